@@ -1,0 +1,61 @@
+// Plain HTTP request and reply types: what net/ hands to api/ and gets back. No Asio here.
+#pragma once
+
+#include <sys/types.h>
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace orch::api {
+
+/// Who is on the other end of a Unix-socket connection, from the kernel (SO_PEERCRED).
+struct PeerCredentials {
+  pid_t pid = 0;
+  uid_t uid = 0;
+  gid_t gid = 0;
+};
+
+/// One parsed HTTP/1.1 request with its whole body.
+struct Request {
+  std::string method;  // "GET", "POST", ... as sent
+  std::string path;    // the target before '?', percent-encoding kept
+  std::string query;   // the target after '?', without it; empty when none
+  /// Header fields in arrival order; names lowercased.
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  /// Set for Unix-socket peers; empty for TCP.
+  std::optional<PeerCredentials> peer;
+
+  /// The first header named `lower_name`, or nullptr.
+  const std::string* Header(std::string_view lower_name) const;
+};
+
+/// One HTTP reply. `Content-Length` and `Connection` are set by net/.
+struct Response {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+};
+
+/// Hands the reply back to the connection. Call exactly once, on the connection's thread.
+using ReplyFn = std::function<void(Response)>;
+
+/// Turns requests into replies. Implementations never see sockets.
+class Handler {
+ public:
+  virtual ~Handler() = default;
+  /// Handles `request` and calls `reply` once, now or later (long polls).
+  virtual void Handle(Request request, ReplyFn reply) = 0;
+};
+
+/// An ErrorBody reply (SPEC §13): {"errorCode", "errorDetails", "errorMessage"}.
+/// `field`, when given, goes into errorDetails as {"field": field}.
+Response ErrorResponse(int http_status, std::string_view error_code, std::string_view message,
+                       std::string_view field = {});
+
+}  // namespace orch::api

@@ -1,0 +1,29 @@
+// Logging: one named spdlog logger per folder, all writing to stderr through one sink.
+#pragma once
+
+#include <memory>
+#include <string_view>
+
+#include <spdlog/spdlog.h>
+
+#include "common/status.h"
+
+namespace orch {
+
+/// Output style. kJournal prefixes each line with its syslog priority ("<3>") and leaves the
+/// timestamp to journald; kText is for terminals and files.
+enum class LogFormat { kText, kJournal };
+
+/// kJournal when stderr is connected to the journal (systemd sets JOURNAL_STREAM), else kText.
+LogFormat DetectLogFormat();
+
+/// Parses "trace", "debug", "info", "warn", "error", "critical" or "off".
+StatusOr<spdlog::level::level_enum> ParseLogLevel(std::string_view name);
+
+/// Sets the output format and the level of every logger (existing and future).
+void ConfigureLogging(spdlog::level::level_enum level, LogFormat format);
+
+/// The logger named `name` ("daemon", "net", ...), created on first use.
+std::shared_ptr<spdlog::logger> GetLogger(std::string_view name);
+
+}  // namespace orch

@@ -1,0 +1,58 @@
+#include "common/status.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/testing/status_matchers.h"
+
+namespace orch {
+namespace {
+
+StatusOr<int> Half(int n) {
+  if (n % 2 != 0) return InvalidArgumentError("odd: " + std::to_string(n));
+  return n / 2;
+}
+
+Status Quarter(int n, int* out) {
+  ORCH_ASSIGN_OR_RETURN(int half, Half(n));
+  ORCH_ASSIGN_OR_RETURN(*out, Half(half));
+  return Status::Ok();
+}
+
+TEST(StatusTest, DefaultIsOk) {
+  // Given a default Status, it reports ok and prints OK.
+  Status s;
+  EXPECT_TRUE(s.ok());
+  EXPECT_EQ(s.ToString(), "OK");
+}
+
+TEST(StatusTest, ContextPrefixesMessageAndKeepsCode) {
+  // Given an error, Context() adds what was being done in front of the message.
+  Status s = NotFoundError("no job 7").Context("loading schedule");
+  EXPECT_EQ(s.code(), StatusCode::kNotFound);
+  EXPECT_EQ(s.message(), "loading schedule: no job 7");
+  EXPECT_EQ(s.ToString(), "NOT_FOUND: loading schedule: no job 7");
+}
+
+TEST(StatusTest, ContextOnOkStaysOk) {
+  // Given ok, Context() leaves it untouched.
+  EXPECT_TRUE(Status::Ok().Context("anything").ok());
+}
+
+TEST(StatusTest, AssignOrReturnPropagatesFirstError) {
+  // Given 6, halving twice fails on the odd 3 and the error reaches the caller unchanged.
+  int out = 0;
+  Status s = Quarter(6, &out);
+  EXPECT_EQ(s, InvalidArgumentError("odd: 3"));
+  ASSERT_OK(Quarter(8, &out));
+  EXPECT_EQ(out, 2);
+}
+
+TEST(StatusTest, StatusOrHoldsValue) {
+  // Given a StatusOr built from a value, it is ok and yields the value.
+  ASSERT_OK_AND_ASSIGN(int v, Half(10));
+  EXPECT_EQ(v, 5);
+  EXPECT_FALSE(Half(3).ok());
+}
+
+}  // namespace
+}  // namespace orch
