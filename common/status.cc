@@ -20,7 +20,9 @@ std::string_view StatusCodeName(StatusCode code) {
 
 Status Status::Context(std::string_view what) const& {
   if (ok()) return *this;
-  return Status(code_, std::string(what) + ": " + message_);
+  Status out(code_, std::string(what) + ": " + message_);
+  out.field_ = field_;
+  return out;
 }
 
 Status Status::Context(std::string_view what) && {

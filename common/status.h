@@ -43,6 +43,15 @@ class [[nodiscard]] Status {
   Status Context(std::string_view what) const&;
   Status Context(std::string_view what) &&;
 
+  /// Names the request field this error is about ("Schedule.Interval.Minutes"); the API
+  /// edge reports it in errorDetails.
+  Status WithField(std::string field) && {
+    field_ = std::move(field);
+    return std::move(*this);
+  }
+  /// The field named by WithField(), or empty.
+  const std::string& field() const { return field_; }
+
   /// "INVALID_ARGUMENT: message" (or "OK").
   std::string ToString() const;
 
@@ -56,6 +65,7 @@ class [[nodiscard]] Status {
  private:
   StatusCode code_ = StatusCode::kOk;
   std::string message_;
+  std::string field_;
 };
 
 Status InvalidArgumentError(std::string message);

@@ -33,6 +33,14 @@ TEST(StatusTest, ContextPrefixesMessageAndKeepsCode) {
   EXPECT_EQ(s.ToString(), "NOT_FOUND: loading schedule: no job 7");
 }
 
+TEST(StatusTest, FieldSurvivesContext) {
+  // Given an error about a field, adding context keeps the field name.
+  Status s = InvalidArgumentError("must be 1..525600").WithField("Schedule.Interval.Minutes");
+  Status c = s.Context("parsing request");
+  EXPECT_EQ(c.field(), "Schedule.Interval.Minutes");
+  EXPECT_EQ(std::move(c).Context("again").field(), "Schedule.Interval.Minutes");
+}
+
 TEST(StatusTest, ContextOnOkStaysOk) {
   // Given ok, Context() leaves it untouched.
   EXPECT_TRUE(Status::Ok().Context("anything").ok());
