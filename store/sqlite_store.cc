@@ -1,0 +1,201 @@
+#include "store/sqlite_store.h"
+
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <utility>
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+
+#include "common/logging.h"
+#include "store/migration_runner.h"
+#include "store/sqlite_error.h"
+#include "store/sqlite_store_impl.h"
+
+namespace orch::store {
+namespace {
+
+bool IsInMemory(const std::string& path) {
+  return path == SqliteStore::kInMemoryPath;
+}
+
+Status ValidateOptions(const SqliteStore::Options& options) {
+  if (options.path.empty()) return InvalidArgumentError("store path is empty");
+  if (options.synchronous != "off" && options.synchronous != "normal" &&
+      options.synchronous != "full") {
+    return InvalidArgumentError("store synchronous must be off, normal or full, not \"" +
+                                options.synchronous + "\"");
+  }
+  if (options.clock == nullptr) return InvalidArgumentError("store clock is null");
+  return Status::Ok();
+}
+
+std::string FormatUtc(WallTime time) {
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(time);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char text[32];
+  const size_t length = std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return std::string(text, length);
+}
+
+std::string ParentDirectory(const std::string& path) {
+  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  return parent.empty() ? "." : parent.string();
+}
+
+// The directory entry of a new file is only durable once its directory is synced.
+void SyncDirectory(const std::string& directory) {
+  const int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return;
+  ::fsync(fd);
+  ::close(fd);
+}
+
+// Creates the file ourselves because SQLite would create it with the umask's mode (usually
+// 0644); the database holds secrets' hashes and encrypted keys, so it is 0600. SQLite gives
+// the -wal and -shm files the mode of the database file.
+Status CreateFileIfAbsent(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0 && errno == EEXIST) return Status::Ok();
+  if (fd < 0 && (errno == ENOENT || errno == ENOTDIR)) {
+    return UnavailableError("cannot create database " + path + ": directory " +
+                            ParentDirectory(path) + " does not exist");
+  }
+  if (fd < 0) {
+    return UnavailableError("cannot create database " + path + ": " + std::strerror(errno));
+  }
+  ::close(fd);
+  SyncDirectory(ParentDirectory(path));
+  GetLogger("store")->info("created database file {}", path);
+  return Status::Ok();
+}
+
+StatusOr<std::unique_ptr<SqliteStore::Impl>> Connect(const SqliteStore::Options& options) {
+  return internal::CatchSqlite(
+      options.path, "opening", [&]() -> StatusOr<std::unique_ptr<SqliteStore::Impl>> {
+        // Never OPEN_CREATE for a file: CreateFileIfAbsent() made it with the right mode, and
+        // a file that vanished since should fail rather than be recreated.
+        const int flags = IsInMemory(options.path) ? SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE
+                                                   : SQLite::OPEN_READWRITE;
+        SQLite::Database db(options.path, flags, static_cast<int>(options.busy_timeout.count()));
+        return std::make_unique<SqliteStore::Impl>(options.path, std::move(db));
+      });
+}
+
+// Runs before anything that writes: a database from a newer orchd is left byte for byte as
+// it was, including its WAL, which closing the connection would otherwise checkpoint.
+Status RefuseNewerSchema(SqliteStore::Impl& impl, int found, int supported) {
+  if (found <= supported) return Status::Ok();
+  sqlite3_db_config(impl.db.getHandle(), SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
+  return internal::NewerSchemaError(impl.path, found, supported);
+}
+
+Status ConfigureConnection(SqliteStore::Impl& impl, const std::string& synchronous) {
+  return impl.Run("configuring the connection", [&]() -> Status {
+    // SQLite quietly opens a file it may not write read-only; orchd cannot run on one.
+    if (sqlite3_db_readonly(impl.db.getHandle(), "main") == 1) {
+      return UnavailableError("database " + impl.path + " is read-only; orchd needs to write it");
+    }
+    // An in-memory database has no file to share, so SQLite keeps it in "memory" mode.
+    const std::string wanted = IsInMemory(impl.path) ? "memory" : "wal";
+    const std::string mode = impl.db.execAndGet("PRAGMA journal_mode = WAL").getString();
+    if (mode != wanted) {
+      return FailedPreconditionError("database " + impl.path + " refused WAL mode (journal mode " +
+                                     mode + "); it must be on a local file system");
+    }
+    // ValidateOptions() allowed only off, normal and full, so the text is safe to splice.
+    impl.db.exec("PRAGMA synchronous = " + synchronous);
+    return Status::Ok();
+  });
+}
+
+Status EnableForeignKeys(SqliteStore::Impl& impl) {
+  return impl.Run("enabling foreign keys", [&]() -> Status {
+    impl.db.exec("PRAGMA foreign_keys = ON");
+    if (impl.db.execAndGet("PRAGMA foreign_keys").getInt() != 1) {
+      return InternalError("this SQLite library does not enforce foreign keys");
+    }
+    return Status::Ok();
+  });
+}
+
+StatusOr<int> Migrate(SqliteStore::Impl& impl, int found, const std::vector<Migration>& migrations,
+                      const SqliteStore::Options& options) {
+  if (found == internal::LatestVersion(migrations)) return found;
+  const internal::MigrationParams params{FormatUtc(options.clock->WallNow()),
+                                         options.orchd_version};
+  return internal::ApplyMigrations(impl.db, impl.path, migrations, params);
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const Options& options,
+                                                         const std::vector<Migration>& migrations) {
+  ORCH_RETURN_IF_ERROR(ValidateOptions(options));
+  ORCH_RETURN_IF_ERROR(internal::ValidateMigrations(migrations));
+  if (!IsInMemory(options.path)) ORCH_RETURN_IF_ERROR(CreateFileIfAbsent(options.path));
+  ORCH_ASSIGN_OR_RETURN(std::unique_ptr<Impl> impl, Connect(options));
+  ORCH_ASSIGN_OR_RETURN(const int found, internal::ReadSchemaVersion(impl->db, impl->path));
+  ORCH_RETURN_IF_ERROR(RefuseNewerSchema(*impl, found, internal::LatestVersion(migrations)));
+  ORCH_RETURN_IF_ERROR(ConfigureConnection(*impl, options.synchronous));
+  ORCH_ASSIGN_OR_RETURN(impl->schema_version, Migrate(*impl, found, migrations, options));
+  ORCH_RETURN_IF_ERROR(EnableForeignKeys(*impl));
+  GetLogger("store")->info("opened database {} at schema version {} (synchronous {})", impl->path,
+                           impl->schema_version, options.synchronous);
+  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(impl)));
+}
+
+SqliteStore::SqliteStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+SqliteStore::~SqliteStore() = default;
+
+int SqliteStore::schema_version() const {
+  return impl_->schema_version;
+}
+
+const std::string& SqliteStore::path() const {
+  return impl_->path;
+}
+
+Status SqliteStore::CheckHealth() {
+  return impl_->Run("checking the database", [&]() -> Status {
+    // Starting a read transaction makes SQLite look at the file (WAL index, header), so this
+    // fails when the file has become unreadable, not merely when the handle is gone.
+    const int version = impl_->db.execAndGet("PRAGMA user_version").getInt();
+    if (version == impl_->schema_version) return Status::Ok();
+    return FailedPreconditionError("database " + impl_->path + " is at schema version " +
+                                   std::to_string(version) + ", expected " +
+                                   std::to_string(impl_->schema_version));
+  });
+}
+
+Status SqliteStore::Checkpoint() {
+  return impl_->Run("checkpointing the WAL", [&]() -> Status {
+    SQLite::Statement checkpoint(impl_->db, "PRAGMA wal_checkpoint(TRUNCATE)");
+    // The first column is 1 when another connection kept the checkpoint from finishing.
+    if (checkpoint.executeStep() && checkpoint.getColumn(0).getInt() != 0) {
+      return UnavailableError("database " + impl_->path +
+                              " is busy: readers kept the WAL checkpoint from finishing");
+    }
+    return Status::Ok();
+  });
+}
+
+StatusOr<std::optional<std::string>> SqliteStore::GetMeta(std::string_view key) {
+  using Result = StatusOr<std::optional<std::string>>;
+  return impl_->Run("reading meta " + std::string(key), [&]() -> Result {
+    SQLite::Statement query(impl_->db, "SELECT value FROM meta WHERE key = ?");
+    query.bind(1, std::string(key));
+    if (!query.executeStep()) return std::optional<std::string>();
+    return std::optional<std::string>(query.getColumn(0).getString());
+  });
+}
+
+}  // namespace orch::store
