@@ -1,0 +1,78 @@
+// HttpServer: HTTP/1.1 over Unix and TCP sockets, with limits, timeouts, a connection cap and a
+// draining shutdown. Turns bytes into api::Request values and api::Response values into bytes;
+// what a request means is the api::Handler's business.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "api/http.h"
+#include "common/status.h"
+#include "net/event_loop.h"
+
+namespace orch::net {
+
+/// Per-connection limits (SPEC §8). Over a limit → the matching ErrorBody, then close.
+struct ServerLimits {
+  /// Request line plus header fields; more → 431.
+  size_t max_header_bytes = 16 * 1024;
+  /// Request body (declared or chunked); more → 413.
+  uint64_t max_body_bytes = 8 << 20;
+  /// A started request (header and body) must arrive within this, else 408 and close. Also
+  /// bounds a new connection's wait for its first byte and the client's taking of a reply.
+  std::chrono::milliseconds read_timeout{30000};
+  /// A keep-alive connection with no request for this long is closed silently.
+  std::chrono::milliseconds idle_timeout{60000};
+  /// Connections beyond this get 503 RESOURCE_EXHAUSTED and are closed.
+  size_t max_connections = 256;
+  /// Shutdown force-closes connections still busy after this.
+  std::chrono::milliseconds drain_timeout{10000};
+};
+
+/// An HTTP/1.1 server feeding one api::Handler. All methods run on the loop's thread (or
+/// before the loop runs). The handler may keep a ReplyFn and call it later; a ReplyFn must not
+/// outlive the loop. Replies are whole bodies with Content-Length; a streaming (chunked) reply
+/// type would be a second reply path beside api::Response.
+class HttpServer {
+ public:
+  /// REQUIRES: `loop` and `handler` outlive the server.
+  HttpServer(EventLoop& loop, api::Handler& handler, ServerLimits limits);
+  /// Closes listeners and connections at once and removes owned socket files. Prefer Shutdown.
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  /// Binds a Unix stream socket at `path` with `mode` (and `group`, when given). A stale socket
+  /// file is replaced; a live one ("another process is serving <path>") or a non-socket file
+  /// is refused and left in place.
+  Status ListenUnix(const std::string& path, unsigned mode, std::optional<gid_t> group);
+  /// Serves an inherited, already listening Unix socket (socket activation). On success takes
+  /// ownership of `fd` (on failure leaves it open); its socket file is never removed.
+  Status AdoptUnixFd(int fd);
+  /// Binds plain TCP on `host` (an IPv4 or IPv6 literal) and `port` (0 picks a free one);
+  /// returns the bound port.
+  StatusOr<uint16_t> ListenTcp(const std::string& host, uint16_t port);
+
+  /// Replaces the limits; applies to connections accepted from now on.
+  void SetLimits(ServerLimits limits);
+  /// Stops accepting, closes idle connections, lets in-flight requests finish (up to
+  /// drain_timeout, then force-closes), removes owned socket files and then calls `done` once,
+  /// on the loop.
+  void Shutdown(std::function<void()> done);
+  /// The number of open connections (not counting ones being turned away at the cap).
+  size_t connection_count() const;
+
+  class Impl;
+
+ private:
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace orch::net
