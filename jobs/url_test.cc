@@ -1,0 +1,30 @@
+#include "jobs/url.h"
+
+#include <gtest/gtest.h>
+
+namespace orch::jobs {
+namespace {
+
+TEST(UrlTest, PercentDecodes) {
+  // Given escapes, plus signs and stray percent signs, decoding follows the form rules.
+  EXPECT_EQ(PercentDecode("a%20b+c"), "a b c");
+  EXPECT_EQ(PercentDecode("%22x%22%2b%2B"), "\"x\"++");
+  EXPECT_EQ(PercentDecode("100%"), "100%");
+  EXPECT_EQ(PercentDecode("%zz%4"), "%zz%4");
+  EXPECT_EQ(PercentDecode("%C3%A9"), "\xC3\xA9");
+}
+
+TEST(UrlTest, ParsesQueryStrings) {
+  // Given a query string with repeats, bare names and empty parts, pairs decode as documented.
+  auto params = ParseQueryString(
+      "pq.queryString=Status+-eq+%221%22&pq.returnLimit=10&flag&&=x&pq.returnLimit=20");
+  EXPECT_EQ(params.size(), 3u);
+  EXPECT_EQ(params["pq.queryString"], "Status -eq \"1\"");
+  EXPECT_EQ(params["pq.returnLimit"], "10");
+  EXPECT_EQ(params["flag"], "");
+  EXPECT_TRUE(ParseQueryString("").empty());
+  EXPECT_EQ(ParseQueryString("a=b=c")["a"], "b=c");
+}
+
+}  // namespace
+}  // namespace orch::jobs
