@@ -1,0 +1,46 @@
+// Router: dispatches requests by method and path pattern to route functions.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "api/http.h"
+
+namespace orch::api {
+
+/// The values of a pattern's "{name}" segments, in order.
+using PathParams = std::vector<std::string>;
+/// A route that may answer later (long polls): calls `reply` exactly once.
+using AsyncRouteFn = std::function<void(const Request&, const PathParams&, ReplyFn)>;
+/// A route that answers at once.
+using RouteFn = std::function<Response(const Request&, const PathParams&)>;
+
+/// Matches "/A/{id}/B"-style patterns. Literal segments compare case-insensitively, as the
+/// product family's API does. Unknown paths get 404, known paths with another method 405.
+class Router final : public Handler {
+ public:
+  /// `optional_prefixes` (such as "/KeyfactorAPI") are stripped before matching.
+  explicit Router(std::vector<std::string> optional_prefixes = {});
+
+  /// Adds a route answering at once.
+  void Add(std::string_view method, std::string_view pattern, RouteFn fn);
+  /// Adds a route that may answer later.
+  void AddAsync(std::string_view method, std::string_view pattern, AsyncRouteFn fn);
+
+  void Handle(Request request, ReplyFn reply) override;
+
+ private:
+  struct Route {
+    std::string method;
+    std::vector<std::string> segments;  // "{...}" matches any one segment
+    AsyncRouteFn fn;
+  };
+  std::string_view StripPrefix(std::string_view path) const;
+
+  std::vector<std::string> prefixes_;
+  std::vector<Route> routes_;
+};
+
+}  // namespace orch::api

@@ -1,0 +1,91 @@
+#include "api/router.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace orch::api {
+namespace {
+
+Request MakeRequest(std::string method, std::string path) {
+  Request r;
+  r.method = std::move(method);
+  r.path = std::move(path);
+  return r;
+}
+
+// Runs the router and returns the reply it produced synchronously.
+Response Call(Router& router, Request request) {
+  Response out;
+  int calls = 0;
+  router.Handle(std::move(request), [&](Response r) {
+    out = std::move(r);
+    ++calls;
+  });
+  EXPECT_EQ(calls, 1);
+  return out;
+}
+
+class RouterTest : public ::testing::Test {
+ protected:
+  RouterTest() : router_({"/KeyfactorAPI"}) {
+    router_.Add("GET", "/Agents/{id}", [](const Request&, const PathParams& p) {
+      Response r;
+      r.body = "agent " + p.at(0);
+      return r;
+    });
+    router_.Add("POST", "/Agents/Approve", [](const Request&, const PathParams&) {
+      Response r;
+      r.status = 204;
+      return r;
+    });
+  }
+  Router router_;
+};
+
+TEST_F(RouterTest, MatchesParamsCaseInsensitively) {
+  // Given a pattern with a parameter, a lowercase path still matches and yields the value.
+  Response r = Call(router_, MakeRequest("GET", "/agents/abc"));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "agent abc");
+}
+
+TEST_F(RouterTest, AcceptsOptionalPrefix) {
+  // Given the /KeyfactorAPI prefix, the same route answers.
+  EXPECT_EQ(Call(router_, MakeRequest("POST", "/KeyfactorAPI/Agents/Approve")).status, 204);
+  // A prefix that is only a prefix of a segment does not count.
+  EXPECT_EQ(Call(router_, MakeRequest("POST", "/KeyfactorAPIx/Agents/Approve")).status, 404);
+}
+
+TEST_F(RouterTest, UnknownPathIs404ErrorBody) {
+  // Given a path no route knows, the reply is a 404 ErrorBody.
+  Response r = Call(router_, MakeRequest("GET", "/Nope"));
+  EXPECT_EQ(r.status, 404);
+  auto body = nlohmann::json::parse(r.body);
+  EXPECT_EQ(body["errorCode"], "API_ERROR");
+  EXPECT_TRUE(body["errorDetails"].is_object());
+  EXPECT_NE(body["errorMessage"].get<std::string>().find("/Nope"), std::string::npos);
+}
+
+TEST_F(RouterTest, WrongMethodIs405WithAllow) {
+  // Given a known path with another method, the reply is 405 and lists the allowed method.
+  Response r = Call(router_, MakeRequest("DELETE", "/Agents/abc"));
+  EXPECT_EQ(r.status, 405);
+  ASSERT_EQ(r.headers.size(), 1u);
+  EXPECT_EQ(r.headers[0].first, "Allow");
+  EXPECT_EQ(r.headers[0].second, "GET");
+  EXPECT_EQ(nlohmann::json::parse(r.body)["errorCode"], "API_ERROR");
+}
+
+TEST_F(RouterTest, ThrowingRouteAnswersOnce500) {
+  // Given a route that throws, the client gets one 500 ErrorBody without internals.
+  router_.Add("GET", "/Boom", [](const Request&, const PathParams&) -> Response {
+    throw std::runtime_error("secret detail");
+  });
+  Response r = Call(router_, MakeRequest("GET", "/Boom"));
+  EXPECT_EQ(r.status, 500);
+  EXPECT_EQ(r.body.find("secret detail"), std::string::npos);
+  EXPECT_EQ(nlohmann::json::parse(r.body)["errorCode"], "INTERNAL_SERVER_ERROR");
+}
+
+}  // namespace
+}  // namespace orch::api

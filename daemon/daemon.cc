@@ -1,0 +1,221 @@
+#include "daemon/daemon.h"
+
+#include <grp.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <systemd/sd-daemon.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "api/control_api.h"
+#include "common/clock.h"
+#include "common/logging.h"
+#include "common/version.h"
+#include "daemon/instance_lock.h"
+#include "daemon/systemd_notifier.h"
+#include "net/event_loop.h"
+#include "net/http_server.h"
+#include "store/sqlite_store.h"
+
+namespace orch::daemon {
+namespace {
+
+std::shared_ptr<spdlog::logger> Log() { return GetLogger("daemon"); }
+
+net::ServerLimits ControlLimits(const config::ControlConfig& control) {
+  net::ServerLimits limits;
+  limits.max_header_bytes = control.max_header;
+  limits.max_body_bytes = control.max_body;
+  limits.read_timeout = control.read_timeout;
+  limits.idle_timeout = control.idle_timeout;
+  limits.max_connections = control.max_connections;
+  return limits;
+}
+
+StatusOr<std::optional<gid_t>> ResolveGroup(const std::string& group) {
+  if (group.empty()) return std::optional<gid_t>();
+  struct group grp {};
+  struct group* found = nullptr;
+  std::string buf(16384, '\0');
+  int rc = getgrnam_r(group.c_str(), &grp, buf.data(), buf.size(), &found);
+  if (rc != 0 || found == nullptr) {
+    return FailedPreconditionError("control.group: no such group \"" + group + "\"");
+  }
+  return std::optional<gid_t>(grp.gr_gid);
+}
+
+const char* SynchronousName(config::Synchronous s) {
+  switch (s) {
+    case config::Synchronous::kOff: return "off";
+    case config::Synchronous::kNormal: return "normal";
+    case config::Synchronous::kFull: return "full";
+  }
+  return "full";
+}
+
+// The control socket handed over by systemd (orchd.socket), if any.
+std::optional<int> ActivatedUnixSocket() {
+  int n = sd_listen_fds(1);
+  if (n <= 0) return std::nullopt;
+  for (int fd = SD_LISTEN_FDS_START; fd < SD_LISTEN_FDS_START + n; ++fd) {
+    if (sd_is_socket_unix(fd, SOCK_STREAM, 1, nullptr, 0) > 0) return fd;
+    Log()->warn("ignoring socket-activated descriptor {}: not a listening Unix stream socket", fd);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+void ApplyLogging(const config::LoggingConfig& logging) {
+  ConfigureLogging(logging.level, logging.format.value_or(DetectLogFormat()));
+}
+
+StatusOr<DaemonOptions> ResolveConfig(const std::string& flag_path) {
+  static constexpr const char kPackagedPath[] = "/etc/orchd/orchd.yaml";
+  DaemonOptions options;
+  options.config_path = flag_path;
+  if (options.config_path.empty() && ::access(kPackagedPath, F_OK) == 0) {
+    options.config_path = kPackagedPath;
+  }
+  if (options.config_path.empty()) {
+    options.config = config::Defaults();
+    return options;
+  }
+  ORCH_ASSIGN_OR_RETURN(options.config, config::LoadFile(options.config_path));
+  return options;
+}
+
+struct Daemon::Parts {
+  const Clock& clock = SystemClock::Instance();
+  SystemdNotifier notifier{clock};
+  net::EventLoop loop;
+  std::unique_ptr<InstanceLock> lock;
+  std::unique_ptr<store::SqliteStore> store;
+  std::unique_ptr<api::ControlApi> control_api;
+  std::unique_ptr<net::HttpServer> control_server;
+  std::unique_ptr<net::EventLoop::Timer> watchdog;
+  std::function<void()> watchdog_ping;
+  bool draining = false;
+};
+
+Daemon::Daemon(DaemonOptions options) : options_(std::move(options)), parts_(new Parts) {}
+
+Daemon::~Daemon() = default;
+
+Status Daemon::Start() {
+  Log()->info("orchd {} starting ({})", kVersion,
+              options_.config_path.empty() ? "embedded defaults" : options_.config_path);
+  ORCH_RETURN_IF_ERROR(PrepareStateDir());
+  ORCH_RETURN_IF_ERROR(OpenStore());
+  parts_->control_api = std::make_unique<api::ControlApi>(parts_->clock, *parts_->store);
+  ORCH_RETURN_IF_ERROR(BindControlSocket());
+  InstallSignals();
+  StartWatchdog();
+  parts_->notifier.Ready("serving on " + options_.config.control.socket);
+  Log()->info("ready: control socket {}", options_.config.control.socket);
+  return Status::Ok();
+}
+
+void Daemon::Run() {
+  parts_->loop.Run();
+  Status s = parts_->store->Checkpoint();
+  if (!s.ok()) Log()->warn("checkpoint at exit: {}", s.ToString());
+  Log()->info("stopped");
+}
+
+Status Daemon::PrepareStateDir() {
+  const std::string& dir = options_.config.state_dir;
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return UnavailableError("cannot create state directory " + dir + ": " + ec.message());
+  ORCH_ASSIGN_OR_RETURN(parts_->lock, InstanceLock::Acquire(dir + "/orchd.lock"));
+  return Status::Ok();
+}
+
+Status Daemon::OpenStore() {
+  store::SqliteStore::Options opts;
+  opts.path = options_.config.store.path;
+  opts.synchronous = SynchronousName(options_.config.store.synchronous);
+  opts.clock = &parts_->clock;
+  opts.orchd_version = kVersion;
+  ORCH_ASSIGN_OR_RETURN(parts_->store, store::SqliteStore::Open(opts));
+  Log()->info("store {} at schema version {}", opts.path, parts_->store->schema_version());
+  return Status::Ok();
+}
+
+Status Daemon::BindControlSocket() {
+  const config::ControlConfig& control = options_.config.control;
+  parts_->control_server = std::make_unique<net::HttpServer>(parts_->loop, *parts_->control_api,
+                                                             ControlLimits(control));
+  if (std::optional<int> fd = ActivatedUnixSocket()) {
+    Log()->info("control socket from socket activation (fd {})", *fd);
+    return parts_->control_server->AdoptUnixFd(*fd).Context("control socket");
+  }
+  ORCH_ASSIGN_OR_RETURN(std::optional<gid_t> gid, ResolveGroup(control.group));
+  return parts_->control_server->ListenUnix(control.socket, control.mode, gid)
+      .Context("control socket");
+}
+
+void Daemon::InstallSignals() {
+  parts_->loop.OnSignals({SIGTERM, SIGINT, SIGHUP}, [this](int signal) {
+    if (signal == SIGHUP) {
+      Reload();
+    } else {
+      Drain(signal);
+    }
+  });
+}
+
+void Daemon::StartWatchdog() {
+  std::optional<std::chrono::microseconds> interval = parts_->notifier.WatchdogInterval();
+  if (!interval) return;
+  parts_->watchdog = parts_->loop.NewTimer();
+  // Pinging from a loop timer proves the loop itself is turning, not just that a thread lives.
+  parts_->watchdog_ping = [this, interval = *interval] {
+    parts_->notifier.Watchdog();
+    parts_->watchdog->ArmAfter(interval, parts_->watchdog_ping);
+  };
+  parts_->watchdog->ArmAfter(std::chrono::microseconds(0), parts_->watchdog_ping);
+}
+
+void Daemon::Reload() {
+  parts_->notifier.Reloading();
+  if (options_.config_path.empty()) {
+    Log()->info("reload: running on embedded defaults, no file to read");
+    parts_->notifier.Ready("serving; no configuration file to reload");
+    return;
+  }
+  StatusOr<config::Config> next = config::LoadFile(options_.config_path);
+  if (!next.ok()) {
+    Log()->error("reload rejected, keeping the running configuration: {}",
+                 next.status().message());
+    parts_->notifier.Ready("reload rejected: " + next.status().message());
+    return;
+  }
+  // options_.config stays the configuration the daemon started with: settings that need a
+  // restart keep being read from it, and the warning repeats until the restart happens.
+  for (const std::string& name : config::RestartRequired(options_.config, *next)) {
+    Log()->warn("reload: {} changed; it takes effect after a restart", name);
+  }
+  ApplyLogging(next->logging);
+  parts_->control_server->SetLimits(ControlLimits(next->control));
+  parts_->notifier.Ready("serving; configuration reloaded");
+  Log()->info("configuration reloaded from {}", options_.config_path);
+}
+
+void Daemon::Drain(int signal) {
+  if (parts_->draining) {
+    Log()->info("signal {} during drain; still draining", signal);
+    return;
+  }
+  parts_->draining = true;
+  Log()->info("signal {}: draining", signal);
+  parts_->notifier.Stopping("draining connections");
+  if (parts_->watchdog) parts_->watchdog->Cancel();
+  parts_->control_server->Shutdown([this] { parts_->loop.Stop(); });
+}
+
+}  // namespace orch::daemon

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages orchd needs to build, test and run, if any are missing.
+# Idempotent: with everything present it prints nothing and returns at once.
+set -euo pipefail
+
+packages=(
+  # toolchain
+  g++ cmake ninja-build pkg-config ccache git
+  # libraries (SPEC §2)
+  libboost-dev libssl-dev libyaml-cpp-dev libsqlitecpp-dev libsqlite3-dev libspdlog-dev
+  nlohmann-json3-dev libhowardhinnant-date-dev libsystemd-dev libcli11-dev
+  libgtest-dev libgmock-dev
+  # run time and tests: time zones, systemd tools (systemd-analyze, systemd-socket-activate),
+  # openssl for certificate checks, curl for the quick start
+  tzdata systemd openssl curl ca-certificates
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+  [[ "$status" == "installed" ]] || missing+=("$p")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+sudo=()
+if [[ $(id -u) -ne 0 ]]; then
+  command -v sudo >/dev/null || { echo "install-deps: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+  sudo=(sudo)
+fi
+echo "install-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Builds orchd and runs it in the foreground with its embedded defaults: state under ./var,
+# control socket ./var/orchd.sock. Extra arguments go to orchd (for example --config FILE).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh
+launcher=()
+command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DORCHD_BUILD_TESTS=OFF \
+  "${launcher[@]}" >/dev/null
+cmake --build build/release --target orchd
+
+if [[ $# -eq 0 ]]; then
+  echo "orchd: control socket ./var/orchd.sock (try: curl --unix-socket ./var/orchd.sock http://localhost/Status)"
+fi
+exec build/release/daemon/orchd "$@"

@@ -1,0 +1,235 @@
+// End-to-end: the real orchd binary on a temporary config, socket and database.
+#include <signal.h>
+#include <sqlite3.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "tests/e2e/harness.h"
+#include "tests/testing/status_matchers.h"
+
+namespace orch::e2e {
+namespace {
+
+// Binds a Unix socket at `path` and closes it without unlinking, as a killed process would.
+void LeaveStaleSocket(const std::string& path) {
+  int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::strncpy(addr.sun_path, path.c_str(), sizeof(addr.sun_path) - 1);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  ::close(fd);
+}
+
+// Expects an ErrorBody with `code` and a non-empty message.
+void ExpectErrorBody(const HttpReply& reply, int status, const std::string& code) {
+  EXPECT_EQ(reply.status, status) << reply.body;
+  nlohmann::json body = reply.Json();
+  ASSERT_TRUE(body.is_object()) << reply.body;
+  EXPECT_EQ(body.value("errorCode", ""), code) << reply.body;
+  EXPECT_TRUE(body.contains("errorDetails")) << reply.body;
+  EXPECT_FALSE(body.value("errorMessage", "").empty()) << reply.body;
+}
+
+TEST(DaemonE2E, StatusAnswersVersionUptimeAndStoreHealth) {
+  // Given a started orchd, GET /Status answers JSON with version, uptime and a healthy store.
+  OrchdFixture orchd;
+  ASSERT_OK(orchd.Start());
+  ASSERT_OK_AND_ASSIGN(UnixClient client, orchd.Connect());
+  ASSERT_OK_AND_ASSIGN(HttpReply reply, client.Request("GET", "/Status"));
+  EXPECT_EQ(reply.status, 200);
+  EXPECT_EQ(reply.headers["content-type"], "application/json");
+  nlohmann::json body = reply.Json();
+  EXPECT_FALSE(body.value("Version", "").empty());
+  EXPECT_TRUE(body["UptimeSeconds"].is_number_integer());
+  EXPECT_EQ(body["Store"]["Healthy"], true);
+  EXPECT_EQ(body["Store"]["Path"], orchd.dir().File("orchd.db"));
+  EXPECT_GE(body["Store"]["SchemaVersion"].get<int>(), 1);
+  // The same path is served under the /KeyfactorAPI prefix, on the same kept-alive connection.
+  ASSERT_OK_AND_ASSIGN(reply, client.Request("GET", "/KeyfactorAPI/Status"));
+  EXPECT_EQ(reply.status, 200);
+}
+
+TEST(DaemonE2E, ErrorsAreErrorBodies) {
+  // Given a daemon with a 1 KiB body limit, 404, 405, 413 and 431 are ErrorBodies.
+  OrchdFixture orchd("");
+  WriteFile(orchd.config_path(), orchd.BaseYaml() + "  max_body: 1KiB\n");
+  ASSERT_OK(orchd.Start());
+  {
+    ASSERT_OK_AND_ASSIGN(UnixClient client, orchd.Connect());
+    ASSERT_OK_AND_ASSIGN(HttpReply reply, client.Request("GET", "/NoSuchThing"));
+    ExpectErrorBody(reply, 404, "API_ERROR");
+    ASSERT_OK_AND_ASSIGN(reply, client.Request("POST", "/Status", "{}"));
+    ExpectErrorBody(reply, 405, "API_ERROR");
+    EXPECT_EQ(reply.headers["allow"], "GET");
+  }
+  {
+    ASSERT_OK_AND_ASSIGN(UnixClient client, orchd.Connect());
+    ASSERT_OK_AND_ASSIGN(HttpReply reply, client.Request("POST", "/Status", std::string(4096, 'x')));
+    ExpectErrorBody(reply, 413, "LIMIT_ERROR");
+  }
+  {
+    ASSERT_OK_AND_ASSIGN(UnixClient client, orchd.Connect());
+    ASSERT_OK_AND_ASSIGN(HttpReply reply,
+                         client.Request("GET", "/Status", "", {"X-Big: " + std::string(20000, 'h')}));
+    ExpectErrorBody(reply, 431, "LIMIT_ERROR");
+  }
+  // After all of that the daemon still serves.
+  ASSERT_OK_AND_ASSIGN(UnixClient client, orchd.Connect());
+  ASSERT_OK_AND_ASSIGN(HttpReply reply, client.Request("GET", "/Status"));
+  EXPECT_EQ(reply.status, 200);
+}
+
+TEST(DaemonE2E, MalformedRequestClosesOnlyItsConnection) {
+  // Given two open connections, garbage on one closes it while the other keeps working.
+  OrchdFixture orchd;
+  ASSERT_OK(orchd.Start());
+  ASSERT_OK_AND_ASSIGN(UnixClient bad, orchd.Connect());
+  ASSERT_OK_AND_ASSIGN(UnixClient good, orchd.Connect());
+  ASSERT_OK_AND_ASSIGN(HttpReply first, good.Request("GET", "/Status"));
+  EXPECT_EQ(first.status, 200);
+
+  ASSERT_OK(bad.SendRaw("THIS IS NOT HTTP\x01\x02\r\n\r\n"));
+  ASSERT_OK_AND_ASSIGN(HttpReply refused, bad.ReadReply());
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_TRUE(refused.Json().contains("errorCode"));
+  EXPECT_TRUE(bad.PeerClosed());
+
+  ASSERT_OK_AND_ASSIGN(HttpReply second, good.Request("GET", "/Status"));
+  EXPECT_EQ(second.status, 200);
+}
+
+TEST(DaemonE2E, ReloadRejectsBrokenYamlAndAppliesValidEdit) {
+  // Given a 1 KiB body limit, a broken reload keeps it, and a valid edit to 8 KiB applies it.
+  OrchdFixture orchd;
+  const std::string base = orchd.BaseYaml();
+  WriteFile(orchd.config_path(), base + "  max_body: 1KiB\n");
+  ASSERT_OK(orchd.Start());
+  const std::string two_kib(2048, 'x');
+  auto post_status = [&]() -> int {
+    auto client = orchd.Connect();
+    if (!client.ok()) return -1;
+    auto reply = client->Request("POST", "/Status", two_kib);
+    return reply.ok() ? reply->status : -1;
+  };
+  EXPECT_EQ(post_status(), 413);
+
+  WriteFile(orchd.config_path(), base + "  max_body: [unclosed\n");
+  orchd.process().Signal(SIGHUP);
+  ASSERT_TRUE(orchd.notify().WaitFor("READY=1"));
+  EXPECT_EQ(post_status(), 413);  // the old limit still holds
+  std::string log = orchd.process().Log();
+  EXPECT_NE(log.find(orchd.config_path() + ":"), std::string::npos) << log;
+  EXPECT_NE(log.find("reload rejected"), std::string::npos) << log;
+
+  WriteFile(orchd.config_path(), base + "  max_body: 8KiB\n");
+  orchd.process().Signal(SIGHUP);
+  ASSERT_TRUE(orchd.notify().WaitFor("READY=1"));
+  EXPECT_EQ(post_status(), 405);  // the body is now read, and POST is not a /Status method
+}
+
+TEST(DaemonE2E, SigtermExitsZeroAndRemovesSocket) {
+  // Given a running daemon, SIGTERM drains, exits 0 and removes the socket file.
+  OrchdFixture orchd;
+  ASSERT_OK(orchd.Start());
+  ASSERT_TRUE(Exists(orchd.socket_path()));
+  orchd.process().Signal(SIGTERM);
+  std::optional<int> code = orchd.process().WaitExit();
+  ASSERT_TRUE(code.has_value());
+  EXPECT_EQ(*code, 0) << orchd.process().Log();
+  EXPECT_FALSE(Exists(orchd.socket_path()));
+}
+
+TEST(DaemonE2E, SecondDaemonNeverStealsALiveSocket) {
+  // Given a live orchd, a second one on the same socket (another state dir) refuses to start.
+  OrchdFixture first;
+  ASSERT_OK(first.Start());
+  TempDir other;
+  WriteFile(other.File("orchd.yaml"), "state_dir: " + other.path() +
+                                          "\ncontrol:\n  socket: " + first.socket_path() + "\n");
+  ASSERT_OK_AND_ASSIGN(Process second, Process::Start({OrchdBinary(), "--config",
+                                                       other.File("orchd.yaml")},
+                                                      {}, other.File("second.log")));
+  std::optional<int> code = second.WaitExit();
+  ASSERT_TRUE(code.has_value());
+  EXPECT_EQ(*code, 1);
+  EXPECT_NE(second.Log().find(first.socket_path()), std::string::npos) << second.Log();
+  // The first daemon still owns and serves its socket.
+  ASSERT_OK_AND_ASSIGN(UnixClient client, first.Connect());
+  ASSERT_OK_AND_ASSIGN(HttpReply reply, client.Request("GET", "/Status"));
+  EXPECT_EQ(reply.status, 200);
+}
+
+TEST(DaemonE2E, SecondDaemonOnSameStateDirIsRefused) {
+  // Given a live orchd, a second one on the same state directory refuses, naming the lock.
+  OrchdFixture first;
+  ASSERT_OK(first.Start());
+  ASSERT_OK_AND_ASSIGN(Process second, first.Spawn({"--config", first.config_path()}, "second.log"));
+  std::optional<int> code = second.WaitExit();
+  ASSERT_TRUE(code.has_value());
+  EXPECT_EQ(*code, 1);
+  EXPECT_NE(second.Log().find("another orchd"), std::string::npos) << second.Log();
+}
+
+TEST(DaemonE2E, StaleSocketFileIsReplaced) {
+  // Given a socket file left by a dead process, orchd replaces it and serves.
+  OrchdFixture orchd;
+  LeaveStaleSocket(orchd.socket_path());
+  ASSERT_TRUE(Exists(orchd.socket_path()));
+  ASSERT_OK(orchd.Start());
+  ASSERT_OK_AND_ASSIGN(UnixClient client, orchd.Connect());
+  ASSERT_OK_AND_ASSIGN(HttpReply reply, client.Request("GET", "/Status"));
+  EXPECT_EQ(reply.status, 200);
+}
+
+TEST(DaemonE2E, CheckConfigReportsFileLineColumn) {
+  // Given a config with an unknown key, --check-config exits 1 naming file:line:col.
+  OrchdFixture orchd;
+  WriteFile(orchd.config_path(), "control:\n  sockett: /tmp/x.sock\n");
+  ASSERT_OK_AND_ASSIGN(Process p, orchd.Spawn({"--check-config", orchd.config_path()}, "check.log"));
+  EXPECT_EQ(p.WaitExit(), 1);
+  EXPECT_NE(p.Log().find(orchd.config_path() + ":2:3:"), std::string::npos) << p.Log();
+  WriteFile(orchd.config_path(), orchd.BaseYaml());
+  ASSERT_OK_AND_ASSIGN(Process ok, orchd.Spawn({"--check-config", orchd.config_path()}, "ok.log"));
+  EXPECT_EQ(ok.WaitExit(), 0) << ok.Log();
+}
+
+TEST(DaemonE2E, RefusesDatabaseFromNewerOrchd) {
+  // Given a database whose schema version is newer than this build's, orchd refuses to start.
+  OrchdFixture orchd;
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(orchd.dir().File("orchd.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "PRAGMA user_version=999", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  ASSERT_OK_AND_ASSIGN(Process refused, orchd.Spawn({"--config", orchd.config_path()}, "o.log"));
+  EXPECT_EQ(refused.WaitExit(), 1);
+  std::string log = refused.Log();
+  EXPECT_NE(log.find("999"), std::string::npos) << log;
+  EXPECT_NE(log.find("newer"), std::string::npos) << log;
+}
+
+}  // namespace
+}  // namespace orch::e2e
+
+namespace orch::e2e {
+namespace {
+
+TEST(DaemonE2E, ShippedConfigurationsAreValid) {
+  // Given the packaged and example configuration files, --check-config accepts both.
+  TempDir dir;
+  for (const char* file : {"/systemd/orchd.yaml", "/docs/orchd.example.yaml"}) {
+    ASSERT_OK_AND_ASSIGN(Process p, Process::Start({OrchdBinary(), "--check-config",
+                                                    SourceDir() + file},
+                                                   {}, dir.File("check.log")));
+    EXPECT_EQ(p.WaitExit(), 0) << file << ": " << p.Log();
+  }
+}
+
+}  // namespace
+}  // namespace orch::e2e

@@ -1,0 +1,90 @@
+// End-to-end: orchd under the systemd protocols (sd_notify, socket activation, unit files).
+#include <signal.h>
+
+#include <string>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "tests/e2e/harness.h"
+#include "tests/testing/status_matchers.h"
+
+namespace orch::e2e {
+namespace {
+
+TEST(SystemdE2E, NotifiesReadyReloadingAndStopping) {
+  // Given orchd under a NOTIFY_SOCKET, it reports READY, RELOADING+MONOTONIC_USEC, READY, STOPPING.
+  OrchdFixture orchd;
+  ASSERT_OK(orchd.Start());  // waits for READY=1 itself
+  orchd.process().Signal(SIGHUP);
+  std::optional<std::string> reloading = orchd.notify().WaitFor("RELOADING=1");
+  ASSERT_TRUE(reloading.has_value());
+  EXPECT_NE(reloading->find("MONOTONIC_USEC="), std::string::npos) << *reloading;
+  std::optional<std::string> ready = orchd.notify().Receive();
+  ASSERT_TRUE(ready.has_value());
+  EXPECT_NE(ready->find("READY=1"), std::string::npos) << *ready;
+  orchd.process().Signal(SIGTERM);
+  std::optional<std::string> stopping = orchd.notify().WaitFor("STOPPING=1");
+  ASSERT_TRUE(stopping.has_value());
+  EXPECT_EQ(orchd.process().WaitExit(), 0);
+}
+
+TEST(SystemdE2E, PingsWatchdogFromEventLoop) {
+  // Given WATCHDOG_USEC, orchd sends WATCHDOG=1 repeatedly while it serves.
+  OrchdFixture orchd;
+  ASSERT_OK(orchd.Start({"WATCHDOG_USEC=200000"}));
+  ASSERT_TRUE(orchd.notify().WaitFor("WATCHDOG=1"));
+  ASSERT_TRUE(orchd.notify().WaitFor("WATCHDOG=1"));
+}
+
+TEST(SystemdE2E, ServesSocketHandedOverBySocketActivation) {
+  // Given systemd-socket-activate owning the control socket, orchd adopts it and answers on it.
+  OrchdFixture orchd;
+  const std::string activated = orchd.dir().File("activated.sock");
+  NotifyListener notify(orchd.dir().File("notify-sa.sock"));
+  ASSERT_OK_AND_ASSIGN(
+      Process launcher,
+      Process::Start({"/usr/bin/systemd-socket-activate", "-l", activated, "-E",
+                      "NOTIFY_SOCKET=" + notify.path(), OrchdBinary(), "--config",
+                      orchd.config_path()},
+                     {}, orchd.dir().File("activate.log")));
+  // The launcher binds the socket before it waits for a connection; wait for the file to appear.
+  for (int i = 0; i < 500 && !Exists(activated); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(Exists(activated)) << launcher.Log();
+  // The first connection makes the launcher exec orchd with the listening socket as fd 3.
+  ASSERT_OK_AND_ASSIGN(UnixClient client, UnixClient::Connect(activated));
+  ASSERT_OK_AND_ASSIGN(HttpReply reply, client.Request("GET", "/Status"));
+  EXPECT_EQ(reply.status, 200) << launcher.Log();
+  EXPECT_TRUE(notify.WaitFor("READY=1"));
+  std::string log = launcher.Log();
+  EXPECT_NE(log.find("socket activation"), std::string::npos) << log;
+  // orchd did not bind its configured path: the activated socket was used instead.
+  EXPECT_FALSE(Exists(orchd.socket_path()));
+  launcher.Signal(SIGTERM);
+  EXPECT_EQ(launcher.WaitExit(), 0) << launcher.Log();
+}
+
+TEST(SystemdE2E, UnitFilesVerifyClean) {
+  // Given the shipped unit files pointing at the built binary, systemd-analyze verify is silent.
+  TempDir dir;
+  for (const char* unit : {"orchd.service", "orchd.socket"}) {
+    std::string text = ReadFile(SourceDir() + "/systemd/" + unit);
+    ASSERT_FALSE(text.empty()) << unit;
+    const std::string packaged = "/usr/bin/orchd";
+    if (size_t at = text.find(packaged); at != std::string::npos) {
+      text.replace(at, packaged.size(), OrchdBinary());
+    }
+    WriteFile(dir.File(unit), text);
+  }
+  ASSERT_OK_AND_ASSIGN(Process verify,
+                       Process::Start({"/usr/bin/systemd-analyze", "verify",
+                                       dir.File("orchd.socket"), dir.File("orchd.service")},
+                                      {}, dir.File("verify.log")));
+  EXPECT_EQ(verify.WaitExit(), 0);
+  EXPECT_EQ(verify.Log(), "");
+}
+
+}  // namespace
+}  // namespace orch::e2e
