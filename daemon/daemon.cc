@@ -18,6 +18,8 @@
 #include "daemon/systemd_notifier.h"
 #include "net/event_loop.h"
 #include "net/http_server.h"
+#include "pki/hash.h"
+#include "pki/secret_box.h"
 #include "store/sqlite_store.h"
 
 namespace orch::daemon {
@@ -94,6 +96,8 @@ struct Daemon::Parts {
   net::EventLoop loop;
   std::unique_ptr<InstanceLock> lock;
   std::unique_ptr<store::SqliteStore> store;
+  std::unique_ptr<pki::SecretBox> secret_box;
+  std::unique_ptr<api::Authorizer> authorizer;
   std::unique_ptr<api::ControlApi> control_api;
   std::unique_ptr<net::HttpServer> control_server;
   std::unique_ptr<net::EventLoop::Timer> watchdog;
@@ -110,7 +114,10 @@ Status Daemon::Start() {
               options_.config_path.empty() ? "embedded defaults" : options_.config_path);
   ORCH_RETURN_IF_ERROR(PrepareStateDir());
   ORCH_RETURN_IF_ERROR(OpenStore());
-  parts_->control_api = std::make_unique<api::ControlApi>(parts_->clock, *parts_->store);
+  ORCH_RETURN_IF_ERROR(LoadMasterKey());
+  parts_->authorizer = std::make_unique<api::Authorizer>(options_.config.roles);
+  parts_->control_api = std::make_unique<api::ControlApi>(api::ControlDeps{
+      &parts_->clock, parts_->store.get(), parts_->secret_box.get(), parts_->authorizer.get()});
   ORCH_RETURN_IF_ERROR(BindControlSocket());
   InstallSignals();
   StartWatchdog();
@@ -143,6 +150,17 @@ Status Daemon::OpenStore() {
   opts.orchd_version = kVersion;
   ORCH_ASSIGN_OR_RETURN(parts_->store, store::SqliteStore::Open(opts));
   Log()->info("store {} at schema version {}", opts.path, parts_->store->schema_version());
+  return Status::Ok();
+}
+
+Status Daemon::LoadMasterKey() {
+  const std::string& path = options_.config.keys.master_key_file;
+  ORCH_ASSIGN_OR_RETURN(std::string key, pki::LoadOrCreateMasterKey(path));
+  StatusOr<pki::SecretBox> box = pki::SecretBox::Create(key);
+  pki::Cleanse(key);
+  if (!box.ok()) return box.status().Context("master key " + path);
+  parts_->secret_box = std::make_unique<pki::SecretBox>(std::move(box).value());
+  Log()->info("master key {}", path);
   return Status::Ok();
 }
 
@@ -201,6 +219,7 @@ void Daemon::Reload() {
     Log()->warn("reload: {} changed; it takes effect after a restart", name);
   }
   ApplyLogging(next->logging);
+  parts_->authorizer->SetRoles(next->roles);
   parts_->control_server->SetLimits(ControlLimits(next->control));
   parts_->notifier.Ready("serving; configuration reloaded");
   Log()->info("configuration reloaded from {}", options_.config_path);

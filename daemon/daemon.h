@@ -41,6 +41,7 @@ class Daemon {
 
   Status PrepareStateDir();
   Status OpenStore();
+  Status LoadMasterKey();
   Status BindControlSocket();
   void InstallSignals();
   void StartWatchdog();

@@ -2,6 +2,7 @@
 #include <signal.h>
 #include <sqlite3.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -229,6 +230,38 @@ TEST(DaemonE2E, ShippedConfigurationsAreValid) {
                                                    {}, dir.File("check.log")));
     EXPECT_EQ(p.WaitExit(), 0) << file << ": " << p.Log();
   }
+}
+
+}  // namespace
+}  // namespace orch::e2e
+
+namespace orch::e2e {
+namespace {
+
+TEST(DaemonE2E, MasterKeyCreatedPrivateOnFirstStartAndKept) {
+  // Given a fresh state directory, orchd creates a 0600 master key and reuses it after a restart.
+  OrchdFixture orchd;
+  ASSERT_OK(orchd.Start());
+  const std::string key_path = orchd.dir().File("master.key");
+  struct stat st {};
+  ASSERT_EQ(::stat(key_path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  const std::string key = ReadFile(key_path);
+  EXPECT_EQ(key.size(), 32u);
+  orchd.process().Signal(SIGTERM);
+  ASSERT_EQ(orchd.process().WaitExit(), 0);
+  ASSERT_OK(orchd.Start());
+  EXPECT_EQ(ReadFile(key_path), key);
+}
+
+TEST(DaemonE2E, RefusesMasterKeyReadableByOthers) {
+  // Given a master key file readable by the group, orchd refuses to start and says how to fix it.
+  OrchdFixture orchd;
+  WriteFile(orchd.dir().File("master.key"), std::string(32, 'k'));
+  ASSERT_EQ(::chmod(orchd.dir().File("master.key").c_str(), 0640), 0);
+  ASSERT_OK_AND_ASSIGN(Process p, orchd.Spawn({"--config", orchd.config_path()}, "o.log"));
+  EXPECT_EQ(p.WaitExit(), 1);
+  EXPECT_NE(p.Log().find("chmod 600"), std::string::npos) << p.Log();
 }
 
 }  // namespace

@@ -1,0 +1,44 @@
+// GET /Status: version, uptime and store health. Open to every peer that may connect.
+#include <chrono>
+
+#include <date/date.h>
+#include <nlohmann/json.hpp>
+
+#include "api/control_api.h"
+#include "api/errors.h"
+#include "common/version.h"
+#include "store/sqlite_store.h"
+
+namespace orch::api {
+namespace {
+
+std::string IsoUtc(WallTime t) {
+  return date::format("%FT%TZ", std::chrono::floor<std::chrono::seconds>(t));
+}
+
+}  // namespace
+
+void RegisterStatusRoutes(Router& router, const ControlDeps& deps) {
+  const SteadyTime started_steady = deps.clock->SteadyNow();
+  const WallTime started_wall = deps.clock->WallNow();
+  router.Add("GET", "/Status", [deps, started_steady, started_wall](const Request&, const PathParams&) {
+    auto uptime = std::chrono::duration_cast<std::chrono::seconds>(deps.clock->SteadyNow() -
+                                                                   started_steady);
+    Status health = deps.store->CheckHealth();
+    nlohmann::json store_json = {
+        {"Healthy", health.ok()},
+        {"Path", deps.store->path()},
+        {"SchemaVersion", deps.store->schema_version()},
+    };
+    if (!health.ok()) store_json["Message"] = health.message();
+    nlohmann::json body = {
+        {"Version", kVersion},
+        {"StartedAt", IsoUtc(started_wall)},
+        {"UptimeSeconds", uptime.count()},
+        {"Store", std::move(store_json)},
+    };
+    return JsonResponse(body.dump(), health.ok() ? 200 : 503);
+  });
+}
+
+}  // namespace orch::api
