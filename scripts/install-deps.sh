@@ -15,10 +15,12 @@ packages=(
   tzdata systemd openssl curl ca-certificates
 )
 
+# One dpkg-query for all packages; names it does not know at all are missing too.
+installed=$(dpkg-query -W -f='${Package} ${db:Status-Status}\n' "${packages[@]}" 2>/dev/null \
+  | awk '$2 == "installed" { print $1 }' || true)
 missing=()
 for p in "${packages[@]}"; do
-  status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
-  [[ "$status" == "installed" ]] || missing+=("$p")
+  grep -qx -- "$p" <<<"$installed" || missing+=("$p")
 done
 [[ ${#missing[@]} -eq 0 ]] && exit 0
 
