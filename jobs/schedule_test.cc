@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "jobs/iso_time.h"
+#include "jobs/time_zone.h"
 #include "tests/testing/status_matchers.h"
 
 namespace orch::jobs {
@@ -249,6 +250,84 @@ TEST(ScheduleTest, DailyAcrossDstTransitionsFiresOncePerDay) {
     WallTime anchor = At("2027-01-01T00:00:00Z");
     EXPECT_EQ(Fires(schedule, anchor, At(c.after), 3), c.fires)
         << c.zone << " " << c.time_of_day.count() << "s after " << c.after;
+  }
+}
+
+TEST(ScheduleTest, EveryLocalTimeFiresOncePerDayAcrossTransitions) {
+  // Given Daily schedules at every quarter hour in Berlin and New York, over the days around
+  // both 2027 transitions each local day fires exactly once: at the first instant showing the
+  // local time, or, when the gap skips it, at the first instant after it.
+  using std::chrono::days;
+  using std::chrono::local_seconds;
+  struct Window {
+    std::string zone;
+    std::string first_day;  // local midnight of the first day checked
+  };
+  for (const Window& w : std::vector<Window>{{"Europe/Berlin", "2027-03-26"},
+                                             {"Europe/Berlin", "2027-10-29"},
+                                             {"America/New_York", "2027-03-12"},
+                                             {"America/New_York", "2027-11-05"}}) {
+    ASSERT_OK_AND_ASSIGN(TimeZone zone, TimeZone::Locate(w.zone));
+    const local_seconds first_day{
+        std::chrono::duration_cast<seconds>(At(w.first_day + "T00:00:00Z").time_since_epoch())};
+    for (seconds tod{0}; tod < std::chrono::hours(24); tod += minutes(15)) {
+      Schedule schedule{Daily{AtTimeOfDay(tod, w.zone)}};
+      WallTime after = zone.FromLocal(first_day) - seconds(1);
+      for (int day = 0; day < 5; ++day) {
+        std::optional<WallTime> fire = NextFire(schedule, At("2027-01-01T00:00:00Z"), after);
+        ASSERT_TRUE(fire.has_value());
+        const local_seconds wanted = first_day + days(day) + tod;
+        const local_seconds shown = zone.ToLocal(*fire);
+        SCOPED_TRACE(w.zone + " " + std::to_string(tod.count()) + "s day " + std::to_string(day));
+        if (shown == wanted) {
+          EXPECT_NE(zone.ToLocal(*fire - std::chrono::hours(1)), wanted) << "not the first";
+        } else {
+          EXPECT_GT(shown, wanted);
+          EXPECT_LT(zone.ToLocal(*fire - seconds(1)), wanted) << "not right after the gap";
+          EXPECT_LE(shown - wanted, std::chrono::hours(1));
+        }
+        after = *fire;
+      }
+    }
+  }
+}
+
+TEST(ScheduleTest, ZonedWeeklyAndMonthlyOnTransitionDays) {
+  // Given Weekly and Monthly schedules landing on transition days, a skipped local time fires
+  // when the gap ends and a repeated one at its first occurrence.
+  using std::chrono::hours;
+  struct Case {
+    Schedule schedule;
+    std::string after;
+    std::string fire;
+  };
+  std::vector<Case> cases = {
+      // Sunday 2027-03-28 02:30 Berlin does not exist: 03:00 CEST = 01:00Z.
+      {Schedule{WeeklyOn({0}, AtTimeOfDay(hours(2) + minutes(30), "Europe/Berlin"))},
+       "2027-03-22T00:00:00Z", "2027-03-28T01:00:00Z"},
+      {Schedule{Monthly{28, AtTimeOfDay(hours(2) + minutes(30), "Europe/Berlin")}},
+       "2027-03-01T00:00:00Z", "2027-03-28T01:00:00Z"},
+      // Sunday 2027-10-31 02:30 Berlin happens twice: first at 00:30Z (CEST).
+      {Schedule{WeeklyOn({0}, AtTimeOfDay(hours(2) + minutes(30), "Europe/Berlin"))},
+       "2027-10-25T00:00:00Z", "2027-10-31T00:30:00Z"},
+      {Schedule{Monthly{31, AtTimeOfDay(hours(2) + minutes(30), "Europe/Berlin")}},
+       "2027-10-01T00:00:00Z", "2027-10-31T00:30:00Z"},
+      // Sunday 2027-03-14 02:30 New York does not exist: 03:00 EDT = 07:00Z.
+      {Schedule{WeeklyOn({0}, AtTimeOfDay(hours(2) + minutes(30), "America/New_York"))},
+       "2027-03-08T00:00:00Z", "2027-03-14T07:00:00Z"},
+      {Schedule{Monthly{14, AtTimeOfDay(hours(2) + minutes(30), "America/New_York")}},
+       "2027-03-01T00:00:00Z", "2027-03-14T07:00:00Z"},
+      // Sunday 2027-11-07 01:30 New York happens twice: first at 05:30Z (EDT).
+      {Schedule{WeeklyOn({0}, AtTimeOfDay(hours(1) + minutes(30), "America/New_York"))},
+       "2027-11-01T00:00:00Z", "2027-11-07T05:30:00Z"},
+      {Schedule{Monthly{7, AtTimeOfDay(hours(1) + minutes(30), "America/New_York")}},
+       "2027-11-01T00:00:00Z", "2027-11-07T05:30:00Z"},
+  };
+  for (const Case& c : cases) {
+    ASSERT_OK(ValidateSchedule(c.schedule));
+    std::vector<std::string> fires = Fires(c.schedule, At("2027-01-01T00:00:00Z"), At(c.after), 2);
+    EXPECT_EQ(fires[0], c.fire) << ScheduleMemberName(c.schedule) << " after " << c.after;
+    EXPECT_NE(fires[1], c.fire);
   }
 }
 
