@@ -1,5 +1,6 @@
 // Test-only: certificates, keys and PKCS#12 files generated at test time with OpenSSL, so no
-// binary fixtures live in the repository. Compiled into pki_test only.
+// binary fixtures live in the repository. Compiled into pki_test and the orch_pki_test_certs
+// library that the end-to-end tests link.
 #pragma once
 
 #include <chrono>

@@ -1,0 +1,123 @@
+#include "pki/test_keys.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/sha.h>
+#include <openssl/x509.h>
+
+namespace orch::pki::testing {
+namespace {
+
+#define TEST_KEYS_CHECK(cond)                                                               \
+  do {                                                                                      \
+    if (!(cond)) {                                                                          \
+      std::fprintf(stderr, "%s:%d: test material: %s failed\n", __FILE__, __LINE__, #cond); \
+      ERR_print_errors_fp(stderr);                                                          \
+      std::abort();                                                                         \
+    }                                                                                       \
+  } while (0)
+
+struct PkeyFree {
+  void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
+};
+struct ReqFree {
+  void operator()(X509_REQ* p) const { X509_REQ_free(p); }
+};
+struct BioFree {
+  void operator()(BIO* p) const { BIO_free(p); }
+};
+using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
+
+EVP_PKEY* Generate(TestKeyType type) {
+  switch (type) {
+    case TestKeyType::kEcP256: return EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256");
+    case TestKeyType::kEcP384: return EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-384");
+    case TestKeyType::kEcP521: return EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-521");
+    case TestKeyType::kEcSecp256k1: return EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "secp256k1");
+    case TestKeyType::kRsa1024: return EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", size_t{1024});
+    case TestKeyType::kRsa2048: return EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", size_t{2048});
+  }
+  return nullptr;
+}
+
+PkeyPtr ParseKey(const TestKey& key) {
+  const auto* in = reinterpret_cast<const unsigned char*>(key.pkcs8_der.data());
+  PkeyPtr parsed(d2i_AutoPrivateKey(nullptr, &in, static_cast<long>(key.pkcs8_der.size())));
+  TEST_KEYS_CHECK(parsed != nullptr);
+  return parsed;
+}
+
+std::string BioText(BIO* bio) {
+  char* data = nullptr;
+  long length = BIO_get_mem_data(bio, &data);
+  TEST_KEYS_CHECK(length > 0);
+  return std::string(data, static_cast<size_t>(length));
+}
+
+}  // namespace
+
+TestKey GenerateTestKey(TestKeyType type) {
+  PkeyPtr key(Generate(type));
+  TEST_KEYS_CHECK(key != nullptr);
+  TestKey out;
+  std::unique_ptr<BIO, BioFree> pem(BIO_new(BIO_s_mem()));
+  TEST_KEYS_CHECK(
+      PEM_write_bio_PrivateKey(pem.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) == 1);
+  out.pkcs8_pem = BioText(pem.get());
+  std::unique_ptr<BIO, BioFree> der(BIO_new(BIO_s_mem()));
+  TEST_KEYS_CHECK(i2d_PKCS8PrivateKeyInfo_bio(der.get(), key.get()) == 1);
+  out.pkcs8_der = BioText(der.get());
+  return out;
+}
+
+std::string MakeCsrDer(const TestKey& key, std::string_view common_name) {
+  PkeyPtr pkey = ParseKey(key);
+  std::unique_ptr<X509_REQ, ReqFree> request(X509_REQ_new());
+  TEST_KEYS_CHECK(request != nullptr);
+  X509_NAME* name = X509_REQ_get_subject_name(request.get());
+  TEST_KEYS_CHECK(
+      X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
+                                 reinterpret_cast<const unsigned char*>(common_name.data()),
+                                 static_cast<int>(common_name.size()), -1, 0) == 1);
+  TEST_KEYS_CHECK(X509_REQ_set_pubkey(request.get(), pkey.get()) == 1);
+  TEST_KEYS_CHECK(X509_REQ_sign(request.get(), pkey.get(), EVP_sha256()) > 0);
+  unsigned char* buffer = nullptr;
+  int length = i2d_X509_REQ(request.get(), &buffer);
+  TEST_KEYS_CHECK(length > 0);
+  std::string der(reinterpret_cast<char*>(buffer), static_cast<size_t>(length));
+  OPENSSL_free(buffer);
+  return der;
+}
+
+std::string CorruptCsrSignature(std::string csr_der) {
+  // The signature BIT STRING ends the request; its last byte is signature content.
+  csr_der.back() = static_cast<char>(csr_der.back() ^ 0x01);
+  return csr_der;
+}
+
+std::string DerToPem(std::string_view der, std::string_view label) {
+  std::unique_ptr<BIO, BioFree> bio(BIO_new(BIO_s_mem()));
+  TEST_KEYS_CHECK(PEM_write_bio(bio.get(), std::string(label).c_str(), "",
+                                reinterpret_cast<const unsigned char*>(der.data()),
+                                static_cast<long>(der.size())) > 0);
+  return BioText(bio.get());
+}
+
+std::string Sha1HexUpper(std::string_view der) {
+  unsigned char digest[SHA_DIGEST_LENGTH];
+  SHA1(reinterpret_cast<const unsigned char*>(der.data()), der.size(), digest);
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char b : digest) {
+    out.push_back(kHex[b >> 4]);
+    out.push_back(kHex[b & 15]);
+  }
+  return out;
+}
+
+}  // namespace orch::pki::testing
