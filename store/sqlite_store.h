@@ -62,6 +62,8 @@ class SqliteStore {
 
   /// The connection and its state; defined in store/sqlite_store_impl.h for store/*.cc only.
   struct Impl;
+  /// The connection, for the query files of store/ (agent_store.cc, ...) only.
+  Impl& impl() { return *impl_; }
 
  private:
   explicit SqliteStore(std::unique_ptr<Impl> impl);

@@ -1,0 +1,399 @@
+#include "store/agent_store.h"
+
+#include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
+#include <nlohmann/json.hpp>
+
+#include "jobs/iso_time.h"
+#include "store/paged_select.h"
+#include "store/pool_rows.h"
+#include "store/sqlite_store_impl.h"
+
+namespace orch::store {
+namespace {
+
+using jobs::QueryField;
+
+constexpr std::string_view kAgentColumns =
+    "agent_id, client_machine, username, agent_platform, version, status, last_seen, "
+    "capabilities, thumbprint, legacy_thumbprint, auth_certificate_reenrollment, "
+    "last_thumbprint_used, last_error_code, last_error_message, created_at";
+
+std::string CapabilitiesJson(const std::vector<std::string>& capabilities) {
+  return nlohmann::json(capabilities)
+      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+Agent ReadAgent(SQLite::Statement& row) {
+  Agent agent;
+  agent.agent_id = row.getColumn(0).getString();
+  agent.client_machine = row.getColumn(1).getString();
+  agent.username = row.getColumn(2).getString();
+  agent.agent_platform = row.getColumn(3).getInt();
+  agent.version = static_cast<uint64_t>(row.getColumn(4).getInt64());
+  agent.status = static_cast<AgentStatus>(row.getColumn(5).getInt());
+  if (!row.getColumn(6).isNull()) {
+    agent.last_seen = jobs::FromUnixMillis(row.getColumn(6).getInt64());
+  }
+  agent.capabilities = internal::ParseCapabilitiesJson(row.getColumn(7).getString());
+  agent.thumbprint = row.getColumn(8).getString();
+  agent.legacy_thumbprint = row.getColumn(9).getString();
+  agent.reenrollment = static_cast<Reenrollment>(row.getColumn(10).getInt());
+  agent.last_thumbprint_used = row.getColumn(11).getString();
+  if (!row.getColumn(12).isNull()) agent.last_error_code = row.getColumn(12).getInt64();
+  if (!row.getColumn(13).isNull()) agent.last_error_message = row.getColumn(13).getString();
+  agent.created_at = jobs::FromUnixMillis(row.getColumn(14).getInt64());
+  return agent;
+}
+
+void BindOptionalTime(SQLite::Statement& statement, int index, std::optional<WallTime> time) {
+  if (time) {
+    statement.bind(index, jobs::ToUnixMillis(*time));
+  } else {
+    statement.bind(index);
+  }
+}
+
+// Binds the mutable columns at 1..13 in the order of kAgentColumns after agent_id.
+void BindAgentColumns(SQLite::Statement& statement, const Agent& agent) {
+  statement.bind(1, agent.client_machine);
+  statement.bind(2, agent.username);
+  statement.bind(3, agent.agent_platform);
+  statement.bind(4, static_cast<int64_t>(agent.version));
+  statement.bind(5, static_cast<int>(agent.status));
+  BindOptionalTime(statement, 6, agent.last_seen);
+  statement.bind(7, CapabilitiesJson(agent.capabilities));
+  statement.bind(8, agent.thumbprint);
+  statement.bind(9, agent.legacy_thumbprint);
+  statement.bind(10, static_cast<int>(agent.reenrollment));
+  statement.bind(11, agent.last_thumbprint_used);
+  if (agent.last_error_code) {
+    statement.bind(12, *agent.last_error_code);
+  } else {
+    statement.bind(12);
+  }
+  if (agent.last_error_message) {
+    statement.bind(13, *agent.last_error_message);
+  } else {
+    statement.bind(13);
+  }
+}
+
+void InsertAgentRow(SQLite::Database& db, const Agent& agent) {
+  SQLite::Statement insert(
+      db,
+      "INSERT INTO agents (client_machine, username, agent_platform, version, status, "
+      "last_seen, capabilities, thumbprint, legacy_thumbprint, auth_certificate_reenrollment, "
+      "last_thumbprint_used, last_error_code, last_error_message, agent_id, created_at) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
+  BindAgentColumns(insert, agent);
+  insert.bind(14, internal::LowerId(agent.agent_id));
+  insert.bind(15, jobs::ToUnixMillis(agent.created_at));
+  insert.exec();
+}
+
+// False when there is no such agent.
+bool UpdateAgentRow(SQLite::Database& db, const Agent& agent) {
+  SQLite::Statement update(
+      db,
+      "UPDATE agents SET client_machine = ?1, username = ?2, agent_platform = ?3, "
+      "version = ?4, status = ?5, last_seen = ?6, capabilities = ?7, thumbprint = ?8, "
+      "legacy_thumbprint = ?9, auth_certificate_reenrollment = ?10, "
+      "last_thumbprint_used = ?11, last_error_code = ?12, last_error_message = ?13 "
+      "WHERE agent_id = ?14");
+  BindAgentColumns(update, agent);
+  update.bind(14, internal::LowerId(agent.agent_id));
+  return update.exec() != 0;
+}
+
+void BindBytes(SQLite::Statement& statement, int index, std::string_view bytes) {
+  statement.bind(index, bytes.data(), static_cast<int>(bytes.size()));
+}
+
+// A BLOB column as bytes.
+std::string Bytes(SQLite::Statement& row, int index) {
+  SQLite::Column column = row.getColumn(index);
+  if (column.isNull()) return "";
+  return std::string(static_cast<const char*>(column.getBlob()),
+                     static_cast<size_t>(column.getBytes()));
+}
+
+// An agent has one session: a new one replaces the agent's earlier ones.
+void ReplaceSessionRow(SQLite::Database& db, const SessionRecord& session) {
+  SQLite::Statement drop(db, "DELETE FROM agent_sessions WHERE agent_id = ?");
+  drop.bind(1, internal::LowerId(session.agent_id));
+  drop.exec();
+  SQLite::Statement insert(db,
+                           "INSERT INTO agent_sessions (token_hash, agent_id, secret_id, "
+                           "created_at, last_call_at) VALUES (?, ?, ?, ?, ?)");
+  BindBytes(insert, 1, session.token_hash);
+  insert.bind(2, internal::LowerId(session.agent_id));
+  if (session.secret_id.empty()) {
+    insert.bind(3);
+  } else {
+    insert.bind(3, session.secret_id);
+  }
+  insert.bind(4, jobs::ToUnixMillis(session.created_at));
+  insert.bind(5, jobs::ToUnixMillis(session.last_call_at));
+  insert.exec();
+}
+
+std::optional<Agent> SelectAgent(SQLite::Database& db, const std::string& id) {
+  SQLite::Statement query(
+      db, "SELECT " + std::string(kAgentColumns) + " FROM agents WHERE agent_id = ?");
+  query.bind(1, id);
+  if (!query.executeStep()) return std::nullopt;
+  return ReadAgent(query);
+}
+
+bool Exists(SQLite::Database& db, const std::string& id) {
+  SQLite::Statement query(db, "SELECT 1 FROM agents WHERE agent_id = ?");
+  query.bind(1, id);
+  return query.executeStep();
+}
+
+Status NoSuchAgent(std::string_view id) {
+  return NotFoundError("no agent with id " + std::string(id));
+}
+
+// Runs `sql` with ?1 = each id, after checking that every id exists.
+Status UpdateEach(SQLite::Database& db, const std::vector<std::string>& ids,
+                  const std::vector<std::string>& statements) {
+  for (const std::string& id : ids) {
+    if (!Exists(db, internal::LowerId(id))) return NoSuchAgent(id);
+  }
+  for (const std::string& id : ids) {
+    for (const std::string& sql : statements) {
+      SQLite::Statement update(db, sql);
+      update.bind(1, internal::LowerId(id));
+      update.exec();
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+const std::vector<QueryField>& AgentQueryFields() {
+  static const std::vector<QueryField> kFields = {
+      {"AgentId", "agent_id", QueryField::kGuid},
+      {"ClientMachine", "client_machine", QueryField::kText},
+      {"Username", "username", QueryField::kText},
+      {"AgentPlatform", "agent_platform", QueryField::kInteger},
+      {"Status", "status", QueryField::kInteger, {{"New", 1}, {"Approved", 2}, {"Disapproved", 3}}},
+      {"LastSeen", "last_seen", QueryField::kTime},
+      {"Capabilities", "capabilities", QueryField::kText},
+      {"Thumbprint", "thumbprint", QueryField::kText},
+      {"LegacyThumbprint", "legacy_thumbprint", QueryField::kText},
+      {"AuthCertificateReenrollment",
+       "auth_certificate_reenrollment",
+       QueryField::kInteger,
+       {{"None", 0}, {"Requested", 1}, {"Required", 2}}},
+      {"LastErrorCode", "last_error_code", QueryField::kInteger},
+      {"LastErrorMessage", "last_error_message", QueryField::kText},
+  };
+  return kFields;
+}
+
+Status AgentStore::CreateAgent(const Agent& agent) {
+  SqliteStore::Impl& impl = store_.impl();
+  return impl.Run("creating an agent", [&]() -> Status {
+    InsertAgentRow(impl.db, agent);
+    return Status::Ok();
+  });
+}
+
+Status AgentStore::UpdateAgent(const Agent& agent) {
+  SqliteStore::Impl& impl = store_.impl();
+  return impl.Run("updating an agent", [&]() -> Status {
+    if (!UpdateAgentRow(impl.db, agent)) return NoSuchAgent(agent.agent_id);
+    return Status::Ok();
+  });
+}
+
+Status AgentStore::SaveRegistration(const Agent& agent, bool create, const SessionRecord& session) {
+  SqliteStore::Impl& impl = store_.impl();
+  return impl.Run("saving a registration", [&]() -> Status {
+    SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
+    if (create) {
+      InsertAgentRow(impl.db, agent);
+    } else if (!UpdateAgentRow(impl.db, agent)) {
+      return NoSuchAgent(agent.agent_id);
+    }
+    ReplaceSessionRow(impl.db, session);
+    transaction.commit();
+    return Status::Ok();
+  });
+}
+
+StatusOr<std::optional<Agent>> AgentStore::FindAgent(std::string_view id) {
+  SqliteStore::Impl& impl = store_.impl();
+  return impl.Run("reading an agent", [&]() -> StatusOr<std::optional<Agent>> {
+    return SelectAgent(impl.db, internal::LowerId(id));
+  });
+}
+
+StatusOr<Agent> AgentStore::GetAgent(std::string_view id) {
+  ORCH_ASSIGN_OR_RETURN(std::optional<Agent> agent, FindAgent(id));
+  if (!agent) return NoSuchAgent(id);
+  return *std::move(agent);
+}
+
+StatusOr<bool> AgentStore::AgentExists(std::string_view id) {
+  SqliteStore::Impl& impl = store_.impl();
+  return impl.Run("looking up an agent",
+                  [&]() -> StatusOr<bool> { return Exists(impl.db, internal::LowerId(id)); });
+}
+
+StatusOr<std::optional<Agent>> AgentStore::FindAgentByThumbprint(std::string_view thumbprint) {
+  SqliteStore::Impl& impl = store_.impl();
+  return impl.Run("finding an agent by certificate", [&]() -> StatusOr<std::optional<Agent>> {
+    if (thumbprint.empty()) return std::optional<Agent>();
+    SQLite::Statement query(impl.db, "SELECT " + std::string(kAgentColumns) +
+                                         " FROM agents WHERE thumbprint = ?1 OR "
+                                         "legacy_thumbprint = ?1 ORDER BY thumbprint = ?1 DESC "
+                                         "LIMIT 1");
+    query.bind(1, std::string(thumbprint));
+    if (!query.executeStep()) return std::optional<Agent>();
+    return std::optional<Agent>(ReadAgent(query));
+  });
+}
+
+StatusOr<Page<Agent>> AgentStore::ListAgents(const jobs::Paging& paging) {
+  SqliteStore::Impl& impl = store_.impl();
+  return impl.Run("listing agents", [&]() -> StatusOr<Page<Agent>> {
+    Page<Agent> page;
+    const internal::PagedSelect select{kAgentColumns, "agents", "agent_id"};
+    page.total = internal::RunPagedSelect(impl.db, select, paging, [&](SQLite::Statement& row) {
+      page.rows.push_back(ReadAgent(row));
+    });
+    return page;
+  });
+}
+
+Status AgentStore::SetStatus(const std::vector<std::string>& ids, AgentStatus status) {
+  SqliteStore::Impl& impl = store_.impl();
+  return impl.Run("setting agent status", [&]() -> Status {
+    SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
+    std::vector<std::string> statements = {
+        "UPDATE agents SET status = " + std::to_string(static_cast<int>(status)) +
+        " WHERE agent_id = ?1"};
+    if (status == AgentStatus::kDisapproved) {
+      statements.push_back("DELETE FROM agent_sessions WHERE agent_id = ?1");
+    }
+    ORCH_RETURN_IF_ERROR(UpdateEach(impl.db, ids, statements));
+    transaction.commit();
+    return Status::Ok();
+  });
+}
+
+Status AgentStore::Reset(const std::vector<std::string>& ids) {
+  SqliteStore::Impl& impl = store_.impl();
+  return impl.Run("resetting agents", [&]() -> Status {
+    SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
+    ORCH_RETURN_IF_ERROR(UpdateEach(
+        impl.db, ids,
+        {"UPDATE agents SET status = 1, thumbprint = '', legacy_thumbprint = '', "
+         "auth_certificate_reenrollment = 0, last_error_code = NULL, last_error_message = NULL "
+         "WHERE agent_id = ?1",
+         "DELETE FROM agent_sessions WHERE agent_id = ?1"}));
+    transaction.commit();
+    return Status::Ok();
+  });
+}
+
+StatusOr<std::vector<std::string>> AgentStore::SetReenrollment(const std::vector<std::string>& ids,
+                                                               Reenrollment value) {
+  SqliteStore::Impl& impl = store_.impl();
+  using Result = StatusOr<std::vector<std::string>>;
+  return impl.Run("setting reenrollment", [&]() -> Result {
+    SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
+    std::vector<std::string> unknown;
+    SQLite::Statement update(
+        impl.db, "UPDATE agents SET auth_certificate_reenrollment = ? WHERE agent_id = ?");
+    for (const std::string& id : ids) {
+      update.reset();
+      update.bind(1, static_cast<int>(value));
+      update.bind(2, internal::LowerId(id));
+      if (update.exec() == 0) unknown.push_back(id);
+    }
+    transaction.commit();
+    return unknown;
+  });
+}
+
+Status AgentStore::RecordError(std::string_view id, int64_t code, std::string_view message,
+                               WallTime now) {
+  SqliteStore::Impl& impl = store_.impl();
+  return impl.Run("recording an agent error", [&]() -> Status {
+    SQLite::Statement update(impl.db,
+                             "UPDATE agents SET last_error_code = ?, last_error_message = ?, "
+                             "last_seen = ? WHERE agent_id = ?");
+    update.bind(1, code);
+    update.bind(2, std::string(message));
+    update.bind(3, jobs::ToUnixMillis(now));
+    update.bind(4, internal::LowerId(id));
+    if (update.exec() == 0) return NoSuchAgent(id);
+    return Status::Ok();
+  });
+}
+
+Status AgentStore::CreateSession(const SessionRecord& session) {
+  SqliteStore::Impl& impl = store_.impl();
+  return impl.Run("creating a session", [&]() -> Status {
+    SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
+    ReplaceSessionRow(impl.db, session);
+    transaction.commit();
+    return Status::Ok();
+  });
+}
+
+StatusOr<std::optional<SessionRecord>> AgentStore::FindSession(std::string_view token_hash) {
+  SqliteStore::Impl& impl = store_.impl();
+  using Result = StatusOr<std::optional<SessionRecord>>;
+  return impl.Run("reading a session", [&]() -> Result {
+    SQLite::Statement query(impl.db,
+                            "SELECT token_hash, agent_id, secret_id, created_at, last_call_at "
+                            "FROM agent_sessions WHERE token_hash = ?");
+    BindBytes(query, 1, token_hash);
+    if (!query.executeStep()) return std::optional<SessionRecord>();
+    SessionRecord session;
+    session.token_hash = Bytes(query, 0);
+    session.agent_id = query.getColumn(1).getString();
+    session.secret_id = query.getColumn(2).isNull() ? "" : query.getColumn(2).getString();
+    session.created_at = jobs::FromUnixMillis(query.getColumn(3).getInt64());
+    session.last_call_at = jobs::FromUnixMillis(query.getColumn(4).getInt64());
+    return std::optional<SessionRecord>(std::move(session));
+  });
+}
+
+Status AgentStore::TouchSession(const SessionRecord& session, WallTime now) {
+  SqliteStore::Impl& impl = store_.impl();
+  return impl.Run("touching a session", [&]() -> Status {
+    SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
+    const int64_t millis = jobs::ToUnixMillis(now);
+    SQLite::Statement touch(impl.db,
+                            "UPDATE agent_sessions SET last_call_at = ? WHERE token_hash = ?");
+    touch.bind(1, millis);
+    BindBytes(touch, 2, session.token_hash);
+    touch.exec();
+    SQLite::Statement seen(impl.db, "UPDATE agents SET last_seen = ? WHERE agent_id = ?");
+    seen.bind(1, millis);
+    seen.bind(2, session.agent_id);
+    seen.exec();
+    transaction.commit();
+    return Status::Ok();
+  });
+}
+
+Status AgentStore::DeleteSession(std::string_view token_hash) {
+  SqliteStore::Impl& impl = store_.impl();
+  return impl.Run("ending a session", [&]() -> Status {
+    SQLite::Statement drop(impl.db, "DELETE FROM agent_sessions WHERE token_hash = ?");
+    BindBytes(drop, 1, token_hash);
+    drop.exec();
+    return Status::Ok();
+  });
+}
+
+}  // namespace orch::store

@@ -1,0 +1,162 @@
+#include "store/agent_store.h"
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "common/guid.h"
+#include "jobs/query.h"
+#include "store/store_test_support.h"
+#include "tests/testing/status_matchers.h"
+
+namespace orch::store {
+namespace {
+
+using ::testing::ElementsAre;
+
+class AgentStoreTest : public testing::StoreFileTest {
+ protected:
+  Agent NewAgent(const std::string& machine) {
+    Agent agent;
+    agent.agent_id = NewGuid();
+    agent.client_machine = machine;
+    agent.username = "bootstrap";
+    agent.capabilities = {"CertStores.PEM.Management"};
+    agent.created_at = clock_.WallNow();
+    EXPECT_OK(agents().CreateAgent(agent));
+    return agent;
+  }
+  AgentStore& agents() { return agents_.emplace(*store_), *agents_; }
+
+  std::optional<AgentStore> agents_;
+};
+
+TEST_F(AgentStoreTest, CreateReadUpdateRoundTripsEveryField) {
+  // Given a created agent updated with every field set, reading it back answers the same.
+  Agent agent = NewAgent("web01");
+  agent.status = AgentStatus::kApproved;
+  agent.version = (uint64_t{10} << 48) | (uint64_t{4} << 32);
+  agent.agent_platform = 7;
+  agent.last_seen = clock_.WallNow() + std::chrono::seconds(3);
+  agent.thumbprint = "AA";
+  agent.legacy_thumbprint = "BB";
+  agent.reenrollment = Reenrollment::kRequired;
+  agent.last_thumbprint_used = "AA";
+  agent.last_error_code = -5;
+  agent.last_error_message = "refused";
+  ASSERT_OK(agents().UpdateAgent(agent));
+  ASSERT_OK_AND_ASSIGN(Agent read, agents().GetAgent(agent.agent_id));
+  EXPECT_EQ(read.client_machine, "web01");
+  EXPECT_EQ(read.version, agent.version);
+  EXPECT_EQ(read.status, AgentStatus::kApproved);
+  EXPECT_EQ(read.last_seen, agent.last_seen);
+  EXPECT_THAT(read.capabilities, ElementsAre("CertStores.PEM.Management"));
+  EXPECT_EQ(read.reenrollment, Reenrollment::kRequired);
+  EXPECT_EQ(read.last_error_code, -5);
+  EXPECT_EQ(read.last_error_message, "refused");
+  ASSERT_OK_AND_ASSIGN(bool exists, agents().AgentExists(agent.agent_id));
+  EXPECT_TRUE(exists);
+  ASSERT_OK_AND_ASSIGN(exists, agents().AgentExists(NewGuid()));
+  EXPECT_FALSE(exists);
+  EXPECT_EQ(agents().GetAgent(NewGuid()).status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(AgentStoreTest, FindsByCurrentOrLegacyThumbprint) {
+  // Given agents holding thumbprints, lookups find the current holder first, then legacy.
+  Agent a = NewAgent("a");
+  a.thumbprint = "NEW";
+  a.legacy_thumbprint = "OLD";
+  ASSERT_OK(agents().UpdateAgent(a));
+  ASSERT_OK_AND_ASSIGN(auto found, agents().FindAgentByThumbprint("OLD"));
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->agent_id, a.agent_id);
+  ASSERT_OK_AND_ASSIGN(found, agents().FindAgentByThumbprint("NEW"));
+  EXPECT_TRUE(found.has_value());
+  ASSERT_OK_AND_ASSIGN(found, agents().FindAgentByThumbprint(""));
+  EXPECT_FALSE(found.has_value());
+}
+
+TEST_F(AgentStoreTest, SetStatusIsAllOrNothingAndDisapproveEndsSessions) {
+  // Given two agents and a session, approving with one unknown id changes nothing; a
+  // disapproval ends the agent's session.
+  Agent a = NewAgent("a");
+  Agent b = NewAgent("b");
+  EXPECT_EQ(agents().SetStatus({a.agent_id, NewGuid()}, AgentStatus::kApproved).code(),
+            StatusCode::kNotFound);
+  EXPECT_EQ(agents().GetAgent(a.agent_id)->status, AgentStatus::kNew);
+  ASSERT_OK(agents().SetStatus({a.agent_id, b.agent_id}, AgentStatus::kApproved));
+  EXPECT_EQ(agents().GetAgent(b.agent_id)->status, AgentStatus::kApproved);
+  ASSERT_OK(agents().CreateSession({"hash-a", a.agent_id, "", clock_.WallNow(), clock_.WallNow()}));
+  ASSERT_OK(agents().SetStatus({a.agent_id}, AgentStatus::kDisapproved));
+  ASSERT_OK_AND_ASSIGN(auto session, agents().FindSession("hash-a"));
+  EXPECT_FALSE(session.has_value());
+}
+
+TEST_F(AgentStoreTest, ResetClearsCertificatesFlagsErrorsAndSessions) {
+  // Given an approved agent with a certificate, a flag, an error and a session, Reset returns
+  // it to New with none of them.
+  Agent a = NewAgent("a");
+  a.status = AgentStatus::kApproved;
+  a.thumbprint = "T";
+  a.reenrollment = Reenrollment::kRequested;
+  a.last_error_code = 1;
+  ASSERT_OK(agents().UpdateAgent(a));
+  ASSERT_OK(agents().CreateSession({"h", a.agent_id, "", clock_.WallNow(), clock_.WallNow()}));
+  ASSERT_OK(agents().Reset({a.agent_id}));
+  ASSERT_OK_AND_ASSIGN(Agent read, agents().GetAgent(a.agent_id));
+  EXPECT_EQ(read.status, AgentStatus::kNew);
+  EXPECT_EQ(read.thumbprint, "");
+  EXPECT_EQ(read.reenrollment, Reenrollment::kNone);
+  EXPECT_FALSE(read.last_error_code.has_value());
+  EXPECT_FALSE(agents().FindSession("h")->has_value());
+}
+
+TEST_F(AgentStoreTest, SetReenrollmentReportsUnknownIdsAndSetsTheOthers) {
+  // Given one known and one unknown id, the known agent is set and the unknown one returned.
+  Agent a = NewAgent("a");
+  const std::string unknown = NewGuid();
+  ASSERT_OK_AND_ASSIGN(auto failed,
+                       agents().SetReenrollment({unknown, a.agent_id}, Reenrollment::kRequested));
+  EXPECT_THAT(failed, ElementsAre(unknown));
+  EXPECT_EQ(agents().GetAgent(a.agent_id)->reenrollment, Reenrollment::kRequested);
+}
+
+TEST_F(AgentStoreTest, OneSessionPerAgentAndTouchMovesLastSeen) {
+  // Given two sessions created in turn, only the newer lives; touching it moves LastSeen.
+  Agent a = NewAgent("a");
+  ASSERT_OK(agents().CreateSession({"first", a.agent_id, "", clock_.WallNow(), clock_.WallNow()}));
+  ASSERT_OK(agents().CreateSession({"second", a.agent_id, "", clock_.WallNow(), clock_.WallNow()}));
+  EXPECT_FALSE(agents().FindSession("first")->has_value());
+  ASSERT_OK_AND_ASSIGN(auto session, agents().FindSession("second"));
+  ASSERT_TRUE(session.has_value());
+  clock_.Advance(std::chrono::minutes(3));
+  ASSERT_OK(agents().TouchSession(*session, clock_.WallNow()));
+  EXPECT_EQ(agents().FindSession("second")->value().last_call_at, clock_.WallNow());
+  EXPECT_EQ(agents().GetAgent(a.agent_id)->last_seen, clock_.WallNow());
+  ASSERT_OK(agents().DeleteSession("second"));
+  EXPECT_FALSE(agents().FindSession("second")->has_value());
+}
+
+TEST_F(AgentStoreTest, ListAgentsFiltersSortsAndCounts) {
+  // Given three agents, a query on Status and a descending sort page through the matches.
+  Agent a = NewAgent("alpha");
+  Agent b = NewAgent("bravo");
+  NewAgent("charlie");
+  ASSERT_OK(agents().SetStatus({a.agent_id, b.agent_id}, AgentStatus::kApproved));
+  ASSERT_OK_AND_ASSIGN(jobs::Paging paging,
+                       jobs::ParsePaging({{"pq.queryString", "Status -eq \"Approved\""},
+                                          {"pq.sortField", "ClientMachine"},
+                                          {"pq.sortAscending", "1"},
+                                          {"pq.returnLimit", "1"}},
+                                         AgentQueryFields(), "ClientMachine"));
+  ASSERT_OK_AND_ASSIGN(Page<Agent> page, agents().ListAgents(paging));
+  EXPECT_EQ(page.total, 2);
+  ASSERT_EQ(page.rows.size(), 1u);
+  EXPECT_EQ(page.rows[0].client_machine, "bravo");
+}
+
+}  // namespace
+}  // namespace orch::store

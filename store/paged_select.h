@@ -1,0 +1,37 @@
+// The shared SELECT of every list call: the compiled query's WHERE with bound parameters, the
+// whitelisted ORDER BY, LIMIT/OFFSET, and the total count. Internal to store/.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string_view>
+#include <vector>
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+
+#include "jobs/query.h"
+
+namespace orch::store::internal {
+
+/// Binds `params` to `statement` at positions first, first + 1, ...
+void BindParams(SQLite::Statement& statement, const std::vector<jobs::SqlValue>& params,
+                int first = 1);
+
+/// What to select: `SELECT <columns> FROM <from> [WHERE filter] ORDER BY <sort>, <tiebreak>`.
+/// `columns`, `from` and `tiebreak` are trusted text from store/; values only come bound.
+struct PagedSelect {
+  std::string_view columns;
+  std::string_view from;
+  std::string_view tiebreak;  // a unique column, so pages never overlap or skip rows
+};
+
+/// Runs the count and the page query, calling `row` for each row of the page; returns the
+/// number of rows matching the filter. Throws SQLite::Exception (callers run it in Impl::Run).
+int64_t RunPagedSelect(SQLite::Database& db, const PagedSelect& select, const jobs::Paging& paging,
+                       const std::function<void(SQLite::Statement&)>& row);
+
+/// "WHERE <filter>" or "" for an empty filter.
+std::string WhereClause(const jobs::SqlFilter& filter);
+
+}  // namespace orch::store::internal
