@@ -55,11 +55,22 @@ void CloseStream(asio::basic_stream_socket<Protocol, Executor>& socket) {
   socket.shutdown(asio::socket_base::shutdown_both, ignored);
   socket.close(ignored);
 }
+// A plain socket is ready at once; a TLS stream overloads this with its handshake.
+template <typename Protocol, typename Executor, typename Handler>
+void StartStream(asio::basic_stream_socket<Protocol, Executor>&, Handler&& handler) {
+  handler(error_code());
+}
+// Plain sockets carry no client certificate.
+template <typename Protocol, typename Executor>
+std::string PeerCertificateDer(asio::basic_stream_socket<Protocol, Executor>&) {
+  return "";
+}
 
 /// Who the connection is with: a label for logs and, on Unix sockets, kernel credentials.
 struct ConnectionInfo {
   std::string peer;
   std::optional<api::PeerCredentials> credentials;
+  std::string remote_ip;  // TCP only
 };
 
 /// Serves requests on one stream until the peer leaves, a limit is hit or the server drains.
@@ -77,22 +88,28 @@ class HttpConnection final : public ManagedConnection,
         handler_(&handler),
         manager_(&manager) {}
 
-  /// Starts serving requests.
-  void Start() { WaitForRequest(); }
+  /// Starts serving requests (after the TLS handshake, on a TLS stream).
+  void Start() {
+    BeginStream([self = this->shared_from_this()] { self->WaitForRequest(); });
+  }
 
   /// Answers `response` without reading anything, then closes (used at the connection cap).
-  void Reject(api::Response response) { WriteResponse(std::move(response), false, true); }
+  void Reject(api::Response response) {
+    BeginStream([self = this->shared_from_this(), response = std::move(response)]() mutable {
+      self->WriteResponse(std::move(response), false, true);
+    });
+  }
 
   void Drain() override {
     draining_ = true;
-    if (phase_ == Phase::kIdle) CloseNow();
+    if (phase_ == Phase::kIdle || phase_ == Phase::kHandshake) CloseNow();
     // Otherwise the request in flight finishes and its reply says Connection: close.
   }
 
   void ForceClose() override { CloseNow(); }
 
  private:
-  enum class Phase { kIdle, kReading, kHandling, kWriting, kLingering, kClosed };
+  enum class Phase { kHandshake, kIdle, kReading, kHandling, kWriting, kLingering, kClosed };
 
   static constexpr size_t kReadChunk = 4096;
   // How long a connection closed after an error keeps swallowing input, so the kernel does
@@ -100,6 +117,24 @@ class HttpConnection final : public ManagedConnection,
   static constexpr std::chrono::milliseconds kLingerTime{1000};
   // "HTTP/1.1 100 Continue" is fixed text; no serializer needed.
   static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+
+  // Runs the stream's start (the TLS handshake; nothing for plain sockets) within
+  // read_timeout, keeps the client certificate it verified, then calls `next`.
+  template <typename Next>
+  void BeginStream(Next next) {
+    phase_ = Phase::kHandshake;
+    ArmDeadline(limits_.read_timeout);
+    StartStream(stream_,
+                [self = this->shared_from_this(), next = std::move(next)](error_code ec) mutable {
+                  if (self->phase_ == Phase::kClosed) return;
+                  if (ec) {
+                    NetLog().info("{}: TLS handshake failed: {}", self->info_.peer, ec.message());
+                    return self->CloseNow();
+                  }
+                  self->client_certificate_der_ = PeerCertificateDer(self->stream_);
+                  next();
+                });
+  }
 
   // Waits for the first byte of the next request. A fresh connection gets read_timeout, a
   // kept-alive one idle_timeout; either way expiry closes silently (nothing was started).
@@ -202,6 +237,8 @@ class HttpConnection final : public ManagedConnection,
     keep_alive_ = message.keep_alive();
     api::Request request = ToApiRequest(std::move(message));
     request.peer = info_.credentials;
+    request.remote_ip = info_.remote_ip;
+    request.client_certificate_der = client_certificate_der_;
     const uint64_t sequence = ++request_sequence_;
     NetLog().trace("{}: {} {}", info_.peer, request.method, request.path);
     try {
@@ -307,6 +344,10 @@ class HttpConnection final : public ManagedConnection,
         timed_out_ = true;
         return CancelIo(stream_);
       case Phase::kIdle: NetLog().debug("{}: idle, closing", info_.peer); return CloseNow();
+      case Phase::kHandshake:
+        NetLog().info("{}: TLS handshake not complete within {} ms", info_.peer,
+                      limits_.read_timeout.count());
+        break;
       case Phase::kWriting: NetLog().debug("{}: reply not read, closing", info_.peer); break;
       case Phase::kHandling:
       case Phase::kLingering:
@@ -341,6 +382,7 @@ class HttpConnection final : public ManagedConnection,
   std::optional<http::request_parser<http::string_body>> parser_;
   std::optional<BeastResponse> response_;
   const ConnectionInfo info_;
+  std::string client_certificate_der_;
   const ServerLimits limits_;
   api::Handler* handler_;
   ConnectionManager* manager_;

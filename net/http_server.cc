@@ -4,6 +4,7 @@
 
 #include <exception>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -16,6 +17,7 @@
 #include "net/event_loop_internal.h"
 #include "net/http_connection.h"
 #include "net/net_log.h"
+#include "net/tls_stream.h"
 #include "net/unix_socket.h"
 
 namespace orch::net {
@@ -41,9 +43,9 @@ ConnectionInfo DescribePeer(UnixProtocol::socket& socket) {
 ConnectionInfo DescribePeer(Tcp::socket& socket) {
   error_code ec;
   const Tcp::endpoint endpoint = socket.remote_endpoint(ec);
-  if (ec) return ConnectionInfo{"tcp", std::nullopt};
-  return ConnectionInfo{endpoint.address().to_string() + ":" + std::to_string(endpoint.port()),
-                        std::nullopt};
+  if (ec) return ConnectionInfo{"tcp", std::nullopt, ""};
+  const std::string ip = endpoint.address().to_string();
+  return ConnectionInfo{ip + ":" + std::to_string(endpoint.port()), std::nullopt, ip};
 }
 
 bool IsResourceExhaustion(error_code ec) {
@@ -79,21 +81,33 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
 
   Status ListenUnix(const std::string& path, unsigned mode, std::optional<gid_t> group);
   Status AdoptUnixFd(int fd);
-  StatusOr<uint16_t> ListenTcp(const std::string& host, uint16_t port);
+  StatusOr<uint16_t> ListenTcp(const std::string& host, uint16_t port,
+                               std::shared_ptr<asio::ssl::context> tls = nullptr);
   void SetLimits(ServerLimits limits) { limits_ = limits; }
   void Shutdown(std::function<void()> done);
   size_t connection_count() const { return connections_.size(); }
 
   /// Serves a freshly accepted connection, or turns it away at the connection cap.
   template <typename Socket>
-  void Serve(Socket socket);
+  void Serve(Socket socket) {
+    ConnectionInfo info = DescribePeer(socket);
+    ServeStream(std::move(socket), std::move(info));
+  }
+  /// As Serve, under TLS with `context`.
+  void ServeTls(Tcp::socket socket, asio::ssl::context& context) {
+    ConnectionInfo info = DescribePeer(socket);
+    ServeStream(TlsStream(std::move(socket), context), std::move(info));
+  }
 
  private:
   enum class State { kServing, kDraining, kStopped };
 
+  template <typename Stream>
+  void ServeStream(Stream stream, ConnectionInfo info);
   Status AdoptUnixListener(int fd, const std::string& label);
   template <typename Protocol>
-  void StartListener(typename Protocol::acceptor acceptor);
+  void StartListener(typename Protocol::acceptor acceptor,
+                     std::shared_ptr<asio::ssl::context> tls = nullptr);
   void StartDrainTimer();
   void FinishShutdown();
   void CloseEverything();
@@ -118,15 +132,20 @@ template <typename Protocol>
 class Listener final : public ListenerBase,
                        public std::enable_shared_from_this<Listener<Protocol>> {
  public:
-  Listener(typename Protocol::acceptor acceptor, HttpServer::Impl& server)
-      : acceptor_(std::move(acceptor)), retry_timer_(acceptor_.get_executor()), server_(&server) {}
+  /// With `tls`, every accepted connection is served under TLS (TCP only).
+  Listener(typename Protocol::acceptor acceptor, HttpServer::Impl& server,
+           std::shared_ptr<asio::ssl::context> tls)
+      : acceptor_(std::move(acceptor)),
+        retry_timer_(acceptor_.get_executor()),
+        server_(&server),
+        tls_(std::move(tls)) {}
 
   void Accept() {
     acceptor_.async_accept(
         [self = this->shared_from_this()](error_code ec, typename Protocol::socket socket) {
           if (self->closed_) return;
           if (ec) return self->OnAcceptError(ec);
-          self->server_->Serve(std::move(socket));
+          self->Hand(std::move(socket));
           self->Accept();
         });
   }
@@ -139,6 +158,13 @@ class Listener final : public ListenerBase,
   }
 
  private:
+  void Hand(typename Protocol::socket socket) {
+    if constexpr (std::is_same_v<Protocol, Tcp>) {
+      if (tls_) return server_->ServeTls(std::move(socket), *tls_);
+    }
+    server_->Serve(std::move(socket));
+  }
+
   void OnAcceptError(error_code ec) {
     if (ec == asio::error::operation_aborted) return;
     if (!IsResourceExhaustion(ec)) {
@@ -156,6 +182,7 @@ class Listener final : public ListenerBase,
   typename Protocol::acceptor acceptor_;
   asio::steady_timer retry_timer_;
   HttpServer::Impl* server_;
+  std::shared_ptr<asio::ssl::context> tls_;
   bool closed_ = false;
 };
 
@@ -176,8 +203,9 @@ void HttpServer::Impl::CloseEverything() {
 }
 
 template <typename Protocol>
-void HttpServer::Impl::StartListener(typename Protocol::acceptor acceptor) {
-  auto listener = std::make_shared<Listener<Protocol>>(std::move(acceptor), *this);
+void HttpServer::Impl::StartListener(typename Protocol::acceptor acceptor,
+                                     std::shared_ptr<asio::ssl::context> tls) {
+  auto listener = std::make_shared<Listener<Protocol>>(std::move(acceptor), *this, std::move(tls));
   listener->Accept();
   listeners_.push_back(std::move(listener));
 }
@@ -211,7 +239,8 @@ Status HttpServer::Impl::AdoptUnixListener(int fd, const std::string& label) {
   return Status::Ok();
 }
 
-StatusOr<uint16_t> HttpServer::Impl::ListenTcp(const std::string& host, uint16_t port) {
+StatusOr<uint16_t> HttpServer::Impl::ListenTcp(const std::string& host, uint16_t port,
+                                               std::shared_ptr<asio::ssl::context> tls) {
   if (state_ != State::kServing) return FailedPreconditionError("server is shutting down");
   error_code ec;
   const asio::ip::address address = asio::ip::make_address(host, ec);
@@ -225,15 +254,16 @@ StatusOr<uint16_t> HttpServer::Impl::ListenTcp(const std::string& host, uint16_t
   if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
   const uint16_t bound_port = ec ? 0 : acceptor.local_endpoint(ec).port();
   if (ec) return FailedPreconditionError("cannot listen on " + label + ": " + ec.message());
-  StartListener<Tcp>(std::move(acceptor));
-  NetLog().info("listening on tcp {}:{}", endpoint.address().to_string(), bound_port);
+  const bool with_tls = tls != nullptr;
+  StartListener<Tcp>(std::move(acceptor), std::move(tls));
+  NetLog().info("listening on tcp {}:{}{}", endpoint.address().to_string(), bound_port,
+                with_tls ? " (TLS)" : "");
   return bound_port;
 }
 
-template <typename Socket>
-void HttpServer::Impl::Serve(Socket socket) {
-  if (state_ != State::kServing) return;  // closing `socket` is all that is left to do
-  ConnectionInfo info = DescribePeer(socket);
+template <typename Stream>
+void HttpServer::Impl::ServeStream(Stream stream, ConnectionInfo info) {
+  if (state_ != State::kServing) return;  // closing `stream` is all that is left to do
   const bool over_cap = connections_.size() >= limits_.max_connections;
   if (over_cap && rejected_.size() >= limits_.max_connections) {
     // Even the turning-away is saturated: close without a word rather than queue more work.
@@ -245,7 +275,7 @@ void HttpServer::Impl::Serve(Socket socket) {
                   limits_.max_connections);
   }
   ConnectionManager& manager = over_cap ? rejected_ : connections_;
-  auto connection = std::make_shared<HttpConnection<Socket>>(std::move(socket), std::move(info),
+  auto connection = std::make_shared<HttpConnection<Stream>>(std::move(stream), std::move(info),
                                                              limits_, handler_, manager);
   manager.Add(connection);
   if (!over_cap) return connection->Start();
@@ -306,6 +336,12 @@ Status HttpServer::AdoptUnixFd(int fd) {
 
 StatusOr<uint16_t> HttpServer::ListenTcp(const std::string& host, uint16_t port) {
   return impl_->ListenTcp(host, port);
+}
+
+StatusOr<uint16_t> HttpServer::ListenTls(const std::string& host, uint16_t port,
+                                         const TlsServerOptions& tls) {
+  ORCH_ASSIGN_OR_RETURN(std::shared_ptr<asio::ssl::context> context, MakeServerTlsContext(tls));
+  return impl_->ListenTcp(host, port, std::move(context));
 }
 
 void HttpServer::SetLimits(ServerLimits limits) {

@@ -36,6 +36,15 @@ struct ServerLimits {
   std::chrono::milliseconds drain_timeout{10000};
 };
 
+/// TLS for a TCP listener, as PEM text.
+struct TlsServerOptions {
+  std::string cert_chain_pem;  // the server certificate, then its issuers
+  std::string key_pem;         // its unencrypted private key
+  /// CA certificate(s) client certificates must chain to; empty: none are requested. A client
+  /// without a certificate is admitted; its requests carry no client_certificate_der.
+  std::string client_ca_pem;
+};
+
 /// An HTTP/1.1 server feeding one api::Handler. All methods run on the loop's thread (or
 /// before the loop runs). The handler may keep a ReplyFn and call it later; a ReplyFn must not
 /// outlive the loop. Replies are whole bodies with Content-Length; a streaming (chunked) reply
@@ -59,6 +68,10 @@ class HttpServer {
   /// Binds plain TCP on `host` (an IPv4 or IPv6 literal) and `port` (0 picks a free one);
   /// returns the bound port.
   StatusOr<uint16_t> ListenTcp(const std::string& host, uint16_t port);
+  /// As ListenTcp, with TLS (1.2 or newer) on every connection: the handshake must finish
+  /// within read_timeout; a failed one closes the connection. InvalidArgument when the
+  /// certificate, key or client CA in `tls` do not load.
+  StatusOr<uint16_t> ListenTls(const std::string& host, uint16_t port, const TlsServerOptions& tls);
 
   /// Replaces the limits; applies to connections accepted from now on.
   void SetLimits(ServerLimits limits);
