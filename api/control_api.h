@@ -1,6 +1,9 @@
 // The control API (SPEC §7) served on the Unix socket.
 #pragma once
 
+#include <cstdint>
+#include <string>
+
 #include "api/authorizer.h"
 #include "api/http.h"
 #include "api/router.h"
@@ -16,6 +19,13 @@ class SecretBox;
 
 namespace orch::api {
 
+/// The agent listener's bound address, as GET /Status shows it.
+struct AgentListenerInfo {
+  std::string address;  // the configured host ("0.0.0.0", "127.0.0.1", "::")
+  uint16_t port = 0;    // the bound port (the real one when the configuration says 0)
+  bool tls = true;
+};
+
 /// What the control handlers work with. Everything outlives the ControlApi.
 struct ControlDeps {
   const Clock* clock = nullptr;
@@ -24,6 +34,8 @@ struct ControlDeps {
   const pki::SecretBox* secret_box = nullptr;
   /// Decides the claims of each caller; reloaded with the configuration.
   const Authorizer* authorizer = nullptr;
+  /// Where the agent listener is bound, for GET /Status; nullptr: not shown.
+  const AgentListenerInfo* agent_listener = nullptr;
 };
 
 /// Routes and handlers of the control socket. Handlers run on the event loop. Each area of
@@ -42,5 +54,17 @@ class ControlApi final : public Handler {
 
 /// GET /Status (status_api.cc).
 void RegisterStatusRoutes(Router& router, const ControlDeps& deps);
+/// Certificates and certificate collections (certificates_api.cc).
+void RegisterCertificateRoutes(Router& router, const ControlDeps& deps);
+/// Certificate stores, containers and store types (stores_api.cc).
+void RegisterStoreRoutes(Router& router, const ControlDeps& deps);
+/// Add jobs, ScheduledJobs and Unschedule (jobs_api.cc).
+void RegisterJobRoutes(Router& router, const ControlDeps& deps);
+/// Agents: list, show, approve, disapprove, reset, reenrollment (agents_api.cc).
+void RegisterAgentRoutes(Router& router, const ControlDeps& deps);
+/// Agent pools (pools_api.cc).
+void RegisterPoolRoutes(Router& router, const ControlDeps& deps);
+/// Agent secrets: list, create, revoke (secrets_api.cc).
+void RegisterSecretRoutes(Router& router, const ControlDeps& deps);
 
 }  // namespace orch::api

@@ -29,6 +29,11 @@ struct Request {
   std::string body;
   /// Set for Unix-socket peers; empty for TCP.
   std::optional<PeerCredentials> peer;
+  /// The TCP peer's IP address ("127.0.0.1", "::1"); empty for Unix-socket peers.
+  std::string remote_ip;
+  /// The client certificate (DER) that the TLS handshake verified against the internal CA;
+  /// empty when the client presented none or the connection is not TLS.
+  std::string client_certificate_der;
 
   /// The first header named `lower_name`, or nullptr.
   const std::string* Header(std::string_view lower_name) const;

@@ -37,6 +37,11 @@ void RegisterStatusRoutes(Router& router, const ControlDeps& deps) {
         {"UptimeSeconds", uptime.count()},
         {"Store", std::move(store_json)},
     };
+    if (deps.agent_listener != nullptr) {
+      body["AgentListener"] = {{"Address", deps.agent_listener->address},
+                               {"Port", deps.agent_listener->port},
+                               {"Tls", deps.agent_listener->tls}};
+    }
     return JsonResponse(body.dump(), health.ok() ? 200 : 503);
   });
 }

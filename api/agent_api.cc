@@ -1,0 +1,31 @@
+#include "api/agent_api.h"
+
+namespace orch::api {
+
+AgentSettings AgentSettingsFrom(const config::Config& config) {
+  AgentSettings settings;
+  settings.heartbeat = config.agents.heartbeat;
+  settings.auto_approve = config.agents.auto_approve;
+  settings.trusted_proxies = config.agents.trusted_proxies;
+  settings.agent_cert_validity =
+      std::chrono::duration_cast<std::chrono::seconds>(config.ca.agent_cert_validity);
+  return settings;
+}
+
+AgentApi::AgentApi(AgentDeps deps, AgentSettings settings)
+    : context_(std::make_unique<Context>(Context{deps, std::move(settings)})) {
+  RegisterSessionRoutes(router_, *context_);
+  RegisterHeartbeatAndExchangeRoutes(router_, *context_);
+}
+
+AgentApi::~AgentApi() = default;
+
+void AgentApi::SetSettings(AgentSettings settings) {
+  context_->settings = std::move(settings);
+}
+
+void AgentApi::Handle(Request request, ReplyFn reply) {
+  router_.Handle(std::move(request), std::move(reply));
+}
+
+}  // namespace orch::api

@@ -1,0 +1,127 @@
+#include "api/agent_auth.h"
+
+#include <algorithm>
+
+#include "common/logging.h"
+#include "jobs/ascii.h"
+#include "pki/base64.h"
+#include "pki/ca.h"
+#include "pki/certificate.h"
+#include "pki/hash.h"
+#include "pki/token.h"
+#include "store/secret_store.h"
+
+namespace orch::api {
+namespace {
+
+// Longest credential read from a header; anything longer is refused unread.
+constexpr size_t kMaxCredentialBytes = 4096;
+
+constexpr std::string_view kBadSecret = "the agent secret is not valid or has been revoked";
+
+Status Refused(std::string_view message) {
+  return UnauthenticatedError(std::string(message));
+}
+
+bool StartsWithIgnoreCase(std::string_view text, std::string_view prefix) {
+  return text.size() >= prefix.size() &&
+         jobs::EqualsIgnoreCase(text.substr(0, prefix.size()), prefix);
+}
+
+StatusOr<AgentCaller> BasicCaller(std::string_view encoded, const AgentApi::Context& context) {
+  StatusOr<std::string> decoded = pki::Base64Decode(encoded);
+  const size_t colon = decoded.ok() ? decoded->find(':') : std::string::npos;
+  if (colon == std::string::npos) {
+    if (decoded.ok()) pki::Cleanse(*decoded);
+    return Refused("malformed Basic credentials; send base64(secret name:secret value)");
+  }
+  const std::string name = decoded->substr(0, colon);
+  std::string value = decoded->substr(colon + 1);
+  const std::string hash = pki::TokenHash(value);
+  pki::Cleanse(value);
+  pki::Cleanse(*decoded);
+  ORCH_ASSIGN_OR_RETURN(auto secret,
+                        store::SecretStore(*context.deps.store).FindSecretByName(name));
+  if (!secret || secret->status != store::SecretStatus::kActive ||
+      !pki::ConstantTimeEquals(secret->hash, hash)) {
+    return Refused(kBadSecret);
+  }
+  return AgentCaller{AgentCaller::Kind::kSecret, secret->id, secret->name, ""};
+}
+
+StatusOr<AgentCaller> BearerCaller(std::string_view token, const AgentApi::Context& context) {
+  ORCH_ASSIGN_OR_RETURN(
+      auto found, store::SecretStore(*context.deps.store).FindAccessToken(pki::TokenHash(token)));
+  if (!found || found->secret_status != store::SecretStatus::kActive ||
+      context.deps.clock->WallNow() >= found->expires_at) {
+    return Refused("the access token is not valid, has expired, or its secret was revoked");
+  }
+  return AgentCaller{AgentCaller::Kind::kAccessToken, found->secret_id, found->secret_name, ""};
+}
+
+StatusOr<AgentCaller> AuthorizationCaller(std::string_view header,
+                                          const AgentApi::Context& context) {
+  if (header.size() > kMaxCredentialBytes) return Refused("the Authorization header is too long");
+  const size_t space = header.find(' ');
+  const std::string_view credential =
+      space == std::string_view::npos ? std::string_view() : header.substr(space + 1);
+  if (StartsWithIgnoreCase(header, "Basic ") && !credential.empty()) {
+    return BasicCaller(credential, context);
+  }
+  if (StartsWithIgnoreCase(header, "Bearer ") && !credential.empty()) {
+    return BearerCaller(credential, context);
+  }
+  return Refused(
+      "unsupported Authorization header; use Basic (agent secret) or Bearer "
+      "(access token)");
+}
+
+StatusOr<AgentCaller> CertificateCaller(std::string_view der) {
+  ORCH_ASSIGN_OR_RETURN(pki::CertificateInfo info, pki::DescribeCertificate(der));
+  AgentCaller caller;
+  caller.kind = AgentCaller::Kind::kCertificate;
+  caller.certificate_thumbprint = info.thumbprint;
+  return caller;
+}
+
+// The certificate a trusted reverse proxy passed on, verified here since no handshake did.
+StatusOr<std::string> ProxiedCertificate(const Request& request, const std::string& header,
+                                         const AgentApi::Context& context) {
+  const auto& proxies = context.settings.trusted_proxies;
+  if (std::find(proxies.begin(), proxies.end(), request.remote_ip) == proxies.end()) {
+    GetLogger("api")->warn("ignoring X-ARR-ClientCert from {}: not in agents.trusted_proxies",
+                           request.remote_ip.empty() ? "a local peer" : request.remote_ip);
+    return std::string();
+  }
+  StatusOr<pki::ImportedCertificate> imported = [&]() -> StatusOr<pki::ImportedCertificate> {
+    StatusOr<std::string> der = pki::Base64Decode(header);
+    return pki::ImportCertificate(der.ok() ? *der : header, "");
+  }();
+  if (!imported.ok()) return Refused("X-ARR-ClientCert does not hold a certificate");
+  ORCH_RETURN_IF_ERROR(context.deps.ca->VerifyClientCertificate(imported->leaf.der));
+  return imported->leaf.der;
+}
+
+}  // namespace
+
+StatusOr<AgentCaller> AuthenticateAgent(const Request& request, const AgentApi::Context& context) {
+  if (const std::string* header = request.Header("authorization")) {
+    return AuthorizationCaller(*header, context);
+  }
+  // Behind a trusted proxy the TLS peer is the proxy; the agent's certificate is the header's.
+  if (const std::string* header = request.Header("x-arr-clientcert")) {
+    if (header->size() > 4 * pki::kMaxImportBytes / 3) {
+      return Refused("X-ARR-ClientCert is too large");
+    }
+    ORCH_ASSIGN_OR_RETURN(std::string der, ProxiedCertificate(request, *header, context));
+    if (!der.empty()) return CertificateCaller(der);
+  }
+  if (!request.client_certificate_der.empty()) {
+    return CertificateCaller(request.client_certificate_der);
+  }
+  return Refused(
+      "authentication required: HTTP Basic with an agent secret, a Bearer access "
+      "token, or a client certificate issued by orchd's CA");
+}
+
+}  // namespace orch::api

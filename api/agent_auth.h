@@ -1,0 +1,28 @@
+// Internal to api/: who is calling the agent listener (SPEC §6.1).
+#pragma once
+
+#include <string>
+
+#include "api/agent_api.h"
+#include "api/http.h"
+#include "common/status.h"
+
+namespace orch::api {
+
+/// An authenticated agent-listener caller.
+struct AgentCaller {
+  enum class Kind { kSecret, kAccessToken, kCertificate };
+  Kind kind = Kind::kSecret;
+  std::string secret_id;               // kSecret, kAccessToken: the secret behind the credential
+  std::string secret_name;             // kSecret, kAccessToken
+  std::string certificate_thumbprint;  // kCertificate: uppercase SHA-1 hex
+};
+
+/// Authenticates `request` by, in this order: an Authorization header (Basic with an agent
+/// secret's name and value, or Bearer with an access token), the client certificate verified
+/// in the TLS handshake, or an X-ARR-ClientCert header (base64 DER or PEM) from an address in
+/// trusted_proxies, verified here against the internal CA. Unauthenticated, with a message
+/// that never echoes a credential, when none of them holds.
+StatusOr<AgentCaller> AuthenticateAgent(const Request& request, const AgentApi::Context& context);
+
+}  // namespace orch::api

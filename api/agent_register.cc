@@ -1,0 +1,300 @@
+// POST /KeyfactorAgents/Session/Register (SPEC §6.2, §6.6): who the agent is, whether it may
+// have a session, its client certificate, and the reenrollment flags.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "api/agent_api.h"
+#include "api/agent_auth.h"
+#include "api/agent_register_request.h"
+#include "api/agent_wire.h"
+#include "api/json_body.h"
+#include "common/guid.h"
+#include "common/logging.h"
+#include "pki/base64.h"
+#include "pki/ca.h"
+#include "pki/csr.h"
+#include "pki/token.h"
+#include "store/agent_store.h"
+
+namespace orch::api {
+namespace {
+
+using agent_wire::AgentError;
+using nlohmann::json;
+using store::Agent;
+using store::AgentStatus;
+using store::Reenrollment;
+
+std::shared_ptr<spdlog::logger> Log() {
+  return GetLogger("api");
+}
+
+// The agent a registration is about, or why it may not be about any.
+struct Identity {
+  std::optional<Agent> agent;  // nullopt: a first registration creates one
+  std::optional<AgentError> refusal;
+};
+
+Identity Refuse(std::string message) {
+  return Identity{std::nullopt, AgentError{agent_wire::kIdentityRefused, std::move(message)}};
+}
+
+// The previous certificate counts only while the agent is asked to enroll for a new one.
+bool CertificateBelongs(const Agent& agent, const std::string& thumbprint) {
+  if (agent.thumbprint == thumbprint) return true;
+  return agent.legacy_thumbprint == thumbprint && agent.reenrollment != Reenrollment::kNone;
+}
+
+StatusOr<Identity> IdentifyByCertificate(store::AgentStore& agents, const RegisterRequest& req,
+                                         const std::string& thumbprint) {
+  ORCH_ASSIGN_OR_RETURN(std::optional<Agent> agent, agents.FindAgentByThumbprint(thumbprint));
+  if (!agent || !CertificateBelongs(*agent, thumbprint)) {
+    return Refuse("the client certificate belongs to no agent; register with an agent secret");
+  }
+  if (!req.agent_id.empty() && agent->agent_id != req.agent_id) {
+    return Refuse("the client certificate does not belong to agent " + req.agent_id);
+  }
+  return Identity{std::move(agent), std::nullopt};
+}
+
+StatusOr<Identity> Identify(store::AgentStore& agents, const RegisterRequest& req,
+                            const AgentCaller& caller) {
+  if (caller.kind == AgentCaller::Kind::kCertificate) {
+    return IdentifyByCertificate(agents, req, caller.certificate_thumbprint);
+  }
+  if (req.agent_id.empty()) return Identity{};
+  ORCH_ASSIGN_OR_RETURN(std::optional<Agent> agent, agents.FindAgent(req.agent_id));
+  if (!agent) {
+    return Refuse("no agent with id " + req.agent_id + "; send an empty AgentId to enroll");
+  }
+  // A secret may speak only for the agents it enrolled.
+  if (agent->username != caller.secret_name) {
+    return Refuse("agent " + req.agent_id + " did not enroll with agent secret \"" +
+                  caller.secret_name + "\"");
+  }
+  return Identity{std::move(agent), std::nullopt};
+}
+
+// The CSR field's base64 DER, decoded (unless far too long to be a CSR) and verified.
+StatusOr<pki::VerifiedCsr> DecodeCsr(const std::string& text) {
+  if (text.size() > 2 * pki::kMaxCsrBytes) {
+    return InvalidArgumentError("CSR is larger than the " + std::to_string(pki::kMaxCsrBytes) +
+                                " bytes accepted");
+  }
+  StatusOr<std::string> der = pki::Base64Decode(text);
+  if (!der.ok()) return InvalidArgumentError("CSR is not base64: " + der.status().message());
+  return pki::VerifyCsr(*der);
+}
+
+json SessionJson(const Agent& agent, const RegisterRequest& req, const json& token,
+                 const json& certificate, const std::vector<AgentJob>& jobs,
+                 std::chrono::minutes heartbeat) {
+  json jobs_json = json::array();
+  for (const AgentJob& job : jobs) {
+    jobs_json.push_back({{"JobTypeId", job.job_type_id},
+                         {"JobId", job.job_id},
+                         {"ConfigurationEndpoint", job.configuration_endpoint},
+                         {"CompletionEndpoint", job.completion_endpoint},
+                         {"Schedule", nullptr},
+                         {"Cron", nullptr},
+                         {"Priority", job.priority}});
+  }
+  return {{"Token", token},
+          {"AgentId", agent.agent_id},
+          {"Certificate", certificate},
+          {"HeartbeatInterval", heartbeat.count()},
+          {"ClientMachine", req.client_machine},
+          {"ClientParameters", req.client_parameters},
+          {"Jobs", std::move(jobs_json)}};
+}
+
+json Refusal(const AgentError& error) {
+  return {{"Result", agent_wire::ResultJson(agent_wire::kResultFailure, error)},
+          {"Session", nullptr}};
+}
+
+// One registration, from authenticated caller to answer.
+class Registration {
+ public:
+  Registration(const AgentApi::Context& context, const RegisterRequest& req,
+               const AgentCaller& caller)
+      : context_(context),
+        req_(req),
+        caller_(caller),
+        agents_(*context.deps.store),
+        now_(context.deps.clock->WallNow()) {}
+
+  StatusOr<json> Run();
+
+ private:
+  Status Record(const Agent& agent, const AgentError& error);
+  StatusOr<std::optional<json>> Gatekeep(const Agent& agent, bool has_csr);
+  StatusOr<json> Admit(Agent agent, bool created, const std::optional<pki::VerifiedCsr>& csr);
+  Agent NewAgent() const;
+  void ApplyRequest(Agent& agent) const;
+  StatusOr<std::string> Enroll(Agent& agent, const pki::VerifiedCsr& csr);
+  StatusOr<std::vector<AgentJob>> DueJobs(const Agent& agent, bool created);
+  void LogOutcome(const Agent& agent, bool created, bool enrolled) const;
+
+  const AgentApi::Context& context_;
+  const RegisterRequest& req_;
+  const AgentCaller& caller_;
+  store::AgentStore agents_;
+  const WallTime now_;
+};
+
+// A refused agent keeps the refusal in LastErrorCode/LastErrorMessage for operators to see.
+Status Registration::Record(const Agent& agent, const AgentError& error) {
+  Log()->warn("agent {} ({}) refused: {}", agent.agent_id, agent.client_machine, error.message);
+  return agents_.RecordError(agent.agent_id, agent_wire::ErrorCodeNumber(error.code), error.message,
+                             now_);
+}
+
+Agent Registration::NewAgent() const {
+  Agent agent;
+  agent.agent_id = NewGuid();
+  agent.username = caller_.secret_name;
+  agent.created_at = now_;
+  for (const config::AutoApproveRule& rule : context_.settings.auto_approve) {
+    if (config::Matches(rule, req_.client_machine, caller_.secret_name)) {
+      agent.status = AgentStatus::kApproved;
+    }
+  }
+  return agent;
+}
+
+void Registration::ApplyRequest(Agent& agent) const {
+  agent.client_machine = req_.client_machine;
+  agent.agent_platform = req_.agent_platform;
+  agent.version = req_.agent_version;
+  agent.capabilities = req_.capabilities;
+  agent.last_seen = now_;
+  if (caller_.kind == AgentCaller::Kind::kCertificate) {
+    agent.last_thumbprint_used = caller_.certificate_thumbprint;
+  }
+  agent.last_error_code.reset();
+  agent.last_error_message.reset();
+}
+
+// Issues the agent's new certificate; the one it replaces becomes the legacy thumbprint.
+StatusOr<std::string> Registration::Enroll(Agent& agent, const pki::VerifiedCsr& csr) {
+  ORCH_ASSIGN_OR_RETURN(pki::CertificateInfo issued,
+                        context_.deps.ca->SignAgentCertificate(
+                            csr, req_.client_machine, context_.settings.agent_cert_validity));
+  if (!agent.thumbprint.empty()) agent.legacy_thumbprint = agent.thumbprint;
+  agent.thumbprint = issued.thumbprint;
+  agent.reenrollment = Reenrollment::kNone;
+  return issued.der;
+}
+
+// Agents ignore the jobs of a first registration (SPEC §6.6), and only approved ones get any.
+StatusOr<std::vector<AgentJob>> Registration::DueJobs(const Agent& agent, bool created) {
+  if (created || agent.status != AgentStatus::kApproved || context_.deps.jobs == nullptr) {
+    return std::vector<AgentJob>();
+  }
+  return context_.deps.jobs->TakeDueJobs(agent.agent_id);
+}
+
+void Registration::LogOutcome(const Agent& agent, bool created, bool enrolled) const {
+  const std::string via = caller_.kind == AgentCaller::Kind::kCertificate
+                              ? "client certificate " + caller_.certificate_thumbprint
+                              : "agent secret \"" + caller_.secret_name + "\"";
+  static constexpr const char* kStatusNames[] = {"", "New", "Approved", "Disapproved"};
+  Log()->info("agent {} ({}) {} with {}; {}{}", agent.agent_id, agent.client_machine,
+              created ? "enrolled" : "registered", via,
+              kStatusNames[static_cast<int>(agent.status)],
+              enrolled ? "; issued certificate " + agent.thumbprint : "");
+}
+
+// The answer for an agent that may not have a session now, or nullopt when it may.
+StatusOr<std::optional<json>> Registration::Gatekeep(const Agent& agent, bool has_csr) {
+  if (agent.status == AgentStatus::kDisapproved) {
+    const AgentError error{agent_wire::kAgentDisapproved,
+                           "agent " + agent.agent_id + " is disapproved"};
+    ORCH_RETURN_IF_ERROR(Record(agent, error));
+    return std::optional<json>(Refusal(error));
+  }
+  if (agent.reenrollment == Reenrollment::kRequired && !has_csr) {
+    const AgentError error{agent_wire::kReenrollmentRequired,
+                           "a new client certificate is required: register again with a CSR"};
+    ORCH_RETURN_IF_ERROR(Record(agent, error));
+    // The agent learns its id (it may have registered by certificate) but gets no token.
+    return std::optional<json>(json{
+        {"Result", agent_wire::ResultJson(agent_wire::kResultFailure, error)},
+        {"Session", SessionJson(agent, req_, nullptr, nullptr, {}, context_.settings.heartbeat)}});
+  }
+  return std::optional<json>();
+}
+
+// Signs the CSR, saves the agent with its new session and answers with its due jobs.
+StatusOr<json> Registration::Admit(Agent agent, bool created,
+                                   const std::optional<pki::VerifiedCsr>& csr) {
+  std::optional<AgentError> warning;
+  if (agent.reenrollment == Reenrollment::kRequested && !csr) {
+    warning = AgentError{agent_wire::kReenrollmentRequested,
+                         "a new client certificate is requested: register with a CSR"};
+  }
+  json certificate = nullptr;
+  if (csr) {
+    StatusOr<std::string> der = Enroll(agent, *csr);
+    if (!der.ok() && der.status().code() == StatusCode::kInvalidArgument) {
+      return Refusal({agent_wire::kCsrRefused, der.status().message()});
+    }
+    if (!der.ok()) return der.status();
+    certificate = pki::Base64Encode(*der);
+  }
+  ApplyRequest(agent);
+  const std::string token = NewGuid();
+  ORCH_RETURN_IF_ERROR(agents_.SaveRegistration(
+      agent, created, {pki::TokenHash(token), agent.agent_id, caller_.secret_id, now_, now_}));
+  LogOutcome(agent, created, csr.has_value());
+  ORCH_ASSIGN_OR_RETURN(std::vector<AgentJob> jobs, DueJobs(agent, created));
+  const int status = warning ? agent_wire::kResultWarning : agent_wire::kResultSuccess;
+  return json{
+      {"Result", agent_wire::ResultJson(status, warning)},
+      {"Session", SessionJson(agent, req_, token, certificate, jobs, context_.settings.heartbeat)}};
+}
+
+StatusOr<json> Registration::Run() {
+  std::optional<pki::VerifiedCsr> csr;
+  if (req_.csr) {
+    StatusOr<pki::VerifiedCsr> verified = DecodeCsr(*req_.csr);
+    if (!verified.ok()) return Refusal({agent_wire::kCsrRefused, verified.status().message()});
+    csr = *std::move(verified);
+  }
+  ORCH_ASSIGN_OR_RETURN(Identity identity, Identify(agents_, req_, caller_));
+  if (identity.refusal) return Refusal(*identity.refusal);
+  const bool created = !identity.agent;
+  Agent agent = created ? NewAgent() : *std::move(identity.agent);
+  ORCH_ASSIGN_OR_RETURN(std::optional<json> refused, Gatekeep(agent, csr.has_value()));
+  if (refused) return *std::move(refused);
+  return Admit(std::move(agent), created, csr);
+}
+
+Response HandleRegister(const AgentApi::Context& context, const Request& request) {
+  StatusOr<AgentCaller> caller = AuthenticateAgent(request, context);
+  if (!caller.ok() && caller.status().code() == StatusCode::kUnauthenticated) {
+    Log()->info("registration from {} refused: {}", request.remote_ip, caller.status().message());
+    return agent_wire::Unauthenticated(caller.status());
+  }
+  if (!caller.ok()) return ErrorReply(caller.status());
+  StatusOr<RegisterRequest> parsed = ParseRegisterRequest(request);
+  if (!parsed.ok()) return ErrorReply(parsed.status());
+  StatusOr<json> answer = Registration(context, *parsed, *caller).Run();
+  if (!answer.ok()) return ErrorReply(answer.status());
+  return agent_wire::Reply(*answer);
+}
+
+}  // namespace
+
+void RegisterSessionRoutes(Router& router, const AgentApi::Context& context) {
+  router.Add("POST", "/KeyfactorAgents/Session/Register",
+             [&context](const Request& request, const PathParams&) {
+               return HandleRegister(context, request);
+             });
+}
+
+}  // namespace orch::api

@@ -1,0 +1,55 @@
+// Internal to api/: pieces of the agent protocol's answers (SPEC §6) shared by its route files.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "api/agent_api.h"
+#include "api/http.h"
+#include "common/status.h"
+#include "store/agent_store.h"
+
+namespace orch::api::agent_wire {
+
+/// Result.Status values.
+inline constexpr int kResultSuccess = 1;
+inline constexpr int kResultWarning = 2;
+inline constexpr int kResultFailure = 3;
+
+/// Error.CodeString values. The first two are the product family's reenrollment codes that
+/// agents act on; the others are orchd's, in the same form.
+inline constexpr std::string_view kReenrollmentRequested = "A0100007";
+inline constexpr std::string_view kReenrollmentRequired = "A0100008";
+inline constexpr std::string_view kAgentDisapproved = "A0110001";
+inline constexpr std::string_view kCsrRefused = "A0110002";
+inline constexpr std::string_view kIdentityRefused = "A0110003";
+
+/// One Result.Error.
+struct AgentError {
+  std::string_view code;  // CodeString
+  std::string message;
+};
+
+/// Error.Code: the CodeString's hex value as a signed 32-bit number, as .NET clients hold it
+/// (A0100007 → -1609564153).
+int64_t ErrorCodeNumber(std::string_view code_string);
+
+/// {"Status": status, "Error": null | {"Code", "CodeString", "Message"}}.
+nlohmann::json ResultJson(int status, const std::optional<AgentError>& error);
+
+/// A 200 reply with `body`.
+Response Reply(const nlohmann::json& body);
+
+/// The 401 SECURITY_ERROR for failed authentication, with a Basic challenge.
+Response Unauthenticated(const Status& status);
+
+/// The live session for `token`, or nullopt when it is unknown or expired (an expired one is
+/// deleted). A session lives while calls come at most 2 × heartbeat apart.
+StatusOr<std::optional<store::SessionRecord>> FindLiveSession(const AgentApi::Context& context,
+                                                              std::string_view token);
+
+}  // namespace orch::api::agent_wire

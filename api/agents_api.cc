@@ -1,0 +1,179 @@
+// Agents on the control socket (SPEC §7.1): list, show, approve, disapprove, reset, and the
+// auth-certificate reenrollment flag (seed 001).
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "api/agent_text.h"
+#include "api/control_api.h"
+#include "api/errors.h"
+#include "api/json_body.h"
+#include "common/guid.h"
+#include "common/logging.h"
+#include "jobs/ascii.h"
+#include "store/agent_store.h"
+
+namespace orch::api {
+namespace {
+
+using nlohmann::json;
+using store::Agent;
+using store::AgentStatus;
+using store::Reenrollment;
+
+constexpr std::string_view kRead = "/agents/management/read/";
+constexpr std::string_view kModify = "/agents/management/modify/";
+
+Status RequireModify(const ControlDeps& deps, const Request& request) {
+  ORCH_RETURN_IF_ERROR(deps.authorizer->Require(request, kRead));
+  return deps.authorizer->Require(request, kModify);
+}
+
+json TextOrNull(const std::string& text) {
+  return text.empty() ? json(nullptr) : json(text);
+}
+
+json AgentJson(const Agent& agent) {
+  json error_code = agent.last_error_code ? json(*agent.last_error_code) : json(nullptr);
+  json error_message = agent.last_error_message ? json(*agent.last_error_message) : json(nullptr);
+  return {{"AgentId", agent.agent_id},
+          {"ClientMachine", agent.client_machine},
+          {"Username", agent.username},
+          {"AgentPlatform", agent.agent_platform},
+          {"Version", AgentVersionText(agent.version)},
+          {"Status", static_cast<int>(agent.status)},
+          {"LastSeen", TimeJson(agent.last_seen)},
+          {"Capabilities", agent.capabilities},
+          {"Thumbprint", TextOrNull(agent.thumbprint)},
+          {"LegacyThumbprint", TextOrNull(agent.legacy_thumbprint)},
+          {"AuthCertificateReenrollment", static_cast<int>(agent.reenrollment)},
+          {"LastThumbprintUsed", TextOrNull(agent.last_thumbprint_used)},
+          {"LastErrorCode", std::move(error_code)},
+          {"LastErrorMessage", std::move(error_message)}};
+}
+
+// A JSON array of agent GUIDs, at `field` ("" for the whole body).
+StatusOr<std::vector<std::string>> GuidList(const json& value, const std::string& field) {
+  const std::string name = field.empty() ? "body" : field;
+  if (!value.is_array()) return FieldError(name, "must be an array of agent GUIDs");
+  std::vector<std::string> ids;
+  for (size_t i = 0; i < value.size(); ++i) {
+    const json& item = value[i];
+    if (!item.is_string() || !IsGuid(item.get_ref<const std::string&>())) {
+      return FieldError(field + "[" + std::to_string(i) + "]", "must be an agent GUID");
+    }
+    ids.push_back(jobs::AsciiLowercase(item.get<std::string>()));
+  }
+  return ids;
+}
+
+Response List(const ControlDeps& deps, const Request& request) {
+  if (Status allowed = deps.authorizer->Require(request, kRead); !allowed.ok()) {
+    return ErrorReply(allowed);
+  }
+  StatusOr<jobs::Paging> paging = PagingOf(request, store::AgentQueryFields(), "ClientMachine");
+  if (!paging.ok()) return ErrorReply(paging.status());
+  StatusOr<store::Page<Agent>> page = store::AgentStore(*deps.store).ListAgents(*paging);
+  if (!page.ok()) return ErrorReply(page.status());
+  json rows = json::array();
+  for (const Agent& agent : page->rows) rows.push_back(AgentJson(agent));
+  return ListReply(std::move(rows), page->total);
+}
+
+Response Show(const ControlDeps& deps, const Request& request, const std::string& id) {
+  if (Status allowed = deps.authorizer->Require(request, kRead); !allowed.ok()) {
+    return ErrorReply(allowed);
+  }
+  if (!IsGuid(id)) return ErrorReply(FieldError("id", "must be an agent GUID"));
+  StatusOr<Agent> agent = store::AgentStore(*deps.store).GetAgent(id);
+  if (!agent.ok()) return ErrorReply(agent.status());
+  return JsonResponse(AgentJson(*agent).dump(-1, ' ', false, json::error_handler_t::replace));
+}
+
+// Approve, Disapprove and Reset: a body of agent GUIDs, all known, changed together.
+template <typename Change>
+Response ChangeAgents(const ControlDeps& deps, const Request& request, std::string_view what,
+                      Change change) {
+  if (Status allowed = RequireModify(deps, request); !allowed.ok()) return ErrorReply(allowed);
+  StatusOr<json> body = ParseJsonBody(request);
+  if (!body.ok()) return ErrorReply(body.status());
+  StatusOr<std::vector<std::string>> ids = GuidList(*body, "");
+  if (!ids.ok()) return ErrorReply(ids.status());
+  store::AgentStore agents(*deps.store);
+  if (Status changed = change(agents, *ids); !changed.ok()) return ErrorReply(changed);
+  for (const std::string& id : *ids) {
+    GetLogger("api")->info("agent {} {} by {}", id, what, CallerText(request));
+  }
+  return NoContentReply();
+}
+
+std::string_view ReenrollmentName(Reenrollment value) {
+  switch (value) {
+    case Reenrollment::kNone: return "None";
+    case Reenrollment::kRequested: return "Requested";
+    case Reenrollment::kRequired: return "Required";
+  }
+  return "None";
+}
+
+StatusOr<std::pair<std::vector<std::string>, Reenrollment>> ReenrollmentRequest(
+    const Request& request) {
+  ORCH_ASSIGN_OR_RETURN(json body, ParseJsonBody(request));
+  ORCH_ASSIGN_OR_RETURN(JsonFields fields, JsonFields::Of(body));
+  const json* ids = fields.Find("OrchestratorIds");
+  if (ids == nullptr) return FieldError("OrchestratorIds", "is required");
+  ORCH_ASSIGN_OR_RETURN(std::vector<std::string> list, GuidList(*ids, "OrchestratorIds"));
+  ORCH_ASSIGN_OR_RETURN(int64_t status, fields.RequiredInt("Status"));
+  if (status < 0 || status > 2) {
+    return FieldError("Status", "must be 0 (None), 1 (Requested) or 2 (Required)");
+  }
+  return std::make_pair(std::move(list), static_cast<Reenrollment>(status));
+}
+
+Response SetReenrollment(const ControlDeps& deps, const Request& request) {
+  if (Status allowed = RequireModify(deps, request); !allowed.ok()) return ErrorReply(allowed);
+  auto parsed = ReenrollmentRequest(request);
+  if (!parsed.ok()) return ErrorReply(parsed.status());
+  const auto& [ids, value] = *parsed;
+  StatusOr<std::vector<std::string>> failed =
+      store::AgentStore(*deps.store).SetReenrollment(ids, value);
+  if (!failed.ok()) return ErrorReply(failed.status());
+  GetLogger("api")->info("AuthCertificateReenrollment {} set on {} of {} agent(s) by {}",
+                         ReenrollmentName(value), ids.size() - failed->size(), ids.size(),
+                         CallerText(request));
+  json answer = {{"FailedOrchestratorIds", *failed},
+                 {"Status", std::string(ReenrollmentName(value))}};
+  return JsonResponse(answer.dump());
+}
+
+}  // namespace
+
+void RegisterAgentRoutes(Router& router, const ControlDeps& deps) {
+  router.Add("GET", "/Agents",
+             [deps](const Request& request, const PathParams&) { return List(deps, request); });
+  router.Add("GET", "/Agents/{id}", [deps](const Request& request, const PathParams& params) {
+    return Show(deps, request, params[0]);
+  });
+  router.Add("POST", "/Agents/Approve", [deps](const Request& request, const PathParams&) {
+    return ChangeAgents(deps, request, "approved", [](store::AgentStore& agents, const auto& ids) {
+      return agents.SetStatus(ids, AgentStatus::kApproved);
+    });
+  });
+  router.Add("POST", "/Agents/Disapprove", [deps](const Request& request, const PathParams&) {
+    return ChangeAgents(deps, request, "disapproved",
+                        [](store::AgentStore& agents, const auto& ids) {
+                          return agents.SetStatus(ids, AgentStatus::kDisapproved);
+                        });
+  });
+  router.Add("POST", "/Agents/Reset", [deps](const Request& request, const PathParams&) {
+    return ChangeAgents(deps, request, "reset", [](store::AgentStore& agents, const auto& ids) {
+      return agents.Reset(ids);
+    });
+  });
+  router.Add(
+      "POST", "/Agents/SetAuthCertificateReenrollment",
+      [deps](const Request& request, const PathParams&) { return SetReenrollment(deps, request); });
+}
+
+}  // namespace orch::api

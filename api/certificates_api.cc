@@ -1,0 +1,184 @@
+// Certificates and certificate collections: POST /Certificates/Import, GET /Certificates,
+// GET /Certificates/{id}, GET/POST /CertificateCollections, GET /CertificateCollections/{id}.
+#include <nlohmann/json.hpp>
+
+#include "api/control_api.h"
+#include "api/job_permissions.h"
+#include "api/json_body.h"
+#include "common/logging.h"
+#include "pki/base64.h"
+#include "pki/certificate.h"
+#include "pki/hash.h"
+#include "pki/secret_box.h"
+#include "store/catalog_store.h"
+
+namespace orch::api {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::string_view kImportClaim = "/certificates/import/";
+
+json CertificateJson(const store::CertificateRecord& c) {
+  return {{"Id", c.id},
+          {"Thumbprint", c.thumbprint},
+          {"SerialNumber", c.serial_number},
+          {"IssuedDN", c.issued_dn},
+          {"IssuerDN", c.issuer_dn},
+          {"NotBefore", TimeJson(c.not_before)},
+          {"NotAfter", TimeJson(c.not_after)},
+          {"HasPrivateKey", c.has_private_key},
+          {"ImportDate", TimeJson(c.imported_at)}};
+}
+
+json CollectionJson(const store::CollectionRecord& c) {
+  return {{"Id", c.id}, {"Name", c.name}, {"Description", c.description}, {"Query", c.query}};
+}
+
+// What the database keeps of an import: facts, chain and the key sealed to its thumbprint.
+store::NewCertificate ToNewCertificate(pki::ImportedCertificate& imported,
+                                       const pki::SecretBox& box) {
+  const pki::CertificateInfo& leaf = imported.leaf;
+  store::NewCertificate out{leaf.thumbprint, leaf.serial_number, leaf.issued_dn, leaf.issuer_dn,
+                            leaf.not_before, leaf.not_after,     leaf.der,       {},
+                            std::nullopt};
+  for (const pki::CertificateInfo& issuer : imported.chain) out.chain_der.push_back(issuer.der);
+  if (imported.private_key_pkcs8_der) {
+    out.sealed_private_key =
+        box.Seal(*imported.private_key_pkcs8_der, store::CertificateKeyAad(leaf.thumbprint));
+    pki::Cleanse(*imported.private_key_pkcs8_der);
+  }
+  return out;
+}
+
+StatusOr<pki::ImportedCertificate> DecodeAndImport(const JsonFields& body) {
+  ORCH_ASSIGN_OR_RETURN(std::string encoded, body.RequiredString("Certificate"));
+  ORCH_ASSIGN_OR_RETURN(std::optional<std::string> password, body.OptionalString("Password"));
+  StatusOr<std::string> bytes = pki::Base64Decode(encoded);
+  if (!bytes.ok()) {
+    return FieldError(body.Field("Certificate"), "is not base64: " + bytes.status().message());
+  }
+  StatusOr<pki::ImportedCertificate> imported =
+      pki::ImportCertificate(*bytes, password.value_or(""));
+  if (password) pki::Cleanse(*password);
+  if (!imported.ok()) {
+    const bool about_password = imported.status().message().find("password") != std::string::npos;
+    return InvalidArgumentError(imported.status().message())
+        .WithField(about_password && password ? "Password" : "Certificate");
+  }
+  return imported;
+}
+
+StatusOr<Response> Import(const ControlDeps& deps, const Request& request) {
+  ORCH_RETURN_IF_ERROR(deps.authorizer->Require(request, kImportClaim));
+  ORCH_ASSIGN_OR_RETURN(json parsed, ParseJsonBody(request));
+  ORCH_ASSIGN_OR_RETURN(JsonFields body, JsonFields::Of(parsed));
+  ORCH_ASSIGN_OR_RETURN(pki::ImportedCertificate imported, DecodeAndImport(body));
+  store::NewCertificate record = ToNewCertificate(imported, *deps.secret_box);
+  store::CatalogStore catalog(*deps.store);
+  ORCH_ASSIGN_OR_RETURN(store::ImportOutcome outcome,
+                        catalog.AddCertificate(record, deps.clock->WallNow()));
+  GetLogger("api")->info("certificate {} (Id {}) {}{}", outcome.certificate.thumbprint,
+                         outcome.certificate.id, outcome.created ? "imported" : "already stored",
+                         outcome.key_added ? "; its private key was added" : "");
+  return JsonReply(CertificateJson(outcome.certificate));
+}
+
+StatusOr<Response> ListCertificates(const ControlDeps& deps, const Request& request) {
+  ORCH_RETURN_IF_ERROR(deps.authorizer->Require(request, kCollectionsReadClaim));
+  ORCH_ASSIGN_OR_RETURN(jobs::Paging paging,
+                        PagingOf(request, store::CertificateQueryFields(), "Id"));
+  store::CatalogStore catalog(*deps.store);
+  ORCH_ASSIGN_OR_RETURN(store::Page<store::CertificateRecord> page,
+                        catalog.ListCertificates(paging));
+  json rows = json::array();
+  for (const store::CertificateRecord& c : page.rows) rows.push_back(CertificateJson(c));
+  return ListReply(std::move(rows), page.total);
+}
+
+StatusOr<Response> GetCertificate(const ControlDeps& deps, const Request& request,
+                                  const PathParams& params) {
+  ORCH_RETURN_IF_ERROR(deps.authorizer->Require(request, kCollectionsReadClaim));
+  ORCH_ASSIGN_OR_RETURN(int64_t id, PathId(params[0], "Id"));
+  store::CatalogStore catalog(*deps.store);
+  ORCH_ASSIGN_OR_RETURN(store::CertificateRecord record, catalog.GetCertificate(id));
+  ORCH_ASSIGN_OR_RETURN(std::vector<std::string> chain, catalog.GetCertificateChain(id));
+  json body = CertificateJson(record);
+  body["Chain"] = json::array();
+  for (const std::string& der : chain) {
+    ORCH_ASSIGN_OR_RETURN(pki::CertificateInfo info, pki::DescribeCertificate(der));
+    body["Chain"].push_back({{"Thumbprint", info.thumbprint},
+                             {"IssuedDN", info.issued_dn},
+                             {"IssuerDN", info.issuer_dn},
+                             {"NotBefore", TimeJson(info.not_before)},
+                             {"NotAfter", TimeJson(info.not_after)}});
+  }
+  return JsonReply(body);
+}
+
+StatusOr<Response> ListCollections(const ControlDeps& deps, const Request& request) {
+  ORCH_RETURN_IF_ERROR(deps.authorizer->Require(request, kCollectionsReadClaim));
+  ORCH_ASSIGN_OR_RETURN(jobs::Paging paging,
+                        PagingOf(request, store::CollectionQueryFields(), "Id"));
+  store::CatalogStore catalog(*deps.store);
+  ORCH_ASSIGN_OR_RETURN(auto page, catalog.ListCollections(paging));
+  json rows = json::array();
+  for (const store::CollectionRecord& c : page.rows) rows.push_back(CollectionJson(c));
+  return ListReply(std::move(rows), page.total);
+}
+
+StatusOr<Response> GetCollection(const ControlDeps& deps, const Request& request,
+                                 const PathParams& params) {
+  ORCH_ASSIGN_OR_RETURN(int64_t id, PathId(params[0], "Id"));
+  ORCH_RETURN_IF_ERROR(
+      deps.authorizer->RequireScoped(request, kCollectionsReadClaim, std::to_string(id)));
+  store::CatalogStore catalog(*deps.store);
+  ORCH_ASSIGN_OR_RETURN(store::CollectionRecord record, catalog.GetCollection(id));
+  return JsonReply(CollectionJson(record));
+}
+
+StatusOr<Response> AddCollection(const ControlDeps& deps, const Request& request) {
+  ORCH_RETURN_IF_ERROR(deps.authorizer->Require(request, kCollectionsReadClaim));
+  ORCH_ASSIGN_OR_RETURN(json parsed, ParseJsonBody(request));
+  ORCH_ASSIGN_OR_RETURN(JsonFields body, JsonFields::Of(parsed));
+  store::CollectionRecord record;
+  ORCH_ASSIGN_OR_RETURN(record.name, body.RequiredString("Name"));
+  ORCH_ASSIGN_OR_RETURN(std::optional<std::string> description, body.OptionalString("Description"));
+  record.description = description.value_or("");
+  ORCH_ASSIGN_OR_RETURN(std::optional<std::string> query, body.OptionalString("Query"));
+  record.query = query.value_or("");
+  StatusOr<jobs::SqlFilter> compiled =
+      jobs::CompileQuery(record.query, store::CertificateQueryFields());
+  if (!compiled.ok()) {
+    return Status(compiled.status().code(), compiled.status().message()).WithField("Query");
+  }
+  store::CatalogStore catalog(*deps.store);
+  ORCH_ASSIGN_OR_RETURN(store::CollectionRecord created, catalog.AddCollection(record));
+  return JsonReply(CollectionJson(created));
+}
+
+}  // namespace
+
+void RegisterCertificateRoutes(Router& router, const ControlDeps& deps) {
+  router.Add("POST", "/Certificates/Import", [deps](const Request& request, const PathParams&) {
+    return Reply(Import(deps, request));
+  });
+  router.Add("GET", "/Certificates", [deps](const Request& request, const PathParams&) {
+    return Reply(ListCertificates(deps, request));
+  });
+  router.Add("GET", "/Certificates/{id}", [deps](const Request& request, const PathParams& params) {
+    return Reply(GetCertificate(deps, request, params));
+  });
+  router.Add("GET", "/CertificateCollections", [deps](const Request& request, const PathParams&) {
+    return Reply(ListCollections(deps, request));
+  });
+  router.Add("POST", "/CertificateCollections", [deps](const Request& request, const PathParams&) {
+    return Reply(AddCollection(deps, request));
+  });
+  router.Add("GET", "/CertificateCollections/{id}",
+             [deps](const Request& request, const PathParams& params) {
+               return Reply(GetCollection(deps, request, params));
+             });
+}
+
+}  // namespace orch::api

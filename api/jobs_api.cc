@@ -1,0 +1,250 @@
+// Certificate-add jobs: POST /CertificateStores/Certificates/Add,
+// GET /OrchestratorJobs/ScheduledJobs and POST /OrchestratorJobs/Unschedule.
+#include <pwd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "api/add_request.h"
+#include "api/control_api.h"
+#include "api/job_permissions.h"
+#include "api/json_body.h"
+#include "common/guid.h"
+#include "common/logging.h"
+#include "jobs/ascii.h"
+#include "jobs/store_types.h"
+#include "pki/secret_box.h"
+#include "store/catalog_store.h"
+#include "store/job_store.h"
+
+namespace orch::api {
+namespace {
+
+using nlohmann::json;
+
+constexpr size_t kMaxUnscheduleIds = 10000;
+
+std::string RequesterName(const Request& request) {
+  if (!request.peer) return "";
+  passwd pw{};
+  passwd* found = nullptr;
+  std::string buf(16384, '\0');
+  if (getpwuid_r(request.peer->uid, &pw, buf.data(), buf.size(), &found) == 0 && found) {
+    return pw.pw_name;
+  }
+  return "uid " + std::to_string(request.peer->uid);
+}
+
+std::string TargetField(size_t index, std::string_view member) {
+  return "CertificateStores[" + std::to_string(index) + "]." + std::string(member);
+}
+
+// Every store exists, can take an Add and, when asked, gets a key the certificate has.
+StatusOr<std::vector<store::CertStoreRecord>> LoadTargets(store::CatalogStore& catalog,
+                                                          const AddRequest& add,
+                                                          const store::CertificateRecord& cert) {
+  std::vector<store::CertStoreRecord> stores;
+  for (size_t i = 0; i < add.targets.size(); ++i) {
+    const AddTarget& target = add.targets[i];
+    ORCH_ASSIGN_OR_RETURN(store::CertStoreRecord record, catalog.GetCertStore(target.store_id));
+    const jobs::StoreType* type = jobs::FindStoreType(record.store_type);
+    if (type == nullptr || !type->operations.add) {
+      return FailedPreconditionError("certificate store " + record.id + " (type " +
+                                     std::to_string(record.store_type) + ") does not support Add")
+          .WithField(TargetField(i, "CertificateStoreId"));
+    }
+    if (target.include_private_key && !cert.has_private_key) {
+      return FailedPreconditionError("certificate " + std::to_string(cert.id) +
+                                     " has no private key to include")
+          .WithField(TargetField(i, "IncludePrivateKey"));
+    }
+    stores.push_back(std::move(record));
+  }
+  return stores;
+}
+
+std::optional<std::string> Seal(const pki::SecretBox& box, const std::optional<std::string>& secret,
+                                const std::string& job_id, std::string_view which) {
+  if (!secret || secret->empty()) return std::nullopt;
+  return box.Seal(*secret, store::JobSecretAad(job_id, which));
+}
+
+std::vector<store::NewJob> BuildJobs(const ControlDeps& deps, const Request& request,
+                                     const AddRequest& add, const store::CertificateRecord& cert) {
+  const WallTime now = deps.clock->WallNow();
+  const WallTime first = jobs::FirstFire(add.schedule, now);
+  const std::string schedule_json = jobs::ScheduleToJson(add.schedule).dump();
+  std::vector<store::NewJob> out;
+  for (const AddTarget& target : add.targets) {
+    store::NewJob job;
+    job.job_id = NewGuid();
+    job.store_id = target.store_id;
+    job.certificate_id = cert.id;
+    job.alias = target.alias.empty() ? cert.thumbprint : target.alias;
+    job.overwrite = target.overwrite;
+    job.include_private_key = target.include_private_key;
+    job.sealed_pfx_password = Seal(*deps.secret_box, target.pfx_password, job.job_id, "pfx");
+    job.sealed_entry_password = Seal(*deps.secret_box, target.entry_password, job.job_id, "entry");
+    job.job_fields_json = target.job_fields.dump(-1, ' ', false, json::error_handler_t::replace);
+    job.schedule_json = schedule_json;
+    job.schedule_type = jobs::CompactSchedule(add.schedule);
+    if (first != WallTime::max()) job.next_fire = first;
+    job.requested = now;
+    if (request.peer) job.requester_uid = request.peer->uid;
+    job.requester_name = RequesterName(request);
+    out.push_back(std::move(job));
+  }
+  return out;
+}
+
+StatusOr<Response> AddToStores(const ControlDeps& deps, const Request& request, AddRequest& add) {
+  // A caller with no schedule claim at all learns nothing about certificates or stores.
+  const std::vector<std::string> claims = deps.authorizer->ClaimsOf(request);
+  ORCH_RETURN_IF_ERROR(CheckScheduleAccess(claims, std::nullopt, "", /*any_scope=*/true));
+  store::CatalogStore catalog(*deps.store);
+  ORCH_ASSIGN_OR_RETURN(store::CertificateRecord cert, catalog.GetCertificate(add.certificate_id));
+  ORCH_ASSIGN_OR_RETURN(std::vector<store::CertStoreRecord> stores,
+                        LoadTargets(catalog, add, cert));
+  ORCH_RETURN_IF_ERROR(CheckCollectionAccess(claims, catalog, cert.id, add.collection_id));
+  for (const store::CertStoreRecord& s : stores) {
+    ORCH_RETURN_IF_ERROR(CheckScheduleAccess(claims, s.container_id, "certificate store " + s.id));
+  }
+  std::vector<store::NewJob> new_jobs = BuildJobs(deps, request, add, cert);
+  ORCH_RETURN_IF_ERROR(store::JobStore(*deps.store).AddJobs(new_jobs));
+  json ids = json::array();
+  for (const store::NewJob& job : new_jobs) ids.push_back(job.job_id);
+  GetLogger("api")->info("accepted {} add job(s) of certificate {} for {}: {}", new_jobs.size(),
+                         cert.id, RequesterName(request), ids.dump());
+  return JsonReply(ids);
+}
+
+StatusOr<Response> Add(const ControlDeps& deps, const Request& request) {
+  ORCH_ASSIGN_OR_RETURN(json parsed, ParseJsonBody(request));
+  ORCH_ASSIGN_OR_RETURN(AddRequest add, ParseAddRequest(parsed));
+  StatusOr<Response> reply = AddToStores(deps, request, add);
+  CleanseSecrets(add);
+  return reply;
+}
+
+json ScheduleOf(const std::string& schedule_json) {
+  json schedule = json::parse(schedule_json, nullptr, false);
+  return schedule.is_discarded() ? json(nullptr) : schedule;
+}
+
+json JobJson(const store::JobRow& j) {
+  auto guid_or_null = [](const std::string& id) { return id.empty() ? json(nullptr) : json(id); };
+  json fields = json::parse(j.job_fields_json, nullptr, false);
+  return {{"JobId", j.job_id},
+          {"JobType", j.job_type},
+          {"OperationType", j.operation_type},
+          {"CertificateStoreId", j.store_id},
+          {"ClientMachine", j.client_machine},
+          {"StorePath", j.store_path},
+          {"CertStoreType", j.store_type},
+          {"ContainerId", j.container_id ? json(*j.container_id) : json(nullptr)},
+          {"AgentId", guid_or_null(j.agent_id)},
+          {"AgentPoolId", guid_or_null(j.agent_pool_id)},
+          {"CertificateId", j.certificate_id},
+          {"Thumbprint", j.thumbprint},
+          {"Alias", j.alias},
+          {"Overwrite", j.overwrite},
+          {"IncludePrivateKey", j.include_private_key},
+          {"JobFields", fields.is_discarded() ? json::object() : fields},
+          {"Schedule", ScheduleOf(j.schedule_json)},
+          {"ScheduleType", j.schedule_type ? json(*j.schedule_type) : json(nullptr)},
+          {"NextRunTime", TimeJson(j.next_fire)},
+          {"State", j.state},
+          {"Requested", TimeJson(j.requested)},
+          {"RequestedBy", j.requester_name}};
+}
+
+StatusOr<Response> ScheduledJobs(const ControlDeps& deps, const Request& request) {
+  ORCH_ASSIGN_OR_RETURN(jobs::Paging paging,
+                        PagingOf(request, store::JobQueryFields(), "NextRunTime"));
+  ORCH_RETURN_IF_ERROR(
+      RestrictToScheduleScope(deps.authorizer->ClaimsOf(request), "s.container_id", paging.filter));
+  ORCH_ASSIGN_OR_RETURN(store::Page<store::JobRow> page,
+                        store::JobStore(*deps.store).ListJobs(paging));
+  json rows = json::array();
+  for (const store::JobRow& row : page.rows) rows.push_back(JobJson(row));
+  return ListReply(std::move(rows), page.total);
+}
+
+StatusOr<std::vector<std::string>> ParseJobIds(const JsonFields& body, const json& list) {
+  if (!list.is_array() || list.empty() || list.size() > kMaxUnscheduleIds) {
+    return FieldError(body.Field("JobIds"), "must be a non-empty array of at most " +
+                                                std::to_string(kMaxUnscheduleIds) + " job GUIDs");
+  }
+  std::vector<std::string> ids;
+  for (size_t i = 0; i < list.size(); ++i) {
+    if (!list[i].is_string() || !IsGuid(list[i].get<std::string>())) {
+      return FieldError("JobIds[" + std::to_string(i) + "]", "must be a job GUID");
+    }
+    ids.push_back(jobs::AsciiLowercase(list[i].get<std::string>()));
+  }
+  return ids;
+}
+
+// The jobs an Unschedule names: by id (every one must exist) or by query.
+StatusOr<std::vector<store::JobTarget>> UnscheduleTargets(store::JobStore& job_store,
+                                                          const JsonFields& body) {
+  const json* ids_json = body.Find("JobIds");
+  const json* query = body.Find("Query");
+  if ((ids_json == nullptr) == (query == nullptr)) {
+    return FieldError("JobIds", "exactly one of JobIds and Query must be given");
+  }
+  if (query != nullptr) {
+    if (!query->is_string()) return FieldError("Query", "must be a query string");
+    StatusOr<jobs::SqlFilter> filter =
+        jobs::CompileQuery(query->get<std::string>(), store::JobQueryFields());
+    if (!filter.ok()) return InvalidArgumentError(filter.status().message()).WithField("Query");
+    return job_store.MatchJobs(*filter);
+  }
+  ORCH_ASSIGN_OR_RETURN(std::vector<std::string> ids, ParseJobIds(body, *ids_json));
+  ORCH_ASSIGN_OR_RETURN(std::vector<store::JobTarget> found, job_store.FindJobs(ids));
+  std::string missing;
+  for (const std::string& id : ids) {
+    bool present = false;
+    for (const store::JobTarget& target : found) present = present || target.job_id == id;
+    if (!present) missing += (missing.empty() ? "" : ", ") + id;
+  }
+  if (!missing.empty()) return NotFoundError("no job with Id " + missing);
+  return found;
+}
+
+StatusOr<Response> Unschedule(const ControlDeps& deps, const Request& request) {
+  ORCH_ASSIGN_OR_RETURN(json parsed, ParseJsonBody(request));
+  ORCH_ASSIGN_OR_RETURN(JsonFields body, JsonFields::Of(parsed));
+  // Without any schedule claim the call is refused before it reveals which jobs exist.
+  const std::vector<std::string> claims = deps.authorizer->ClaimsOf(request);
+  ORCH_RETURN_IF_ERROR(CheckScheduleAccess(claims, std::nullopt, "", /*any_scope=*/true));
+  store::JobStore job_store(*deps.store);
+  ORCH_ASSIGN_OR_RETURN(std::vector<store::JobTarget> targets, UnscheduleTargets(job_store, body));
+  std::vector<std::string> ids;
+  for (const store::JobTarget& target : targets) {
+    ORCH_RETURN_IF_ERROR(CheckScheduleAccess(claims, target.container_id, "job " + target.job_id));
+    ids.push_back(target.job_id);
+  }
+  if (ids.empty()) return NoContentReply();
+  ORCH_ASSIGN_OR_RETURN(int64_t changed, job_store.Unschedule(ids));
+  GetLogger("api")->info("unscheduled {} of {} job(s) for {}", changed, ids.size(),
+                         RequesterName(request));
+  return NoContentReply();
+}
+
+}  // namespace
+
+void RegisterJobRoutes(Router& router, const ControlDeps& deps) {
+  router.Add(
+      "POST", "/CertificateStores/Certificates/Add",
+      [deps](const Request& request, const PathParams&) { return Reply(Add(deps, request)); });
+  router.Add("GET", "/OrchestratorJobs/ScheduledJobs",
+             [deps](const Request& request, const PathParams&) {
+               return Reply(ScheduledJobs(deps, request));
+             });
+  router.Add("POST", "/OrchestratorJobs/Unschedule",
+             [deps](const Request& request, const PathParams&) {
+               return Reply(Unschedule(deps, request));
+             });
+}
+
+}  // namespace orch::api

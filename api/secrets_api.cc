@@ -1,0 +1,117 @@
+// Agent secrets on the control socket (SPEC §6.7, seed 004): list, create, revoke. A secret's
+// value leaves orchd once, in the create answer; only its SHA-256 is stored.
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "api/agent_text.h"
+#include "api/control_api.h"
+#include "api/errors.h"
+#include "api/json_body.h"
+#include "common/guid.h"
+#include "common/logging.h"
+#include "jobs/iso_time.h"
+#include "pki/hash.h"
+#include "pki/token.h"
+#include "store/secret_store.h"
+
+namespace orch::api {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::string_view kClaim = "/agents/secrets/modify/";
+constexpr size_t kMaxNameBytes = 128;
+
+// Names go into URL paths and Basic credentials, so they keep to characters safe in both.
+Status CheckName(const std::string& name) {
+  const bool valid = !name.empty() && name.size() <= kMaxNameBytes &&
+                     name.find_first_not_of(
+                         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                         "0123456789._-") == std::string::npos;
+  if (valid) return Status::Ok();
+  return FieldError("name", "must have 1 to 128 characters from A-Z, a-z, 0-9, '.', '_', '-'");
+}
+
+StatusOr<std::string> NameOf(const Request& request) {
+  if (request.body.find_first_not_of(" \t\r\n") == std::string::npos) {
+    return "agent-secret-" + HexEncode(RandomBytes(4));
+  }
+  ORCH_ASSIGN_OR_RETURN(json body, ParseJsonBody(request));
+  ORCH_ASSIGN_OR_RETURN(JsonFields fields, JsonFields::Of(body));
+  ORCH_ASSIGN_OR_RETURN(std::optional<std::string> name, fields.OptionalString("name"));
+  if (!name) return "agent-secret-" + HexEncode(RandomBytes(4));
+  ORCH_RETURN_IF_ERROR(CheckName(*name));
+  return *name;
+}
+
+json SecretJson(const store::SecretRecord& secret) {
+  return {{"id", secret.id},
+          {"name", secret.name},
+          {"status", std::string(store::SecretStatusName(secret.status))},
+          {"modificationTime", jobs::FormatIsoTime(secret.modified_at)}};
+}
+
+Response List(const ControlDeps& deps, const Request& request) {
+  if (Status allowed = deps.authorizer->Require(request, kClaim); !allowed.ok()) {
+    return ErrorReply(allowed);
+  }
+  StatusOr<std::vector<store::SecretRecord>> secrets =
+      store::SecretStore(*deps.store).ListSecrets();
+  if (!secrets.ok()) return ErrorReply(secrets.status());
+  json rows = json::array();
+  for (const store::SecretRecord& secret : *secrets) rows.push_back(SecretJson(secret));
+  return JsonResponse(rows.dump());
+}
+
+Response Create(const ControlDeps& deps, const Request& request) {
+  if (Status allowed = deps.authorizer->Require(request, kClaim); !allowed.ok()) {
+    return ErrorReply(allowed);
+  }
+  StatusOr<std::string> name = NameOf(request);
+  if (!name.ok()) return ErrorReply(name.status());
+  std::string value = pki::NewToken();
+  store::SecretRecord secret{NewGuid(), *name, pki::TokenHash(value), store::SecretStatus::kActive,
+                             deps.clock->WallNow()};
+  if (Status created = store::SecretStore(*deps.store).CreateSecret(secret); !created.ok()) {
+    pki::Cleanse(value);
+    return ErrorReply(created);
+  }
+  GetLogger("api")->info("agent secret \"{}\" ({}) created by {}", secret.name, secret.id,
+                         CallerText(request));
+  json answer = {{"id", secret.id}, {"name", secret.name}, {"secret", value}, {"status", "ACTIVE"}};
+  pki::Cleanse(value);
+  Response response = JsonResponse(answer.dump(), 201);
+  response.headers.emplace_back("Cache-Control", "no-store");
+  return response;
+}
+
+Response Revoke(const ControlDeps& deps, const Request& request, const std::string& name) {
+  if (Status allowed = deps.authorizer->Require(request, kClaim); !allowed.ok()) {
+    return ErrorReply(allowed);
+  }
+  StatusOr<store::SecretRecord> revoked =
+      store::SecretStore(*deps.store).RevokeSecret(name, deps.clock->WallNow());
+  if (!revoked.ok()) return ErrorReply(revoked.status());
+  GetLogger("api")->info(
+      "agent secret \"{}\" ({}) revoked by {}; its access tokens and "
+      "sessions ended",
+      revoked->name, revoked->id, CallerText(request));
+  json answer = {{"id", revoked->id}, {"name", revoked->name}, {"status", "REVOKED"}};
+  return JsonResponse(answer.dump());
+}
+
+}  // namespace
+
+void RegisterSecretRoutes(Router& router, const ControlDeps& deps) {
+  router.Add("GET", "/api/v2/agent/secrets",
+             [deps](const Request& request, const PathParams&) { return List(deps, request); });
+  router.Add("POST", "/api/v2/agent/secrets",
+             [deps](const Request& request, const PathParams&) { return Create(deps, request); });
+  router.Add("POST", "/api/v2/agent/secrets/{name}/revoke",
+             [deps](const Request& request, const PathParams& params) {
+               return Revoke(deps, request, params[0]);
+             });
+}
+
+}  // namespace orch::api

@@ -1,0 +1,255 @@
+// Certificate stores, containers and store types: GET/POST/PUT /CertificateStores,
+// GET/DELETE /CertificateStores/{id}, GET /CertificateStoreTypes,
+// GET/POST /CertificateStoreContainers.
+#include <nlohmann/json.hpp>
+
+#include "api/control_api.h"
+#include "api/job_permissions.h"
+#include "api/json_body.h"
+#include "common/guid.h"
+#include "common/logging.h"
+#include "jobs/ascii.h"
+#include "jobs/store_types.h"
+#include "pki/hash.h"
+#include "pki/secret_box.h"
+#include "store/catalog_store.h"
+
+namespace orch::api {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::string_view kModifyClaim = "/certificate_stores/modify/";
+
+// Reads are open to whoever may change stores or schedule jobs into them.
+Status RequireStoreRead(const ControlDeps& deps, const Request& request) {
+  std::vector<std::string> claims = deps.authorizer->ClaimsOf(request);
+  if (Authorizer::Holds(claims, kModifyClaim) || Authorizer::Holds(claims, kScheduleClaim)) {
+    return Status::Ok();
+  }
+  return PermissionDeniedError("the caller lacks the claim " + std::string(kModifyClaim) + " or " +
+                               std::string(kScheduleClaim));
+}
+
+json StoreJson(const store::CertStoreRecord& s) {
+  json properties = json::parse(s.properties_json, nullptr, false);
+  if (properties.is_discarded()) properties = json::object();
+  return {{"Id", s.id},
+          {"ClientMachine", s.client_machine},
+          {"Storepath", s.store_path},
+          {"CertStoreType", s.store_type},
+          {"ContainerId", s.container_id ? json(*s.container_id) : json(nullptr)},
+          {"ContainerName", s.container_name.empty() ? json(nullptr) : json(s.container_name)},
+          {"AgentId", s.agent_id.empty() ? json(nullptr) : json(s.agent_id)},
+          {"AgentPoolId", s.agent_pool_id.empty() ? json(nullptr) : json(s.agent_pool_id)},
+          {"Properties", std::move(properties)},
+          {"CreateIfMissing", s.create_if_missing},
+          {"Password", {{"HasValue", s.sealed_password.has_value()}}},
+          {"Created", TimeJson(s.created_at)}};
+}
+
+json StoreTypeJson(const jobs::StoreType& t) {
+  const jobs::SupportedOperations& ops = t.operations;
+  return {{"StoreType", t.store_type},
+          {"Name", t.name},
+          {"ShortName", t.short_name},
+          {"Capability", t.capability},
+          {"LocalStore", false},
+          {"SupportedOperations",
+           {{"Add", ops.add},
+            {"Create", ops.create},
+            {"Discovery", ops.discovery},
+            {"Enrollment", ops.enrollment},
+            {"Remove", ops.remove}}},
+          {"ManagementJobType", t.management_job_type},
+          {"InventoryJobType", t.inventory_job_type},
+          {"ReenrollmentJobType", t.reenrollment_job_type}};
+}
+
+// Properties as a JSON object, or as a string holding one (the family's wire form).
+StatusOr<std::string> PropertiesOf(const JsonFields& body) {
+  const json* value = body.Find("Properties");
+  if (value == nullptr) return std::string("{}");
+  json object = *value;
+  if (value->is_string()) object = json::parse(value->get<std::string>(), nullptr, false);
+  if (!object.is_object()) {
+    return FieldError(body.Field("Properties"), "must be a JSON object (or a string holding one)");
+  }
+  return object.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+// The serving agent or pool: exactly one of AgentId and AgentPoolId.
+Status ReadBinding(const JsonFields& body, store::CertStoreRecord& record) {
+  ORCH_ASSIGN_OR_RETURN(std::optional<std::string> agent, body.OptionalGuid("AgentId"));
+  ORCH_ASSIGN_OR_RETURN(std::optional<std::string> pool, body.OptionalGuid("AgentPoolId"));
+  if (agent.has_value() == pool.has_value()) {
+    return FieldError(body.Field(agent ? "AgentPoolId" : "AgentId"),
+                      "exactly one of AgentId and AgentPoolId must be set");
+  }
+  record.agent_id = agent.value_or("");
+  record.agent_pool_id = pool.value_or("");
+  return Status::Ok();
+}
+
+// Every writable member of a store; the password is sealed to `record.id`.
+StatusOr<bool> ReadStore(const JsonFields& body, const pki::SecretBox& box,
+                         store::CertStoreRecord& record) {
+  ORCH_ASSIGN_OR_RETURN(record.client_machine, body.RequiredString("ClientMachine"));
+  ORCH_ASSIGN_OR_RETURN(record.store_path, body.RequiredString("StorePath"));
+  ORCH_ASSIGN_OR_RETURN(int64_t type, body.RequiredInt("CertStoreType"));
+  if (type < 0 || type > INT32_MAX || jobs::FindStoreType(static_cast<int>(type)) == nullptr) {
+    return FieldError(body.Field("CertStoreType"),
+                      "is not a known store type: " + std::to_string(type) + " (PEM is " +
+                          std::to_string(jobs::kPemStoreType) + ", PKCS12 " +
+                          std::to_string(jobs::kPkcs12StoreType) + ")");
+  }
+  record.store_type = static_cast<int>(type);
+  ORCH_ASSIGN_OR_RETURN(record.container_id, body.OptionalInt("ContainerId"));
+  ORCH_RETURN_IF_ERROR(ReadBinding(body, record));
+  ORCH_ASSIGN_OR_RETURN(record.properties_json, PropertiesOf(body));
+  ORCH_ASSIGN_OR_RETURN(record.create_if_missing, body.Bool("CreateIfMissing", false));
+  ORCH_ASSIGN_OR_RETURN(std::optional<std::string> password, body.OptionalSecret("Password"));
+  if (!password) return false;
+  if (!password->empty()) {
+    record.sealed_password = box.Seal(*password, store::CertStorePasswordAad(record.id));
+  }
+  pki::Cleanse(*password);
+  return true;
+}
+
+Status WithContainerField(Status status) {
+  if (status.code() == StatusCode::kNotFound && status.field() == "ContainerId") {
+    return InvalidArgumentError(status.message()).WithField("ContainerId");
+  }
+  return status;
+}
+
+StatusOr<Response> CreateStore(const ControlDeps& deps, const Request& request) {
+  ORCH_RETURN_IF_ERROR(deps.authorizer->Require(request, kModifyClaim));
+  ORCH_ASSIGN_OR_RETURN(json parsed, ParseJsonBody(request));
+  ORCH_ASSIGN_OR_RETURN(JsonFields body, JsonFields::Of(parsed));
+  store::CertStoreRecord record;
+  record.id = NewGuid();
+  record.created_at = deps.clock->WallNow();
+  ORCH_RETURN_IF_ERROR(ReadStore(body, *deps.secret_box, record).status());
+  store::CatalogStore catalog(*deps.store);
+  ORCH_RETURN_IF_ERROR(WithContainerField(catalog.AddCertStore(record)));
+  GetLogger("api")->info("certificate store {} created ({} {})", record.id, record.client_machine,
+                         record.store_path);
+  ORCH_ASSIGN_OR_RETURN(store::CertStoreRecord created, catalog.GetCertStore(record.id));
+  return JsonReply(StoreJson(created));
+}
+
+StatusOr<Response> UpdateStore(const ControlDeps& deps, const Request& request) {
+  ORCH_RETURN_IF_ERROR(deps.authorizer->Require(request, kModifyClaim));
+  ORCH_ASSIGN_OR_RETURN(json parsed, ParseJsonBody(request));
+  ORCH_ASSIGN_OR_RETURN(JsonFields body, JsonFields::Of(parsed));
+  store::CertStoreRecord record;
+  ORCH_ASSIGN_OR_RETURN(record.id, body.RequiredGuid("Id"));
+  ORCH_ASSIGN_OR_RETURN(bool replace_password, ReadStore(body, *deps.secret_box, record));
+  store::CatalogStore catalog(*deps.store);
+  ORCH_RETURN_IF_ERROR(WithContainerField(catalog.UpdateCertStore(record, replace_password)));
+  ORCH_ASSIGN_OR_RETURN(store::CertStoreRecord updated, catalog.GetCertStore(record.id));
+  return JsonReply(StoreJson(updated));
+}
+
+StatusOr<std::string> StoreIdOf(const PathParams& params) {
+  if (!IsGuid(params[0])) return FieldError("Id", "must be a GUID");
+  return jobs::AsciiLowercase(params[0]);
+}
+
+StatusOr<Response> GetStore(const ControlDeps& deps, const Request& request,
+                            const PathParams& params) {
+  ORCH_RETURN_IF_ERROR(RequireStoreRead(deps, request));
+  ORCH_ASSIGN_OR_RETURN(std::string id, StoreIdOf(params));
+  ORCH_ASSIGN_OR_RETURN(store::CertStoreRecord record,
+                        store::CatalogStore(*deps.store).GetCertStore(id));
+  return JsonReply(StoreJson(record));
+}
+
+StatusOr<Response> DeleteStore(const ControlDeps& deps, const Request& request,
+                               const PathParams& params) {
+  ORCH_RETURN_IF_ERROR(deps.authorizer->Require(request, kModifyClaim));
+  ORCH_ASSIGN_OR_RETURN(std::string id, StoreIdOf(params));
+  ORCH_RETURN_IF_ERROR(store::CatalogStore(*deps.store).DeleteCertStore(id));
+  GetLogger("api")->info("certificate store {} deleted", id);
+  return NoContentReply();
+}
+
+StatusOr<Response> ListStores(const ControlDeps& deps, const Request& request) {
+  ORCH_RETURN_IF_ERROR(RequireStoreRead(deps, request));
+  ORCH_ASSIGN_OR_RETURN(jobs::Paging paging, PagingOf(request, store::CertStoreQueryFields(), ""));
+  ORCH_ASSIGN_OR_RETURN(auto page, store::CatalogStore(*deps.store).ListCertStores(paging));
+  json rows = json::array();
+  for (const store::CertStoreRecord& s : page.rows) rows.push_back(StoreJson(s));
+  return ListReply(std::move(rows), page.total);
+}
+
+StatusOr<Response> ListStoreTypes(const ControlDeps& deps, const Request& request) {
+  ORCH_RETURN_IF_ERROR(RequireStoreRead(deps, request));
+  ORCH_ASSIGN_OR_RETURN(jobs::Paging paging,
+                        PagingOf(request, store::StoreTypeQueryFields(), "StoreType"));
+  ORCH_ASSIGN_OR_RETURN(store::Page<int> page,
+                        store::CatalogStore(*deps.store).ListStoreTypes(paging));
+  json rows = json::array();
+  for (int type : page.rows) rows.push_back(StoreTypeJson(*jobs::FindStoreType(type)));
+  return ListReply(std::move(rows), page.total);
+}
+
+StatusOr<Response> ListContainers(const ControlDeps& deps, const Request& request) {
+  ORCH_RETURN_IF_ERROR(RequireStoreRead(deps, request));
+  ORCH_ASSIGN_OR_RETURN(jobs::Paging paging,
+                        PagingOf(request, store::ContainerQueryFields(), "Id"));
+  ORCH_ASSIGN_OR_RETURN(auto page, store::CatalogStore(*deps.store).ListContainers(paging));
+  json rows = json::array();
+  for (const store::ContainerRecord& c : page.rows) {
+    rows.push_back({{"Id", c.id}, {"Name", c.name}});
+  }
+  return ListReply(std::move(rows), page.total);
+}
+
+StatusOr<Response> CreateContainer(const ControlDeps& deps, const Request& request) {
+  ORCH_RETURN_IF_ERROR(deps.authorizer->Require(request, kModifyClaim));
+  ORCH_ASSIGN_OR_RETURN(json parsed, ParseJsonBody(request));
+  ORCH_ASSIGN_OR_RETURN(JsonFields body, JsonFields::Of(parsed));
+  ORCH_ASSIGN_OR_RETURN(std::string name, body.RequiredString("Name"));
+  ORCH_ASSIGN_OR_RETURN(store::ContainerRecord created,
+                        store::CatalogStore(*deps.store).AddContainer(name));
+  json reply = {{"Id", created.id}, {"Name", created.name}};
+  return JsonReply(reply);
+}
+
+}  // namespace
+
+void RegisterStoreRoutes(Router& router, const ControlDeps& deps) {
+  router.Add("GET", "/CertificateStores", [deps](const Request& request, const PathParams&) {
+    return Reply(ListStores(deps, request));
+  });
+  router.Add("POST", "/CertificateStores", [deps](const Request& request, const PathParams&) {
+    return Reply(CreateStore(deps, request));
+  });
+  router.Add("PUT", "/CertificateStores", [deps](const Request& request, const PathParams&) {
+    return Reply(UpdateStore(deps, request));
+  });
+  router.Add("GET", "/CertificateStores/{id}",
+             [deps](const Request& request, const PathParams& params) {
+               return Reply(GetStore(deps, request, params));
+             });
+  router.Add("DELETE", "/CertificateStores/{id}",
+             [deps](const Request& request, const PathParams& params) {
+               return Reply(DeleteStore(deps, request, params));
+             });
+  router.Add("GET", "/CertificateStoreTypes", [deps](const Request& request, const PathParams&) {
+    return Reply(ListStoreTypes(deps, request));
+  });
+  router.Add("GET", "/CertificateStoreContainers",
+             [deps](const Request& request, const PathParams&) {
+               return Reply(ListContainers(deps, request));
+             });
+  router.Add("POST", "/CertificateStoreContainers",
+             [deps](const Request& request, const PathParams&) {
+               return Reply(CreateContainer(deps, request));
+             });
+}
+
+}  // namespace orch::api
