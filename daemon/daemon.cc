@@ -10,10 +10,12 @@
 #include <cstring>
 #include <filesystem>
 
+#include "api/agent_api.h"
 #include "api/control_api.h"
 #include "common/clock.h"
 #include "common/logging.h"
 #include "common/version.h"
+#include "daemon/agent_listener.h"
 #include "daemon/instance_lock.h"
 #include "daemon/systemd_notifier.h"
 #include "net/event_loop.h"
@@ -98,6 +100,10 @@ struct Daemon::Parts {
   std::unique_ptr<store::SqliteStore> store;
   std::unique_ptr<pki::SecretBox> secret_box;
   std::unique_ptr<api::Authorizer> authorizer;
+  std::unique_ptr<pki::CertificateAuthority> ca;
+  std::unique_ptr<api::AgentApi> agent_api;
+  std::unique_ptr<net::HttpServer> agent_server;
+  api::AgentListenerInfo agent_listener;
   std::unique_ptr<api::ControlApi> control_api;
   std::unique_ptr<net::HttpServer> control_server;
   std::unique_ptr<net::EventLoop::Timer> watchdog;
@@ -115,14 +121,27 @@ Status Daemon::Start() {
   ORCH_RETURN_IF_ERROR(PrepareStateDir());
   ORCH_RETURN_IF_ERROR(OpenStore());
   ORCH_RETURN_IF_ERROR(LoadMasterKey());
+  ORCH_RETURN_IF_ERROR(
+      ReconcilePools(*parts_->store, options_.config.pools, parts_->clock.WallNow())
+          .Context("declared pools"));
+  ORCH_ASSIGN_OR_RETURN(parts_->ca, LoadCa(options_.config, parts_->clock));
+  ORCH_RETURN_IF_ERROR(BindAgentListener());
   parts_->authorizer = std::make_unique<api::Authorizer>(options_.config.roles);
-  parts_->control_api = std::make_unique<api::ControlApi>(api::ControlDeps{
-      &parts_->clock, parts_->store.get(), parts_->secret_box.get(), parts_->authorizer.get()});
+  parts_->control_api = std::make_unique<api::ControlApi>(
+      api::ControlDeps{.clock = &parts_->clock,
+                       .store = parts_->store.get(),
+                       .secret_box = parts_->secret_box.get(),
+                       .authorizer = parts_->authorizer.get(),
+                       .agent_listener = &parts_->agent_listener});
   ORCH_RETURN_IF_ERROR(BindControlSocket());
   InstallSignals();
   StartWatchdog();
-  parts_->notifier.Ready("serving on " + options_.config.control.socket);
-  Log()->info("ready: control socket {}", options_.config.control.socket);
+  const std::string agents = parts_->agent_listener.address + ":" +
+                             std::to_string(parts_->agent_listener.port) +
+                             (parts_->agent_listener.tls ? " (TLS)" : " (plain HTTP)");
+  parts_->notifier.Ready("serving on " + options_.config.control.socket + " and " + agents);
+  Log()->info("ready: control socket {}, agent listener {}", options_.config.control.socket,
+              agents);
   return Status::Ok();
 }
 
@@ -161,6 +180,18 @@ Status Daemon::LoadMasterKey() {
   if (!box.ok()) return box.status().Context("master key " + path);
   parts_->secret_box = std::make_unique<pki::SecretBox>(std::move(box).value());
   Log()->info("master key {}", path);
+  return Status::Ok();
+}
+
+Status Daemon::BindAgentListener() {
+  parts_->agent_api = std::make_unique<api::AgentApi>(
+      api::AgentDeps{.clock = &parts_->clock, .store = parts_->store.get(), .ca = parts_->ca.get()},
+      api::AgentSettingsFrom(options_.config));
+  parts_->agent_server = std::make_unique<net::HttpServer>(parts_->loop, *parts_->agent_api,
+                                                           AgentLimits(options_.config));
+  ORCH_ASSIGN_OR_RETURN(parts_->agent_listener,
+                        daemon::BindAgentListener(*parts_->agent_server, options_.config,
+                                                  *parts_->ca, parts_->clock));
   return Status::Ok();
 }
 
@@ -220,6 +251,13 @@ void Daemon::Reload() {
   }
   ApplyLogging(next->logging);
   parts_->authorizer->SetRoles(next->roles);
+  // The certificate validity is read at start like the rest of `ca`.
+  api::AgentSettings agent_settings = api::AgentSettingsFrom(*next);
+  agent_settings.agent_cert_validity = api::AgentSettingsFrom(options_.config).agent_cert_validity;
+  parts_->agent_api->SetSettings(std::move(agent_settings));
+  if (Status s = ReconcilePools(*parts_->store, next->pools, parts_->clock.WallNow()); !s.ok()) {
+    Log()->error("reload: declared pools not applied: {}", s.ToString());
+  }
   parts_->control_server->SetLimits(ControlLimits(next->control));
   parts_->notifier.Ready("serving; configuration reloaded");
   Log()->info("configuration reloaded from {}", options_.config_path);
@@ -234,7 +272,13 @@ void Daemon::Drain(int signal) {
   Log()->info("signal {}: draining", signal);
   parts_->notifier.Stopping("draining connections");
   if (parts_->watchdog) parts_->watchdog->Cancel();
-  parts_->control_server->Shutdown([this] { parts_->loop.Stop(); });
+  // The loop stops once both listeners have drained.
+  auto pending = std::make_shared<int>(2);
+  auto drained = [this, pending] {
+    if (--*pending == 0) parts_->loop.Stop();
+  };
+  parts_->agent_server->Shutdown(drained);
+  parts_->control_server->Shutdown(drained);
 }
 
 }  // namespace orch::daemon

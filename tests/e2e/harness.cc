@@ -288,10 +288,13 @@ OrchdFixture::~OrchdFixture() {
 }
 
 std::string OrchdFixture::BaseYaml() const {
-  // `control` comes last so tests can append settings to it.
+  // `control` comes last so tests can append settings to it. The agent listener takes a free
+  // loopback port so tests running side by side never compete for the default 8443.
   return "state_dir: " + dir_.path() + "\n" +
          "logging:\n"
          "  level: debug\n"
+         "agents:\n"
+         "  listen: \"127.0.0.1:0\"\n"
          "control:\n"
          "  socket: " + socket_path() + "\n";
 }
