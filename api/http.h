@@ -4,6 +4,7 @@
 #include <sys/types.h>
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -39,12 +40,39 @@ struct Request {
   const std::string* Header(std::string_view lower_name) const;
 };
 
+/// Where a streamed reply's chunks go. Used on the loop thread only.
+class ChunkSink {
+ public:
+  virtual ~ChunkSink() = default;
+  /// Queues `data` as one chunk; false once the client is gone or the server drains (then the
+  /// stream should stop writing). Empty data is ignored.
+  virtual bool Write(std::string data) = 0;
+  /// Ends the reply (the zero-length chunk); the connection may then serve its next request.
+  virtual void Finish() = 0;
+  /// True once the client has gone away or the server is draining (and after Finish()).
+  virtual bool Closed() const = 0;
+};
+
+/// A reply body produced over time.
+class BodyStream {
+ public:
+  virtual ~BodyStream() = default;
+  /// Called once, after the headers have been queued; keep `sink` to write later.
+  virtual void Start(std::shared_ptr<ChunkSink> sink) = 0;
+  /// Called once if the client disconnects or the server drains before Finish(); stop writing.
+  /// Runs from the loop, never from inside Start(), Write() or Finish().
+  virtual void Stop() = 0;
+};
+
 /// One HTTP reply. `Content-Length` and `Connection` are set by net/.
 struct Response {
   int status = 200;
   std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  /// When set, the body is streamed (chunked, no Content-Length) and `body` is ignored. The
+  /// stream is not started when the server is already draining as the reply is written.
+  std::shared_ptr<BodyStream> stream;
 };
 
 /// Hands the reply back to the connection. Call exactly once, on the connection's thread.

@@ -14,7 +14,8 @@ namespace orch::net {
 class ManagedConnection {
  public:
   virtual ~ManagedConnection() = default;
-  /// Finish the request in flight (if any), then close; close at once when idle.
+  /// Finish the request in flight (if any; a streamed reply is stopped and flushed), then
+  /// close; close at once when idle.
   virtual void Drain() = 0;
   /// Close now; a reply that arrives later is dropped.
   virtual void ForceClose() = 0;

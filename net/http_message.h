@@ -4,14 +4,18 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <iterator>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <utility>
 
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
 
 #include "api/http.h"
 #include "net/net_log.h"
@@ -90,6 +94,25 @@ inline bool IsFramingHeader(std::string_view name) {
          equals("server");
 }
 
+/// Sets the status line, Server, Content-Type (unless `bodiless`) and the handler's own header
+/// fields that are safe and not about framing (unsafe ones are logged and dropped).
+inline void SetReplyHead(http::response_header<>& out, const api::Response& response,
+                         unsigned version, bool bodiless) {
+  out.version(version);
+  out.result(static_cast<unsigned>(response.status));
+  out.set(http::field::server, "orchd");
+  if (!bodiless && !response.content_type.empty() && IsSafeHeaderValue(response.content_type)) {
+    out.set(http::field::content_type, response.content_type);
+  }
+  for (const auto& [name, value] : response.headers) {
+    if (!IsToken(name) || !IsSafeHeaderValue(value)) {
+      NetLog().error("handler reply has an invalid header field; dropped");
+      continue;
+    }
+    if (!IsFramingHeader(name)) out.insert(name, value);
+  }
+}
+
 /// Builds the wire response. Invalid statuses become 500 and unsafe headers are dropped (both
 /// logged: they are bugs in the handler). May throw std::bad_alloc only.
 inline BeastResponse ToBeastResponse(api::Response response, unsigned version, bool keep_alive) {
@@ -98,25 +121,45 @@ inline BeastResponse ToBeastResponse(api::Response response, unsigned version, b
     response = api::ErrorResponse(500, "INTERNAL_SERVER_ERROR", "internal error");
   }
   BeastResponse out;
-  out.version(version);
-  out.result(static_cast<unsigned>(response.status));
-  out.set(http::field::server, "orchd");
   // 204 and 304 carry no body by definition; Beast refuses to frame one.
   const bool bodiless = response.status == 204 || response.status == 304;
-  if (!bodiless && !response.content_type.empty() && IsSafeHeaderValue(response.content_type)) {
-    out.set(http::field::content_type, response.content_type);
-  }
-  for (auto& [name, value] : response.headers) {
-    if (!IsToken(name) || !IsSafeHeaderValue(value)) {
-      NetLog().error("handler reply has an invalid header field; dropped");
-      continue;
-    }
-    if (!IsFramingHeader(name)) out.insert(name, value);
-  }
+  SetReplyHead(out, response, version, bodiless);
   if (!bodiless) out.body() = std::move(response.body);
   out.keep_alive(keep_alive);
   out.prepare_payload();
   return out;
+}
+
+/// True when a reply with `status` may have a streamed body (not 1xx, 204, 304 or invalid).
+inline bool CanStream(int status) {
+  return status >= 200 && status <= 599 && status != 204 && status != 304;
+}
+
+/// The status line and header of a streamed reply, as wire bytes: with `Transfer-Encoding:
+/// chunked` when `chunked`, else without framing (the body then ends when the connection
+/// closes, as HTTP/1.0 needs). REQUIRES: CanStream(response.status). May throw std::bad_alloc.
+inline std::string StreamedReplyHead(const api::Response& response, unsigned version, bool chunked,
+                                     bool keep_alive) {
+  http::response<http::empty_body> out;
+  SetReplyHead(out, response, version, false);
+  out.keep_alive(keep_alive);
+  if (chunked) out.chunked(true);
+  std::ostringstream text;
+  text << out.base();
+  return std::move(text).str();
+}
+
+/// The chunk that ends a chunked body (no trailer fields).
+inline constexpr std::string_view kLastChunk = "0\r\n\r\n";
+
+/// Appends `data` to `out` framed as one chunk. REQUIRES: !data.empty().
+inline void AppendChunk(std::string& out, std::string_view data) {
+  char size[2 * sizeof(size_t)];
+  const std::to_chars_result hex = std::to_chars(size, size + sizeof(size), data.size(), 16);
+  out.append(size, hex.ptr);
+  out += "\r\n";
+  out += data;
+  out += "\r\n";
 }
 
 }  // namespace orch::net

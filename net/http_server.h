@@ -34,6 +34,9 @@ struct ServerLimits {
   size_t max_connections = 256;
   /// Shutdown force-closes connections still busy after this.
   std::chrono::milliseconds drain_timeout{10000};
+  /// A streamed reply's bytes waiting for a slow client; more → the stream is stopped and the
+  /// connection closed. A single chunk larger than this closes it too.
+  size_t max_stream_queue_bytes = 1 << 20;
 };
 
 /// TLS for a TCP listener, as PEM text.
@@ -47,8 +50,10 @@ struct TlsServerOptions {
 
 /// An HTTP/1.1 server feeding one api::Handler. All methods run on the loop's thread (or
 /// before the loop runs). The handler may keep a ReplyFn and call it later; a ReplyFn must not
-/// outlive the loop. Replies are whole bodies with Content-Length; a streaming (chunked) reply
-/// type would be a second reply path beside api::Response.
+/// outlive the loop. A reply is a whole body with Content-Length, or, when it has a
+/// BodyStream, streamed: chunked (HTTP/1.0: ended by closing), with no timeout while the
+/// client waits for the next chunk, stopped when the client leaves, the server drains or
+/// max_stream_queue_bytes is exceeded.
 class HttpServer {
  public:
   /// REQUIRES: `loop` and `handler` outlive the server.
@@ -77,7 +82,7 @@ class HttpServer {
   void SetLimits(ServerLimits limits);
   /// Stops accepting, closes idle connections, lets in-flight requests finish (up to
   /// drain_timeout, then force-closes), removes owned socket files and then calls `done` once,
-  /// on the loop.
+  /// on the loop. Streamed replies are stopped; what they queued is written before the close.
   void Shutdown(std::function<void()> done);
   /// The number of open connections (not counting ones being turned away at the cap).
   size_t connection_count() const;

@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
@@ -88,6 +89,8 @@ class Client {
 
   bool connected() const { return connect_errno_ == 0; }
   int connect_errno() const { return connect_errno_; }
+  // True once the server has closed the connection (seen by a read).
+  bool eof() const { return eof_; }
 
   void Close() {
     if (fd_ >= 0) ::close(fd_);
@@ -103,21 +106,64 @@ class Client {
     return true;
   }
 
-  // Reads one reply (interim ones like 100 Continue included); nullopt on EOF or timeout.
+  // Reads one reply (interim ones like 100 Continue included); nullopt on EOF or timeout. A
+  // chunked body is decoded; a chunked body that is cut short or badly framed is nullopt too.
   std::optional<Reply> Read() {
+    std::optional<Reply> reply = ReadHead();
+    if (!reply.has_value()) return std::nullopt;
+    if (reply->Header("transfer-encoding") == "chunked") {
+      while (std::optional<std::string> chunk = ReadChunk()) {
+        if (chunk->empty()) return reply;
+        reply->body += *chunk;
+      }
+      return std::nullopt;
+    }
+    const size_t length = std::stoul("0" + reply->Header("content-length"));
+    while (buffer_.size() < length) {
+      if (!Fill()) return std::nullopt;
+    }
+    reply->body = buffer_.substr(0, length);
+    buffer_.erase(0, length);
+    return reply;
+  }
+
+  // Reads a reply's status line and header fields, leaving the body unread.
+  std::optional<Reply> ReadHead() {
     size_t end;
     while ((end = buffer_.find("\r\n\r\n")) == std::string::npos) {
       if (!Fill()) return std::nullopt;
     }
     Reply reply = ParseHead(buffer_.substr(0, end));
     buffer_.erase(0, end + 4);
-    const size_t length = std::stoul("0" + reply.Header("content-length"));
-    while (buffer_.size() < length) {
+    return reply;
+  }
+
+  // Reads one chunk of a chunked body: its data, or "" for the last chunk (no trailer fields
+  // expected); nullopt on EOF, timeout or bad framing.
+  std::optional<std::string> ReadChunk() {
+    size_t line_end;
+    while ((line_end = buffer_.find("\r\n")) == std::string::npos) {
       if (!Fill()) return std::nullopt;
     }
-    reply.body = buffer_.substr(0, length);
-    buffer_.erase(0, length);
-    return reply;
+    size_t size = 0;
+    const char* const line_last = buffer_.data() + line_end;
+    const std::from_chars_result parsed = std::from_chars(buffer_.data(), line_last, size, 16);
+    if (line_end == 0 || parsed.ec != std::errc() || parsed.ptr != line_last) return std::nullopt;
+    const size_t total = line_end + 2 + size + 2;
+    while (buffer_.size() < total) {
+      if (!Fill()) return std::nullopt;
+    }
+    if (buffer_.compare(total - 2, 2, "\r\n") != 0) return std::nullopt;
+    std::string data = buffer_.substr(line_end + 2, size);
+    buffer_.erase(0, total);
+    return data;
+  }
+
+  // Reads until the server closes the connection (or kBound passes); returns what arrived.
+  std::string ReadToClose() {
+    while (Fill()) {
+    }
+    return std::exchange(buffer_, std::string());
   }
 
   // True when the server closes the connection (EOF or reset) without sending anything more.
