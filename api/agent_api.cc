@@ -16,6 +16,7 @@ AgentApi::AgentApi(AgentDeps deps, AgentSettings settings)
     : context_(std::make_unique<Context>(Context{deps, std::move(settings)})) {
   RegisterSessionRoutes(router_, *context_);
   RegisterHeartbeatAndExchangeRoutes(router_, *context_);
+  RegisterAgentJobRoutes(router_, *context_);
 }
 
 AgentApi::~AgentApi() = default;

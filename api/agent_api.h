@@ -18,6 +18,10 @@ class SqliteStore;
 }
 namespace orch::pki {
 class CertificateAuthority;
+class SecretBox;
+}
+namespace orch::scheduler {
+class Scheduler;
 }
 
 namespace orch::api {
@@ -33,31 +37,15 @@ struct AgentSettings {
 /// The settings of `config` that the agent API uses.
 AgentSettings AgentSettingsFrom(const config::Config& config);
 
-/// One run handed to an agent in Session.Jobs (SPEC §6.2).
-struct AgentJob {
-  std::string job_type_id;  // the store type's management job-type GUID
-  std::string job_id;
-  std::string configuration_endpoint;  // e.g. "KeyfactorAgents/Management/Configuration"
-  std::string completion_endpoint;     // e.g. "KeyfactorAgents/Management/Complete"
-  int priority = 3;
-};
-
-/// Where registration finds the runs due for an agent; the scheduler provides it.
-class AgentJobSource {
- public:
-  virtual ~AgentJobSource() = default;
-  /// The runs due now for the approved agent `agent_id`, handed over to it (their leases
-  /// start). Called only for registrations that may carry jobs.
-  virtual StatusOr<std::vector<AgentJob>> TakeDueJobs(const std::string& agent_id) = 0;
-};
-
 /// What the agent handlers work with. Everything outlives the AgentApi.
 struct AgentDeps {
   const Clock* clock = nullptr;
   store::SqliteStore* store = nullptr;
   const pki::CertificateAuthority* ca = nullptr;
-  /// Due runs for registering agents; nullptr: every Session.Jobs is empty.
-  AgentJobSource* jobs = nullptr;
+  /// Opens the passwords and keys that configuration answers carry.
+  const pki::SecretBox* secret_box = nullptr;
+  /// Hands runs to agents; nullptr: every Session.Jobs is empty and job calls are refused.
+  scheduler::Scheduler* scheduler = nullptr;
 };
 
 /// Routes and handlers of the agent listener. Handlers run on the event loop.
@@ -88,5 +76,8 @@ void RegisterSessionRoutes(Router& router, const AgentApi::Context& context);
 /// POST /KeyfactorAgents/Session/Heartbeat and /api/v2/agent/secrets/exchange
 /// (agent_session.cc).
 void RegisterHeartbeatAndExchangeRoutes(Router& router, const AgentApi::Context& context);
+/// POST /KeyfactorAgents/Jobs/Poll and the job endpoints handed out in Session.Jobs:
+/// Management/Configuration and Management/Complete (agent_jobs.cc).
+void RegisterAgentJobRoutes(Router& router, const AgentApi::Context& context);
 
 }  // namespace orch::api

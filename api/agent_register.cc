@@ -17,6 +17,7 @@
 #include "pki/ca.h"
 #include "pki/csr.h"
 #include "pki/token.h"
+#include "scheduler/scheduler.h"
 #include "store/agent_store.h"
 
 namespace orch::api {
@@ -90,18 +91,7 @@ StatusOr<pki::VerifiedCsr> DecodeCsr(const std::string& text) {
 }
 
 json SessionJson(const Agent& agent, const RegisterRequest& req, const json& token,
-                 const json& certificate, const std::vector<AgentJob>& jobs,
-                 std::chrono::minutes heartbeat) {
-  json jobs_json = json::array();
-  for (const AgentJob& job : jobs) {
-    jobs_json.push_back({{"JobTypeId", job.job_type_id},
-                         {"JobId", job.job_id},
-                         {"ConfigurationEndpoint", job.configuration_endpoint},
-                         {"CompletionEndpoint", job.completion_endpoint},
-                         {"Schedule", nullptr},
-                         {"Cron", nullptr},
-                         {"Priority", job.priority}});
-  }
+                 const json& certificate, json jobs_json, std::chrono::minutes heartbeat) {
   return {{"Token", token},
           {"AgentId", agent.agent_id},
           {"Certificate", certificate},
@@ -136,7 +126,7 @@ class Registration {
   Agent NewAgent() const;
   void ApplyRequest(Agent& agent) const;
   StatusOr<std::string> Enroll(Agent& agent, const pki::VerifiedCsr& csr);
-  StatusOr<std::vector<AgentJob>> DueJobs(const Agent& agent, bool created);
+  StatusOr<json> DueJobs(const Agent& agent, bool created);
   void LogOutcome(const Agent& agent, bool created, bool enrolled) const;
 
   const AgentApi::Context& context_;
@@ -191,11 +181,13 @@ StatusOr<std::string> Registration::Enroll(Agent& agent, const pki::VerifiedCsr&
 }
 
 // Agents ignore the jobs of a first registration (SPEC §6.6), and only approved ones get any.
-StatusOr<std::vector<AgentJob>> Registration::DueJobs(const Agent& agent, bool created) {
-  if (created || agent.status != AgentStatus::kApproved || context_.deps.jobs == nullptr) {
-    return std::vector<AgentJob>();
+StatusOr<json> Registration::DueJobs(const Agent& agent, bool created) {
+  if (created || agent.status != AgentStatus::kApproved || context_.deps.scheduler == nullptr) {
+    return json::array();
   }
-  return context_.deps.jobs->TakeDueJobs(agent.agent_id);
+  ORCH_ASSIGN_OR_RETURN(std::vector<store::RunRecord> runs,
+                        context_.deps.scheduler->TakeDueRuns(agent_wire::IdentityOf(agent)));
+  return agent_wire::JobsJson(runs);
 }
 
 void Registration::LogOutcome(const Agent& agent, bool created, bool enrolled) const {
@@ -224,7 +216,8 @@ StatusOr<std::optional<json>> Registration::Gatekeep(const Agent& agent, bool ha
     // The agent learns its id (it may have registered by certificate) but gets no token.
     return std::optional<json>(json{
         {"Result", agent_wire::ResultJson(agent_wire::kResultFailure, error)},
-        {"Session", SessionJson(agent, req_, nullptr, nullptr, {}, context_.settings.heartbeat)}});
+        {"Session",
+         SessionJson(agent, req_, nullptr, nullptr, json::array(), context_.settings.heartbeat)}});
   }
   return std::optional<json>();
 }
@@ -251,11 +244,11 @@ StatusOr<json> Registration::Admit(Agent agent, bool created,
   ORCH_RETURN_IF_ERROR(agents_.SaveRegistration(
       agent, created, {pki::TokenHash(token), agent.agent_id, caller_.secret_id, now_, now_}));
   LogOutcome(agent, created, csr.has_value());
-  ORCH_ASSIGN_OR_RETURN(std::vector<AgentJob> jobs, DueJobs(agent, created));
+  ORCH_ASSIGN_OR_RETURN(json jobs, DueJobs(agent, created));
   const int status = warning ? agent_wire::kResultWarning : agent_wire::kResultSuccess;
-  return json{
-      {"Result", agent_wire::ResultJson(status, warning)},
-      {"Session", SessionJson(agent, req_, token, certificate, jobs, context_.settings.heartbeat)}};
+  return json{{"Result", agent_wire::ResultJson(status, warning)},
+              {"Session", SessionJson(agent, req_, token, certificate, std::move(jobs),
+                                      context_.settings.heartbeat)}};
 }
 
 StatusOr<json> Registration::Run() {

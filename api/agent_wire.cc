@@ -3,6 +3,8 @@
 #include <charconv>
 
 #include "api/errors.h"
+#include "jobs/ascii.h"
+#include "jobs/store_types.h"
 #include "pki/token.h"
 
 namespace orch::api::agent_wire {
@@ -43,6 +45,36 @@ StatusOr<std::optional<store::SessionRecord>> FindLiveSession(const AgentApi::Co
   if (idle <= 2 * context.settings.heartbeat) return found;
   ORCH_RETURN_IF_ERROR(agents.DeleteSession(hash));
   return std::optional<store::SessionRecord>();
+}
+
+scheduler::AgentIdentity IdentityOf(const store::Agent& agent) {
+  scheduler::AgentIdentity identity{agent.agent_id, agent.client_machine, {}};
+  for (const jobs::StoreType& type : jobs::BuiltInStoreTypes()) {
+    const std::string wanted =
+        jobs::AsciiLowercase("CertStores." + std::string(type.capability) + ".Management");
+    for (const std::string& capability : agent.capabilities) {
+      if (jobs::AsciiLowercase(capability) == wanted) {
+        identity.store_types.push_back(type.store_type);
+        break;
+      }
+    }
+  }
+  return identity;
+}
+
+nlohmann::json JobsJson(const std::vector<store::RunRecord>& runs) {
+  nlohmann::json jobs = nlohmann::json::array();
+  for (const store::RunRecord& run : runs) {
+    const jobs::StoreType* type = jobs::FindStoreType(run.store_type);
+    jobs.push_back({{"JobTypeId", type ? std::string(type->management_job_type) : std::string()},
+                    {"JobId", run.job_id},
+                    {"ConfigurationEndpoint", kConfigurationEndpoint},
+                    {"CompletionEndpoint", kCompletionEndpoint},
+                    {"Schedule", nullptr},
+                    {"Cron", nullptr},
+                    {"Priority", 3}});
+  }
+  return jobs;
 }
 
 }  // namespace orch::api::agent_wire

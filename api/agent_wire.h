@@ -11,7 +11,9 @@
 #include "api/agent_api.h"
 #include "api/http.h"
 #include "common/status.h"
+#include "scheduler/scheduler.h"
 #include "store/agent_store.h"
+#include "store/run_store.h"
 
 namespace orch::api::agent_wire {
 
@@ -27,6 +29,7 @@ inline constexpr std::string_view kReenrollmentRequired = "A0100008";
 inline constexpr std::string_view kAgentDisapproved = "A0110001";
 inline constexpr std::string_view kCsrRefused = "A0110002";
 inline constexpr std::string_view kIdentityRefused = "A0110003";
+inline constexpr std::string_view kJobUnavailable = "A0110004";
 
 /// One Result.Error.
 struct AgentError {
@@ -51,5 +54,18 @@ Response Unauthenticated(const Status& status);
 /// deleted). A session lives while calls come at most 2 × heartbeat apart.
 StatusOr<std::optional<store::SessionRecord>> FindLiveSession(const AgentApi::Context& context,
                                                               std::string_view token);
+
+/// Where handed-out runs are configured and completed (relative, as agents expect).
+inline constexpr std::string_view kConfigurationEndpoint =
+    "KeyfactorAgents/Management/Configuration";
+inline constexpr std::string_view kCompletionEndpoint = "KeyfactorAgents/Management/Complete";
+
+/// The scheduler's view of `agent`: its id, machine and the store types whose management
+/// capability (CertStores.<Capability>.Management, any case) it advertises.
+scheduler::AgentIdentity IdentityOf(const store::Agent& agent);
+
+/// Session.Jobs / Poll's Jobs: [{JobTypeId, JobId, ConfigurationEndpoint, CompletionEndpoint,
+/// Schedule: null, Cron: null, Priority: 3}] for `runs`.
+nlohmann::json JobsJson(const std::vector<store::RunRecord>& runs);
 
 }  // namespace orch::api::agent_wire

@@ -7,6 +7,7 @@ ControlApi::ControlApi(ControlDeps deps) : deps_(deps), router_({"/KeyfactorAPI"
   RegisterCertificateRoutes(router_, deps_);
   RegisterStoreRoutes(router_, deps_);
   RegisterJobRoutes(router_, deps_);
+  RegisterHistoryRoutes(router_, deps_);
   RegisterAgentRoutes(router_, deps_);
   RegisterPoolRoutes(router_, deps_);
   RegisterSecretRoutes(router_, deps_);

@@ -16,6 +16,9 @@ class SqliteStore;
 namespace orch::pki {
 class SecretBox;
 }
+namespace orch::scheduler {
+class Scheduler;
+}
 
 namespace orch::api {
 
@@ -36,6 +39,8 @@ struct ControlDeps {
   const Authorizer* authorizer = nullptr;
   /// Where the agent listener is bound, for GET /Status; nullptr: not shown.
   const AgentListenerInfo* agent_listener = nullptr;
+  /// Told of accepted, unscheduled and rescheduled work; nullptr: jobs are only stored.
+  scheduler::Scheduler* scheduler = nullptr;
 };
 
 /// Routes and handlers of the control socket. Handlers run on the event loop. Each area of
@@ -60,6 +65,8 @@ void RegisterCertificateRoutes(Router& router, const ControlDeps& deps);
 void RegisterStoreRoutes(Router& router, const ControlDeps& deps);
 /// Add jobs, ScheduledJobs and Unschedule (jobs_api.cc).
 void RegisterJobRoutes(Router& router, const ControlDeps& deps);
+/// JobHistory, Acknowledge and Reschedule (history_api.cc).
+void RegisterHistoryRoutes(Router& router, const ControlDeps& deps);
 /// Agents: list, show, approve, disapprove, reset, reenrollment (agents_api.cc).
 void RegisterAgentRoutes(Router& router, const ControlDeps& deps);
 /// Agent pools (pools_api.cc).

@@ -11,8 +11,10 @@
 #include "common/guid.h"
 #include "common/logging.h"
 #include "jobs/ascii.h"
+#include "jobs/iso_time.h"
 #include "jobs/store_types.h"
 #include "pki/secret_box.h"
+#include "scheduler/scheduler.h"
 #include "store/catalog_store.h"
 #include "store/job_store.h"
 
@@ -109,7 +111,16 @@ StatusOr<Response> AddToStores(const ControlDeps& deps, const Request& request, 
     ORCH_RETURN_IF_ERROR(CheckScheduleAccess(claims, s.container_id, "certificate store " + s.id));
   }
   std::vector<store::NewJob> new_jobs = BuildJobs(deps, request, add, cert);
-  ORCH_RETURN_IF_ERROR(store::JobStore(*deps.store).AddJobs(new_jobs));
+  ORCH_ASSIGN_OR_RETURN(std::vector<int64_t> seqs, store::JobStore(*deps.store).AddJobs(new_jobs));
+  if (deps.scheduler != nullptr) {
+    std::vector<store::FireEntry> entries;
+    for (size_t i = 0; i < new_jobs.size(); ++i) {
+      if (new_jobs[i].next_fire) {
+        entries.push_back({jobs::ToUnixMillis(*new_jobs[i].next_fire), seqs[i]});
+      }
+    }
+    deps.scheduler->JobsAccepted(entries);
+  }
   json ids = json::array();
   for (const store::NewJob& job : new_jobs) ids.push_back(job.job_id);
   GetLogger("api")->info("accepted {} add job(s) of certificate {} for {}: {}", new_jobs.size(),
@@ -226,6 +237,13 @@ StatusOr<Response> Unschedule(const ControlDeps& deps, const Request& request) {
   }
   if (ids.empty()) return NoContentReply();
   ORCH_ASSIGN_OR_RETURN(int64_t changed, job_store.Unschedule(ids));
+  if (deps.scheduler != nullptr) {
+    // The jobs are unscheduled for good; a failure here leaves runs to be closed when their
+    // agent asks for them.
+    if (Status s = deps.scheduler->JobsUnscheduled(ids); !s.ok()) {
+      GetLogger("api")->error("unschedule: cancelling waiting runs: {}", s.ToString());
+    }
+  }
   GetLogger("api")->info("unscheduled {} of {} job(s) for {}", changed, ids.size(),
                          RequesterName(request));
   return NoContentReply();

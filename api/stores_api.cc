@@ -12,7 +12,9 @@
 #include "jobs/store_types.h"
 #include "pki/hash.h"
 #include "pki/secret_box.h"
+#include "store/agent_store.h"
 #include "store/catalog_store.h"
+#include "store/pool_store.h"
 
 namespace orch::api {
 namespace {
@@ -117,6 +119,18 @@ StatusOr<bool> ReadStore(const JsonFields& body, const pki::SecretBox& box,
   return true;
 }
 
+// The agent or pool a store is bound to must exist (the Default pool always does).
+Status CheckBinding(store::SqliteStore& db, const store::CertStoreRecord& record) {
+  if (!record.agent_id.empty()) {
+    ORCH_ASSIGN_OR_RETURN(bool known, store::AgentStore(db).AgentExists(record.agent_id));
+    if (!known) return FieldError("AgentId", "names no agent: " + record.agent_id);
+  } else {
+    ORCH_ASSIGN_OR_RETURN(bool known, store::PoolStore(db).PoolExists(record.agent_pool_id));
+    if (!known) return FieldError("AgentPoolId", "names no agent pool: " + record.agent_pool_id);
+  }
+  return Status::Ok();
+}
+
 Status WithContainerField(Status status) {
   if (status.code() == StatusCode::kNotFound && status.field() == "ContainerId") {
     return InvalidArgumentError(status.message()).WithField("ContainerId");
@@ -132,6 +146,7 @@ StatusOr<Response> CreateStore(const ControlDeps& deps, const Request& request) 
   record.id = NewGuid();
   record.created_at = deps.clock->WallNow();
   ORCH_RETURN_IF_ERROR(ReadStore(body, *deps.secret_box, record).status());
+  ORCH_RETURN_IF_ERROR(CheckBinding(*deps.store, record));
   store::CatalogStore catalog(*deps.store);
   ORCH_RETURN_IF_ERROR(WithContainerField(catalog.AddCertStore(record)));
   GetLogger("api")->info("certificate store {} created ({} {})", record.id, record.client_machine,
@@ -147,6 +162,7 @@ StatusOr<Response> UpdateStore(const ControlDeps& deps, const Request& request) 
   store::CertStoreRecord record;
   ORCH_ASSIGN_OR_RETURN(record.id, body.RequiredGuid("Id"));
   ORCH_ASSIGN_OR_RETURN(bool replace_password, ReadStore(body, *deps.secret_box, record));
+  ORCH_RETURN_IF_ERROR(CheckBinding(*deps.store, record));
   store::CatalogStore catalog(*deps.store);
   ORCH_RETURN_IF_ERROR(WithContainerField(catalog.UpdateCertStore(record, replace_password)));
   ORCH_ASSIGN_OR_RETURN(store::CertStoreRecord updated, catalog.GetCertStore(record.id));

@@ -4,11 +4,12 @@
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <systemd/sd-daemon.h>
 
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+
+#include <systemd/sd-daemon.h>
 
 #include "api/agent_api.h"
 #include "api/control_api.h"
@@ -17,6 +18,7 @@
 #include "common/version.h"
 #include "daemon/agent_listener.h"
 #include "daemon/instance_lock.h"
+#include "daemon/scheduler_wiring.h"
 #include "daemon/systemd_notifier.h"
 #include "net/event_loop.h"
 #include "net/http_server.h"
@@ -27,7 +29,9 @@
 namespace orch::daemon {
 namespace {
 
-std::shared_ptr<spdlog::logger> Log() { return GetLogger("daemon"); }
+std::shared_ptr<spdlog::logger> Log() {
+  return GetLogger("daemon");
+}
 
 net::ServerLimits ControlLimits(const config::ControlConfig& control) {
   net::ServerLimits limits;
@@ -101,6 +105,8 @@ struct Daemon::Parts {
   std::unique_ptr<pki::SecretBox> secret_box;
   std::unique_ptr<api::Authorizer> authorizer;
   std::unique_ptr<pki::CertificateAuthority> ca;
+  std::unique_ptr<LoopTimer> scheduler_timer;
+  std::unique_ptr<scheduler::Scheduler> scheduler;
   std::unique_ptr<api::AgentApi> agent_api;
   std::unique_ptr<net::HttpServer> agent_server;
   api::AgentListenerInfo agent_listener;
@@ -125,14 +131,16 @@ Status Daemon::Start() {
       ReconcilePools(*parts_->store, options_.config.pools, parts_->clock.WallNow())
           .Context("declared pools"));
   ORCH_ASSIGN_OR_RETURN(parts_->ca, LoadCa(options_.config, parts_->clock));
+  ORCH_RETURN_IF_ERROR(StartScheduler());
   ORCH_RETURN_IF_ERROR(BindAgentListener());
   parts_->authorizer = std::make_unique<api::Authorizer>(options_.config.roles);
-  parts_->control_api = std::make_unique<api::ControlApi>(
-      api::ControlDeps{.clock = &parts_->clock,
-                       .store = parts_->store.get(),
-                       .secret_box = parts_->secret_box.get(),
-                       .authorizer = parts_->authorizer.get(),
-                       .agent_listener = &parts_->agent_listener});
+  parts_->control_api =
+      std::make_unique<api::ControlApi>(api::ControlDeps{.clock = &parts_->clock,
+                                                         .store = parts_->store.get(),
+                                                         .secret_box = parts_->secret_box.get(),
+                                                         .authorizer = parts_->authorizer.get(),
+                                                         .agent_listener = &parts_->agent_listener,
+                                                         .scheduler = parts_->scheduler.get()});
   ORCH_RETURN_IF_ERROR(BindControlSocket());
   InstallSignals();
   StartWatchdog();
@@ -183,10 +191,22 @@ Status Daemon::LoadMasterKey() {
   return Status::Ok();
 }
 
+Status Daemon::StartScheduler() {
+  parts_->scheduler_timer = std::make_unique<LoopTimer>(parts_->loop, parts_->clock);
+  parts_->scheduler = std::make_unique<scheduler::Scheduler>(
+      parts_->clock, *parts_->store, *parts_->scheduler_timer,
+      SchedulerSettingsFrom(options_.config));
+  return parts_->scheduler->Start().Context("scheduler");
+}
+
 Status Daemon::BindAgentListener() {
-  parts_->agent_api = std::make_unique<api::AgentApi>(
-      api::AgentDeps{.clock = &parts_->clock, .store = parts_->store.get(), .ca = parts_->ca.get()},
-      api::AgentSettingsFrom(options_.config));
+  parts_->agent_api =
+      std::make_unique<api::AgentApi>(api::AgentDeps{.clock = &parts_->clock,
+                                                     .store = parts_->store.get(),
+                                                     .ca = parts_->ca.get(),
+                                                     .secret_box = parts_->secret_box.get(),
+                                                     .scheduler = parts_->scheduler.get()},
+                                      api::AgentSettingsFrom(options_.config));
   parts_->agent_server = std::make_unique<net::HttpServer>(parts_->loop, *parts_->agent_api,
                                                            AgentLimits(options_.config));
   ORCH_ASSIGN_OR_RETURN(parts_->agent_listener,
@@ -197,8 +217,8 @@ Status Daemon::BindAgentListener() {
 
 Status Daemon::BindControlSocket() {
   const config::ControlConfig& control = options_.config.control;
-  parts_->control_server = std::make_unique<net::HttpServer>(parts_->loop, *parts_->control_api,
-                                                             ControlLimits(control));
+  parts_->control_server =
+      std::make_unique<net::HttpServer>(parts_->loop, *parts_->control_api, ControlLimits(control));
   if (std::optional<int> fd = ActivatedUnixSocket()) {
     Log()->info("control socket from socket activation (fd {})", *fd);
     return parts_->control_server->AdoptUnixFd(*fd).Context("control socket");
@@ -239,8 +259,7 @@ void Daemon::Reload() {
   }
   StatusOr<config::Config> next = config::LoadFile(options_.config_path);
   if (!next.ok()) {
-    Log()->error("reload rejected, keeping the running configuration: {}",
-                 next.status().message());
+    Log()->error("reload rejected, keeping the running configuration: {}", next.status().message());
     parts_->notifier.Ready("reload rejected: " + next.status().message());
     return;
   }
@@ -259,6 +278,7 @@ void Daemon::Reload() {
     Log()->error("reload: declared pools not applied: {}", s.ToString());
   }
   parts_->control_server->SetLimits(ControlLimits(next->control));
+  parts_->scheduler->SetSettings(SchedulerSettingsFrom(*next));
   parts_->notifier.Ready("serving; configuration reloaded");
   Log()->info("configuration reloaded from {}", options_.config_path);
 }
@@ -272,6 +292,8 @@ void Daemon::Drain(int signal) {
   Log()->info("signal {}: draining", signal);
   parts_->notifier.Stopping("draining connections");
   if (parts_->watchdog) parts_->watchdog->Cancel();
+  // Parked long polls are answered (empty) so their connections can drain.
+  parts_->scheduler->Stop();
   // The loop stops once both listeners have drained.
   auto pending = std::make_shared<int>(2);
   auto drained = [this, pending] {

@@ -42,6 +42,7 @@ class Daemon {
   Status PrepareStateDir();
   Status OpenStore();
   Status LoadMasterKey();
+  Status StartScheduler();
   Status BindAgentListener();
   Status BindControlSocket();
   void InstallSignals();

@@ -156,9 +156,9 @@ const std::vector<QueryField>& JobQueryFields() {
   return kFields;
 }
 
-Status JobStore::AddJobs(const std::vector<NewJob>& new_jobs) {
+StatusOr<std::vector<int64_t>> JobStore::AddJobs(const std::vector<NewJob>& new_jobs) {
   SqliteStore::Impl& impl = store_.impl();
-  return impl.Run("adding jobs", [&]() -> Status {
+  return impl.Run("adding jobs", [&]() -> StatusOr<std::vector<int64_t>> {
     SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
     SQLite::Statement insert(
         impl.db,
@@ -166,12 +166,14 @@ Status JobStore::AddJobs(const std::vector<NewJob>& new_jobs) {
         "overwrite, include_private_key, pfx_password, entry_password, job_fields, schedule, "
         "schedule_type, state, next_fire, requested, requester_uid, requester_name) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    std::vector<int64_t> seqs;
     for (const NewJob& job : new_jobs) {
       ORCH_RETURN_IF_ERROR(CheckReferences(impl.db, job));
       InsertJob(insert, job);
+      seqs.push_back(impl.db.getLastInsertRowid());
     }
     transaction.commit();
-    return Status::Ok();
+    return seqs;
   });
 }
 
@@ -194,6 +196,26 @@ StatusOr<JobRow> JobStore::GetJob(std::string_view job_id) {
     query.bind(1, jobs::AsciiLowercase(job_id));
     if (!query.executeStep()) return NotFoundError("no job with Id " + std::string(job_id));
     return ReadJob(query);
+  });
+}
+
+StatusOr<SealedJobPasswords> JobStore::GetSealedPasswords(std::string_view job_id) {
+  SqliteStore::Impl& impl = store_.impl();
+  return impl.Run("reading job passwords", [&]() -> StatusOr<SealedJobPasswords> {
+    SQLite::Statement query(impl.db,
+                            "SELECT pfx_password, entry_password FROM jobs WHERE job_id = ?");
+    query.bind(1, jobs::AsciiLowercase(job_id));
+    if (!query.executeStep()) return NotFoundError("no job with Id " + std::string(job_id));
+    SealedJobPasswords sealed;
+    auto blob = [&](int column) -> std::optional<std::string> {
+      if (query.getColumn(column).isNull()) return std::nullopt;
+      const SQLite::Column value = query.getColumn(column);
+      return std::string(static_cast<const char*>(value.getBlob()),
+                         static_cast<size_t>(value.getBytes()));
+    };
+    sealed.pfx = blob(0);
+    sealed.entry = blob(1);
+    return sealed;
   });
 }
 

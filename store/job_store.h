@@ -77,6 +77,12 @@ struct JobTarget {
   std::optional<int64_t> container_id;  // of the job's store
 };
 
+/// A job's sealed passwords, for the configuration answer that hands them to an agent.
+struct SealedJobPasswords {
+  std::optional<std::string> pfx;    // sealed with JobSecretAad(id, "pfx")
+  std::optional<std::string> entry;  // sealed with JobSecretAad(id, "entry")
+};
+
 /// Associated data binding a sealed job password to its job; `which` is "pfx" or "entry".
 std::string JobSecretAad(std::string_view job_id, std::string_view which);
 
@@ -90,12 +96,15 @@ class JobStore {
   explicit JobStore(SqliteStore& store) : store_(store) {}
 
   /// Writes every job in one transaction: all of them or none. NotFound when a store or
-  /// certificate they name is gone.
-  Status AddJobs(const std::vector<NewJob>& jobs);
+  /// certificate they name is gone. Answers each job's row number (its place in the fire
+  /// queue), in order.
+  StatusOr<std::vector<int64_t>> AddJobs(const std::vector<NewJob>& jobs);
   /// One page of jobs. REQUIRES: paging built from JobQueryFields().
   StatusOr<Page<JobRow>> ListJobs(const jobs::Paging& paging);
   /// The job `job_id` (any case); NotFound naming it otherwise.
   StatusOr<JobRow> GetJob(std::string_view job_id);
+  /// The sealed passwords of job `job_id`; NotFound naming it otherwise.
+  StatusOr<SealedJobPasswords> GetSealedPasswords(std::string_view job_id);
   /// The jobs among `job_ids` (any case) that exist; missing ids are simply absent.
   StatusOr<std::vector<JobTarget>> FindJobs(const std::vector<std::string>& job_ids);
   /// Every job matching `filter` (compiled from JobQueryFields()).

@@ -87,8 +87,10 @@ TEST_F(JobStoreTest, AddedJobsListWithStoreAndNextFire) {
 TEST_F(JobStoreTest, AddJobsWritesAllOrNothing) {
   // Given a batch whose last job names an unknown store, no job of the batch is written.
   JobStore store(*store_);
-  Status refused = store.AddJobs(
-      {Job(kStoreA, 1), Job(kStoreB, 1), Job("cccccccc-0000-4000-8000-00000000000c", 1)});
+  Status refused = store
+                       .AddJobs({Job(kStoreA, 1), Job(kStoreB, 1),
+                                 Job("cccccccc-0000-4000-8000-00000000000c", 1)})
+                       .status();
   EXPECT_EQ(refused.code(), StatusCode::kNotFound);
   EXPECT_EQ(store.ListJobs(jobs::Paging{})->total, 0);
 }

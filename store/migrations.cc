@@ -157,6 +157,37 @@ CREATE TABLE agent_sessions (
 CREATE INDEX agent_sessions_agent ON agent_sessions (agent_id);
 CREATE INDEX agent_sessions_secret ON agent_sessions (secret_id);
 )sql"},
+      {4, "runs: one row per execution of a job, the job history; overlap and catch-up counters",
+       R"sql(
+ALTER TABLE jobs ADD COLUMN skipped_overlap INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN missed_catchup INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE runs (
+  run_id          INTEGER PRIMARY KEY,
+  job_id          TEXT NOT NULL,
+  scheduled_for   INTEGER NOT NULL,
+  attempt         INTEGER NOT NULL DEFAULT 1,
+  status          INTEGER NOT NULL DEFAULT 1 CHECK (status BETWEEN 1 AND 5),
+  result          INTEGER NOT NULL DEFAULT 0 CHECK (result IN (0, 2, 3, 4)),
+  message         TEXT NOT NULL DEFAULT '',
+  agent_id        TEXT,
+  agent_machine   TEXT NOT NULL DEFAULT '',
+  client_machine  TEXT NOT NULL,
+  store_path      TEXT NOT NULL,
+  store_type      INTEGER NOT NULL,
+  job_type        TEXT NOT NULL,
+  schedule_type   TEXT,
+  lease_expires   INTEGER,
+  operation_start INTEGER,
+  operation_end   INTEGER,
+  finished_at     INTEGER,
+  UNIQUE (job_id, scheduled_for)
+);
+CREATE INDEX runs_open ON runs (status, scheduled_for) WHERE status IN (1, 2);
+CREATE INDEX runs_finished ON runs (finished_at) WHERE finished_at IS NOT NULL;
+CREATE INDEX runs_agent ON runs (agent_id);
+CREATE INDEX runs_operation_start ON runs (operation_start);
+CREATE INDEX runs_result ON runs (result);
+)sql"},
   };
   return kMigrations;
 }

@@ -54,7 +54,7 @@ nlohmann::json PemStoreBody(const std::string& machine) {
   return {{"ClientMachine", machine},
           {"Storepath", "/etc/ssl/" + machine + ".pem"},
           {"CertStoreType", 2},
-          {"AgentId", "11111111-2222-4333-8444-555555555555"},
+          {"AgentPoolId", "00000000-0000-0000-0000-000000000000"},
           {"Properties", {{"separatePrivateKey", false}}}};
 }
 

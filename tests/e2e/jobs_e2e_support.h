@@ -32,7 +32,7 @@ class JsonClient {
   OrchdFixture& orchd_;
 };
 
-/// A PEM store body bound to an agent.
+/// A PEM store body bound to the Default Agent Pool.
 nlohmann::json PemStoreBody(const std::string& machine);
 
 /// Expects an ErrorBody with `status`, `code` and, when given, errorDetails.field == `field`.

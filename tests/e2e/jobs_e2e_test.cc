@@ -268,5 +268,19 @@ TEST_F(JobsE2E, UnscheduleByIdsAndByQuery) {
               400, "FIELD_ERROR", "JobIds");
 }
 
+TEST_F(JobsE2E, StoreBoundToAnUnknownAgentOrPoolIsRefused) {
+  // Given a store body naming an agent or a pool that does not exist, creating it is a
+  // FIELD_ERROR naming that member, and no store is written.
+  const std::string before = api_.Call("GET", "/CertificateStores").headers["x-total-count"];
+  json to_agent = PemStoreBody("ghost");
+  to_agent.erase("AgentPoolId");
+  to_agent["AgentId"] = "11111111-2222-4333-8444-555555555555";
+  ExpectError(api_.Call("POST", "/CertificateStores", to_agent), 400, "FIELD_ERROR", "AgentId");
+  json to_pool = PemStoreBody("ghost");
+  to_pool["AgentPoolId"] = "11111111-2222-4333-8444-555555555555";
+  ExpectError(api_.Call("POST", "/CertificateStores", to_pool), 400, "FIELD_ERROR", "AgentPoolId");
+  EXPECT_EQ(api_.Call("GET", "/CertificateStores").headers["x-total-count"], before);
+}
+
 }  // namespace
 }  // namespace orch::e2e

@@ -1,0 +1,263 @@
+// The agent's side of a run (SPEC §6.3–§6.5): POST /KeyfactorAgents/Jobs/Poll, and the
+// configuration and completion endpoints that Session.Jobs hands out.
+#include <chrono>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "api/agent_api.h"
+#include "api/agent_wire.h"
+#include "api/json_body.h"
+#include "common/logging.h"
+#include "pki/certificate.h"
+#include "pki/hash.h"
+#include "pki/secret_box.h"
+#include "scheduler/scheduler.h"
+#include "store/agent_store.h"
+#include "store/catalog_store.h"
+#include "store/job_store.h"
+
+namespace orch::api {
+namespace {
+
+using nlohmann::json;
+using store::Agent;
+
+std::shared_ptr<spdlog::logger> Log() {
+  return GetLogger("api");
+}
+
+constexpr int64_t kMaxWaitSeconds = 60;
+constexpr size_t kMaxMessageBytes = 4096;
+
+// The approved agent behind a live session token, or an error reply.
+struct SessionAgent {
+  std::optional<Agent> agent;
+  Response refusal;
+};
+
+SessionAgent AuthenticateSession(const AgentApi::Context& context, const JsonFields& body) {
+  StatusOr<std::string> token = body.RequiredString("SessionToken");
+  if (!token.ok()) return {std::nullopt, ErrorReply(token.status())};
+  StatusOr<std::optional<store::SessionRecord>> session =
+      agent_wire::FindLiveSession(context, *token);
+  if (!session.ok()) return {std::nullopt, ErrorReply(session.status())};
+  if (!*session) {
+    return {std::nullopt,
+            ErrorResponse(401, "SECURITY_ERROR", "the session is not valid or has expired")};
+  }
+  store::AgentStore agents(*context.deps.store);
+  StatusOr<Agent> agent = agents.GetAgent((*session)->agent_id);
+  if (!agent.ok()) return {std::nullopt, ErrorReply(agent.status())};
+  if (Status s = agents.TouchSession(**session, context.deps.clock->WallNow()); !s.ok()) {
+    return {std::nullopt, ErrorReply(s)};
+  }
+  if (agent->status != store::AgentStatus::kApproved) {
+    return {std::nullopt, ErrorResponse(403, "SECURITY_ERROR", "the agent is not approved")};
+  }
+  return {std::move(agent).value(), {}};
+}
+
+// A refusal of the scheduler's (no such run for this agent) is a conflict with its state.
+Response SchedulerRefusal(const Status& status) {
+  if (status.code() == StatusCode::kFailedPrecondition) {
+    return ErrorResponse(409, "VALIDATION_ERROR", status.message());
+  }
+  return ErrorReply(status);
+}
+
+void Poll(const AgentApi::Context& context, const Request& request, ReplyFn reply) {
+  StatusOr<json> parsed = ParseJsonBody(request);
+  if (!parsed.ok()) return reply(ErrorReply(parsed.status()));
+  StatusOr<JsonFields> body = JsonFields::Of(*parsed);
+  if (!body.ok()) return reply(ErrorReply(body.status()));
+  StatusOr<std::optional<int64_t>> wait = body->OptionalInt("WaitSeconds");
+  if (!wait.ok()) return reply(ErrorReply(wait.status()));
+  if (wait->value_or(0) < 0 || wait->value_or(0) > kMaxWaitSeconds) {
+    return reply(ErrorReply(FieldError(body->Field("WaitSeconds"), "must be between 0 and 60")));
+  }
+  SessionAgent caller = AuthenticateSession(context, *body);
+  if (!caller.agent) return reply(std::move(caller.refusal));
+  if (context.deps.scheduler == nullptr) return reply(agent_wire::Reply({{"Jobs", json::array()}}));
+  context.deps.scheduler->Poll(agent_wire::IdentityOf(*caller.agent),
+                               std::chrono::seconds(wait->value_or(0)),
+                               [reply](std::vector<store::RunRecord> runs) {
+                                 reply(agent_wire::Reply({{"Jobs", agent_wire::JobsJson(runs)}}));
+                               });
+}
+
+// The secret sealed under `aad`, opened; "" when there is none.
+StatusOr<std::string> OpenSecret(const pki::SecretBox& box,
+                                 const std::optional<std::string>& sealed, const std::string& aad) {
+  if (!sealed) return std::string();
+  return box.Open(*sealed, aad);
+}
+
+// EntryContents: the certificate's DER, or a PKCS#12 with its chain and key when the job
+// includes the private key.
+StatusOr<std::string> EntryContents(const AgentApi::Context& context, const store::JobRow& job,
+                                    const std::string& pfx_password) {
+  store::CatalogStore catalog(*context.deps.store);
+  ORCH_ASSIGN_OR_RETURN(store::CertificateRecord cert, catalog.GetCertificate(job.certificate_id));
+  if (!job.include_private_key) return cert.der;
+  ORCH_ASSIGN_OR_RETURN(std::optional<std::string> sealed_key,
+                        catalog.GetSealedPrivateKey(cert.id));
+  if (!sealed_key) return FailedPreconditionError("the certificate has no private key");
+  ORCH_ASSIGN_OR_RETURN(
+      std::string key,
+      context.deps.secret_box->Open(*sealed_key, store::CertificateKeyAad(cert.thumbprint)));
+  ORCH_ASSIGN_OR_RETURN(pki::CertificateInfo leaf, pki::DescribeCertificate(cert.der));
+  ORCH_ASSIGN_OR_RETURN(std::vector<std::string> chain_der, catalog.GetCertificateChain(cert.id));
+  std::vector<pki::CertificateInfo> chain;
+  for (const std::string& der : chain_der) {
+    ORCH_ASSIGN_OR_RETURN(pki::CertificateInfo info, pki::DescribeCertificate(der));
+    chain.push_back(std::move(info));
+  }
+  StatusOr<std::string> p12 = pki::BuildPkcs12(leaf, chain, key, pfx_password, job.alias);
+  pki::Cleanse(key);
+  return p12;
+}
+
+// The Job member of a configuration answer (SPEC §6.3).
+StatusOr<json> JobPayload(const AgentApi::Context& context, const store::JobRow& job) {
+  const pki::SecretBox& box = *context.deps.secret_box;
+  store::CatalogStore catalog(*context.deps.store);
+  ORCH_ASSIGN_OR_RETURN(store::CertStoreRecord target, catalog.GetCertStore(job.store_id));
+  ORCH_ASSIGN_OR_RETURN(store::SealedJobPasswords sealed,
+                        store::JobStore(*context.deps.store).GetSealedPasswords(job.job_id));
+  ORCH_ASSIGN_OR_RETURN(
+      std::string store_password,
+      OpenSecret(box, target.sealed_password, store::CertStorePasswordAad(target.id)));
+  ORCH_ASSIGN_OR_RETURN(std::string pfx_password,
+                        OpenSecret(box, sealed.pfx, store::JobSecretAad(job.job_id, "pfx")));
+  ORCH_ASSIGN_OR_RETURN(std::string entry_password,
+                        OpenSecret(box, sealed.entry, store::JobSecretAad(job.job_id, "entry")));
+  StatusOr<std::string> contents = EntryContents(context, job, pfx_password);
+  json payload;
+  if (contents.ok()) {
+    auto secret = [](const std::string& s) { return s.empty() ? json(nullptr) : json(s); };
+    payload = {{"OperationType", job.operation_type},
+               {"ClientMachine", job.client_machine},
+               {"StorePath", job.store_path},
+               {"StorePassword", secret(store_password)},
+               {"StoreType", job.store_type},
+               {"Category", job.store_type},
+               {"Alias", job.alias},
+               {"PrivateKeyEntry", job.include_private_key},
+               {"EntryPassword", secret(entry_password)},
+               {"Thumbprint", job.thumbprint},
+               {"EntryContents", pki::Base64Encode(*contents)},
+               {"PfxPassword", secret(pfx_password)},
+               {"Overwrite", job.overwrite},
+               {"Properties", target.properties_json}};
+  }
+  pki::Cleanse(store_password);
+  pki::Cleanse(pfx_password);
+  pki::Cleanse(entry_password);
+  if (!contents.ok()) return contents.status();
+  return payload;
+}
+
+Response Configure(const AgentApi::Context& context, const Request& request) {
+  StatusOr<json> parsed = ParseJsonBody(request);
+  if (!parsed.ok()) return ErrorReply(parsed.status());
+  StatusOr<JsonFields> body = JsonFields::Of(*parsed);
+  if (!body.ok()) return ErrorReply(body.status());
+  StatusOr<std::string> job_id = body->RequiredGuid("JobId");
+  if (!job_id.ok()) return ErrorReply(job_id.status());
+  SessionAgent caller = AuthenticateSession(context, *body);
+  if (!caller.agent) return std::move(caller.refusal);
+  if (context.deps.scheduler == nullptr) {
+    return SchedulerRefusal(FailedPreconditionError("no run of job " + *job_id + " is leased"));
+  }
+  StatusOr<scheduler::Configured> configured =
+      context.deps.scheduler->Configure(caller.agent->agent_id, *job_id);
+  if (!configured.ok()) return SchedulerRefusal(configured.status());
+  json answer = {{"AuditId", configured->run.run_id},
+                 {"JobCancelled", configured->cancelled},
+                 {"Result", agent_wire::ResultJson(agent_wire::kResultSuccess, std::nullopt)},
+                 {"Job", nullptr}};
+  if (configured->cancelled) return agent_wire::Reply(answer);
+  StatusOr<store::JobRow> job = store::JobStore(*context.deps.store).GetJob(*job_id);
+  StatusOr<json> payload = job.ok() ? JobPayload(context, *job) : StatusOr<json>(job.status());
+  if (!payload.ok()) {
+    // The agent will not complete a run it could not be told about: close it here.
+    Log()->error("run {} of job {}: configuration failed: {}", configured->run.run_id, *job_id,
+                 payload.status().ToString());
+    Status closed = context.deps.scheduler->Complete(
+        caller.agent->agent_id, *job_id, configured->run.run_id, store::RunResult::kFailure,
+        "orchd could not prepare the job: " + payload.status().message());
+    if (!closed.ok()) Log()->error("run {}: {}", configured->run.run_id, closed.ToString());
+    answer["Result"] = agent_wire::ResultJson(
+        agent_wire::kResultFailure,
+        agent_wire::AgentError{agent_wire::kJobUnavailable, "the job could not be prepared"});
+    return agent_wire::Reply(answer);
+  }
+  answer["Job"] = std::move(payload).value();
+  return agent_wire::Reply(answer);
+}
+
+StatusOr<store::RunResult> ResultOf(const JsonFields& body) {
+  ORCH_ASSIGN_OR_RETURN(int64_t status, body.RequiredInt("Status"));
+  switch (status) {
+    case 2: return store::RunResult::kSuccess;
+    case 3: return store::RunResult::kWarning;
+    case 4: return store::RunResult::kFailure;
+    default:
+      return FieldError(body.Field("Status"), "must be 2 (success), 3 (warning) or 4 (error)");
+  }
+}
+
+// The message as stored: at most kMaxMessageBytes, cut on a UTF-8 character boundary.
+std::string MessageOf(const JsonFields& body) {
+  const json* message = body.Find("Message");
+  if (message == nullptr || !message->is_string()) return "";
+  std::string text = message->get<std::string>();
+  if (text.size() <= kMaxMessageBytes) return text;
+  size_t cut = kMaxMessageBytes;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  text.resize(cut);
+  return text + "…";
+}
+
+Response Complete(const AgentApi::Context& context, const Request& request) {
+  StatusOr<json> parsed = ParseJsonBody(request);
+  if (!parsed.ok()) return ErrorReply(parsed.status());
+  StatusOr<JsonFields> body = JsonFields::Of(*parsed);
+  if (!body.ok()) return ErrorReply(body.status());
+  StatusOr<std::string> job_id = body->RequiredGuid("JobId");
+  if (!job_id.ok()) return ErrorReply(job_id.status());
+  StatusOr<int64_t> audit_id = body->RequiredInt("AuditId");
+  if (!audit_id.ok()) return ErrorReply(audit_id.status());
+  StatusOr<store::RunResult> result = ResultOf(*body);
+  if (!result.ok()) return ErrorReply(result.status());
+  SessionAgent caller = AuthenticateSession(context, *body);
+  if (!caller.agent) return std::move(caller.refusal);
+  if (context.deps.scheduler == nullptr) {
+    return SchedulerRefusal(FailedPreconditionError("no run is leased"));
+  }
+  Status done = context.deps.scheduler->Complete(caller.agent->agent_id, *job_id, *audit_id,
+                                                 *result, MessageOf(*body));
+  if (!done.ok()) {
+    Log()->warn("completion from agent {} refused: {}", caller.agent->agent_id, done.message());
+    return SchedulerRefusal(done);
+  }
+  return agent_wire::Reply(
+      {{"Result", agent_wire::ResultJson(agent_wire::kResultSuccess, std::nullopt)}});
+}
+
+}  // namespace
+
+void RegisterAgentJobRoutes(Router& router, const AgentApi::Context& context) {
+  const AgentApi::Context* ctx = &context;
+  router.AddAsync("POST", "/KeyfactorAgents/Jobs/Poll",
+                  [ctx](const Request& request, const PathParams&, ReplyFn reply) {
+                    Poll(*ctx, request, std::move(reply));
+                  });
+  router.Add("POST", "/" + std::string(agent_wire::kConfigurationEndpoint),
+             [ctx](const Request& request, const PathParams&) { return Configure(*ctx, request); });
+  router.Add("POST", "/" + std::string(agent_wire::kCompletionEndpoint),
+             [ctx](const Request& request, const PathParams&) { return Complete(*ctx, request); });
+}
+
+}  // namespace orch::api

@@ -1,0 +1,113 @@
+// The job history: GET /OrchestratorJobs/JobHistory, POST /OrchestratorJobs/Acknowledge and
+// POST /OrchestratorJobs/Reschedule (SPEC §5.10, §7.1).
+#include <nlohmann/json.hpp>
+
+#include "api/control_api.h"
+#include "api/history_json.h"
+#include "api/job_permissions.h"
+#include "api/json_body.h"
+#include "common/logging.h"
+#include "scheduler/scheduler.h"
+#include "store/run_store.h"
+
+namespace orch::api {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::string_view kReadClaim = "/agents/management/read/";
+constexpr std::string_view kModifyClaim = "/agents/management/modify/";
+constexpr size_t kMaxAuditIds = 10000;
+
+StatusOr<Response> JobHistory(const ControlDeps& deps, const Request& request) {
+  ORCH_RETURN_IF_ERROR(deps.authorizer->Require(request, kReadClaim));
+  ORCH_ASSIGN_OR_RETURN(jobs::Paging paging,
+                        PagingOf(request, store::RunQueryFields(), "JobHistoryId"));
+  ORCH_ASSIGN_OR_RETURN(store::Page<store::RunRecord> page,
+                        store::RunStore(*deps.store).ListRuns(paging));
+  json rows = json::array();
+  for (const store::RunRecord& run : page.rows) rows.push_back(HistoryRowJson(run));
+  return ListReply(std::move(rows), page.total);
+}
+
+StatusOr<std::vector<int64_t>> ParseAuditIds(const JsonFields& body, const json& list) {
+  if (!list.is_array() || list.empty() || list.size() > kMaxAuditIds) {
+    return FieldError(body.Field("JobAuditIds"), "must be a non-empty array of at most " +
+                                                     std::to_string(kMaxAuditIds) +
+                                                     " job history ids");
+  }
+  std::vector<int64_t> ids;
+  for (size_t i = 0; i < list.size(); ++i) {
+    if (!list[i].is_number_integer() || list[i].get<int64_t>() <= 0) {
+      return FieldError("JobAuditIds[" + std::to_string(i) + "]",
+                        "must be a positive integer job history id");
+    }
+    ids.push_back(list[i].get<int64_t>());
+  }
+  return ids;
+}
+
+// The runs a call names: {JobAuditIds: [...]} or {Query: "..."}; exactly one of the two.
+StatusOr<std::vector<int64_t>> TargetRuns(const ControlDeps& deps, const Request& request) {
+  ORCH_ASSIGN_OR_RETURN(json parsed, ParseJsonBody(request));
+  ORCH_ASSIGN_OR_RETURN(JsonFields body, JsonFields::Of(parsed));
+  const json* ids = body.Find("JobAuditIds");
+  const json* query = body.Find("Query");
+  if ((ids == nullptr) == (query == nullptr)) {
+    return FieldError("JobAuditIds", "exactly one of JobAuditIds and Query must be given");
+  }
+  if (ids != nullptr) return ParseAuditIds(body, *ids);
+  if (!query->is_string()) return FieldError("Query", "must be a query string");
+  StatusOr<jobs::SqlFilter> filter =
+      jobs::CompileQuery(query->get<std::string>(), store::RunQueryFields());
+  if (!filter.ok()) return InvalidArgumentError(filter.status().message()).WithField("Query");
+  return store::RunStore(*deps.store).MatchRuns(*filter, kMaxAuditIds);
+}
+
+StatusOr<Response> Acknowledge(const ControlDeps& deps, const Request& request) {
+  ORCH_RETURN_IF_ERROR(deps.authorizer->Require(request, kModifyClaim));
+  ORCH_ASSIGN_OR_RETURN(std::vector<int64_t> ids, TargetRuns(deps, request));
+  if (ids.empty()) return NoContentReply();
+  ORCH_ASSIGN_OR_RETURN(int64_t changed, store::RunStore(*deps.store).Acknowledge(ids));
+  GetLogger("api")->info("acknowledged {} job history entr{}", changed, changed == 1 ? "y" : "ies");
+  return NoContentReply();
+}
+
+StatusOr<Response> Reschedule(const ControlDeps& deps, const Request& request) {
+  const std::vector<std::string> claims = deps.authorizer->ClaimsOf(request);
+  ORCH_RETURN_IF_ERROR(CheckScheduleAccess(claims, std::nullopt, "", /*any_scope=*/true));
+  ORCH_ASSIGN_OR_RETURN(std::vector<int64_t> ids, TargetRuns(deps, request));
+  if (ids.empty()) return NoContentReply();
+  store::RunStore runs(*deps.store);
+  for (int64_t id : ids) {
+    ORCH_ASSIGN_OR_RETURN(std::optional<store::RunRecord> run, runs.FindRun(id));
+    if (!run) return NotFoundError("no job history entry with Id " + std::to_string(id));
+    ORCH_RETURN_IF_ERROR(
+        CheckScheduleAccess(claims, run->container_id, "job history entry " + std::to_string(id)));
+  }
+  ORCH_ASSIGN_OR_RETURN(std::vector<store::RunRecord> created,
+                        runs.Rerun(ids, deps.clock->WallNow()));
+  if (deps.scheduler != nullptr) deps.scheduler->RunsCreated(created);
+  GetLogger("api")->info("rescheduled {} failed run(s) as {} new run(s)", ids.size(),
+                         created.size());
+  return NoContentReply();
+}
+
+}  // namespace
+
+void RegisterHistoryRoutes(Router& router, const ControlDeps& deps) {
+  router.Add("GET", "/OrchestratorJobs/JobHistory",
+             [deps](const Request& request, const PathParams&) {
+               return Reply(JobHistory(deps, request));
+             });
+  router.Add("POST", "/OrchestratorJobs/Acknowledge",
+             [deps](const Request& request, const PathParams&) {
+               return Reply(Acknowledge(deps, request));
+             });
+  router.Add("POST", "/OrchestratorJobs/Reschedule",
+             [deps](const Request& request, const PathParams&) {
+               return Reply(Reschedule(deps, request));
+             });
+}
+
+}  // namespace orch::api

@@ -1,0 +1,445 @@
+#include "scheduler/scheduler.h"
+
+#include <algorithm>
+#include <utility>
+
+#include <nlohmann/json.hpp>
+
+#include "common/logging.h"
+#include "jobs/iso_time.h"
+#include "jobs/schedule.h"
+#include "scheduler/fire_decision.h"
+#include "store/job_store.h"
+
+namespace orch::scheduler {
+namespace {
+
+using std::chrono::milliseconds;
+using store::RunRecord;
+using store::RunResult;
+using store::RunStatus;
+using store::RunStore;
+
+std::shared_ptr<spdlog::logger> Log() {
+  return GetLogger("scheduler");
+}
+
+// The timer never sleeps longer than this, so a wall-clock jump is noticed within it.
+constexpr auto kMaxSleep = std::chrono::seconds(1);
+// A wall clock that moved this much against the steady clock is reported as a jump.
+constexpr auto kClockJump = std::chrono::seconds(2);
+// Due jobs are fired in transactions of at most this many.
+constexpr size_t kFireBatch = 2000;
+// After a failed fire write the queue waits this long before trying again.
+constexpr auto kFireRetry = std::chrono::seconds(1);
+constexpr int64_t kPruneBatch = 10000;
+constexpr auto kPruneEvery = std::chrono::minutes(10);
+
+std::chrono::nanoseconds WallMinusSteady(const Clock& clock) {
+  return clock.WallNow().time_since_epoch() - clock.SteadyNow().time_since_epoch();
+}
+
+}  // namespace
+
+Scheduler::Scheduler(const Clock& clock, store::SqliteStore& store, Timer& timer, Settings settings)
+    : clock_(clock), store_(store), timer_(timer), settings_(std::move(settings)) {}
+
+Scheduler::~Scheduler() {
+  timer_.Cancel();
+}
+
+Status Scheduler::Start() {
+  RunStore runs(store_);
+  ORCH_ASSIGN_OR_RETURN(std::vector<store::FireEntry> entries, runs.LoadFireQueue());
+  std::vector<FireKey> keys;
+  keys.reserve(entries.size());
+  for (const store::FireEntry& e : entries) keys.emplace_back(e.fire_ms, e.job_seq);
+  entries = {};
+  fires_ = MinHeap<FireKey>(std::greater<FireKey>(), std::move(keys));
+  ORCH_ASSIGN_OR_RETURN(std::vector<RunRecord> open, runs.LoadOpenRuns());
+  for (const RunRecord& run : open) Track(run);
+  wall_offset_ = WallMinusSteady(clock_);
+  next_prune_ = clock_.SteadyNow();
+  started_ = true;
+  Log()->info("scheduler: {} scheduled job(s), {} open run(s)", fires_.size(), open_.size());
+  OnTimer();
+  return Status::Ok();
+}
+
+void Scheduler::Stop() {
+  std::map<std::string, Poller> pollers = std::move(pollers_);
+  pollers_.clear();
+  for (auto& [id, poller] : pollers) poller.done({});
+  timer_.Cancel();
+  started_ = false;
+}
+
+void Scheduler::SetSettings(Settings settings) {
+  settings_ = std::move(settings);
+}
+
+void Scheduler::JobsAccepted(const std::vector<store::FireEntry>& entries) {
+  for (const store::FireEntry& e : entries) fires_.emplace(e.fire_ms, e.job_seq);
+  if (started_) Arm();
+}
+
+Status Scheduler::JobsUnscheduled(const std::vector<std::string>& job_ids) {
+  ORCH_ASSIGN_OR_RETURN(std::vector<int64_t> cancelled,
+                        RunStore(store_).CancelWaiting(
+                            job_ids, "cancelled: the job was unscheduled", clock_.WallNow()));
+  for (int64_t id : cancelled) Untrack(id);
+  return Status::Ok();
+}
+
+void Scheduler::RunsCreated(const std::vector<RunRecord>& runs) {
+  for (const RunRecord& run : runs) Track(run);
+  DispatchToPollers();
+  if (started_) Arm();
+}
+
+StatusOr<std::vector<RunRecord>> Scheduler::TakeDueRuns(const AgentIdentity& agent) {
+  ORCH_ASSIGN_OR_RETURN(std::string pool, RunStore(store_).PoolOfAgent(agent.agent_id));
+  return Hand(agent, pool, settings_.max_runs_per_delivery);
+}
+
+void Scheduler::Poll(const AgentIdentity& agent, milliseconds wait, PollCallback done) {
+  if (auto earlier = pollers_.find(agent.agent_id); earlier != pollers_.end()) {
+    PollCallback answer = std::move(earlier->second.done);
+    pollers_.erase(earlier);
+    answer({});
+  }
+  StatusOr<std::string> pool = RunStore(store_).PoolOfAgent(agent.agent_id);
+  StatusOr<std::vector<RunRecord>> runs = pool.ok()
+                                              ? Hand(agent, *pool, settings_.max_runs_per_delivery)
+                                              : StatusOr<std::vector<RunRecord>>(pool.status());
+  if (!runs.ok()) {
+    Log()->error("poll of agent {}: {}", agent.agent_id, runs.status().ToString());
+    done({});
+    return;
+  }
+  if (!runs->empty() || wait <= milliseconds(0)) {
+    done(std::move(runs).value());
+    return;
+  }
+  Poller poller{agent, *pool, clock_.SteadyNow() + wait, std::move(done), ++poll_order_};
+  poll_deadlines_.emplace(poller.deadline, poller.order, agent.agent_id);
+  pollers_.insert_or_assign(agent.agent_id, std::move(poller));
+  if (started_) Arm();
+}
+
+StatusOr<Configured> Scheduler::Configure(const std::string& agent_id, const std::string& job_id) {
+  ExpireLeases();
+  auto by_job = open_by_job_.find(job_id);
+  auto it = by_job == open_by_job_.end() ? open_.end() : open_.find(by_job->second);
+  if (it == open_.end() || it->second.agent_id != agent_id) {
+    return FailedPreconditionError("no run of job " + job_id + " is leased to this agent");
+  }
+  const int64_t run_id = it->first;
+  if (it->second.status == RunStatus::kWaiting) {
+    ORCH_ASSIGN_OR_RETURN(store::JobRow job, store::JobStore(store_).GetJob(job_id));
+    if (job.state == store::kJobUnscheduled) {
+      ORCH_RETURN_IF_ERROR(Close(run_id, RunResult::kUnknown,
+                                 "cancelled: the job was unscheduled before it ran", false));
+      ORCH_ASSIGN_OR_RETURN(std::optional<RunRecord> closed, RunStore(store_).FindRun(run_id));
+      Arm();
+      return Configured{closed.value_or(RunRecord{}), true};
+    }
+    ORCH_RETURN_IF_ERROR(RunStore(store_).Start(run_id, clock_.WallNow()));
+    it->second.status = RunStatus::kInProcess;
+  }
+  ORCH_ASSIGN_OR_RETURN(std::optional<RunRecord> run, RunStore(store_).FindRun(run_id));
+  if (!run) return FailedPreconditionError("run " + std::to_string(run_id) + " is gone");
+  return Configured{std::move(*run), false};
+}
+
+Status Scheduler::Complete(const std::string& agent_id, const std::string& job_id, int64_t run_id,
+                           RunResult result, const std::string& message) {
+  ExpireLeases();
+  const std::string name = "AuditId " + std::to_string(run_id);
+  auto it = open_.find(run_id);
+  if (it == open_.end()) return FailedPreconditionError(name + " is not an open run");
+  if (it->second.job_id != job_id) {
+    return FailedPreconditionError(name + " is not a run of job " + job_id);
+  }
+  if (it->second.agent_id != agent_id) {
+    return FailedPreconditionError(name + " is not leased to this agent");
+  }
+  if (it->second.status != RunStatus::kInProcess) {
+    return FailedPreconditionError(name + " has not been started by a configuration call");
+  }
+  ORCH_RETURN_IF_ERROR(Close(run_id, result, message, true));
+  Arm();
+  return Status::Ok();
+}
+
+void Scheduler::OnTimer() {
+  if (!started_) return;
+  NoteWallClock();
+  FireDue();
+  ExpireLeases();
+  DispatchDuePending();
+  ExpirePolls();
+  PruneHistory();
+  Arm();
+}
+
+SchedulerStats Scheduler::stats() const {
+  SchedulerStats stats = stats_;
+  stats.scheduled_jobs = static_cast<int64_t>(fires_.size());
+  stats.open_runs = static_cast<int64_t>(open_.size());
+  stats.polling_agents = static_cast<int64_t>(pollers_.size());
+  return stats;
+}
+
+void Scheduler::FireDue() {
+  if (fire_blocked_until_ && clock_.SteadyNow() < *fire_blocked_until_) return;
+  fire_blocked_until_.reset();
+  const WallTime now = clock_.WallNow();
+  const int64_t now_ms = jobs::ToUnixMillis(now);
+  bool any_written = false;
+  while (!fires_.empty() && fires_.top().first <= now_ms) {
+    std::vector<store::FireEntry> batch;
+    while (!fires_.empty() && fires_.top().first <= now_ms && batch.size() < kFireBatch) {
+      batch.push_back({fires_.top().first, fires_.top().second});
+      fires_.pop();
+    }
+    std::vector<FireKey> next;
+    SchedulerStats counted;
+    auto decide = [&](const store::FireJob& job) {
+      StatusOr<jobs::Schedule> schedule = jobs::ParseScheduleJson(
+          nlohmann::json::parse(job.schedule_json, nullptr, /*allow_exceptions=*/false));
+      if (!schedule.ok()) {
+        Log()->error("job {}: stored schedule unreadable, it fires no more: {}", job.job_id,
+                     schedule.status().ToString());
+        return store::FireDecision{};
+      }
+      store::FireDecision d = DecideFire(*schedule, job.requested, job.next_fire, now,
+                                         job.has_open_run, settings_.catchup_window);
+      if (d.next_fire) next.emplace_back(jobs::ToUnixMillis(*d.next_fire), job.job_seq);
+      counted.skipped_overlap += d.skipped_overlap;
+      counted.missed_catchup += d.missed_catchup;
+      return d;
+    };
+    StatusOr<std::vector<RunRecord>> written = RunStore(store_).Fire(batch, decide);
+    if (!written.ok()) {
+      Log()->error("firing {} job(s) failed, retrying in {} s: {}", batch.size(),
+                   std::chrono::seconds(kFireRetry).count(), written.status().ToString());
+      for (const store::FireEntry& e : batch) fires_.emplace(e.fire_ms, e.job_seq);
+      fire_blocked_until_ = clock_.SteadyNow() + kFireRetry;
+      break;
+    }
+    for (const FireKey& key : next) fires_.push(key);
+    for (const RunRecord& run : *written) Track(run);
+    stats_.fired += static_cast<int64_t>(written->size());
+    stats_.skipped_overlap += counted.skipped_overlap;
+    stats_.missed_catchup += counted.missed_catchup;
+    if (counted.skipped_overlap + counted.missed_catchup > 0) {
+      Log()->info(
+          "{} fire(s) skipped: {} overlapping a run in flight, {} missed beyond the "
+          "catch-up window",
+          counted.skipped_overlap + counted.missed_catchup, counted.skipped_overlap,
+          counted.missed_catchup);
+    }
+    any_written = any_written || !written->empty();
+  }
+  if (any_written) DispatchToPollers();
+}
+
+void Scheduler::ExpireLeases() {
+  const SteadyTime now = clock_.SteadyNow();
+  while (!leases_.empty() && leases_.top().first <= now) {
+    const auto [deadline, run_id] = leases_.top();
+    leases_.pop();
+    auto it = open_.find(run_id);
+    if (it == open_.end() || it->second.lease_deadline != deadline) continue;
+    Log()->warn("run {} of job {}: the lease of agent {} expired", run_id, it->second.job_id,
+                it->second.agent_id);
+    ++stats_.leases_expired;
+    if (Status s = Close(run_id, RunResult::kFailure, "lease expired", true); !s.ok()) {
+      Log()->error("run {}: closing the expired lease failed: {}", run_id, s.ToString());
+    }
+  }
+}
+
+void Scheduler::DispatchDuePending() {
+  const int64_t now_ms = jobs::ToUnixMillis(clock_.WallNow());
+  bool any = false;
+  while (!pending_.empty() && pending_.top().first <= now_ms) {
+    any = any || open_.contains(pending_.top().second);
+    pending_.pop();
+  }
+  if (any) DispatchToPollers();
+}
+
+void Scheduler::ExpirePolls() {
+  const SteadyTime now = clock_.SteadyNow();
+  while (!poll_deadlines_.empty() && std::get<0>(poll_deadlines_.top()) <= now) {
+    const auto [deadline, order, agent_id] = poll_deadlines_.top();
+    poll_deadlines_.pop();
+    auto it = pollers_.find(agent_id);
+    if (it == pollers_.end() || it->second.order != order) continue;
+    PollCallback done = std::move(it->second.done);
+    pollers_.erase(it);
+    done({});
+  }
+}
+
+void Scheduler::PruneHistory() {
+  const SteadyTime steady = clock_.SteadyNow();
+  if (steady < next_prune_) return;
+  const WallTime now = clock_.WallNow();
+  StatusOr<int64_t> pruned = RunStore(store_).Prune(now - settings_.retain_success,
+                                                    now - settings_.retain_failure, kPruneBatch);
+  if (!pruned.ok()) {
+    Log()->error("pruning job history: {}", pruned.status().ToString());
+    next_prune_ = steady + kPruneEvery;
+    return;
+  }
+  stats_.pruned += *pruned;
+  if (*pruned > 0) Log()->info("pruned {} job history row(s) past retention", *pruned);
+  // A full batch means more are due: continue soon, in small steps that keep the loop lively.
+  next_prune_ = steady + (*pruned == kPruneBatch ? std::chrono::seconds(1) : kPruneEvery);
+}
+
+void Scheduler::NoteWallClock() {
+  const std::chrono::nanoseconds offset = WallMinusSteady(clock_);
+  const std::chrono::nanoseconds moved = offset - wall_offset_;
+  if (moved > kClockJump || moved < -kClockJump) {
+    Log()->warn("wall clock moved by {} s against the monotonic clock; fire times follow it",
+                std::chrono::duration_cast<std::chrono::seconds>(moved).count());
+  }
+  wall_offset_ = offset;
+}
+
+void Scheduler::Arm() {
+  const SteadyTime now = clock_.SteadyNow();
+  SteadyTime deadline = now + kMaxSleep;
+  auto earlier = [&](SteadyTime t) { deadline = std::min(deadline, std::max(t, now)); };
+  if (!fires_.empty()) {
+    earlier(fire_blocked_until_ ? *fire_blocked_until_
+                                : SteadyFor(jobs::FromUnixMillis(fires_.top().first)));
+  }
+  if (!leases_.empty()) earlier(leases_.top().first);
+  if (!pending_.empty()) earlier(SteadyFor(jobs::FromUnixMillis(pending_.top().first)));
+  if (!poll_deadlines_.empty()) earlier(std::get<0>(poll_deadlines_.top()));
+  earlier(next_prune_);
+  timer_.ArmAt(deadline, [this] { OnTimer(); });
+}
+
+void Scheduler::Track(const RunRecord& run) {
+  OpenRun open{run.job_id, run.agent_id, run.status, run.attempt, run.scheduled_for, {}};
+  if (!run.agent_id.empty()) {
+    ++in_flight_[run.agent_id];
+    // A lease granted before a restart keeps its wall-clock end.
+    open.lease_deadline = SteadyFor(run.lease_expires.value_or(clock_.WallNow()));
+    leases_.emplace(*open.lease_deadline, run.run_id);
+  } else if (run.scheduled_for > clock_.WallNow()) {
+    pending_.emplace(jobs::ToUnixMillis(run.scheduled_for), run.run_id);
+  }
+  open_by_job_[run.job_id] = run.run_id;
+  open_.insert_or_assign(run.run_id, std::move(open));
+}
+
+void Scheduler::Untrack(int64_t run_id) {
+  auto it = open_.find(run_id);
+  if (it == open_.end()) return;
+  if (!it->second.agent_id.empty()) {
+    if (auto agent = in_flight_.find(it->second.agent_id);
+        agent != in_flight_.end() && --agent->second <= 0) {
+      in_flight_.erase(agent);
+    }
+  }
+  if (auto job = open_by_job_.find(it->second.job_id);
+      job != open_by_job_.end() && job->second == run_id) {
+    open_by_job_.erase(job);
+  }
+  open_.erase(it);
+}
+
+void Scheduler::DispatchToPollers() {
+  if (pollers_.empty()) return;
+  // Fewest runs in flight first; among equals, the one polling longest.
+  std::vector<std::pair<std::pair<int, uint64_t>, std::string>> order;
+  for (const auto& [id, poller] : pollers_) {
+    auto in_flight = in_flight_.find(id);
+    order.push_back({{in_flight == in_flight_.end() ? 0 : in_flight->second, poller.order}, id});
+  }
+  std::sort(order.begin(), order.end());
+  for (const auto& [rank, agent_id] : order) {
+    auto it = pollers_.find(agent_id);
+    if (it == pollers_.end()) continue;
+    StatusOr<std::vector<RunRecord>> runs =
+        Hand(it->second.agent, it->second.pool_id, settings_.max_runs_per_delivery);
+    if (!runs.ok()) {
+      Log()->error("dispatch to agent {}: {}", agent_id, runs.status().ToString());
+      return;
+    }
+    if (runs->empty()) continue;
+    PollCallback done = std::move(it->second.done);
+    pollers_.erase(it);
+    done(std::move(runs).value());
+  }
+}
+
+StatusOr<std::vector<RunRecord>> Scheduler::Hand(const AgentIdentity& agent,
+                                                 const std::string& pool_id, int limit) {
+  RunStore runs(store_);
+  const WallTime now = clock_.WallNow();
+  ORCH_ASSIGN_OR_RETURN(
+      std::vector<RunRecord> due,
+      runs.WaitingRunsFor(agent.agent_id, pool_id, agent.store_types, now, limit));
+  if (due.empty()) return due;
+  std::vector<int64_t> ids;
+  for (const RunRecord& run : due) ids.push_back(run.run_id);
+  const WallTime lease_end = now + settings_.lease;
+  ORCH_RETURN_IF_ERROR(runs.Deliver(ids, agent.agent_id, agent.client_machine, lease_end));
+  const SteadyTime deadline = clock_.SteadyNow() + settings_.lease;
+  for (RunRecord& run : due) {
+    run.agent_id = agent.agent_id;
+    run.agent_machine = agent.client_machine;
+    run.lease_expires = lease_end;
+    auto it = open_.find(run.run_id);
+    if (it == open_.end()) {
+      Track(run);
+      continue;
+    }
+    it->second.agent_id = agent.agent_id;
+    it->second.lease_deadline = deadline;
+    leases_.emplace(deadline, run.run_id);
+    ++in_flight_[agent.agent_id];
+  }
+  stats_.delivered += static_cast<int64_t>(due.size());
+  return due;
+}
+
+std::optional<WallTime> Scheduler::RetryAt(int attempt) const {
+  if (attempt >= settings_.max_attempts) return std::nullopt;
+  milliseconds backoff = settings_.retry_backoff;
+  for (int i = 1; i < attempt && backoff < settings_.max_retry_backoff; ++i) backoff *= 2;
+  return clock_.WallNow() + std::min(backoff, settings_.max_retry_backoff);
+}
+
+Status Scheduler::Close(int64_t run_id, RunResult result, const std::string& message,
+                        bool may_retry) {
+  auto it = open_.find(run_id);
+  const int attempt = it == open_.end() ? 1 : it->second.attempt;
+  std::optional<WallTime> retry_at;
+  if (may_retry && result == RunResult::kFailure) retry_at = RetryAt(attempt);
+  ORCH_ASSIGN_OR_RETURN(
+      std::optional<RunRecord> retry,
+      RunStore(store_).Complete({run_id, result, message, clock_.WallNow(), retry_at}));
+  Untrack(run_id);
+  ++stats_.completed;
+  if (retry) {
+    ++stats_.retried;
+    Track(*retry);
+  }
+  return Status::Ok();
+}
+
+SteadyTime Scheduler::SteadyFor(WallTime wall) const {
+  return clock_.SteadyNow() +
+         std::chrono::duration_cast<std::chrono::nanoseconds>(wall - clock_.WallNow());
+}
+
+}  // namespace orch::scheduler

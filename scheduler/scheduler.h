@@ -1,0 +1,175 @@
+// Scheduler: fires jobs on time, hands their runs to agents, and keeps leases, retries and
+// the history honest (SPEC §5). Every scheduled job's next fire time is held in memory; one
+// Timer is armed for the earliest deadline of all kinds (fire, lease, retry, poll, pruning).
+//
+// Durable state lives in the store: a fire writes its run before anything is delivered, and
+// Start() rebuilds the memory from the store after a restart or a crash.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <queue>
+#include <string>
+#include <tuple>
+#include <unordered_map>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "scheduler/timer.h"
+#include "store/run_store.h"
+#include "store/sqlite_store.h"
+
+namespace orch::scheduler {
+
+/// The scheduler's settings (the `scheduler` and `history` sections of the configuration).
+struct Settings {
+  std::chrono::milliseconds lease = std::chrono::minutes(10);
+  int max_attempts = 3;
+  std::chrono::milliseconds retry_backoff = std::chrono::minutes(1);
+  std::chrono::milliseconds max_retry_backoff = std::chrono::hours(1);
+  std::chrono::milliseconds catchup_window = std::chrono::hours(1);
+  std::chrono::milliseconds retain_success = std::chrono::days(30);
+  std::chrono::milliseconds retain_failure = std::chrono::days(180);
+  /// Most runs handed to an agent in one registration or poll answer.
+  int max_runs_per_delivery = 100;
+};
+
+/// The agent asking for work, as its authenticated session shows it.
+struct AgentIdentity {
+  std::string agent_id;
+  std::string client_machine;
+  /// The store types whose management capability the agent advertises.
+  std::vector<int> store_types;
+};
+
+/// Counters since start, for /Status and /metrics.
+struct SchedulerStats {
+  int64_t scheduled_jobs = 0;  // entries in the fire queue
+  int64_t open_runs = 0;
+  int64_t polling_agents = 0;
+  int64_t fired = 0;
+  int64_t skipped_overlap = 0;
+  int64_t missed_catchup = 0;
+  int64_t delivered = 0;
+  int64_t completed = 0;
+  int64_t retried = 0;
+  int64_t leases_expired = 0;
+  int64_t pruned = 0;
+};
+
+/// What a configuration call finds.
+struct Configured {
+  store::RunRecord run;
+  /// The job was unscheduled before the agent started: the run is closed, do not run it.
+  bool cancelled = false;
+};
+
+/// Answer of a long poll: the runs handed over (possibly none).
+using PollCallback = std::function<void(std::vector<store::RunRecord>)>;
+
+/// Single-threaded: every method runs on the thread that owns the store and the timer.
+class Scheduler {
+ public:
+  /// REQUIRES: clock, store and timer outlive the scheduler.
+  Scheduler(const Clock& clock, store::SqliteStore& store, Timer& timer, Settings settings);
+  ~Scheduler();
+  Scheduler(const Scheduler&) = delete;
+  Scheduler& operator=(const Scheduler&) = delete;
+
+  /// Loads the fire queue and the open runs, fires what came due while orchd was down (with
+  /// the catch-up rules) and arms the timer.
+  Status Start();
+  /// Answers every parked poll (empty) and disarms the timer.
+  void Stop();
+  /// Replaces the settings (configuration reload); applies from the next decision on.
+  void SetSettings(Settings settings);
+
+  /// Jobs committed by an Add: their row numbers and first fire times.
+  void JobsAccepted(const std::vector<store::FireEntry>& entries);
+  /// Jobs the store has just unscheduled: their undelivered runs are cancelled.
+  Status JobsUnscheduled(const std::vector<std::string>& job_ids);
+  /// Runs created outside the scheduler (Reschedule): they wait for an agent.
+  void RunsCreated(const std::vector<store::RunRecord>& runs);
+
+  /// The due runs `agent` may take now, handed over to it (leases start). For registrations.
+  StatusOr<std::vector<store::RunRecord>> TakeDueRuns(const AgentIdentity& agent);
+  /// Answers `done` as soon as runs are due for `agent`, or empty after `wait`. A new poll of
+  /// the same agent answers the earlier one empty.
+  void Poll(const AgentIdentity& agent, std::chrono::milliseconds wait, PollCallback done);
+  /// The agent's configuration call for `job_id`: marks its delivered run InProcess, or closes
+  /// it when the job was unscheduled. FailedPrecondition when the agent holds no such run.
+  StatusOr<Configured> Configure(const std::string& agent_id, const std::string& job_id);
+  /// The agent's completion. FailedPrecondition (and nothing changes) for an unknown run, a
+  /// run of another agent or job, a run not started, or one whose lease was given up.
+  Status Complete(const std::string& agent_id, const std::string& job_id, int64_t run_id,
+                  store::RunResult result, const std::string& message);
+
+  /// Runs everything that is due and re-arms the timer (the Timer's callback).
+  void OnTimer();
+
+  SchedulerStats stats() const;
+
+ private:
+  struct OpenRun {
+    std::string job_id;
+    std::string agent_id;  // "" while undelivered
+    store::RunStatus status = store::RunStatus::kWaiting;
+    int attempt = 1;
+    WallTime due;
+    std::optional<SteadyTime> lease_deadline;
+  };
+  struct Poller {
+    AgentIdentity agent;
+    std::string pool_id;
+    SteadyTime deadline;
+    PollCallback done;
+    uint64_t order = 0;  // arrival order, for round-robin among equals
+  };
+  template <typename T>
+  using MinHeap = std::priority_queue<T, std::vector<T>, std::greater<T>>;
+  using FireKey = std::pair<int64_t, int64_t>;  // (fire ms, job seq)
+
+  void FireDue();
+  void ExpireLeases();
+  void ExpirePolls();
+  void PruneHistory();
+  void NoteWallClock();
+  void Arm();
+  void DispatchDuePending();
+  void Track(const store::RunRecord& run);
+  void Untrack(int64_t run_id);
+  void DispatchToPollers();
+  StatusOr<std::vector<store::RunRecord>> Hand(const AgentIdentity& agent,
+                                               const std::string& pool_id, int limit);
+  std::optional<WallTime> RetryAt(int attempt) const;
+  Status Close(int64_t run_id, store::RunResult result, const std::string& message, bool may_retry);
+  SteadyTime SteadyFor(WallTime wall) const;
+
+  const Clock& clock_;
+  store::SqliteStore& store_;
+  Timer& timer_;
+  Settings settings_;
+  bool started_ = false;
+
+  MinHeap<FireKey> fires_;
+  std::unordered_map<int64_t, OpenRun> open_;             // by run id
+  std::unordered_map<std::string, int64_t> open_by_job_;  // job id → its open run
+  std::unordered_map<std::string, int> in_flight_;        // agent id → delivered open runs
+  MinHeap<std::pair<SteadyTime, int64_t>> leases_;        // (deadline, run id), lazy
+  MinHeap<std::pair<int64_t, int64_t>> pending_;          // (due ms, run id) of future runs
+  std::map<std::string, Poller> pollers_;                 // by agent id
+  // (deadline, order, agent id) of parked polls; entries of answered polls stay until popped.
+  MinHeap<std::tuple<SteadyTime, uint64_t, std::string>> poll_deadlines_;
+  uint64_t poll_order_ = 0;
+  std::optional<SteadyTime> fire_blocked_until_;  // after a failed fire write
+  SteadyTime next_prune_{};
+  std::chrono::system_clock::duration wall_offset_{};  // wall − steady at the last look
+  SchedulerStats stats_;
+};
+
+}  // namespace orch::scheduler

@@ -1,0 +1,514 @@
+#include "store/run_store.h"
+
+#include <algorithm>
+
+#include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
+
+#include "jobs/iso_time.h"
+#include "store/paged_select.h"
+#include "store/pool_store.h"
+#include "store/sqlite_store_impl.h"
+
+namespace orch::store {
+namespace {
+
+using jobs::FromUnixMillis;
+using jobs::QueryField;
+using jobs::ToUnixMillis;
+
+constexpr std::string_view kRunColumns =
+    "r.run_id, r.job_id, r.scheduled_for, r.attempt, r.status, r.result, r.message, "
+    "coalesce(r.agent_id, ''), r.agent_machine, r.client_machine, r.store_path, r.store_type, "
+    "r.job_type, r.schedule_type, r.lease_expires, r.operation_start, r.operation_end, "
+    "r.finished_at, coalesce(s.agent_id, ''), coalesce(s.agent_pool_id, ''), s.container_id";
+constexpr std::string_view kRunFrom =
+    "runs r LEFT JOIN jobs j ON j.job_id = r.job_id "
+    "LEFT JOIN certificate_stores s ON s.id = j.store_id";
+
+std::optional<WallTime> OptionalTime(SQLite::Statement& row, int column) {
+  if (row.getColumn(column).isNull()) return std::nullopt;
+  return FromUnixMillis(row.getColumn(column).getInt64());
+}
+
+void BindOptionalTime(SQLite::Statement& statement, int index, std::optional<WallTime> time) {
+  if (time) {
+    statement.bind(index, ToUnixMillis(*time));
+  } else {
+    statement.bind(index);
+  }
+}
+
+RunRecord ReadRun(SQLite::Statement& row) {
+  RunRecord run;
+  run.run_id = row.getColumn(0).getInt64();
+  run.job_id = row.getColumn(1).getString();
+  run.scheduled_for = FromUnixMillis(row.getColumn(2).getInt64());
+  run.attempt = row.getColumn(3).getInt();
+  run.status = static_cast<RunStatus>(row.getColumn(4).getInt());
+  run.result = static_cast<RunResult>(row.getColumn(5).getInt());
+  run.message = row.getColumn(6).getString();
+  run.agent_id = row.getColumn(7).getString();
+  run.agent_machine = row.getColumn(8).getString();
+  run.client_machine = row.getColumn(9).getString();
+  run.store_path = row.getColumn(10).getString();
+  run.store_type = row.getColumn(11).getInt();
+  run.job_type = row.getColumn(12).getString();
+  if (!row.getColumn(13).isNull()) run.schedule_type = row.getColumn(13).getString();
+  run.lease_expires = OptionalTime(row, 14);
+  run.operation_start = OptionalTime(row, 15);
+  run.operation_end = OptionalTime(row, 16);
+  run.finished_at = OptionalTime(row, 17);
+  run.target_agent_id = row.getColumn(18).getString();
+  run.target_pool_id = row.getColumn(19).getString();
+  if (!row.getColumn(20).isNull()) run.container_id = row.getColumn(20).getInt64();
+  return run;
+}
+
+std::string SelectRuns(std::string_view where) {
+  return "SELECT " + std::string(kRunColumns) + " FROM " + std::string(kRunFrom) + " " +
+         std::string(where);
+}
+
+std::optional<RunRecord> ReadRunById(SQLite::Database& db, int64_t run_id) {
+  SQLite::Statement query(db, SelectRuns("WHERE r.run_id = ?"));
+  query.bind(1, run_id);
+  if (!query.executeStep()) return std::nullopt;
+  return ReadRun(query);
+}
+
+// Inserts a Waiting run of `job_id` copying the store's facts; 0 when (job, time) exists.
+int64_t InsertRun(SQLite::Database& db, std::string_view job_id, WallTime scheduled_for,
+                  int attempt) {
+  SQLite::Statement insert(
+      db,
+      "INSERT INTO runs (job_id, scheduled_for, attempt, client_machine, store_path, store_type, "
+      "job_type, schedule_type) "
+      "SELECT j.job_id, ?, ?, s.client_machine, s.store_path, s.store_type, j.job_type, "
+      "j.schedule_type FROM jobs j JOIN certificate_stores s ON s.id = j.store_id "
+      "WHERE j.job_id = ? ON CONFLICT (job_id, scheduled_for) DO NOTHING");
+  insert.bind(1, ToUnixMillis(scheduled_for));
+  insert.bind(2, attempt);
+  insert.bind(3, std::string(job_id));
+  if (insert.exec() == 0) return 0;
+  return db.getLastInsertRowid();
+}
+
+// A job with no next fire and no open run has nothing left to do.
+void FinishIfDone(SQLite::Database& db, std::string_view job_id) {
+  SQLite::Statement update(db,
+                           "UPDATE jobs SET state = 'Finished' WHERE job_id = ? AND "
+                           "state = 'Scheduled' AND next_fire IS NULL AND NOT EXISTS "
+                           "(SELECT 1 FROM runs WHERE job_id = ? AND status IN (1, 2))");
+  update.bind(1, std::string(job_id));
+  update.bind(2, std::string(job_id));
+  update.exec();
+}
+
+std::optional<FireJob> ReadFireJob(SQLite::Database& db, const FireEntry& entry) {
+  SQLite::Statement query(
+      db,
+      "SELECT j.job_id, j.schedule, j.requested, EXISTS (SELECT 1 FROM runs r WHERE "
+      "r.job_id = j.job_id AND r.status IN (1, 2)) FROM jobs j "
+      "WHERE j.seq = ? AND j.state = 'Scheduled' AND j.next_fire = ?");
+  query.bind(1, entry.job_seq);
+  query.bind(2, entry.fire_ms);
+  if (!query.executeStep()) return std::nullopt;
+  FireJob job;
+  job.job_seq = entry.job_seq;
+  job.job_id = query.getColumn(0).getString();
+  job.schedule_json = query.getColumn(1).getString();
+  job.requested = FromUnixMillis(query.getColumn(2).getInt64());
+  job.next_fire = FromUnixMillis(entry.fire_ms);
+  job.has_open_run = query.getColumn(3).getInt() != 0;
+  return job;
+}
+
+void ApplyDecision(SQLite::Database& db, const FireJob& job, const FireDecision& decision) {
+  SQLite::Statement update(db,
+                           "UPDATE jobs SET next_fire = ?, skipped_overlap = skipped_overlap + ?, "
+                           "missed_catchup = missed_catchup + ? WHERE seq = ?");
+  BindOptionalTime(update, 1, decision.next_fire);
+  update.bind(2, decision.skipped_overlap);
+  update.bind(3, decision.missed_catchup);
+  update.bind(4, job.job_seq);
+  update.exec();
+  if (!decision.run_at) FinishIfDone(db, job.job_id);
+}
+
+// The runs among `run_ids` that exist; NotFound naming every unknown one.
+StatusOr<std::vector<RunRecord>> RequireRuns(SQLite::Database& db,
+                                             const std::vector<int64_t>& run_ids) {
+  std::vector<RunRecord> runs;
+  std::string missing;
+  for (int64_t id : run_ids) {
+    std::optional<RunRecord> run = ReadRunById(db, id);
+    if (run) {
+      runs.push_back(std::move(*run));
+    } else {
+      missing += (missing.empty() ? "" : ", ") + std::to_string(id);
+    }
+  }
+  if (!missing.empty()) return NotFoundError("no job history entry with Id " + missing);
+  return runs;
+}
+
+bool IsClosed(RunStatus status) {
+  return status == RunStatus::kCompleted || status == RunStatus::kAcknowledged ||
+         status == RunStatus::kCompletedWillRetry;
+}
+
+}  // namespace
+
+const std::vector<QueryField>& RunQueryFields() {
+  static const std::vector<QueryField> kFields = {
+      {"JobHistoryId", "r.run_id", QueryField::kInteger},
+      {"AgentId", "r.agent_id", QueryField::kGuid},
+      {"Agent", "r.agent_machine", QueryField::kText},
+      {"JobId", "r.job_id", QueryField::kGuid},
+      {"Result",
+       "r.result",
+       QueryField::kInteger,
+       {{"Unknown", 0}, {"Success", 2}, {"Warning", 3}, {"Failure", 4}}},
+      {"Status",
+       "r.status",
+       QueryField::kInteger,
+       {{"Waiting", 1},
+        {"InProcess", 2},
+        {"Completed", 3},
+        {"Acknowledged", 4},
+        {"CompletedWillRetry", 5}}},
+      {"JobType", "r.job_type", QueryField::kText},
+      {"Message", "r.message", QueryField::kText},
+      {"OperationStart", "r.operation_start", QueryField::kTime},
+      {"ScheduleType", "r.schedule_type", QueryField::kText},
+      {"TargetPath", "r.store_path", QueryField::kText},
+      {"ClientMachine", "r.client_machine", QueryField::kText},
+      {"ScheduledFor", "r.scheduled_for", QueryField::kTime},
+      {"OperationEnd", "r.operation_end", QueryField::kTime},
+      {"Attempt", "r.attempt", QueryField::kInteger},
+  };
+  return kFields;
+}
+
+StatusOr<std::vector<FireEntry>> RunStore::LoadFireQueue() {
+  SqliteStore::Impl& impl = store_.impl();
+  return impl.Run("loading the fire queue", [&]() -> StatusOr<std::vector<FireEntry>> {
+    SQLite::Statement query(impl.db,
+                            "SELECT next_fire, seq FROM jobs WHERE next_fire IS NOT NULL AND "
+                            "state = 'Scheduled'");
+    std::vector<FireEntry> entries;
+    while (query.executeStep()) {
+      entries.push_back({query.getColumn(0).getInt64(), query.getColumn(1).getInt64()});
+    }
+    return entries;
+  });
+}
+
+StatusOr<std::vector<RunRecord>> RunStore::LoadOpenRuns() {
+  SqliteStore::Impl& impl = store_.impl();
+  return impl.Run("loading open runs", [&]() -> StatusOr<std::vector<RunRecord>> {
+    SQLite::Statement query(impl.db, SelectRuns("WHERE r.status IN (1, 2) ORDER BY r.run_id"));
+    std::vector<RunRecord> runs;
+    while (query.executeStep()) runs.push_back(ReadRun(query));
+    return runs;
+  });
+}
+
+StatusOr<std::vector<RunRecord>> RunStore::Fire(
+    const std::vector<FireEntry>& entries,
+    const std::function<FireDecision(const FireJob&)>& decide) {
+  SqliteStore::Impl& impl = store_.impl();
+  return impl.Run("firing jobs", [&]() -> StatusOr<std::vector<RunRecord>> {
+    SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
+    std::vector<int64_t> written;
+    for (const FireEntry& entry : entries) {
+      std::optional<FireJob> job = ReadFireJob(impl.db, entry);
+      if (!job) continue;
+      const FireDecision decision = decide(*job);
+      ApplyDecision(impl.db, *job, decision);
+      if (decision.run_at) {
+        if (int64_t id = InsertRun(impl.db, job->job_id, *decision.run_at, 1)) {
+          written.push_back(id);
+        }
+      }
+    }
+    transaction.commit();
+    std::vector<RunRecord> runs;
+    runs.reserve(written.size());
+    for (int64_t id : written) {
+      if (std::optional<RunRecord> run = ReadRunById(impl.db, id)) runs.push_back(*run);
+    }
+    return runs;
+  });
+}
+
+StatusOr<std::optional<RunRecord>> RunStore::FindRun(int64_t run_id) {
+  SqliteStore::Impl& impl = store_.impl();
+  return impl.Run("reading a run", [&]() -> StatusOr<std::optional<RunRecord>> {
+    return ReadRunById(impl.db, run_id);
+  });
+}
+
+StatusOr<std::vector<RunRecord>> RunStore::WaitingRunsFor(std::string_view agent_id,
+                                                          std::string_view pool_id,
+                                                          const std::vector<int>& store_types,
+                                                          WallTime now, int limit) {
+  SqliteStore::Impl& impl = store_.impl();
+  return impl.Run("finding waiting runs", [&]() -> StatusOr<std::vector<RunRecord>> {
+    std::vector<RunRecord> runs;
+    if (store_types.empty()) return runs;
+    std::string types;
+    for (size_t i = 0; i < store_types.size(); ++i) types += i == 0 ? "?" : ", ?";
+    SQLite::Statement query(
+        impl.db, SelectRuns("WHERE r.status = 1 AND r.agent_id IS NULL AND r.scheduled_for <= ? "
+                            "AND (s.agent_id = ? OR s.agent_pool_id = ?) AND r.store_type IN (" +
+                            types + ") ORDER BY r.scheduled_for, r.run_id LIMIT ?"));
+    int index = 1;
+    query.bind(index++, ToUnixMillis(now));
+    query.bind(index++, std::string(agent_id));
+    query.bind(index++, std::string(pool_id));
+    for (int type : store_types) query.bind(index++, type);
+    query.bind(index, limit);
+    while (query.executeStep()) runs.push_back(ReadRun(query));
+    return runs;
+  });
+}
+
+StatusOr<std::string> RunStore::PoolOfAgent(std::string_view agent_id) {
+  SqliteStore::Impl& impl = store_.impl();
+  return impl.Run("finding an agent's pool", [&]() -> StatusOr<std::string> {
+    SQLite::Statement query(impl.db, "SELECT pool_id FROM agent_pool_members WHERE agent_id = ?");
+    query.bind(1, std::string(agent_id));
+    if (query.executeStep()) return query.getColumn(0).getString();
+    return std::string(kDefaultPoolId);
+  });
+}
+
+Status RunStore::Deliver(const std::vector<int64_t>& run_ids, std::string_view agent_id,
+                         std::string_view agent_machine, WallTime lease_expires) {
+  SqliteStore::Impl& impl = store_.impl();
+  return impl.Run("delivering runs", [&]() -> Status {
+    SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
+    SQLite::Statement update(impl.db,
+                             "UPDATE runs SET agent_id = ?, agent_machine = ?, lease_expires = ? "
+                             "WHERE run_id = ? AND status = 1");
+    for (int64_t id : run_ids) {
+      update.reset();
+      update.bind(1, std::string(agent_id));
+      update.bind(2, std::string(agent_machine));
+      update.bind(3, ToUnixMillis(lease_expires));
+      update.bind(4, id);
+      update.exec();
+    }
+    transaction.commit();
+    return Status::Ok();
+  });
+}
+
+Status RunStore::Start(int64_t run_id, WallTime now) {
+  SqliteStore::Impl& impl = store_.impl();
+  return impl.Run("starting a run", [&]() -> Status {
+    SQLite::Statement update(impl.db,
+                             "UPDATE runs SET status = 2, operation_start = ? "
+                             "WHERE run_id = ? AND status = 1");
+    update.bind(1, ToUnixMillis(now));
+    update.bind(2, run_id);
+    if (update.exec() == 0) {
+      return FailedPreconditionError("run " + std::to_string(run_id) + " is not waiting");
+    }
+    return Status::Ok();
+  });
+}
+
+StatusOr<std::optional<RunRecord>> RunStore::Complete(const RunCompletion& completion) {
+  SqliteStore::Impl& impl = store_.impl();
+  return impl.Run("completing a run", [&]() -> StatusOr<std::optional<RunRecord>> {
+    SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
+    std::optional<RunRecord> run = ReadRunById(impl.db, completion.run_id);
+    if (!run || IsClosed(run->status)) {
+      return FailedPreconditionError("run " + std::to_string(completion.run_id) + " is not open");
+    }
+    SQLite::Statement update(
+        impl.db,
+        "UPDATE runs SET status = ?, result = ?, message = ?, operation_end = ?, "
+        "finished_at = ?, lease_expires = NULL WHERE run_id = ?");
+    update.bind(1, static_cast<int>(completion.retry_at ? RunStatus::kCompletedWillRetry
+                                                        : RunStatus::kCompleted));
+    update.bind(2, static_cast<int>(completion.result));
+    update.bind(3, completion.message);
+    update.bind(4, ToUnixMillis(completion.now));
+    update.bind(5, ToUnixMillis(completion.now));
+    update.bind(6, completion.run_id);
+    update.exec();
+    std::optional<RunRecord> retry;
+    if (completion.retry_at) {
+      // A retry due at the same millisecond as an earlier run of the job moves one later.
+      WallTime at = *completion.retry_at;
+      int64_t id = 0;
+      for (int tries = 0; id == 0 && tries < 16; ++tries, at += std::chrono::milliseconds(1)) {
+        id = InsertRun(impl.db, run->job_id, at, run->attempt + 1);
+      }
+      if (id != 0) retry = ReadRunById(impl.db, id);
+    }
+    FinishIfDone(impl.db, run->job_id);
+    transaction.commit();
+    return retry;
+  });
+}
+
+StatusOr<std::vector<int64_t>> RunStore::CancelWaiting(const std::vector<std::string>& job_ids,
+                                                       std::string_view message, WallTime now) {
+  SqliteStore::Impl& impl = store_.impl();
+  return impl.Run("cancelling waiting runs", [&]() -> StatusOr<std::vector<int64_t>> {
+    SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
+    SQLite::Statement select(impl.db,
+                             "SELECT run_id FROM runs WHERE job_id = ? AND status = 1 AND "
+                             "agent_id IS NULL");
+    SQLite::Statement update(impl.db,
+                             "UPDATE runs SET status = 3, result = 0, message = ?, "
+                             "finished_at = ? WHERE run_id = ?");
+    std::vector<int64_t> cancelled;
+    for (const std::string& job_id : job_ids) {
+      select.reset();
+      select.bind(1, job_id);
+      while (select.executeStep()) cancelled.push_back(select.getColumn(0).getInt64());
+    }
+    for (int64_t id : cancelled) {
+      update.reset();
+      update.bind(1, std::string(message));
+      update.bind(2, ToUnixMillis(now));
+      update.bind(3, id);
+      update.exec();
+    }
+    transaction.commit();
+    return cancelled;
+  });
+}
+
+StatusOr<Page<RunRecord>> RunStore::ListRuns(const jobs::Paging& paging) {
+  SqliteStore::Impl& impl = store_.impl();
+  return impl.Run("listing job history", [&]() -> StatusOr<Page<RunRecord>> {
+    Page<RunRecord> page;
+    page.total = internal::RunPagedSelect(
+        impl.db, {kRunColumns, kRunFrom, "r.run_id"}, paging,
+        [&](SQLite::Statement& row) { page.rows.push_back(ReadRun(row)); });
+    return page;
+  });
+}
+
+StatusOr<std::vector<RunRecord>> RunStore::RunsAfter(int64_t after_run_id, int limit) {
+  SqliteStore::Impl& impl = store_.impl();
+  return impl.Run("following job history", [&]() -> StatusOr<std::vector<RunRecord>> {
+    SQLite::Statement query(impl.db, SelectRuns("WHERE r.run_id > ? ORDER BY r.run_id LIMIT ?"));
+    query.bind(1, after_run_id);
+    query.bind(2, limit);
+    std::vector<RunRecord> runs;
+    while (query.executeStep()) runs.push_back(ReadRun(query));
+    return runs;
+  });
+}
+
+StatusOr<std::vector<int64_t>> RunStore::MatchRuns(const jobs::SqlFilter& filter, int64_t limit) {
+  SqliteStore::Impl& impl = store_.impl();
+  return impl.Run("matching job history", [&]() -> StatusOr<std::vector<int64_t>> {
+    SQLite::Statement query(impl.db, "SELECT r.run_id FROM " + std::string(kRunFrom) +
+                                         internal::WhereClause(filter) +
+                                         " ORDER BY r.run_id LIMIT ?");
+    internal::BindParams(query, filter.params);
+    query.bind(static_cast<int>(filter.params.size()) + 1, limit);
+    std::vector<int64_t> ids;
+    while (query.executeStep()) ids.push_back(query.getColumn(0).getInt64());
+    return ids;
+  });
+}
+
+StatusOr<int64_t> RunStore::Acknowledge(const std::vector<int64_t>& run_ids) {
+  SqliteStore::Impl& impl = store_.impl();
+  return impl.Run("acknowledging runs", [&]() -> StatusOr<int64_t> {
+    SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
+    ORCH_ASSIGN_OR_RETURN(std::vector<RunRecord> runs, RequireRuns(impl.db, run_ids));
+    for (const RunRecord& run : runs) {
+      const bool failed_or_warned =
+          run.result == RunResult::kWarning || run.result == RunResult::kFailure;
+      if (run.status == RunStatus::kAcknowledged) continue;
+      if (run.status != RunStatus::kCompleted || !failed_or_warned) {
+        return FailedPreconditionError("job history entry " + std::to_string(run.run_id) +
+                                       " is not a completed run with a warning or a failure");
+      }
+    }
+    SQLite::Statement update(impl.db, "UPDATE runs SET status = 4 WHERE run_id = ? AND status = 3");
+    int64_t changed = 0;
+    for (const RunRecord& run : runs) {
+      update.reset();
+      update.bind(1, run.run_id);
+      changed += update.exec();
+    }
+    transaction.commit();
+    return changed;
+  });
+}
+
+StatusOr<std::vector<RunRecord>> RunStore::Rerun(const std::vector<int64_t>& run_ids,
+                                                 WallTime now) {
+  SqliteStore::Impl& impl = store_.impl();
+  return impl.Run("rescheduling runs", [&]() -> StatusOr<std::vector<RunRecord>> {
+    SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
+    ORCH_ASSIGN_OR_RETURN(std::vector<RunRecord> runs, RequireRuns(impl.db, run_ids));
+    SQLite::Statement state(impl.db,
+                            "SELECT j.state, EXISTS (SELECT 1 FROM runs r WHERE r.job_id = "
+                            "j.job_id AND r.status IN (1, 2)) FROM jobs j WHERE j.job_id = ?");
+    std::vector<std::string> jobs;
+    for (const RunRecord& run : runs) {
+      const std::string id = std::to_string(run.run_id);
+      if (!IsClosed(run.status) || run.result != RunResult::kFailure) {
+        return FailedPreconditionError("job history entry " + id + " is not a failed run");
+      }
+      state.reset();
+      state.bind(1, run.job_id);
+      if (!state.executeStep() || state.getColumn(0).getString() == "Unscheduled") {
+        return FailedPreconditionError("job history entry " + id + ": its job is unscheduled");
+      }
+      if (state.getColumn(1).getInt() != 0) {
+        return FailedPreconditionError("job history entry " + id + ": its job has a run in flight");
+      }
+      if (std::find(jobs.begin(), jobs.end(), run.job_id) == jobs.end()) {
+        jobs.push_back(run.job_id);
+      }
+    }
+    SQLite::Statement reopen(impl.db,
+                             "UPDATE jobs SET state = 'Scheduled' WHERE job_id = ? AND "
+                             "state = 'Finished'");
+    std::vector<RunRecord> created;
+    for (const std::string& job_id : jobs) {
+      reopen.reset();
+      reopen.bind(1, job_id);
+      reopen.exec();
+      WallTime at = now;
+      int64_t id = 0;
+      for (int tries = 0; id == 0 && tries < 16; ++tries, at += std::chrono::milliseconds(1)) {
+        id = InsertRun(impl.db, job_id, at, 1);
+      }
+      if (id != 0) created.push_back(*ReadRunById(impl.db, id));
+    }
+    transaction.commit();
+    return created;
+  });
+}
+
+StatusOr<int64_t> RunStore::Prune(WallTime success_before, WallTime other_before, int64_t limit) {
+  SqliteStore::Impl& impl = store_.impl();
+  return impl.Run("pruning job history", [&]() -> StatusOr<int64_t> {
+    SQLite::Statement prune(
+        impl.db,
+        "DELETE FROM runs WHERE run_id IN (SELECT run_id FROM runs WHERE finished_at IS NOT NULL "
+        "AND status IN (3, 4, 5) AND ((result = 2 AND finished_at < ?) OR "
+        "(result <> 2 AND finished_at < ?)) LIMIT ?)");
+    prune.bind(1, ToUnixMillis(success_before));
+    prune.bind(2, ToUnixMillis(other_before));
+    prune.bind(3, limit);
+    return static_cast<int64_t>(prune.exec());
+  });
+}
+
+}  // namespace orch::store

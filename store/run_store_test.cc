@@ -1,0 +1,157 @@
+#include "store/run_store.h"
+
+#include <string>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "common/guid.h"
+#include "jobs/iso_time.h"
+#include "jobs/store_types.h"
+#include "store/catalog_store.h"
+#include "store/job_store.h"
+#include "store/pool_store.h"
+#include "store/store_test_support.h"
+#include "tests/testing/status_matchers.h"
+
+namespace orch::store {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr char kPoolStore[] = "aaaaaaaa-0000-4000-8000-00000000000a";
+constexpr char kAgentStore[] = "bbbbbbbb-0000-4000-8000-00000000000b";
+constexpr char kAgent[] = "cccccccc-0000-4000-8000-00000000000c";
+
+class RunStoreTest : public testing::StoreFileTest {
+ protected:
+  void SetUp() override {
+    StoreFileTest::SetUp();
+    CatalogStore catalog(*store_);
+    NewCertificate cert;
+    cert.thumbprint = "ABCDEF";
+    cert.der = "der";
+    ASSERT_OK_AND_ASSIGN(ImportOutcome imported, catalog.AddCertificate(cert, clock_.WallNow()));
+    certificate_id_ = imported.certificate.id;
+    for (const char* id : {kPoolStore, kAgentStore}) {
+      CertStoreRecord record;
+      record.id = id;
+      record.client_machine = "web01";
+      record.store_path = std::string("/etc/ssl/") + id + ".pem";
+      record.store_type = jobs::kPemStoreType;
+      if (id == std::string(kPoolStore)) {
+        record.agent_pool_id = std::string(kDefaultPoolId);
+      } else {
+        record.agent_id = kAgent;
+      }
+      ASSERT_OK(catalog.AddCertStore(record));
+    }
+  }
+
+  // An Interval job on `store_id` due at `fire_ms`; answers its fire-queue entry.
+  FireEntry AddJob(const std::string& store_id, int64_t fire_ms, std::string* job_id) {
+    NewJob job;
+    job.job_id = NewGuid();
+    job.store_id = store_id;
+    job.certificate_id = certificate_id_;
+    job.alias = "a";
+    job.schedule_json = R"({"Interval":{"Minutes":30}})";
+    job.next_fire = jobs::FromUnixMillis(fire_ms);
+    job.requested = clock_.WallNow();
+    StatusOr<std::vector<int64_t>> seqs = JobStore(*store_).AddJobs({job});
+    EXPECT_OK(seqs);
+    *job_id = job.job_id;
+    return {fire_ms, seqs->front()};
+  }
+
+  // Fires `entry` with a run at its time, keeping the job's next fire where it is.
+  std::vector<RunRecord> FireKeepingNext(const FireEntry& entry) {
+    StatusOr<std::vector<RunRecord>> runs =
+        RunStore(*store_).Fire({entry}, [&](const FireJob& job) {
+          return FireDecision{.run_at = job.next_fire, .next_fire = job.next_fire};
+        });
+    EXPECT_OK(runs);
+    return *runs;
+  }
+
+  int64_t certificate_id_ = 0;
+};
+
+TEST_F(RunStoreTest, AFireIsRecordedOncePerJobAndInstant) {
+  // Given the same (JobId, ScheduledFor) fired twice, the second fire writes no run.
+  std::string job;
+  FireEntry entry = AddJob(kPoolStore, 1000, &job);
+  ASSERT_EQ(FireKeepingNext(entry).size(), 1u);
+  EXPECT_TRUE(FireKeepingNext(entry).empty());
+  ASSERT_OK_AND_ASSIGN(std::vector<RunRecord> open, RunStore(*store_).LoadOpenRuns());
+  ASSERT_EQ(open.size(), 1u);
+  EXPECT_EQ(open[0].job_id, job);
+  EXPECT_EQ(open[0].client_machine, "web01");
+  EXPECT_EQ(open[0].target_pool_id, kDefaultPoolId);
+}
+
+TEST_F(RunStoreTest, StaleQueueEntriesAreSkipped) {
+  // Given a queue entry whose time no longer matches the job's next fire, nothing is written.
+  std::string job;
+  FireEntry entry = AddJob(kPoolStore, 1000, &job);
+  entry.fire_ms = 999;
+  EXPECT_TRUE(FireKeepingNext(entry).empty());
+}
+
+TEST_F(RunStoreTest, WaitingRunsFollowTheStoreBindingAndStoreTypes) {
+  // Given runs on a pool store and an agent store, an agent sees the pool's run only through
+  // the pool, its own store's run by its id, and nothing for store types it cannot serve.
+  std::string pool_job, agent_job;
+  FireKeepingNext(AddJob(kPoolStore, 1000, &pool_job));
+  FireKeepingNext(AddJob(kAgentStore, 1000, &agent_job));
+  RunStore runs(*store_);
+  const WallTime now = jobs::FromUnixMillis(2000);
+  const std::vector<int> pem = {jobs::kPemStoreType};
+  EXPECT_EQ(runs.WaitingRunsFor(kAgent, kDefaultPoolId, pem, now, 10)->size(), 2u);
+  EXPECT_EQ(runs.WaitingRunsFor(kAgent, "other-pool", pem, now, 10)->size(), 1u);
+  EXPECT_EQ(runs.WaitingRunsFor(NewGuid(), kDefaultPoolId, pem, now, 10)->size(), 1u);
+  EXPECT_TRUE(
+      runs.WaitingRunsFor(kAgent, kDefaultPoolId, {jobs::kPkcs12StoreType}, now, 10)->empty());
+  EXPECT_TRUE(
+      runs.WaitingRunsFor(kAgent, kDefaultPoolId, pem, jobs::FromUnixMillis(999), 10)->empty());
+}
+
+TEST_F(RunStoreTest, AcknowledgeTakesOnlyWarningsAndFailures) {
+  // Given a success and a failure, acknowledging both is refused and changes nothing; the
+  // failure alone is acknowledged; an unknown id is NotFound.
+  std::string a, b;
+  RunRecord ok = FireKeepingNext(AddJob(kPoolStore, 1000, &a)).front();
+  RunRecord bad = FireKeepingNext(AddJob(kPoolStore, 1000, &b)).front();
+  RunStore runs(*store_);
+  ASSERT_OK(runs.Complete({ok.run_id, RunResult::kSuccess, "ok", clock_.WallNow(), {}}));
+  ASSERT_OK(runs.Complete({bad.run_id, RunResult::kFailure, "no", clock_.WallNow(), {}}));
+  StatusOr<int64_t> refused = runs.Acknowledge({bad.run_id, ok.run_id});
+  EXPECT_EQ(refused.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(refused.status().message(), HasSubstr(std::to_string(ok.run_id)));
+  EXPECT_EQ(runs.FindRun(bad.run_id)->value().status, RunStatus::kCompleted);
+  EXPECT_EQ(runs.Acknowledge({bad.run_id}).value(), 1);
+  EXPECT_EQ(runs.FindRun(bad.run_id)->value().status, RunStatus::kAcknowledged);
+  EXPECT_EQ(runs.Acknowledge({bad.run_id + 100}).status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(RunStoreTest, RerunNeedsAClosedFailureWithNothingInFlight) {
+  // Given a failed run, Rerun writes a new waiting run of its job; a second Rerun while that
+  // run is open is refused.
+  std::string job;
+  RunRecord bad = FireKeepingNext(AddJob(kPoolStore, 1000, &job)).front();
+  RunStore runs(*store_);
+  EXPECT_EQ(runs.Rerun({bad.run_id}, clock_.WallNow()).status().code(),
+            StatusCode::kFailedPrecondition);
+  ASSERT_OK(runs.Complete({bad.run_id, RunResult::kFailure, "no", clock_.WallNow(), {}}));
+  ASSERT_OK_AND_ASSIGN(std::vector<RunRecord> created, runs.Rerun({bad.run_id}, clock_.WallNow()));
+  ASSERT_EQ(created.size(), 1u);
+  EXPECT_EQ(created[0].job_id, job);
+  EXPECT_EQ(created[0].status, RunStatus::kWaiting);
+  StatusOr<std::vector<RunRecord>> again = runs.Rerun({bad.run_id}, clock_.WallNow());
+  EXPECT_EQ(again.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(again.status().message(), HasSubstr("in flight"));
+}
+
+}  // namespace
+}  // namespace orch::store

@@ -1,0 +1,231 @@
+// End-to-end: runs of Add jobs dispatched to two agents of one pool over real TLS — long
+// polls, configuration, completion, the job history, lease expiry and cancellation.
+#include <future>
+#include <string>
+#include <utility>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "pki/base64.h"
+#include "pki/test_certs.h"
+#include "tests/e2e/agents_e2e_support.h"
+#include "tests/testing/status_matchers.h"
+
+namespace orch::e2e {
+namespace {
+
+namespace certs = pki::testing;
+using testing::TlsReply;
+
+constexpr char kRegister[] = "/KeyfactorAgents/Session/Register";
+constexpr char kPoll[] = "/KeyfactorAgents/Jobs/Poll";
+constexpr char kDefaultPool[] = "00000000-0000-0000-0000-000000000000";
+constexpr char kPemManagement[] = "1d411b36-ae72-433f-9f3f-8593e836a1af";
+
+// One enrolled, approved agent with a live session.
+struct TestAgent {
+  std::string id;
+  std::string machine;
+  AgentCredential credential;
+  std::string token;
+};
+
+class DispatchE2E : public AgentsE2E {
+ protected:
+  void SetUp() override {
+    StartOrchd("", "scheduler:\n  lease: 3s\n  retry_backoff: 2s\n");
+    auto secret = CreateSecret("fleet");
+    for (const char* machine : {"agent-a", "agent-b"}) {
+      TestAgent agent;
+      agent.machine = machine;
+      agent.id = EnrollAgent(secret, machine, &agent.credential, {"CertStores.PEM.Management"});
+      ASSERT_EQ(agent.id.size(), 36u);
+      agents_.push_back(std::move(agent));
+    }
+    json ids = {agents_[0].id, agents_[1].id};
+    ASSERT_EQ(Control("POST", "/Agents/Approve", ids.dump()).first, 204);
+    for (TestAgent& agent : agents_) {
+      // The second registration of a new agent, over mTLS: the session that gets jobs.
+      json body = RegisterBody(agent.id, agent.machine, std::nullopt, "registration-enroll-stores");
+      body["Capabilities"] = {"CertStores.PEM.Management"};
+      ASSERT_OK_AND_ASSIGN(TlsReply reply, AgentPost(kRegister, body, {}, &agent.credential));
+      json answer = json::parse(reply.body, nullptr, false);
+      ASSERT_EQ(answer["Result"]["Status"], 1) << reply.body;
+      agent.token = answer["Session"]["Token"];
+    }
+    auto [imported, cert] =
+        Control("POST", "/Certificates/Import",
+                json{{"Certificate", pki::Base64Encode(certs::EcChain().leaf.cert_der)}}.dump());
+    ASSERT_EQ(imported, 200) << cert.dump();
+    certificate_id_ = cert["Id"];
+    thumbprint_ = cert["Thumbprint"];
+    json store = {{"ClientMachine", "web01"},
+                  {"Storepath", "/etc/ssl/web01.pem"},
+                  {"CertStoreType", 2},
+                  {"AgentPoolId", kDefaultPool}};
+    auto [created, store_json] = Control("POST", "/CertificateStores", store.dump());
+    ASSERT_EQ(created, 200) << store_json.dump();
+    store_id_ = store_json["Id"];
+  }
+
+  // An Immediate Add to the pool store; answers the job id.
+  std::string AddNow() {
+    json add = {{"CertificateId", certificate_id_},
+                {"CertificateStores", {{{"CertificateStoreId", store_id_}, {"Alias", "web"}}}},
+                {"Schedule", {{"Immediate", true}}}};
+    auto [status, ids] = Control("POST", "/CertificateStores/Certificates/Add", add.dump());
+    EXPECT_EQ(status, 200) << ids.dump();
+    return ids.is_array() && !ids.empty() ? ids[0].get<std::string>() : "";
+  }
+
+  // One agent call over its own mTLS connection: status and parsed body.
+  std::pair<int, json> Call(const TestAgent& agent, const std::string& path, json body) {
+    body["SessionToken"] = agent.token;
+    StatusOr<TlsReply> reply = AgentPost(path, body, {}, &agent.credential);
+    EXPECT_OK(reply);
+    if (!reply.ok()) return {0, nullptr};
+    return {reply->status, json::parse(reply->body, nullptr, false)};
+  }
+
+  json Poll(const TestAgent& agent, int wait_seconds) {
+    return Call(agent, kPoll, {{"WaitSeconds", wait_seconds}}).second;
+  }
+
+  json History(const std::string& job_id) {
+    return Control("GET", "/OrchestratorJobs/JobHistory?pq.queryString=JobId%20-eq%20" + job_id)
+        .second;
+  }
+
+  std::vector<TestAgent> agents_;
+  int64_t certificate_id_ = 0;
+  std::string thumbprint_;
+  std::string store_id_;
+};
+
+TEST_F(DispatchE2E, ImmediateAddGoesToExactlyOneAgentAndCompletes) {
+  // Given both agents long-polling, an Immediate Add reaches exactly one; it configures the
+  // run, a completion from the other agent or for an unknown AuditId is refused, its own
+  // Success completes it, and JobHistory shows who ran it, when, and Result 2.
+  // The polls end (2 s) before a lease could expire and be retried (3 s + 2 s).
+  auto poll_a = std::async(std::launch::async, [&] { return Poll(agents_[0], 2); });
+  auto poll_b = std::async(std::launch::async, [&] { return Poll(agents_[1], 2); });
+  const std::string job = AddNow();
+  json a = poll_a.get();
+  json b = poll_b.get();
+  ASSERT_TRUE(a["Jobs"].is_array() && b["Jobs"].is_array()) << a.dump() << b.dump();
+  ASSERT_EQ(a["Jobs"].size() + b["Jobs"].size(), 1u) << a.dump() << b.dump();
+  const TestAgent& winner = a["Jobs"].empty() ? agents_[1] : agents_[0];
+  const TestAgent& loser = a["Jobs"].empty() ? agents_[0] : agents_[1];
+  json handed = a["Jobs"].empty() ? b["Jobs"][0] : a["Jobs"][0];
+  EXPECT_EQ(handed["JobId"], job);
+  EXPECT_EQ(handed["JobTypeId"], kPemManagement);
+  EXPECT_EQ(handed["Priority"], 3);
+
+  auto [configured, config] =
+      Call(winner, "/" + handed["ConfigurationEndpoint"].get<std::string>(), {{"JobId", job}});
+  ASSERT_EQ(configured, 200) << config.dump();
+  EXPECT_EQ(config["JobCancelled"], false);
+  EXPECT_EQ(config["Result"]["Status"], 1);
+  EXPECT_EQ(config["Job"]["OperationType"], 2);
+  EXPECT_EQ(config["Job"]["StorePath"], "/etc/ssl/web01.pem");
+  EXPECT_EQ(config["Job"]["Alias"], "web");
+  EXPECT_EQ(config["Job"]["Thumbprint"], thumbprint_);
+  EXPECT_EQ(config["Job"]["EntryContents"], pki::Base64Encode(certs::EcChain().leaf.cert_der));
+  const int64_t audit = config["AuditId"];
+
+  const std::string complete = "/" + handed["CompletionEndpoint"].get<std::string>();
+  EXPECT_EQ(Call(loser, complete, {{"JobId", job}, {"AuditId", audit}, {"Status", 2}}).first, 409);
+  EXPECT_EQ(
+      Call(winner, complete, {{"JobId", job}, {"AuditId", audit + 1000}, {"Status", 2}}).first,
+      409);
+  json before = History(job);
+  ASSERT_EQ(before.size(), 1u) << before.dump();
+  EXPECT_EQ(before[0]["Status"], 2);
+  EXPECT_EQ(before[0]["Result"], 0);
+
+  auto [done, done_body] = Call(
+      winner, complete, {{"JobId", job}, {"AuditId", audit}, {"Status", 2}, {"Message", "ok"}});
+  ASSERT_EQ(done, 200) << done_body.dump();
+  EXPECT_EQ(done_body["Result"]["Status"], 1);
+  json history = History(job);
+  ASSERT_EQ(history.size(), 1u) << history.dump();
+  EXPECT_EQ(history[0]["JobHistoryId"], audit);
+  EXPECT_EQ(history[0]["AgentMachine"], winner.machine);
+  EXPECT_EQ(history[0]["Result"], 2);
+  EXPECT_EQ(history[0]["Status"], 3);
+  EXPECT_EQ(history[0]["Message"], "ok");
+  EXPECT_TRUE(history[0]["OperationStart"].is_string());
+  EXPECT_TRUE(history[0]["OperationEnd"].is_string());
+  // A second completion of the same run is refused too.
+  EXPECT_EQ(Call(winner, complete, {{"JobId", job}, {"AuditId", audit}, {"Status", 4}}).first, 409);
+  EXPECT_EQ(History(job)[0]["Result"], 2);
+}
+
+TEST_F(DispatchE2E, AgentThatVanishesMidLeaseLosesTheRunToTheOther) {
+  // Given agent A taking a run and never configuring it, the 3 s lease expires as a Failure
+  // and the retry reaches agent B 2 s later.
+  const std::string job = AddNow();
+  json taken = Poll(agents_[0], 5);
+  ASSERT_EQ(taken["Jobs"].size(), 1u) << taken.dump();
+  json retried = Poll(agents_[1], 8);
+  ASSERT_EQ(retried["Jobs"].size(), 1u) << retried.dump();
+  EXPECT_EQ(retried["Jobs"][0]["JobId"], job);
+  json history = History(job);
+  ASSERT_EQ(history.size(), 2u) << history.dump();
+  EXPECT_EQ(history[0]["AgentMachine"], "agent-a");
+  EXPECT_EQ(history[0]["Result"], 4);
+  EXPECT_EQ(history[0]["Status"], 5);
+  EXPECT_EQ(history[0]["Message"], "lease expired");
+  EXPECT_EQ(history[1]["AgentMachine"], "agent-b");
+  EXPECT_EQ(history[1]["Attempt"], 2);
+}
+
+TEST_F(DispatchE2E, UnscheduleBeforeConfigurationCancelsTheRun) {
+  // Given a run delivered to an agent, an Unschedule before its configuration call makes that
+  // call answer JobCancelled: true, and the server closes the run itself.
+  const std::string job = AddNow();
+  json taken = Poll(agents_[0], 5);
+  ASSERT_EQ(taken["Jobs"].size(), 1u) << taken.dump();
+  auto [status, body] =
+      Control("POST", "/OrchestratorJobs/Unschedule", json{{"JobIds", {job}}}.dump());
+  ASSERT_EQ(status, 204) << body.dump();
+  auto [configured, config] =
+      Call(agents_[0], "/KeyfactorAgents/Management/Configuration", {{"JobId", job}});
+  ASSERT_EQ(configured, 200) << config.dump();
+  EXPECT_EQ(config["JobCancelled"], true);
+  EXPECT_TRUE(config["Job"].is_null());
+  json history = History(job);
+  ASSERT_EQ(history.size(), 1u);
+  EXPECT_EQ(history[0]["Status"], 3);
+  EXPECT_EQ(history[0]["Result"], 0);
+}
+
+TEST_F(DispatchE2E, BadJobCallsAreRefusedAndChangeNothing) {
+  // Given a delivered run, a configuration call with a bad session, a malformed JobId, or a
+  // completion with an unknown Status is refused with an ErrorBody and the run stays waiting.
+  const std::string job = AddNow();
+  ASSERT_EQ(Poll(agents_[0], 5)["Jobs"].size(), 1u);
+  TestAgent stranger = agents_[0];
+  stranger.token = "00000000-0000-4000-8000-000000000000";
+  auto [bad_session, bad_session_body] =
+      Call(stranger, "/KeyfactorAgents/Management/Configuration", {{"JobId", job}});
+  EXPECT_EQ(bad_session, 401);
+  EXPECT_EQ(bad_session_body["errorCode"], "SECURITY_ERROR");
+  auto [bad_id, bad_id_body] =
+      Call(agents_[0], "/KeyfactorAgents/Management/Configuration", {{"JobId", "nope"}});
+  EXPECT_EQ(bad_id, 400);
+  EXPECT_EQ(bad_id_body["errorCode"], "FIELD_ERROR");
+  auto [bad_status, bad_status_body] = Call(agents_[0], "/KeyfactorAgents/Management/Complete",
+                                            {{"JobId", job}, {"AuditId", 1}, {"Status", 7}});
+  EXPECT_EQ(bad_status, 400);
+  EXPECT_EQ(bad_status_body["errorDetails"]["field"], "Status");
+  auto [bad_wait, bad_wait_body] = Call(agents_[0], kPoll, {{"WaitSeconds", 61}});
+  EXPECT_EQ(bad_wait, 400);
+  json history = History(job);
+  ASSERT_EQ(history.size(), 1u);
+  EXPECT_EQ(history[0]["Status"], 1);
+}
+
+}  // namespace
+}  // namespace orch::e2e
