@@ -1,5 +1,8 @@
-// The job history: GET /OrchestratorJobs/JobHistory, POST /OrchestratorJobs/Acknowledge and
-// POST /OrchestratorJobs/Reschedule (SPEC §5.10, §7.1).
+// The job history: GET /OrchestratorJobs/JobHistory and its /Stream for following,
+// POST /OrchestratorJobs/Acknowledge and POST /OrchestratorJobs/Reschedule (SPEC §5.10, §7.1).
+#include <charconv>
+#include <memory>
+
 #include <nlohmann/json.hpp>
 
 #include "api/control_api.h"
@@ -7,6 +10,7 @@
 #include "api/job_permissions.h"
 #include "api/json_body.h"
 #include "common/logging.h"
+#include "jobs/url.h"
 #include "scheduler/scheduler.h"
 #include "store/run_store.h"
 
@@ -18,6 +22,52 @@ using nlohmann::json;
 constexpr std::string_view kReadClaim = "/agents/management/read/";
 constexpr std::string_view kModifyClaim = "/agents/management/modify/";
 constexpr size_t kMaxAuditIds = 10000;
+// Rows replayed before following when a stream names `after`.
+constexpr int kMaxReplayRows = 1000;
+
+// Follows the history: every run the scheduler writes or changes, as one NDJSON line.
+class HistoryStream final : public BodyStream, public std::enable_shared_from_this<HistoryStream> {
+ public:
+  HistoryStream(const ControlDeps& deps, std::vector<store::RunRecord> replay)
+      : deps_(deps), replay_(std::move(replay)) {}
+
+  void Start(std::shared_ptr<ChunkSink> sink) override {
+    sink_ = std::move(sink);
+    for (const store::RunRecord& run : replay_) {
+      if (!Send(run)) return;
+    }
+    replay_.clear();
+    if (deps_.scheduler == nullptr) return;
+    std::weak_ptr<HistoryStream> self = weak_from_this();
+    handle_ = deps_.scheduler->Subscribe([self](const store::RunRecord& run) {
+      if (std::shared_ptr<HistoryStream> stream = self.lock()) stream->Send(run);
+    });
+  }
+
+  void Stop() override { Unsubscribe(); }
+
+  ~HistoryStream() override { Unsubscribe(); }
+
+ private:
+  bool Send(const store::RunRecord& run) {
+    if (sink_->Write(HistoryRowJson(run).dump(-1, ' ', false, json::error_handler_t::replace) +
+                     "\n")) {
+      return true;
+    }
+    Unsubscribe();
+    return false;
+  }
+
+  void Unsubscribe() {
+    if (handle_ != 0 && deps_.scheduler != nullptr) deps_.scheduler->Unsubscribe(handle_);
+    handle_ = 0;
+  }
+
+  ControlDeps deps_;
+  std::vector<store::RunRecord> replay_;
+  std::shared_ptr<ChunkSink> sink_;
+  uint64_t handle_ = 0;
+};
 
 StatusOr<Response> JobHistory(const ControlDeps& deps, const Request& request) {
   ORCH_RETURN_IF_ERROR(deps.authorizer->Require(request, kReadClaim));
@@ -28,6 +78,26 @@ StatusOr<Response> JobHistory(const ControlDeps& deps, const Request& request) {
   json rows = json::array();
   for (const store::RunRecord& run : page.rows) rows.push_back(HistoryRowJson(run));
   return ListReply(std::move(rows), page.total);
+}
+
+// ?after=<JobHistoryId>: replay the rows after it (at most kMaxReplayRows) before following.
+StatusOr<Response> StreamHistory(const ControlDeps& deps, const Request& request) {
+  ORCH_RETURN_IF_ERROR(deps.authorizer->Require(request, kReadClaim));
+  const std::map<std::string, std::string> params = jobs::ParseQueryString(request.query);
+  std::vector<store::RunRecord> replay;
+  if (auto after = params.find("after"); after != params.end()) {
+    int64_t id = 0;
+    const std::string& text = after->second;
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), id);
+    if (error != std::errc() || end != text.data() + text.size() || id < 0) {
+      return FieldError("after", "must be a job history id (a whole number)");
+    }
+    ORCH_ASSIGN_OR_RETURN(replay, store::RunStore(*deps.store).RunsAfter(id, kMaxReplayRows));
+  }
+  Response response;
+  response.content_type = "application/x-ndjson";
+  response.stream = std::make_shared<HistoryStream>(deps, std::move(replay));
+  return response;
 }
 
 StatusOr<std::vector<int64_t>> ParseAuditIds(const JsonFields& body, const json& list) {
@@ -69,6 +139,7 @@ StatusOr<Response> Acknowledge(const ControlDeps& deps, const Request& request) 
   ORCH_ASSIGN_OR_RETURN(std::vector<int64_t> ids, TargetRuns(deps, request));
   if (ids.empty()) return NoContentReply();
   ORCH_ASSIGN_OR_RETURN(int64_t changed, store::RunStore(*deps.store).Acknowledge(ids));
+  if (deps.scheduler != nullptr) deps.scheduler->RunsChanged(ids);
   GetLogger("api")->info("acknowledged {} job history entr{}", changed, changed == 1 ? "y" : "ies");
   return NoContentReply();
 }
@@ -99,6 +170,10 @@ void RegisterHistoryRoutes(Router& router, const ControlDeps& deps) {
   router.Add("GET", "/OrchestratorJobs/JobHistory",
              [deps](const Request& request, const PathParams&) {
                return Reply(JobHistory(deps, request));
+             });
+  router.Add("GET", "/OrchestratorJobs/JobHistory/Stream",
+             [deps](const Request& request, const PathParams&) {
+               return Reply(StreamHistory(deps, request));
              });
   router.Add("POST", "/OrchestratorJobs/Acknowledge",
              [deps](const Request& request, const PathParams&) {

@@ -87,12 +87,18 @@ Status Scheduler::JobsUnscheduled(const std::vector<std::string>& job_ids) {
   ORCH_ASSIGN_OR_RETURN(std::vector<int64_t> cancelled,
                         RunStore(store_).CancelWaiting(
                             job_ids, "cancelled: the job was unscheduled", clock_.WallNow()));
-  for (int64_t id : cancelled) Untrack(id);
+  for (int64_t id : cancelled) {
+    Untrack(id);
+    PublishById(id);
+  }
   return Status::Ok();
 }
 
 void Scheduler::RunsCreated(const std::vector<RunRecord>& runs) {
-  for (const RunRecord& run : runs) Track(run);
+  for (const RunRecord& run : runs) {
+    Track(run);
+    Publish(run);
+  }
   DispatchToPollers();
   if (started_) Arm();
 }
@@ -149,6 +155,7 @@ StatusOr<Configured> Scheduler::Configure(const std::string& agent_id, const std
   }
   ORCH_ASSIGN_OR_RETURN(std::optional<RunRecord> run, RunStore(store_).FindRun(run_id));
   if (!run) return FailedPreconditionError("run " + std::to_string(run_id) + " is gone");
+  Publish(*run);
   return Configured{std::move(*run), false};
 }
 
@@ -229,7 +236,10 @@ void Scheduler::FireDue() {
       break;
     }
     for (const FireKey& key : next) fires_.push(key);
-    for (const RunRecord& run : *written) Track(run);
+    for (const RunRecord& run : *written) {
+      Track(run);
+      Publish(run);
+    }
     stats_.fired += static_cast<int64_t>(written->size());
     stats_.skipped_overlap += counted.skipped_overlap;
     stats_.missed_catchup += counted.missed_catchup;
@@ -408,6 +418,7 @@ StatusOr<std::vector<RunRecord>> Scheduler::Hand(const AgentIdentity& agent,
     leases_.emplace(deadline, run.run_id);
     ++in_flight_[agent.agent_id];
   }
+  for (const RunRecord& run : due) Publish(run);
   stats_.delivered += static_cast<int64_t>(due.size());
   return due;
 }
@@ -430,11 +441,45 @@ Status Scheduler::Close(int64_t run_id, RunResult result, const std::string& mes
       RunStore(store_).Complete({run_id, result, message, clock_.WallNow(), retry_at}));
   Untrack(run_id);
   ++stats_.completed;
+  PublishById(run_id);
   if (retry) {
     ++stats_.retried;
     Track(*retry);
+    Publish(*retry);
   }
   return Status::Ok();
+}
+
+uint64_t Scheduler::Subscribe(RunListener listener) {
+  listeners_.emplace(++next_listener_, std::move(listener));
+  return next_listener_;
+}
+
+void Scheduler::Unsubscribe(uint64_t handle) {
+  listeners_.erase(handle);
+}
+
+void Scheduler::RunsChanged(const std::vector<int64_t>& run_ids) {
+  for (int64_t id : run_ids) PublishById(id);
+}
+
+void Scheduler::Publish(const RunRecord& run) {
+  if (listeners_.empty()) return;
+  // A copy: listeners may unsubscribe (themselves or others) while being called.
+  const std::map<uint64_t, RunListener> listeners = listeners_;
+  for (const auto& [handle, listener] : listeners) {
+    if (listeners_.contains(handle)) listener(run);
+  }
+}
+
+void Scheduler::PublishById(int64_t run_id) {
+  if (listeners_.empty()) return;
+  StatusOr<std::optional<RunRecord>> run = RunStore(store_).FindRun(run_id);
+  if (!run.ok()) {
+    Log()->error("run {}: reading it for followers: {}", run_id, run.status().ToString());
+    return;
+  }
+  if (*run) Publish(**run);
 }
 
 SteadyTime Scheduler::SteadyFor(WallTime wall) const {

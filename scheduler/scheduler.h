@@ -72,6 +72,9 @@ struct Configured {
 /// Answer of a long poll: the runs handed over (possibly none).
 using PollCallback = std::function<void(std::vector<store::RunRecord>)>;
 
+/// Told of every run the scheduler writes or changes, as it now stands in the store.
+using RunListener = std::function<void(const store::RunRecord&)>;
+
 /// Single-threaded: every method runs on the thread that owns the store and the timer.
 class Scheduler {
  public:
@@ -112,6 +115,13 @@ class Scheduler {
   /// Runs everything that is due and re-arms the timer (the Timer's callback).
   void OnTimer();
 
+  /// Calls `listener` for every run written or changed from now on; answers a handle for
+  /// Unsubscribe(). A listener may unsubscribe itself from inside its call.
+  uint64_t Subscribe(RunListener listener);
+  void Unsubscribe(uint64_t handle);
+  /// Tells listeners of runs changed outside the scheduler (Acknowledge).
+  void RunsChanged(const std::vector<int64_t>& run_ids);
+
   SchedulerStats stats() const;
 
  private:
@@ -149,6 +159,8 @@ class Scheduler {
   std::optional<WallTime> RetryAt(int attempt) const;
   Status Close(int64_t run_id, store::RunResult result, const std::string& message, bool may_retry);
   SteadyTime SteadyFor(WallTime wall) const;
+  void Publish(const store::RunRecord& run);
+  void PublishById(int64_t run_id);
 
   const Clock& clock_;
   store::SqliteStore& store_;
@@ -170,6 +182,8 @@ class Scheduler {
   SteadyTime next_prune_{};
   std::chrono::system_clock::duration wall_offset_{};  // wall − steady at the last look
   SchedulerStats stats_;
+  std::map<uint64_t, RunListener> listeners_;
+  uint64_t next_listener_ = 0;
 };
 
 }  // namespace orch::scheduler

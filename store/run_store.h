@@ -138,7 +138,7 @@ class RunStore {
 
   /// One page of history. REQUIRES: paging built from RunQueryFields().
   StatusOr<Page<RunRecord>> ListRuns(const jobs::Paging& paging);
-  /// Runs with run_id > `after_run_id` whose status changed, for following; at most `limit`.
+  /// Runs with run_id > `after_run_id`, oldest first, at most `limit` (a follower catching up).
   StatusOr<std::vector<RunRecord>> RunsAfter(int64_t after_run_id, int limit);
   /// The ids of every run matching `filter` (from RunQueryFields()), at most `limit`.
   StatusOr<std::vector<int64_t>> MatchRuns(const jobs::SqlFilter& filter, int64_t limit);

@@ -201,6 +201,43 @@ TEST_F(DispatchE2E, UnscheduleBeforeConfigurationCancelsTheRun) {
   EXPECT_EQ(history[0]["Result"], 0);
 }
 
+TEST_F(DispatchE2E, HistoryStreamFollowsRunsAsTheyChange) {
+  // Given a client following JobHistory/Stream, a new job's run appears as a Waiting line when
+  // it fires and again as Completed with Result 2 when its agent completes it.
+  ASSERT_OK_AND_ASSIGN(UnixClient follower, orchd_.Connect());
+  ASSERT_OK(
+      follower.SendRaw("GET /OrchestratorJobs/JobHistory/Stream HTTP/1.1\r\nHost: orchd\r\n\r\n"));
+  ASSERT_OK_AND_ASSIGN(std::string head, follower.ReadUntil("\r\n\r\n"));
+  EXPECT_THAT(head, ::testing::StartsWith("HTTP/1.1 200"));
+  EXPECT_THAT(head, ::testing::HasSubstr("application/x-ndjson"));
+  EXPECT_THAT(head, ::testing::HasSubstr("chunked"));
+  // The stream is open once its head arrived; nothing is replayed without `after`.
+  const std::string job = AddNow();
+  ASSERT_OK_AND_ASSIGN(std::string fired, follower.ReadUntil(job));
+  json taken = Poll(agents_[1], 5);
+  ASSERT_EQ(taken["Jobs"].size(), 1u);
+  auto [configured, config] =
+      Call(agents_[1], "/KeyfactorAgents/Management/Configuration", {{"JobId", job}});
+  ASSERT_EQ(configured, 200);
+  ASSERT_EQ(Call(agents_[1], "/KeyfactorAgents/Management/Complete",
+                 {{"JobId", job}, {"AuditId", config["AuditId"]}, {"Status", 2}})
+                .first,
+            200);
+  ASSERT_OK_AND_ASSIGN(std::string rest, follower.ReadUntil("\"Result\":2"));
+  // Each line is one JSON row; the last one about the job shows it completed by agent B.
+  std::string all = fired + rest;
+  json last;
+  for (size_t at = 0; (at = all.find("{\"", at)) != std::string::npos;) {
+    size_t end = all.find('\n', at);
+    json row = json::parse(all.substr(at, end - at), nullptr, false);
+    if (!row.is_discarded() && row.value("JobId", "") == job) last = row;
+    at = end == std::string::npos ? all.size() : end;
+  }
+  EXPECT_EQ(last["Status"], 3) << all;
+  EXPECT_EQ(last["Result"], 2) << all;
+  EXPECT_EQ(last["AgentMachine"], "agent-b") << all;
+}
+
 TEST_F(DispatchE2E, BadJobCallsAreRefusedAndChangeNothing) {
   // Given a delivered run, a configuration call with a bad session, a malformed JobId, or a
   // completion with an unknown Status is refused with an ErrorBody and the run stays waiting.

@@ -69,7 +69,9 @@ std::string ReadFile(const std::string& path) {
   return ss.str();
 }
 
-bool Exists(const std::string& path) { return ::access(path.c_str(), F_OK) == 0; }
+bool Exists(const std::string& path) {
+  return ::access(path.c_str(), F_OK) == 0;
+}
 
 nlohmann::json HttpReply::Json() const {
   return nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
@@ -113,8 +115,8 @@ StatusOr<HttpReply> UnixClient::Request(const std::string& method, const std::st
   std::string req = method + " " + target + " HTTP/1.1\r\nHost: localhost\r\n";
   for (const std::string& h : extra_headers) req += h + "\r\n";
   if (!body.empty() || method == "POST" || method == "PUT") {
-    req += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
-           "\r\n";
+    req +=
+        "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
   }
   req += "\r\n" + body;
   ORCH_RETURN_IF_ERROR(SendRaw(req));
@@ -124,7 +126,8 @@ StatusOr<HttpReply> UnixClient::Request(const std::string& method, const std::st
 StatusOr<HttpReply> UnixClient::ReadReply(milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   auto fill = [&]() -> Status {
-    auto left = std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
+    auto left =
+        std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0 || PollFd(fd_, POLLIN, left) <= 0) {
       return UnavailableError("timed out waiting for a reply");
     }
@@ -164,10 +167,27 @@ StatusOr<HttpReply> UnixClient::ReadReply(milliseconds timeout) {
   return reply;
 }
 
+StatusOr<std::string> UnixClient::ReadUntil(const std::string& needle, milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (buffer_.find(needle) == std::string::npos) {
+    auto left =
+        std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0 || PollFd(fd_, POLLIN, left) <= 0) {
+      return UnavailableError("timed out waiting for \"" + needle + "\"; got: " + buffer_);
+    }
+    char buf[65536];
+    ssize_t n = ::recv(fd_, buf, sizeof(buf), 0);
+    if (n <= 0) return UnavailableError("connection closed; got: " + buffer_);
+    buffer_.append(buf, static_cast<size_t>(n));
+  }
+  return std::exchange(buffer_, std::string());
+}
+
 bool UnixClient::PeerClosed(milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (true) {
-    auto left = std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
+    auto left =
+        std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0 || PollFd(fd_, POLLIN, left) <= 0) return false;
     char buf[4096];
     ssize_t n = ::recv(fd_, buf, sizeof(buf), 0);
@@ -204,7 +224,8 @@ std::optional<std::string> NotifyListener::WaitFor(const std::string& needle, mi
                                                    int abort_fd) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (true) {
-    auto left = std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
+    auto left =
+        std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return std::nullopt;
     std::optional<std::string> msg = Receive(left, abort_fd);
     if (!msg) return std::nullopt;
@@ -233,7 +254,8 @@ StatusOr<Process> Process::Start(const std::vector<std::string>& argv,
 
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+  posix_spawn_file_actions_addopen(&actions, 1, log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND,
+                                   0600);
   posix_spawn_file_actions_adddup2(&actions, 1, 2);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
   pid_t pid = -1;
@@ -273,8 +295,12 @@ std::optional<int> Process::WaitExit(milliseconds timeout) {
   return exit_code_;
 }
 
-std::string OrchdBinary() { return ORCHD_BINARY; }
-std::string SourceDir() { return ORCHD_SOURCE_DIR; }
+std::string OrchdBinary() {
+  return ORCHD_BINARY;
+}
+std::string SourceDir() {
+  return ORCHD_SOURCE_DIR;
+}
 
 OrchdFixture::OrchdFixture(const std::string& extra_yaml) {
   WriteFile(config_path(), BaseYaml() + extra_yaml);
@@ -296,7 +322,8 @@ std::string OrchdFixture::BaseYaml() const {
          "agents:\n"
          "  listen: \"127.0.0.1:0\"\n"
          "control:\n"
-         "  socket: " + socket_path() + "\n";
+         "  socket: " +
+         socket_path() + "\n";
 }
 
 StatusOr<Process> OrchdFixture::Spawn(const std::vector<std::string>& args,
@@ -310,9 +337,8 @@ Status OrchdFixture::Start(const std::vector<std::string>& extra_env) {
   notify_.emplace(dir_.File("notify.sock"));
   std::vector<std::string> env = {"NOTIFY_SOCKET=" + notify_->path()};
   env.insert(env.end(), extra_env.begin(), extra_env.end());
-  ORCH_ASSIGN_OR_RETURN(Process p,
-                        Process::Start({OrchdBinary(), "--config", config_path()}, env,
-                                       dir_.File("orchd.log")));
+  ORCH_ASSIGN_OR_RETURN(Process p, Process::Start({OrchdBinary(), "--config", config_path()}, env,
+                                                  dir_.File("orchd.log")));
   process_.emplace(std::move(p));
   // Waiting also ends when orchd exits, so a refused start fails fast with its log.
   if (!notify_->WaitFor("READY=1", milliseconds(15000), process_->pidfd())) {

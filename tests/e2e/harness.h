@@ -64,6 +64,10 @@ class UnixClient {
   Status SendRaw(const std::string& bytes);
   /// Reads one reply (Content-Length framed), waiting at most `timeout`.
   StatusOr<HttpReply> ReadReply(milliseconds timeout = milliseconds(10000));
+  /// Reads raw bytes until what arrived (after earlier reads) contains `needle`; answers all
+  /// of it and keeps nothing. Unavailable after `timeout` or when the peer closes.
+  StatusOr<std::string> ReadUntil(const std::string& needle,
+                                  milliseconds timeout = milliseconds(10000));
   /// True when the peer closes the connection within `timeout` (after any pending bytes).
   bool PeerClosed(milliseconds timeout = milliseconds(5000));
 
@@ -81,13 +85,11 @@ class NotifyListener {
   ~NotifyListener();
   const std::string& path() const { return path_; }
   /// The next datagram, or nullopt after `timeout` or once `abort_fd` becomes readable.
-  std::optional<std::string> Receive(milliseconds timeout = milliseconds(15000),
-                                     int abort_fd = -1);
+  std::optional<std::string> Receive(milliseconds timeout = milliseconds(15000), int abort_fd = -1);
   /// Receives datagrams until one contains `needle`; returns it, or nullopt on timeout (or
   /// once `abort_fd`, such as a process's pidfd, becomes readable).
   std::optional<std::string> WaitFor(const std::string& needle,
-                                     milliseconds timeout = milliseconds(15000),
-                                     int abort_fd = -1);
+                                     milliseconds timeout = milliseconds(15000), int abort_fd = -1);
 
  private:
   std::string path_;
