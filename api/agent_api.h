@@ -19,7 +19,7 @@ class SqliteStore;
 namespace orch::pki {
 class CertificateAuthority;
 class SecretBox;
-}
+}  // namespace orch::pki
 namespace orch::scheduler {
 class Scheduler;
 }

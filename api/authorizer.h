@@ -28,7 +28,8 @@ class Authorizer {
 
   /// Ok when the peer holds `claim` globally ("/certificate_stores/schedule/") or scoped to
   /// `scope` ("/certificate_stores/schedule/<scope>/"); else PermissionDenied naming both.
-  Status RequireScoped(const Request& request, std::string_view claim, std::string_view scope) const;
+  Status RequireScoped(const Request& request, std::string_view claim,
+                       std::string_view scope) const;
 
   /// True when `claims` contains `claim` exactly.
   static bool Holds(const std::vector<std::string>& claims, std::string_view claim);

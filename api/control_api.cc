@@ -1,8 +1,14 @@
 #include "api/control_api.h"
 
+#include "api/add_committer.h"
+
 namespace orch::api {
 
-ControlApi::ControlApi(ControlDeps deps) : deps_(deps), router_({"/KeyfactorAPI"}) {
+ControlApi::ControlApi(ControlDeps deps)
+    : committer_(std::make_unique<AddCommitter>(*deps.store, deps.scheduler, deps.post)),
+      deps_(deps),
+      router_({"/KeyfactorAPI"}) {
+  deps_.committer = committer_.get();
   RegisterStatusRoutes(router_, deps_);
   RegisterCertificateRoutes(router_, deps_);
   RegisterStoreRoutes(router_, deps_);
@@ -12,6 +18,8 @@ ControlApi::ControlApi(ControlDeps deps) : deps_(deps), router_({"/KeyfactorAPI"
   RegisterPoolRoutes(router_, deps_);
   RegisterSecretRoutes(router_, deps_);
 }
+
+ControlApi::~ControlApi() = default;
 
 void ControlApi::Handle(Request request, ReplyFn reply) {
   router_.Handle(std::move(request), std::move(reply));

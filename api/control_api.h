@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 
 #include "api/authorizer.h"
@@ -22,6 +24,8 @@ class Scheduler;
 
 namespace orch::api {
 
+class AddCommitter;
+
 /// The agent listener's bound address, as GET /Status shows it.
 struct AgentListenerInfo {
   std::string address;  // the configured host ("0.0.0.0", "127.0.0.1", "::")
@@ -41,6 +45,11 @@ struct ControlDeps {
   const AgentListenerInfo* agent_listener = nullptr;
   /// Told of accepted, unscheduled and rescheduled work; nullptr: jobs are only stored.
   scheduler::Scheduler* scheduler = nullptr;
+  /// Runs a function later on the handlers' thread (the event loop's Post), so that Adds
+  /// arriving together share one commit; empty: each Add commits on its own.
+  std::function<void(std::function<void()>)> post;
+  /// Set by ControlApi for its routes: the group commit of Add jobs.
+  AddCommitter* committer = nullptr;
 };
 
 /// Routes and handlers of the control socket. Handlers run on the event loop. Each area of
@@ -49,10 +58,12 @@ class ControlApi final : public Handler {
  public:
   /// REQUIRES: every member of `deps` is set and outlives this object.
   explicit ControlApi(ControlDeps deps);
+  ~ControlApi() override;
 
   void Handle(Request request, ReplyFn reply) override;
 
  private:
+  std::unique_ptr<AddCommitter> committer_;
   ControlDeps deps_;
   Router router_;
 };

@@ -13,18 +13,13 @@ Response StatusToResponse(const Status& status) {
       return ErrorResponse(400, "VALIDATION_ERROR", msg, status.field());
     case StatusCode::kAlreadyExists:
       return ErrorResponse(409, "VALIDATION_ERROR", msg, status.field());
-    case StatusCode::kNotFound:
-      return ErrorResponse(404, "API_ERROR", msg);
-    case StatusCode::kPermissionDenied:
-      return ErrorResponse(403, "RBAC_COMMON_ERROR", msg);
-    case StatusCode::kUnauthenticated:
-      return ErrorResponse(401, "SECURITY_ERROR", msg);
+    case StatusCode::kNotFound: return ErrorResponse(404, "API_ERROR", msg);
+    case StatusCode::kPermissionDenied: return ErrorResponse(403, "RBAC_COMMON_ERROR", msg);
+    case StatusCode::kUnauthenticated: return ErrorResponse(401, "SECURITY_ERROR", msg);
     case StatusCode::kResourceExhausted:
-    case StatusCode::kUnavailable:
-      return ErrorResponse(503, "RESOURCE_EXHAUSTED", msg);
+    case StatusCode::kUnavailable: return ErrorResponse(503, "RESOURCE_EXHAUSTED", msg);
     case StatusCode::kOk:
-    case StatusCode::kInternal:
-      break;
+    case StatusCode::kInternal: break;
   }
   // Internal details may name files or SQL; they belong in the log only.
   GetLogger("api")->error("internal error: {}", status.ToString());

@@ -35,7 +35,8 @@ TEST(ErrorsTest, EachStatusCodeMapsToItsErrorBody) {
 
 TEST(ErrorsTest, FieldErrorNamesField) {
   // Given a field error, errorDetails.field names the field.
-  Response r = StatusToResponse(InvalidArgumentError("too big").WithField("Schedule.Interval.Minutes"));
+  Response r =
+      StatusToResponse(InvalidArgumentError("too big").WithField("Schedule.Interval.Minutes"));
   auto body = nlohmann::json::parse(r.body);
   EXPECT_EQ(body["errorDetails"]["field"], "Schedule.Interval.Minutes");
   EXPECT_EQ(body["errorMessage"], "too big");

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/add_committer.h"
 #include "api/add_request.h"
 #include "api/control_api.h"
 #include "api/job_permissions.h"
@@ -11,7 +12,6 @@
 #include "common/guid.h"
 #include "common/logging.h"
 #include "jobs/ascii.h"
-#include "jobs/iso_time.h"
 #include "jobs/store_types.h"
 #include "pki/secret_box.h"
 #include "scheduler/scheduler.h"
@@ -98,7 +98,9 @@ std::vector<store::NewJob> BuildJobs(const ControlDeps& deps, const Request& req
   return out;
 }
 
-StatusOr<Response> AddToStores(const ControlDeps& deps, const Request& request, AddRequest& add) {
+// Validates the Add and builds its jobs; they are written by the group commit.
+StatusOr<std::vector<store::NewJob>> PrepareAdd(const ControlDeps& deps, const Request& request,
+                                                AddRequest& add) {
   // A caller with no schedule claim at all learns nothing about certificates or stores.
   const std::vector<std::string> claims = deps.authorizer->ClaimsOf(request);
   ORCH_RETURN_IF_ERROR(CheckScheduleAccess(claims, std::nullopt, "", /*any_scope=*/true));
@@ -110,30 +112,28 @@ StatusOr<Response> AddToStores(const ControlDeps& deps, const Request& request, 
   for (const store::CertStoreRecord& s : stores) {
     ORCH_RETURN_IF_ERROR(CheckScheduleAccess(claims, s.container_id, "certificate store " + s.id));
   }
-  std::vector<store::NewJob> new_jobs = BuildJobs(deps, request, add, cert);
-  ORCH_ASSIGN_OR_RETURN(std::vector<int64_t> seqs, store::JobStore(*deps.store).AddJobs(new_jobs));
-  if (deps.scheduler != nullptr) {
-    std::vector<store::FireEntry> entries;
-    for (size_t i = 0; i < new_jobs.size(); ++i) {
-      if (new_jobs[i].next_fire) {
-        entries.push_back({jobs::ToUnixMillis(*new_jobs[i].next_fire), seqs[i]});
-      }
-    }
-    deps.scheduler->JobsAccepted(entries);
-  }
-  json ids = json::array();
-  for (const store::NewJob& job : new_jobs) ids.push_back(job.job_id);
-  GetLogger("api")->info("accepted {} add job(s) of certificate {} for {}: {}", new_jobs.size(),
-                         cert.id, RequesterName(request), ids.dump());
-  return JsonReply(ids);
+  return BuildJobs(deps, request, add, cert);
 }
 
-StatusOr<Response> Add(const ControlDeps& deps, const Request& request) {
-  ORCH_ASSIGN_OR_RETURN(json parsed, ParseJsonBody(request));
-  ORCH_ASSIGN_OR_RETURN(AddRequest add, ParseAddRequest(parsed));
-  StatusOr<Response> reply = AddToStores(deps, request, add);
-  CleanseSecrets(add);
-  return reply;
+void Add(const ControlDeps& deps, const Request& request, ReplyFn reply) {
+  StatusOr<json> parsed = ParseJsonBody(request);
+  if (!parsed.ok()) return reply(ErrorReply(parsed.status()));
+  StatusOr<AddRequest> add = ParseAddRequest(*parsed);
+  if (!add.ok()) return reply(ErrorReply(add.status()));
+  StatusOr<std::vector<store::NewJob>> new_jobs = PrepareAdd(deps, request, *add);
+  CleanseSecrets(*add);
+  if (!new_jobs.ok()) return reply(ErrorReply(new_jobs.status()));
+  json ids = json::array();
+  for (const store::NewJob& job : *new_jobs) ids.push_back(job.job_id);
+  deps.committer->Submit(
+      std::move(new_jobs).value(),
+      [reply = std::move(reply), ids = std::move(ids), who = RequesterName(request),
+       certificate = add->certificate_id](Status committed) {
+        if (!committed.ok()) return reply(ErrorReply(committed));
+        GetLogger("api")->info("accepted {} add job(s) of certificate {} for {}: {}", ids.size(),
+                               certificate, who, ids.dump());
+        reply(JsonReply(ids));
+      });
 }
 
 json ScheduleOf(const std::string& schedule_json) {
@@ -252,9 +252,10 @@ StatusOr<Response> Unschedule(const ControlDeps& deps, const Request& request) {
 }  // namespace
 
 void RegisterJobRoutes(Router& router, const ControlDeps& deps) {
-  router.Add(
-      "POST", "/CertificateStores/Certificates/Add",
-      [deps](const Request& request, const PathParams&) { return Reply(Add(deps, request)); });
+  router.AddAsync("POST", "/CertificateStores/Certificates/Add",
+                  [deps](const Request& request, const PathParams&, ReplyFn reply) {
+                    Add(deps, request, std::move(reply));
+                  });
   router.Add("GET", "/OrchestratorJobs/ScheduledJobs",
              [deps](const Request& request, const PathParams&) {
                return Reply(ScheduledJobs(deps, request));

@@ -1,9 +1,10 @@
 #include "api/router.h"
 
+#include <strings.h>
+
 #include <algorithm>
 #include <exception>
 #include <memory>
-#include <strings.h>
 
 #include "api/errors.h"
 #include "common/logging.h"
@@ -52,7 +53,8 @@ bool Matches(const std::vector<std::string>& pattern, const std::vector<std::str
 
 }  // namespace
 
-Router::Router(std::vector<std::string> optional_prefixes) : prefixes_(std::move(optional_prefixes)) {}
+Router::Router(std::vector<std::string> optional_prefixes)
+    : prefixes_(std::move(optional_prefixes)) {}
 
 void Router::Add(std::string_view method, std::string_view pattern, RouteFn fn) {
   AddAsync(method, pattern,
@@ -102,7 +104,8 @@ void Router::Handle(Request request, ReplyFn reply) {
     return;
   }
   if (allowed.empty()) {
-    reply(ErrorResponse(404, "API_ERROR", "no such endpoint: " + request.method + " " + request.path));
+    reply(ErrorResponse(404, "API_ERROR",
+                        "no such endpoint: " + request.method + " " + request.path));
     return;
   }
   std::string allow;

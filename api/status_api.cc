@@ -21,29 +21,30 @@ std::string IsoUtc(WallTime t) {
 void RegisterStatusRoutes(Router& router, const ControlDeps& deps) {
   const SteadyTime started_steady = deps.clock->SteadyNow();
   const WallTime started_wall = deps.clock->WallNow();
-  router.Add("GET", "/Status", [deps, started_steady, started_wall](const Request&, const PathParams&) {
-    auto uptime = std::chrono::duration_cast<std::chrono::seconds>(deps.clock->SteadyNow() -
-                                                                   started_steady);
-    Status health = deps.store->CheckHealth();
-    nlohmann::json store_json = {
-        {"Healthy", health.ok()},
-        {"Path", deps.store->path()},
-        {"SchemaVersion", deps.store->schema_version()},
-    };
-    if (!health.ok()) store_json["Message"] = health.message();
-    nlohmann::json body = {
-        {"Version", kVersion},
-        {"StartedAt", IsoUtc(started_wall)},
-        {"UptimeSeconds", uptime.count()},
-        {"Store", std::move(store_json)},
-    };
-    if (deps.agent_listener != nullptr) {
-      body["AgentListener"] = {{"Address", deps.agent_listener->address},
-                               {"Port", deps.agent_listener->port},
-                               {"Tls", deps.agent_listener->tls}};
-    }
-    return JsonResponse(body.dump(), health.ok() ? 200 : 503);
-  });
+  router.Add(
+      "GET", "/Status", [deps, started_steady, started_wall](const Request&, const PathParams&) {
+        auto uptime = std::chrono::duration_cast<std::chrono::seconds>(deps.clock->SteadyNow() -
+                                                                       started_steady);
+        Status health = deps.store->CheckHealth();
+        nlohmann::json store_json = {
+            {"Healthy", health.ok()},
+            {"Path", deps.store->path()},
+            {"SchemaVersion", deps.store->schema_version()},
+        };
+        if (!health.ok()) store_json["Message"] = health.message();
+        nlohmann::json body = {
+            {"Version", kVersion},
+            {"StartedAt", IsoUtc(started_wall)},
+            {"UptimeSeconds", uptime.count()},
+            {"Store", std::move(store_json)},
+        };
+        if (deps.agent_listener != nullptr) {
+          body["AgentListener"] = {{"Address", deps.agent_listener->address},
+                                   {"Port", deps.agent_listener->port},
+                                   {"Tls", deps.agent_listener->tls}};
+        }
+        return JsonResponse(body.dump(), health.ok() ? 200 : 503);
+      });
 }
 
 }  // namespace orch::api

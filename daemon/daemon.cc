@@ -134,13 +134,14 @@ Status Daemon::Start() {
   ORCH_RETURN_IF_ERROR(StartScheduler());
   ORCH_RETURN_IF_ERROR(BindAgentListener());
   parts_->authorizer = std::make_unique<api::Authorizer>(options_.config.roles);
-  parts_->control_api =
-      std::make_unique<api::ControlApi>(api::ControlDeps{.clock = &parts_->clock,
-                                                         .store = parts_->store.get(),
-                                                         .secret_box = parts_->secret_box.get(),
-                                                         .authorizer = parts_->authorizer.get(),
-                                                         .agent_listener = &parts_->agent_listener,
-                                                         .scheduler = parts_->scheduler.get()});
+  parts_->control_api = std::make_unique<api::ControlApi>(api::ControlDeps{
+      .clock = &parts_->clock,
+      .store = parts_->store.get(),
+      .secret_box = parts_->secret_box.get(),
+      .authorizer = parts_->authorizer.get(),
+      .agent_listener = &parts_->agent_listener,
+      .scheduler = parts_->scheduler.get(),
+      .post = [this](std::function<void()> fn) { parts_->loop.Post(std::move(fn)); }});
   ORCH_RETURN_IF_ERROR(BindControlSocket());
   InstallSignals();
   StartWatchdog();
