@@ -165,7 +165,9 @@ json JobJson(const store::JobRow& j) {
           {"NextRunTime", TimeJson(j.next_fire)},
           {"State", j.state},
           {"Requested", TimeJson(j.requested)},
-          {"RequestedBy", j.requester_name}};
+          {"RequestedBy", j.requester_name},
+          {"SkippedOverlap", j.skipped_overlap},
+          {"MissedCatchup", j.missed_catchup}};
 }
 
 StatusOr<Response> ScheduledJobs(const ControlDeps& deps, const Request& request) {

@@ -1,4 +1,5 @@
-// GET /Status: version, uptime and store health. Open to every peer that may connect.
+// GET /Status: version, uptime, store health and the scheduler's counters. Open to every peer that
+// may connect.
 #include <chrono>
 
 #include <date/date.h>
@@ -7,6 +8,7 @@
 #include "api/control_api.h"
 #include "api/errors.h"
 #include "common/version.h"
+#include "scheduler/scheduler.h"
 #include "store/sqlite_store.h"
 
 namespace orch::api {
@@ -42,6 +44,20 @@ void RegisterStatusRoutes(Router& router, const ControlDeps& deps) {
           body["AgentListener"] = {{"Address", deps.agent_listener->address},
                                    {"Port", deps.agent_listener->port},
                                    {"Tls", deps.agent_listener->tls}};
+        }
+        if (deps.scheduler != nullptr) {
+          const scheduler::SchedulerStats stats = deps.scheduler->stats();
+          body["Scheduler"] = {{"ScheduledJobs", stats.scheduled_jobs},
+                               {"OpenRuns", stats.open_runs},
+                               {"PollingAgents", stats.polling_agents},
+                               {"Fired", stats.fired},
+                               {"Delivered", stats.delivered},
+                               {"Completed", stats.completed},
+                               {"Retried", stats.retried},
+                               {"LeasesExpired", stats.leases_expired},
+                               {"SkippedOverlap", stats.skipped_overlap},
+                               {"MissedCatchup", stats.missed_catchup},
+                               {"Pruned", stats.pruned}};
         }
         return JsonResponse(body.dump(), health.ok() ? 200 : 503);
       });

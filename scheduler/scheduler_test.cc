@@ -224,6 +224,7 @@ TEST_F(SchedulerTest, RecurringJobNeverHasTwoRunsInFlight) {
   Advance(minutes(20), minutes(1));
   EXPECT_EQ(History(job).size(), 1u);
   EXPECT_EQ(scheduler_->stats().skipped_overlap, 2);
+  EXPECT_EQ(store::JobStore(*store_).GetJob(job)->skipped_overlap, 2);
   ASSERT_OK(scheduler_->Complete(agent_a_.agent_id, job, held->front().run_id, RunResult::kSuccess,
                                  "ok"));
   Advance(minutes(10), minutes(1));
@@ -311,6 +312,8 @@ TEST_F(SchedulerTest, CatchUpAfterDowntimeInsideAndOutsideTheWindow) {
   EXPECT_TRUE(RunTimes(noon).empty());
   EXPECT_THAT(RunTimes(once), ElementsAre(At("2027-01-01T01:00:00Z")));
   EXPECT_EQ(scheduler_->stats().missed_catchup, 5);
+  EXPECT_EQ(store::JobStore(*store_).GetJob(hourly)->missed_catchup, 4);
+  EXPECT_EQ(store::JobStore(*store_).GetJob(noon)->missed_catchup, 1);
   EXPECT_EQ(store::JobStore(*store_).GetJob(noon)->next_fire, At("2027-01-02T03:30:00Z"));
 }
 

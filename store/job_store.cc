@@ -18,7 +18,8 @@ constexpr std::string_view kJobColumns =
     "s.store_type, s.container_id, coalesce(s.agent_id, ''), coalesce(s.agent_pool_id, ''), "
     "j.certificate_id, c.thumbprint, j.alias, j.overwrite, j.include_private_key, "
     "j.job_fields, j.schedule, j.schedule_type, j.state, j.next_fire, j.requested, "
-    "j.requester_name, j.pfx_password IS NOT NULL, j.entry_password IS NOT NULL";
+    "j.requester_name, j.pfx_password IS NOT NULL, j.entry_password IS NOT NULL, "
+    "j.skipped_overlap, j.missed_catchup";
 constexpr std::string_view kJobFrom =
     "jobs j JOIN certificate_stores s ON s.id = j.store_id "
     "JOIN certificates c ON c.id = j.certificate_id";
@@ -50,6 +51,8 @@ JobRow ReadJob(SQLite::Statement& row) {
   job.requester_name = row.getColumn(21).getString();
   job.has_pfx_password = row.getColumn(22).getInt() != 0;
   job.has_entry_password = row.getColumn(23).getInt() != 0;
+  job.skipped_overlap = row.getColumn(24).getInt64();
+  job.missed_catchup = row.getColumn(25).getInt64();
   return job;
 }
 

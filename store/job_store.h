@@ -68,6 +68,8 @@ struct JobRow {
   std::string requester_name;
   bool has_pfx_password = false;
   bool has_entry_password = false;
+  int64_t skipped_overlap = 0;  // fires skipped because a run was still in flight
+  int64_t missed_catchup = 0;   // fires missed while orchd was down (or the clock jumped)
 };
 
 /// What permission checks need to know about an existing job.
