@@ -158,34 +158,31 @@ StatusOr<json> JobPayload(const AgentApi::Context& context, const store::JobRow&
   return payload;
 }
 
-Response Configure(const AgentApi::Context& context, const Request& request) {
-  StatusOr<json> parsed = ParseJsonBody(request);
-  if (!parsed.ok()) return ErrorReply(parsed.status());
-  StatusOr<JsonFields> body = JsonFields::Of(*parsed);
-  if (!body.ok()) return ErrorReply(body.status());
-  StatusOr<std::string> job_id = body->RequiredGuid("JobId");
-  if (!job_id.ok()) return ErrorReply(job_id.status());
-  SessionAgent caller = AuthenticateSession(context, *body);
+StatusOr<Response> Configure(const AgentApi::Context& context, const Request& request) {
+  ORCH_ASSIGN_OR_RETURN(json parsed, ParseJsonBody(request));
+  ORCH_ASSIGN_OR_RETURN(JsonFields body, JsonFields::Of(parsed));
+  ORCH_ASSIGN_OR_RETURN(const std::string job_id, body.RequiredGuid("JobId"));
+  SessionAgent caller = AuthenticateSession(context, body);
   if (!caller.agent) return std::move(caller.refusal);
   if (context.deps.scheduler == nullptr) {
-    return SchedulerRefusal(FailedPreconditionError("no run of job " + *job_id + " is leased"));
+    return SchedulerRefusal(FailedPreconditionError("no run of job " + job_id + " is leased"));
   }
   StatusOr<scheduler::Configured> configured =
-      context.deps.scheduler->Configure(caller.agent->agent_id, *job_id);
+      context.deps.scheduler->Configure(caller.agent->agent_id, job_id);
   if (!configured.ok()) return SchedulerRefusal(configured.status());
   json answer = {{"AuditId", configured->run.run_id},
                  {"JobCancelled", configured->cancelled},
                  {"Result", agent_wire::ResultJson(agent_wire::kResultSuccess, std::nullopt)},
                  {"Job", nullptr}};
   if (configured->cancelled) return agent_wire::Reply(answer);
-  StatusOr<store::JobRow> job = store::JobStore(*context.deps.store).GetJob(*job_id);
+  StatusOr<store::JobRow> job = store::JobStore(*context.deps.store).GetJob(job_id);
   StatusOr<json> payload = job.ok() ? JobPayload(context, *job) : StatusOr<json>(job.status());
   if (!payload.ok()) {
     // The agent will not complete a run it could not be told about: close it here.
-    Log()->error("run {} of job {}: configuration failed: {}", configured->run.run_id, *job_id,
+    Log()->error("run {} of job {}: configuration failed: {}", configured->run.run_id, job_id,
                  payload.status().ToString());
     Status closed = context.deps.scheduler->Complete(
-        caller.agent->agent_id, *job_id, configured->run.run_id, store::RunResult::kFailure,
+        caller.agent->agent_id, job_id, configured->run.run_id, store::RunResult::kFailure,
         "orchd could not prepare the job: " + payload.status().message());
     if (!closed.ok()) Log()->error("run {}: {}", configured->run.run_id, closed.ToString());
     answer["Result"] = agent_wire::ResultJson(
@@ -220,24 +217,19 @@ std::string MessageOf(const JsonFields& body) {
   return text + "…";
 }
 
-Response Complete(const AgentApi::Context& context, const Request& request) {
-  StatusOr<json> parsed = ParseJsonBody(request);
-  if (!parsed.ok()) return ErrorReply(parsed.status());
-  StatusOr<JsonFields> body = JsonFields::Of(*parsed);
-  if (!body.ok()) return ErrorReply(body.status());
-  StatusOr<std::string> job_id = body->RequiredGuid("JobId");
-  if (!job_id.ok()) return ErrorReply(job_id.status());
-  StatusOr<int64_t> audit_id = body->RequiredInt("AuditId");
-  if (!audit_id.ok()) return ErrorReply(audit_id.status());
-  StatusOr<store::RunResult> result = ResultOf(*body);
-  if (!result.ok()) return ErrorReply(result.status());
-  SessionAgent caller = AuthenticateSession(context, *body);
+StatusOr<Response> Complete(const AgentApi::Context& context, const Request& request) {
+  ORCH_ASSIGN_OR_RETURN(json parsed, ParseJsonBody(request));
+  ORCH_ASSIGN_OR_RETURN(JsonFields body, JsonFields::Of(parsed));
+  ORCH_ASSIGN_OR_RETURN(const std::string job_id, body.RequiredGuid("JobId"));
+  ORCH_ASSIGN_OR_RETURN(const int64_t audit_id, body.RequiredInt("AuditId"));
+  ORCH_ASSIGN_OR_RETURN(const store::RunResult result, ResultOf(body));
+  SessionAgent caller = AuthenticateSession(context, body);
   if (!caller.agent) return std::move(caller.refusal);
   if (context.deps.scheduler == nullptr) {
     return SchedulerRefusal(FailedPreconditionError("no run is leased"));
   }
-  Status done = context.deps.scheduler->Complete(caller.agent->agent_id, *job_id, *audit_id,
-                                                 *result, MessageOf(*body));
+  Status done = context.deps.scheduler->Complete(caller.agent->agent_id, job_id, audit_id, result,
+                                                 MessageOf(body));
   if (!done.ok()) {
     Log()->warn("completion from agent {} refused: {}", caller.agent->agent_id, done.message());
     return SchedulerRefusal(done);
@@ -254,10 +246,12 @@ void RegisterAgentJobRoutes(Router& router, const AgentApi::Context& context) {
                   [ctx](const Request& request, const PathParams&, ReplyFn reply) {
                     Poll(*ctx, request, std::move(reply));
                   });
-  router.Add("POST", "/" + std::string(agent_wire::kConfigurationEndpoint),
-             [ctx](const Request& request, const PathParams&) { return Configure(*ctx, request); });
-  router.Add("POST", "/" + std::string(agent_wire::kCompletionEndpoint),
-             [ctx](const Request& request, const PathParams&) { return Complete(*ctx, request); });
+  router.Add(
+      "POST", "/" + std::string(agent_wire::kConfigurationEndpoint),
+      [ctx](const Request& request, const PathParams&) { return Reply(Configure(*ctx, request)); });
+  router.Add(
+      "POST", "/" + std::string(agent_wire::kCompletionEndpoint),
+      [ctx](const Request& request, const PathParams&) { return Reply(Complete(*ctx, request)); });
 }
 
 }  // namespace orch::api

@@ -6,7 +6,11 @@ cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
 launcher=()
-command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+if command -v ccache >/dev/null; then
+  launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  # Paths relative to the checkout, so another clone of the same sources reuses the cache.
+  export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
+fi
 cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DORCHD_BUILD_TESTS=OFF \
   "${launcher[@]}" >/dev/null
 cmake --build build/release --target orchd
