@@ -238,6 +238,45 @@ TEST_F(DispatchE2E, HistoryStreamFollowsRunsAsTheyChange) {
   EXPECT_EQ(last["AgentMachine"], "agent-b") << all;
 }
 
+TEST_F(DispatchE2E, WarningsAreAcknowledgedAndSuccessesAreNot) {
+  // Given one run completed with a warning and one with success, acknowledging both is refused
+  // and changes nothing; the warning alone moves to Status 4; a bad query names its position.
+  std::vector<int64_t> audits;
+  for (int status : {3, 2}) {
+    const std::string job = AddNow();
+    ASSERT_EQ(Poll(agents_[0], 5)["Jobs"].size(), 1u);
+    auto [configured, config] =
+        Call(agents_[0], "/KeyfactorAgents/Management/Configuration", {{"JobId", job}});
+    ASSERT_EQ(configured, 200) << config.dump();
+    ASSERT_EQ(Call(agents_[0], "/KeyfactorAgents/Management/Complete",
+                   {{"JobId", job}, {"AuditId", config["AuditId"]}, {"Status", status}})
+                  .first,
+              200);
+    audits.push_back(config["AuditId"]);
+  }
+  auto [refused, refusal] =
+      Control("POST", "/OrchestratorJobs/Acknowledge", json{{"JobAuditIds", audits}}.dump());
+  EXPECT_EQ(refused, 400);
+  EXPECT_EQ(refusal["errorCode"], "VALIDATION_ERROR");
+  json before =
+      Control("GET", "/OrchestratorJobs/JobHistory?pq.queryString=Status%20-eq%204").second;
+  EXPECT_TRUE(before.empty()) << before.dump();
+  EXPECT_EQ(Control("POST", "/OrchestratorJobs/Acknowledge",
+                    json{{"Query", "Result -eq \"Warning\""}}.dump())
+                .first,
+            204);
+  json acked =
+      Control("GET", "/OrchestratorJobs/JobHistory?pq.queryString=Status%20-eq%204").second;
+  ASSERT_EQ(acked.size(), 1u) << acked.dump();
+  EXPECT_EQ(acked[0]["JobHistoryId"], audits[0]);
+  auto [bad_query, bad_query_body] =
+      Control("GET", "/OrchestratorJobs/JobHistory?pq.queryString=Result%20-like%204");
+  EXPECT_EQ(bad_query, 400);
+  EXPECT_EQ(bad_query_body["errorDetails"]["field"], "pq.queryString");
+  EXPECT_THAT(bad_query_body["errorMessage"].get<std::string>(),
+              ::testing::HasSubstr("position 8"));
+}
+
 TEST_F(DispatchE2E, BadJobCallsAreRefusedAndChangeNothing) {
   // Given a delivered run, a configuration call with a bad session, a malformed JobId, or a
   // completion with an unknown Status is refused with an ErrorBody and the run stays waiting.
