@@ -123,14 +123,15 @@ void Scheduler::Poll(const AgentIdentity& agent, milliseconds wait, PollCallback
     done({});
     return;
   }
-  if (!runs->empty() || wait <= milliseconds(0)) {
+  // A stopped scheduler (draining) parks nothing: its polls would never be answered.
+  if (!runs->empty() || wait <= milliseconds(0) || !started_) {
     done(std::move(runs).value());
     return;
   }
   Poller poller{agent, *pool, clock_.SteadyNow() + wait, std::move(done), ++poll_order_};
   poll_deadlines_.emplace(poller.deadline, poller.order, agent.agent_id);
   pollers_.insert_or_assign(agent.agent_id, std::move(poller));
-  if (started_) Arm();
+  Arm();
 }
 
 StatusOr<Configured> Scheduler::Configure(const std::string& agent_id, const std::string& job_id) {

@@ -352,6 +352,20 @@ TEST_F(SchedulerTest, PollIsAnsweredWhenARunComesDueOrEmptyAfterItsWait) {
   EXPECT_EQ(answers[1], (std::pair<std::string, size_t>{"b", 0}));
 }
 
+TEST_F(SchedulerTest, StopAnswersParkedPollsAndParksNoMore) {
+  // Given a parked poll, Stop answers it empty, and a poll after Stop is answered at once.
+  int answered = 0;
+  scheduler_->Poll(agent_a_, seconds(30), [&](std::vector<RunRecord> runs) {
+    EXPECT_TRUE(runs.empty());
+    ++answered;
+  });
+  scheduler_->Stop();
+  EXPECT_EQ(answered, 1);
+  scheduler_->Poll(agent_b_, seconds(30), [&](std::vector<RunRecord>) { ++answered; });
+  EXPECT_EQ(answered, 2);
+  EXPECT_FALSE(timer_->deadline().has_value());
+}
+
 TEST_F(SchedulerTest, FewestRunsInFlightGetsTheNextRun) {
   // Given agent A holding a run, the next run goes to B even though A polled first.
   AddJob(R"({"Immediate": true})");
