@@ -78,7 +78,7 @@ class AgentFleet::Agent {
       if (fleet_.stop_) return;
       if (!answer.ok() || answer->first != 200 || !answer->second["Jobs"].is_array()) {
         Error(answer.ok() ? "poll answered " + std::to_string(answer->first)
-                          : answer.status().ToString());
+                          : "poll: " + answer.status().ToString());
         continue;
       }
       const json& jobs = answer->second["Jobs"];
@@ -103,8 +103,9 @@ class AgentFleet::Agent {
              {{"SessionToken", token_}, {"JobId", job_id}}, {}, kCallTimeout);
     if (!configured.ok() || configured->first != 200) {
       return Error(configured.ok() ? "configuration answered " + std::to_string(configured->first)
-                                   : configured.status().ToString());
+                                   : "configuration: " + configured.status().ToString());
     }
+    ++record_.configured;
     if (configured->second.value("JobCancelled", false)) return;
     const json complete = {{"SessionToken", token_},
                            {"JobId", job_id},
@@ -115,7 +116,7 @@ class AgentFleet::Agent {
         Post("/" + job.value("CompletionEndpoint", ""), complete, {}, kCallTimeout);
     if (!done.ok() || done->first != 200) {
       return Error(done.ok() ? "completion answered " + std::to_string(done->first)
-                             : done.status().ToString());
+                             : "completion: " + done.status().ToString());
     }
     record_.completions.push_back(WallClock::now());
     ++fleet_.completed_;
@@ -135,6 +136,7 @@ class AgentFleet::Agent {
       }
       client_.reset();
       if (attempt > 0 || fleet_.stop_) return reply.status();
+      ++record_.reconnects;
     }
   }
 

@@ -36,8 +36,10 @@ struct FleetConfig {
 struct AgentRecord {
   std::string agent_id;
   std::vector<std::pair<std::string, WallClock::time_point>> received;  // job id, answer time
+  int64_t configured = 0;  // configuration calls answered 200
   std::vector<WallClock::time_point> completions;
   int64_t polls = 0;
+  int64_t reconnects = 0;  // calls re-sent on a new connection after the old one broke
   int64_t errors = 0;
   std::string first_error;
 };

@@ -8,6 +8,7 @@
 #include "bench/agent_fleet.h"
 #include "bench/bench_orchd.h"
 #include "bench/scenarios.h"
+#include "bench/status_monitor.h"
 
 namespace orch::bench {
 namespace {
@@ -27,6 +28,25 @@ Status StartFleet(const BenchOrchd& orchd, AgentFleet& fleet) {
   return Status::Ok();
 }
 
+// Waits until orchd holds a parked poll of every agent (GET /Status, Scheduler.PollingAgents).
+Status WaitParked(const BenchOrchd& orchd, int64_t agents) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < deadline) {
+    ORCH_ASSIGN_OR_RETURN(json status, CallJson(orchd, "GET", "/Status", nullptr, 200));
+    if (status["Scheduler"].value("PollingAgents", int64_t{0}) >= agents) return Status::Ok();
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+  return UnavailableError("the agents' polls were not all parked in orchd within 60 s");
+}
+
+// Runs handed to an agent that it has not started: the agents' queues plus runs whose poll
+// answer never reached them.
+StatusOr<int64_t> LeasedNotStarted(const BenchOrchd& orchd) {
+  const std::string query = "Status -eq 1 AND AgentId -ne \"00000000-0000-0000-0000-000000000000\"";
+  return TotalCount(
+      orchd, "/OrchestratorJobs/JobHistory?pq.returnLimit=1&pq.queryString=" + UrlEncode(query));
+}
+
 // Submits `jobs` ExactlyOnce jobs due at `due`, `stores.size()` per Add.
 Status Submit(const BenchOrchd& orchd, int64_t cert, const std::vector<std::string>& stores,
               int jobs, WallClock::time_point due) {
@@ -35,9 +55,10 @@ Status Submit(const BenchOrchd& orchd, int64_t cert, const std::vector<std::stri
   for (int submitted = 0; submitted < jobs;) {
     const size_t n = std::min(stores.size(), static_cast<size_t>(jobs - submitted));
     const std::vector<std::string> targets(stores.begin(), stores.begin() + static_cast<long>(n));
+    // Generous: an Add that arrives once the burst fires waits behind the firing.
     ORCH_ASSIGN_OR_RETURN(e2e::HttpReply reply,
                           Call(client, "POST", "/CertificateStores/Certificates/Add",
-                               AddBody(cert, targets, schedule)));
+                               AddBody(cert, targets, schedule), std::chrono::minutes(10)));
     if (reply.status != 200) {
       return InternalError("Add answered " + std::to_string(reply.status) + ": " +
                            reply.body.substr(0, 300));
@@ -51,11 +72,12 @@ Status Submit(const BenchOrchd& orchd, int64_t cert, const std::vector<std::stri
 json Measure(const std::vector<AgentRecord>& records, WallClock::time_point due, int jobs) {
   std::vector<double> lateness;
   std::unordered_set<std::string> seen;
-  int64_t duplicates = 0, errors = 0, polls = 0;
+  int64_t duplicates = 0, errors = 0, polls = 0, reconnects = 0;
   std::string first_error;
   WallClock::time_point first = WallClock::time_point::max(), last_completion = due;
-  int64_t completed = 0;
+  int64_t completed = 0, configured = 0;
   for (const AgentRecord& r : records) {
+    configured += r.configured;
     for (const auto& [job_id, at] : r.received) {
       if (!seen.insert(job_id).second) {
         ++duplicates;
@@ -68,6 +90,7 @@ json Measure(const std::vector<AgentRecord>& records, WallClock::time_point due,
     completed += static_cast<int64_t>(r.completions.size());
     errors += r.errors;
     polls += r.polls;
+    reconnects += r.reconnects;
     if (first_error.empty()) first_error = r.first_error;
   }
   json lateness_ms = Summary(lateness);
@@ -84,7 +107,8 @@ json Measure(const std::vector<AgentRecord>& records, WallClock::time_point due,
       {"completion_window_s", window_s},
       {"completed_runs_per_s", window_s > 0 ? static_cast<double>(completed) / window_s : 0},
       {"agent_errors", errors},
-      {"polls", polls}};
+      {"polls", polls},
+      {"agent_reconnects", reconnects}};
   if (!first_error.empty()) out["first_agent_error"] = first_error;
   return out;
 }
@@ -93,15 +117,15 @@ json Measure(const std::vector<AgentRecord>& records, WallClock::time_point due,
 StatusOr<json> DriveBurst(BenchOrchd& orchd, AgentFleet& fleet, const FireOptions& options,
                           int64_t cert, const std::vector<std::string>& stores, int jobs) {
   ORCH_RETURN_IF_ERROR(StartFleet(orchd, fleet));
-  // Polls that were sent should be parked in orchd before the jobs become due.
-  std::this_thread::sleep_for(milliseconds(500));
-  const double lead = options.lead_seconds > 0 ? options.lead_seconds : 5.0 + jobs / 5000.0;
+  ORCH_RETURN_IF_ERROR(WaitParked(orchd, static_cast<int64_t>(fleet.AgentIds().size())));
+  const double lead = options.lead_seconds > 0 ? options.lead_seconds : 10.0 + jobs / 2500.0;
   const WallClock::time_point due = std::chrono::ceil<std::chrono::seconds>(
       WallClock::now() + milliseconds(static_cast<int64_t>(lead * 1000)));
   const WallClock::time_point submit_start = WallClock::now();
   ORCH_RETURN_IF_ERROR(Submit(orchd, cert, stores, jobs, due).Context("submitting"));
   const WallClock::time_point submit_end = WallClock::now();
   ORCH_ASSIGN_OR_RETURN(double cpu_submitted, orchd.CpuSeconds());
+  StatusMonitor monitor(orchd, jobs, due);
 
   const auto bound = [](double s) { return milliseconds(static_cast<int64_t>(s * 1000)); };
   const bool all_delivered = fleet.WaitDelivered(jobs, due + bound(options.deliver_seconds));
@@ -112,12 +136,17 @@ StatusOr<json> DriveBurst(BenchOrchd& orchd, AgentFleet& fleet, const FireOption
   const WallClock::time_point end = WallClock::now();
   ORCH_ASSIGN_OR_RETURN(double cpu_end, orchd.CpuSeconds());
   ORCH_ASSIGN_OR_RETURN(int64_t rss, orchd.RssBytes());
+  json watched = monitor.Finish();
+  ORCH_ASSIGN_OR_RETURN(int64_t leased_not_started, LeasedNotStarted(orchd));
   fleet.RequestStop();
   ORCH_RETURN_IF_ERROR(orchd.Stop());
   fleet.Stop();
 
   json out = Measure(fleet.records(), due, jobs);
+  out.update(watched);
+  out["leased_not_started"] = leased_not_started;
   out["submit_s"] = Ms<WallClock>(submit_start, submit_end) / 1000;
+  out["jobs_per_add"] = static_cast<int>(stores.size());
   out["submit_ended_before_due_ms"] = Ms<WallClock>(submit_end, due);
   out["all_delivered"] = all_delivered;
   out["all_completed"] = all_completed;
@@ -139,8 +168,10 @@ StatusOr<json> RunBurst(const CommonOptions& common, const FireOptions& options,
   BenchOrchd orchd(common, "");
   ORCH_RETURN_IF_ERROR(orchd.Start());
   ORCH_ASSIGN_OR_RETURN(int64_t cert, ImportCertificate(orchd));
+  const int per_add =
+      options.jobs_per_add > 0 ? options.jobs_per_add : std::clamp(jobs / 100, 100, 1000);
   ORCH_ASSIGN_OR_RETURN(std::vector<std::string> stores,
-                        CreatePoolStores(orchd, std::min(options.jobs_per_add, jobs), "fire"));
+                        CreatePoolStores(orchd, std::min(per_add, jobs), "fire"));
   ORCH_ASSIGN_OR_RETURN(json secret,
                         CallJson(orchd, "POST", "/api/v2/agent/secrets", {{"name", "bench"}}, 201));
   AgentFleet fleet({orchd.agent_port(), orchd.ca_file(), secret.value("name", ""),

@@ -68,8 +68,9 @@ int main(int argc, char** argv) {
   std::string bursts = "10000x100,100000x1000";
   CLI::App* b2 = app.add_subcommand("B2", "fire: bursts of due jobs to long-polling agents");
   b2->add_option("--bursts", bursts, "JOBSxAGENTS,... each on a fresh orchd");
-  b2->add_option("--jobs-per-add", fire.jobs_per_add, "store entries per Add (distinct stores)")
-      ->check(CLI::Range(1, 1000));
+  b2->add_option("--jobs-per-add", fire.jobs_per_add,
+                 "store entries per Add, distinct stores (0: jobs/100, 100..1000)")
+      ->check(CLI::Range(0, 1000));
   b2->add_option("--lead", fire.lead_seconds, "seconds from submission start to T (0: auto)");
   b2->add_option("--deliver-timeout", fire.deliver_seconds, "seconds after T to wait for delivery");
   b2->add_option("--complete-timeout", fire.complete_seconds, "seconds to wait for completions");

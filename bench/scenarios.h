@@ -27,8 +27,9 @@ Scenario AcceptScenario(const CommonOptions& common, const AcceptOptions& option
 struct FireOptions {
   /// (jobs, agents) per burst, each on a fresh orchd.
   std::vector<std::pair<int, int>> bursts = {{10000, 100}, {100000, 1000}};
-  int jobs_per_add = 100;        // store entries in one Add (the stores are distinct)
-  double lead_seconds = 0;       // T = now + lead; 0 picks 5 s + 1 s per 5 000 jobs
+  int jobs_per_add = 0;          // store entries per Add (distinct stores); 0: jobs / 100,
+                                 // 100..1000 (10 000 jobs: 100 Adds of 100 stores)
+  double lead_seconds = 0;       // T = now + lead; 0 picks 10 s + 1 s per 2 500 jobs
   double deliver_seconds = 300;  // bound on waiting, from T, until every job is delivered
   double complete_seconds = 60;  // bound on waiting, after that, for the completions
 };
