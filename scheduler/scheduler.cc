@@ -1,6 +1,7 @@
 #include "scheduler/scheduler.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <utility>
 
 #include <nlohmann/json.hpp>
@@ -29,11 +30,29 @@ constexpr auto kMaxSleep = std::chrono::seconds(1);
 // A wall clock that moved this much against the steady clock is reported as a jump.
 constexpr auto kClockJump = std::chrono::seconds(2);
 // Due jobs are fired in transactions of at most this many.
-constexpr size_t kFireBatch = 2000;
+constexpr size_t kFireBatch = 1000;
+// Firing holds the event loop for about this long before it lets other work in.
+constexpr auto kFireSlice = std::chrono::milliseconds(100);
+constexpr auto kMaxFireSlice = std::chrono::milliseconds(500);
 // After a failed fire write the queue waits this long before trying again.
 constexpr auto kFireRetry = std::chrono::seconds(1);
 constexpr int64_t kPruneBatch = 10000;
 constexpr auto kPruneEvery = std::chrono::minutes(10);
+
+std::string AgentTarget(const std::string& agent_id, int store_type) {
+  return "agent:" + agent_id + "/" + std::to_string(store_type);
+}
+
+std::string PoolTarget(const std::string& pool_id, int store_type) {
+  return "pool:" + pool_id + "/" + std::to_string(store_type);
+}
+
+// Where a run waits: its store's agent or pool, and the store type an agent must serve.
+std::string TargetOf(const RunRecord& run) {
+  if (!run.target_agent_id.empty()) return AgentTarget(run.target_agent_id, run.store_type);
+  if (!run.target_pool_id.empty()) return PoolTarget(run.target_pool_id, run.store_type);
+  return "";  // a store bound to nothing: no agent takes its runs
+}
 
 std::chrono::nanoseconds WallMinusSteady(const Clock& clock) {
   return clock.WallNow().time_since_epoch() - clock.SteadyNow().time_since_epoch();
@@ -71,6 +90,7 @@ void Scheduler::Stop() {
   pollers_.clear();
   for (auto& [id, poller] : pollers) poller.done({});
   timer_.Cancel();
+  armed_.reset();
   started_ = false;
 }
 
@@ -105,7 +125,8 @@ void Scheduler::RunsCreated(const std::vector<RunRecord>& runs) {
 
 StatusOr<std::vector<RunRecord>> Scheduler::TakeDueRuns(const AgentIdentity& agent) {
   ORCH_ASSIGN_OR_RETURN(std::string pool, RunStore(store_).PoolOfAgent(agent.agent_id));
-  return Hand(agent, pool, settings_.max_runs_per_delivery);
+  ORCH_ASSIGN_OR_RETURN(std::vector<std::vector<RunRecord>> runs, Hand({{&agent, &pool}}));
+  return std::move(runs.front());
 }
 
 void Scheduler::Poll(const AgentIdentity& agent, milliseconds wait, PollCallback done) {
@@ -115,17 +136,17 @@ void Scheduler::Poll(const AgentIdentity& agent, milliseconds wait, PollCallback
     answer({});
   }
   StatusOr<std::string> pool = RunStore(store_).PoolOfAgent(agent.agent_id);
-  StatusOr<std::vector<RunRecord>> runs = pool.ok()
-                                              ? Hand(agent, *pool, settings_.max_runs_per_delivery)
-                                              : StatusOr<std::vector<RunRecord>>(pool.status());
+  StatusOr<std::vector<std::vector<RunRecord>>> runs =
+      pool.ok() ? Hand({{&agent, &*pool}})
+                : StatusOr<std::vector<std::vector<RunRecord>>>(pool.status());
   if (!runs.ok()) {
     Log()->error("poll of agent {}: {}", agent.agent_id, runs.status().ToString());
     done({});
     return;
   }
   // A stopped scheduler (draining) parks nothing: its polls would never be answered.
-  if (!runs->empty() || wait <= milliseconds(0) || !started_) {
-    done(std::move(runs).value());
+  if (!runs->front().empty() || wait <= milliseconds(0) || !started_) {
+    done(std::move(runs->front()));
     return;
   }
   Poller poller{agent, *pool, clock_.SteadyNow() + wait, std::move(done), ++poll_order_};
@@ -204,8 +225,18 @@ void Scheduler::FireDue() {
   fire_blocked_until_.reset();
   const WallTime now = clock_.WallNow();
   const int64_t now_ms = jobs::ToUnixMillis(now);
-  bool any_written = false;
-  while (!fires_.empty() && fires_.top().first <= now_ms) {
+  // Firing takes turns with the rest of the event loop: a pass fires batches for kFireSlice,
+  // or for as long as the loop spent elsewhere since the last pass when that was longer (so a
+  // burst keeps about half of the loop however busy the agents keep it), up to kMaxFireSlice. Arm()
+  // brings the timer straight back for the rest; the answers so far go out in between.
+  const SteadyTime start = clock_.SteadyNow();
+  SteadyTime slice_end = start + kFireSlice;
+  if (fire_slice_ended_) {
+    slice_end = std::max(slice_end, start + std::min<std::chrono::nanoseconds>(
+                                                start - *fire_slice_ended_, kMaxFireSlice));
+  }
+  fire_slice_ended_.reset();
+  while (!fires_.empty() && fires_.top().first <= now_ms && clock_.SteadyNow() < slice_end) {
     std::vector<store::FireEntry> batch;
     while (!fires_.empty() && fires_.top().first <= now_ms && batch.size() < kFireBatch) {
       batch.push_back({fires_.top().first, fires_.top().second});
@@ -228,13 +259,16 @@ void Scheduler::FireDue() {
       counted.missed_catchup += d.missed_catchup;
       return d;
     };
+    const SteadyTime fire_start = clock_.SteadyNow();
     StatusOr<std::vector<RunRecord>> written = RunStore(store_).Fire(batch, decide);
+    Log()->debug("fired {} due job(s) in {} ms", batch.size(),
+                 std::chrono::duration_cast<milliseconds>(clock_.SteadyNow() - fire_start).count());
     if (!written.ok()) {
       Log()->error("firing {} job(s) failed, retrying in {} s: {}", batch.size(),
                    std::chrono::seconds(kFireRetry).count(), written.status().ToString());
       for (const store::FireEntry& e : batch) fires_.emplace(e.fire_ms, e.job_seq);
       fire_blocked_until_ = clock_.SteadyNow() + kFireRetry;
-      break;
+      return;
     }
     for (const FireKey& key : next) fires_.push(key);
     for (const RunRecord& run : *written) {
@@ -251,9 +285,9 @@ void Scheduler::FireDue() {
           counted.skipped_overlap + counted.missed_catchup, counted.skipped_overlap,
           counted.missed_catchup);
     }
-    any_written = any_written || !written->empty();
+    if (!written->empty()) DispatchToPollers();
   }
-  if (any_written) DispatchToPollers();
+  if (!fires_.empty() && fires_.top().first <= now_ms) fire_slice_ended_ = clock_.SteadyNow();
 }
 
 void Scheduler::ExpireLeases() {
@@ -334,11 +368,23 @@ void Scheduler::Arm() {
   if (!pending_.empty()) earlier(SteadyFor(jobs::FromUnixMillis(pending_.top().first)));
   if (!poll_deadlines_.empty()) earlier(std::get<0>(poll_deadlines_.top()));
   earlier(next_prune_);
-  timer_.ArmAt(deadline, [this] { OnTimer(); });
+  // An alarm that rings no later stays: re-arming it on every call (each completion calls
+  // this) could push it back for as long as calls keep coming.
+  if (armed_ && *armed_ <= deadline) return;
+  armed_ = deadline;
+  timer_.ArmAt(deadline, [this] {
+    armed_.reset();
+    OnTimer();
+  });
 }
 
 void Scheduler::Track(const RunRecord& run) {
-  OpenRun open{run.job_id, run.agent_id, run.status, run.attempt, run.scheduled_for, {}};
+  Untrack(run.run_id);  // a run tracked again (reloaded) replaces what was known of it
+  OpenRun open{run.job_id,        run.agent_id, run.status,   run.attempt,
+               run.scheduled_for, {},           TargetOf(run)};
+  if (run.agent_id.empty()) {
+    undelivered_[open.target].emplace(jobs::ToUnixMillis(run.scheduled_for), run.run_id);
+  }
   if (!run.agent_id.empty()) {
     ++in_flight_[run.agent_id];
     // A lease granted before a restart keeps its wall-clock end.
@@ -354,11 +400,14 @@ void Scheduler::Track(const RunRecord& run) {
 void Scheduler::Untrack(int64_t run_id) {
   auto it = open_.find(run_id);
   if (it == open_.end()) return;
-  if (!it->second.agent_id.empty()) {
-    if (auto agent = in_flight_.find(it->second.agent_id);
-        agent != in_flight_.end() && --agent->second <= 0) {
-      in_flight_.erase(agent);
+  if (it->second.agent_id.empty()) {
+    if (auto waiting = undelivered_.find(it->second.target); waiting != undelivered_.end()) {
+      waiting->second.erase({jobs::ToUnixMillis(it->second.due), run_id});
+      if (waiting->second.empty()) undelivered_.erase(waiting);
     }
+  } else if (auto agent = in_flight_.find(it->second.agent_id);
+             agent != in_flight_.end() && --agent->second <= 0) {
+    in_flight_.erase(agent);
   }
   if (auto job = open_by_job_.find(it->second.job_id);
       job != open_by_job_.end() && job->second == run_id) {
@@ -368,7 +417,7 @@ void Scheduler::Untrack(int64_t run_id) {
 }
 
 void Scheduler::DispatchToPollers() {
-  if (pollers_.empty()) return;
+  if (pollers_.empty() || undelivered_.empty()) return;
   // Fewest runs in flight first; among equals, the one polling longest.
   std::vector<std::pair<std::pair<int, uint64_t>, std::string>> order;
   for (const auto& [id, poller] : pollers_) {
@@ -376,52 +425,134 @@ void Scheduler::DispatchToPollers() {
     order.push_back({{in_flight == in_flight_.end() ? 0 : in_flight->second, poller.order}, id});
   }
   std::sort(order.begin(), order.end());
+  std::vector<Want> wants;
+  wants.reserve(order.size());
   for (const auto& [rank, agent_id] : order) {
-    auto it = pollers_.find(agent_id);
-    if (it == pollers_.end()) continue;
-    StatusOr<std::vector<RunRecord>> runs =
-        Hand(it->second.agent, it->second.pool_id, settings_.max_runs_per_delivery);
-    if (!runs.ok()) {
-      Log()->error("dispatch to agent {}: {}", agent_id, runs.status().ToString());
-      return;
-    }
-    if (runs->empty()) continue;
+    const Poller& poller = pollers_.at(agent_id);
+    wants.push_back({&poller.agent, &poller.pool_id});
+  }
+  const SteadyTime start = clock_.SteadyNow();
+  StatusOr<std::vector<std::vector<RunRecord>>> runs = Hand(wants);
+  Log()->debug("handed out due runs to {} polling agent(s) in {} ms", wants.size(),
+               std::chrono::duration_cast<milliseconds>(clock_.SteadyNow() - start).count());
+  if (!runs.ok()) {
+    Log()->error("dispatch to {} polling agent(s): {}", wants.size(), runs.status().ToString());
+    return;
+  }
+  for (size_t i = 0; i < order.size(); ++i) {
+    if ((*runs)[i].empty()) continue;
+    auto it = pollers_.find(order[i].second);
     PollCallback done = std::move(it->second.done);
     pollers_.erase(it);
-    done(std::move(runs).value());
+    done(std::move((*runs)[i]));
   }
 }
 
-StatusOr<std::vector<RunRecord>> Scheduler::Hand(const AgentIdentity& agent,
-                                                 const std::string& pool_id, int limit) {
-  RunStore runs(store_);
-  const WallTime now = clock_.WallNow();
-  ORCH_ASSIGN_OR_RETURN(
-      std::vector<RunRecord> due,
-      runs.WaitingRunsFor(agent.agent_id, pool_id, agent.store_types, now, limit));
-  if (due.empty()) return due;
-  std::vector<int64_t> ids;
-  for (const RunRecord& run : due) ids.push_back(run.run_id);
-  const WallTime lease_end = now + settings_.lease;
-  ORCH_RETURN_IF_ERROR(runs.Deliver(ids, agent.agent_id, agent.client_machine, lease_end));
-  const SteadyTime deadline = clock_.SteadyNow() + settings_.lease;
-  for (RunRecord& run : due) {
-    run.agent_id = agent.agent_id;
-    run.agent_machine = agent.client_machine;
-    run.lease_expires = lease_end;
-    auto it = open_.find(run.run_id);
-    if (it == open_.end()) {
-      Track(run);
-      continue;
+std::vector<int64_t> Scheduler::Pick(const AgentIdentity& agent, const std::string& pool_id,
+                                     int limit) {
+  // The earliest due runs of every queue the agent serves, merged; each queue gives at most
+  // `limit`, so the cost does not grow with the backlog.
+  const int64_t now_ms = jobs::ToUnixMillis(clock_.WallNow());
+  std::vector<std::pair<int64_t, int64_t>> due;
+  auto take = [&](const std::string& target) {
+    auto queue = undelivered_.find(target);
+    if (queue == undelivered_.end()) return;
+    int taken = 0;
+    for (auto it = queue->second.begin();
+         it != queue->second.end() && it->first <= now_ms && taken < limit; ++it, ++taken) {
+      due.push_back(*it);
     }
-    it->second.agent_id = agent.agent_id;
-    it->second.lease_deadline = deadline;
-    leases_.emplace(deadline, run.run_id);
-    ++in_flight_[agent.agent_id];
+  };
+  for (int type : agent.store_types) {
+    take(AgentTarget(agent.agent_id, type));
+    take(PoolTarget(pool_id, type));
   }
-  for (const RunRecord& run : due) Publish(run);
-  stats_.delivered += static_cast<int64_t>(due.size());
-  return due;
+  std::sort(due.begin(), due.end());
+  due.erase(std::unique(due.begin(), due.end()), due.end());
+  if (due.size() > static_cast<size_t>(limit)) due.resize(static_cast<size_t>(limit));
+  std::vector<int64_t> ids;
+  ids.reserve(due.size());
+  for (const auto& [due_ms, run_id] : due) ids.push_back(run_id);
+  return ids;
+}
+
+void Scheduler::Lease(int64_t run_id, const std::string& agent_id, SteadyTime deadline) {
+  auto it = open_.find(run_id);
+  if (it == open_.end()) return;
+  if (auto queue = undelivered_.find(it->second.target); queue != undelivered_.end()) {
+    queue->second.erase({jobs::ToUnixMillis(it->second.due), run_id});
+    if (queue->second.empty()) undelivered_.erase(queue);
+  }
+  it->second.agent_id = agent_id;
+  it->second.lease_deadline = deadline;
+  leases_.emplace(deadline, run_id);
+  ++in_flight_[agent_id];
+}
+
+void Scheduler::Unlease(int64_t run_id) {
+  auto it = open_.find(run_id);
+  if (it == open_.end() || it->second.agent_id.empty()) return;
+  if (auto agent = in_flight_.find(it->second.agent_id);
+      agent != in_flight_.end() && --agent->second <= 0) {
+    in_flight_.erase(agent);
+  }
+  it->second.agent_id.clear();
+  it->second.lease_deadline.reset();  // its entry in leases_ is ignored from now on
+  undelivered_[it->second.target].emplace(jobs::ToUnixMillis(it->second.due), run_id);
+}
+
+void Scheduler::Reload(int64_t run_id) {
+  StatusOr<std::optional<RunRecord>> run = RunStore(store_).FindRun(run_id);
+  if (!run.ok()) {
+    Log()->error("run {}: reading it back: {}", run_id, run.status().ToString());
+    return;
+  }
+  const bool open =
+      *run && ((*run)->status == RunStatus::kWaiting || (*run)->status == RunStatus::kInProcess);
+  if (open) {
+    Track(**run);
+  } else {
+    Untrack(run_id);
+  }
+}
+
+StatusOr<std::vector<std::vector<RunRecord>>> Scheduler::Hand(const std::vector<Want>& wants) {
+  const WallTime lease_end = clock_.WallNow() + settings_.lease;
+  const SteadyTime deadline = clock_.SteadyNow() + settings_.lease;
+  std::vector<store::Delivery> deliveries;
+  std::vector<size_t> delivery_of(wants.size(), SIZE_MAX);
+  for (size_t i = 0; i < wants.size(); ++i) {
+    const AgentIdentity& agent = *wants[i].agent;
+    std::vector<int64_t> ids = Pick(agent, *wants[i].pool_id, settings_.max_runs_per_delivery);
+    if (ids.empty()) continue;
+    // Leased in memory at once, so that the next agent of this round does not pick them too.
+    for (int64_t id : ids) Lease(id, agent.agent_id, deadline);
+    delivery_of[i] = deliveries.size();
+    deliveries.push_back(
+        {agent.agent_id, agent.client_machine, *wants[i].pool_id, lease_end, std::move(ids)});
+  }
+  std::vector<std::vector<RunRecord>> handed(wants.size());
+  if (deliveries.empty()) return handed;
+  StatusOr<store::Delivered> delivered = RunStore(store_).Deliver(deliveries);
+  if (!delivered.ok()) {
+    for (const store::Delivery& d : deliveries) {
+      for (int64_t id : d.run_ids) Unlease(id);
+    }
+    return delivered.status();
+  }
+  // A refused run changed under the scheduler (its store was bound elsewhere, say): what the
+  // store holds now is what counts.
+  for (int64_t id : delivered->refused) {
+    Unlease(id);
+    Reload(id);
+  }
+  for (size_t i = 0; i < wants.size(); ++i) {
+    if (delivery_of[i] == SIZE_MAX) continue;
+    handed[i] = std::move(delivered->runs[delivery_of[i]]);
+    for (const RunRecord& run : handed[i]) Publish(run);
+    stats_.delivered += static_cast<int64_t>(handed[i].size());
+  }
+  return handed;
 }
 
 std::optional<WallTime> Scheduler::RetryAt(int attempt) const {

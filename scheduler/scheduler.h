@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <queue>
+#include <set>
 #include <string>
 #include <tuple>
 #include <unordered_map>
@@ -132,6 +133,7 @@ class Scheduler {
     int attempt = 1;
     WallTime due;
     std::optional<SteadyTime> lease_deadline;
+    std::string target;  // key into undelivered_: the store's agent or pool and its type
   };
   struct Poller {
     AgentIdentity agent;
@@ -154,8 +156,18 @@ class Scheduler {
   void Track(const store::RunRecord& run);
   void Untrack(int64_t run_id);
   void DispatchToPollers();
-  StatusOr<std::vector<store::RunRecord>> Hand(const AgentIdentity& agent,
-                                               const std::string& pool_id, int limit);
+  // An agent asking for work, and the pool it belongs to.
+  struct Want {
+    const AgentIdentity* agent;
+    const std::string* pool_id;
+  };
+  // Hands each agent the due runs it may take (at most max_runs_per_delivery), leases written
+  // in one transaction. Answers the runs per agent, in the order of `wants`.
+  StatusOr<std::vector<std::vector<store::RunRecord>>> Hand(const std::vector<Want>& wants);
+  std::vector<int64_t> Pick(const AgentIdentity& agent, const std::string& pool_id, int limit);
+  void Lease(int64_t run_id, const std::string& agent_id, SteadyTime deadline);
+  void Unlease(int64_t run_id);
+  void Reload(int64_t run_id);
   std::optional<WallTime> RetryAt(int attempt) const;
   Status Close(int64_t run_id, store::RunResult result, const std::string& message, bool may_retry);
   SteadyTime SteadyFor(WallTime wall) const;
@@ -172,13 +184,18 @@ class Scheduler {
   std::unordered_map<int64_t, OpenRun> open_;             // by run id
   std::unordered_map<std::string, int64_t> open_by_job_;  // job id → its open run
   std::unordered_map<std::string, int> in_flight_;        // agent id → delivered open runs
-  MinHeap<std::pair<SteadyTime, int64_t>> leases_;        // (deadline, run id), lazy
-  MinHeap<std::pair<int64_t, int64_t>> pending_;          // (due ms, run id) of future runs
-  std::map<std::string, Poller> pollers_;                 // by agent id
+  // Undelivered open runs as (due ms, run id), by target ("agent:<id>/<store type>" or
+  // "pool:<id>/<store type>"), so that an agent's due work is found without a query.
+  std::unordered_map<std::string, std::set<std::pair<int64_t, int64_t>>> undelivered_;
+  MinHeap<std::pair<SteadyTime, int64_t>> leases_;  // (deadline, run id), lazy
+  MinHeap<std::pair<int64_t, int64_t>> pending_;    // (due ms, run id) of future runs
+  std::map<std::string, Poller> pollers_;           // by agent id
   // (deadline, order, agent id) of parked polls; entries of answered polls stay until popped.
   MinHeap<std::tuple<SteadyTime, uint64_t, std::string>> poll_deadlines_;
   uint64_t poll_order_ = 0;
   std::optional<SteadyTime> fire_blocked_until_;  // after a failed fire write
+  std::optional<SteadyTime> armed_;               // the timer's deadline while armed
+  std::optional<SteadyTime> fire_slice_ended_;    // a pass left due fires for the next one
   SteadyTime next_prune_{};
   std::chrono::system_clock::duration wall_offset_{};  // wall − steady at the last look
   SchedulerStats stats_;

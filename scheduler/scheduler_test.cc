@@ -1,6 +1,8 @@
 #include "scheduler/scheduler.h"
 
+#include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -111,7 +113,10 @@ class SchedulerTest : public store::testing::StoreFileTest {
       const std::chrono::nanoseconds now = std::min(d, step);
       clock_.Advance(now);
       d -= now;
-      timer_->FireIfDue(clock_.SteadyNow());
+      // The scheduler re-arms at once while work is left (a burst fires in batches).
+      for (int passes = 0; timer_->FireIfDue(clock_.SteadyNow()); ++passes) {
+        ASSERT_LT(passes, 1000) << "the timer keeps coming back without time passing";
+      }
     }
   }
 
@@ -381,6 +386,70 @@ TEST_F(SchedulerTest, FewestRunsInFlightGetsTheNextRun) {
   AddJob(R"({"Immediate": true})");
   Advance(seconds(1));
   EXPECT_EQ(winner, "b");
+}
+
+TEST_F(SchedulerTest, ABurstIsSharedOutToEveryParkedPollOnce) {
+  // Given 250 runs due at one instant and three parked polls with at most 100 runs per answer,
+  // each poll is answered at once with a share, and no run is handed out twice.
+  settings_.max_runs_per_delivery = 100;
+  Restart();
+  const AgentIdentity agent_c = MakeAgent("agent-c");
+  std::map<std::string, size_t> answers;
+  std::set<int64_t> handed;
+  int64_t duplicates = 0;
+  for (const AgentIdentity* agent :
+       std::vector<const AgentIdentity*>{&agent_a_, &agent_b_, &agent_c}) {
+    scheduler_->Poll(*agent, seconds(30), [&, who = agent->client_machine](auto runs) {
+      answers[who] = runs.size();
+      for (const RunRecord& run : runs) duplicates += handed.insert(run.run_id).second ? 0 : 1;
+    });
+  }
+  for (int i = 0; i < 250; ++i) AddJob(R"({"ExactlyOnce": {"Time": "2027-01-01T00:00:05Z"}})");
+  Advance(seconds(4));
+  EXPECT_TRUE(answers.empty());
+  Advance(seconds(1));
+  EXPECT_THAT(answers, ElementsAre(std::pair<const std::string, size_t>{"agent-a", 100},
+                                   std::pair<const std::string, size_t>{"agent-b", 100},
+                                   std::pair<const std::string, size_t>{"agent-c", 50}));
+  EXPECT_EQ(duplicates, 0);
+  EXPECT_EQ(scheduler_->stats().delivered, 250);
+}
+
+TEST_F(SchedulerTest, CallsInBetweenDoNotPushTheAlarmBack) {
+  // Given the timer armed, an agent call half a second later (which re-arms) leaves the
+  // alarm where it was: a stream of calls cannot keep postponing it.
+  AddJob(R"({"ExactlyOnce": {"Time": "2027-01-01T00:00:05Z"}})");
+  const std::optional<SteadyTime> armed = timer_->deadline();
+  ASSERT_TRUE(armed.has_value());
+  clock_.Advance(std::chrono::milliseconds(500));
+  scheduler_->Poll(agent_a_, seconds(30), [](std::vector<RunRecord>) {});
+  EXPECT_EQ(timer_->deadline(), armed);
+}
+
+TEST_F(SchedulerTest, AnAgentTakesOnlyStoreTypesItServes) {
+  // Given a due run on a PEM store, an agent without the PEM capability is handed nothing.
+  const AgentIdentity pkcs12_only{agent_a_.agent_id, "agent-a", {jobs::kPkcs12StoreType}};
+  AddJob(R"({"Immediate": true})");
+  Advance(seconds(1));
+  EXPECT_TRUE(scheduler_->TakeDueRuns(pkcs12_only)->empty());
+  EXPECT_EQ(scheduler_->TakeDueRuns(agent_b_)->size(), 1u);
+}
+
+TEST_F(SchedulerTest, ARunFollowsItsStoreWhenTheStoreIsBoundElsewhere) {
+  // Given a due run on a pool store that is then bound to agent B alone, agent A of the pool
+  // is handed nothing and B takes the run.
+  AddJob(R"({"Immediate": true})");
+  Advance(seconds(1));
+  store::CatalogStore catalog(*store_);
+  ASSERT_OK_AND_ASSIGN(store::CertStoreRecord record, catalog.GetCertStore(kPoolStore));
+  record.agent_pool_id.clear();
+  record.agent_id = agent_b_.agent_id;
+  ASSERT_OK(catalog.UpdateCertStore(record, false));
+  EXPECT_TRUE(scheduler_->TakeDueRuns(agent_a_)->empty());
+  ASSERT_OK_AND_ASSIGN(std::vector<RunRecord> runs, scheduler_->TakeDueRuns(agent_b_));
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0].agent_id, agent_b_.agent_id);
+  EXPECT_EQ(scheduler_->stats().open_runs, 1);
 }
 
 TEST_F(SchedulerTest, CompletionsThatDoNotMatchTheLeaseAreRefused) {

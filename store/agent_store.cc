@@ -79,9 +79,8 @@ void BindAgentColumns(SQLite::Statement& statement, const Agent& agent) {
   }
 }
 
-void InsertAgentRow(SQLite::Database& db, const Agent& agent) {
-  SQLite::Statement insert(
-      db,
+void InsertAgentRow(SqliteStore::Impl& impl, const Agent& agent) {
+  internal::CachedStatement insert = impl.Prepare(
       "INSERT INTO agents (client_machine, username, agent_platform, version, status, "
       "last_seen, capabilities, thumbprint, legacy_thumbprint, auth_certificate_reenrollment, "
       "last_thumbprint_used, last_error_code, last_error_message, agent_id, created_at) "
@@ -93,9 +92,8 @@ void InsertAgentRow(SQLite::Database& db, const Agent& agent) {
 }
 
 // False when there is no such agent.
-bool UpdateAgentRow(SQLite::Database& db, const Agent& agent) {
-  SQLite::Statement update(
-      db,
+bool UpdateAgentRow(SqliteStore::Impl& impl, const Agent& agent) {
+  internal::CachedStatement update = impl.Prepare(
       "UPDATE agents SET client_machine = ?1, username = ?2, agent_platform = ?3, "
       "version = ?4, status = ?5, last_seen = ?6, capabilities = ?7, thumbprint = ?8, "
       "legacy_thumbprint = ?9, auth_certificate_reenrollment = ?10, "
@@ -119,13 +117,13 @@ std::string Bytes(SQLite::Statement& row, int index) {
 }
 
 // An agent has one session: a new one replaces the agent's earlier ones.
-void ReplaceSessionRow(SQLite::Database& db, const SessionRecord& session) {
-  SQLite::Statement drop(db, "DELETE FROM agent_sessions WHERE agent_id = ?");
+void ReplaceSessionRow(SqliteStore::Impl& impl, const SessionRecord& session) {
+  internal::CachedStatement drop = impl.Prepare("DELETE FROM agent_sessions WHERE agent_id = ?");
   drop.bind(1, internal::LowerId(session.agent_id));
   drop.exec();
-  SQLite::Statement insert(db,
-                           "INSERT INTO agent_sessions (token_hash, agent_id, secret_id, "
-                           "created_at, last_call_at) VALUES (?, ?, ?, ?, ?)");
+  internal::CachedStatement insert = impl.Prepare(
+      "INSERT INTO agent_sessions (token_hash, agent_id, secret_id, "
+      "created_at, last_call_at) VALUES (?, ?, ?, ?, ?)");
   BindBytes(insert, 1, session.token_hash);
   insert.bind(2, internal::LowerId(session.agent_id));
   if (session.secret_id.empty()) {
@@ -138,16 +136,16 @@ void ReplaceSessionRow(SQLite::Database& db, const SessionRecord& session) {
   insert.exec();
 }
 
-std::optional<Agent> SelectAgent(SQLite::Database& db, const std::string& id) {
-  SQLite::Statement query(
-      db, "SELECT " + std::string(kAgentColumns) + " FROM agents WHERE agent_id = ?");
+std::optional<Agent> SelectAgent(SqliteStore::Impl& impl, const std::string& id) {
+  internal::CachedStatement query =
+      impl.Prepare("SELECT " + std::string(kAgentColumns) + " FROM agents WHERE agent_id = ?");
   query.bind(1, id);
   if (!query.executeStep()) return std::nullopt;
   return ReadAgent(query);
 }
 
-bool Exists(SQLite::Database& db, const std::string& id) {
-  SQLite::Statement query(db, "SELECT 1 FROM agents WHERE agent_id = ?");
+bool Exists(SqliteStore::Impl& impl, const std::string& id) {
+  internal::CachedStatement query = impl.Prepare("SELECT 1 FROM agents WHERE agent_id = ?");
   query.bind(1, id);
   return query.executeStep();
 }
@@ -157,14 +155,14 @@ Status NoSuchAgent(std::string_view id) {
 }
 
 // Runs `sql` with ?1 = each id, after checking that every id exists.
-Status UpdateEach(SQLite::Database& db, const std::vector<std::string>& ids,
+Status UpdateEach(SqliteStore::Impl& impl, const std::vector<std::string>& ids,
                   const std::vector<std::string>& statements) {
   for (const std::string& id : ids) {
-    if (!Exists(db, internal::LowerId(id))) return NoSuchAgent(id);
+    if (!Exists(impl, internal::LowerId(id))) return NoSuchAgent(id);
   }
   for (const std::string& id : ids) {
     for (const std::string& sql : statements) {
-      SQLite::Statement update(db, sql);
+      internal::CachedStatement update = impl.Prepare(sql);
       update.bind(1, internal::LowerId(id));
       update.exec();
     }
@@ -198,7 +196,7 @@ const std::vector<QueryField>& AgentQueryFields() {
 Status AgentStore::CreateAgent(const Agent& agent) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("creating an agent", [&]() -> Status {
-    InsertAgentRow(impl.db, agent);
+    InsertAgentRow(impl, agent);
     return Status::Ok();
   });
 }
@@ -206,7 +204,7 @@ Status AgentStore::CreateAgent(const Agent& agent) {
 Status AgentStore::UpdateAgent(const Agent& agent) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("updating an agent", [&]() -> Status {
-    if (!UpdateAgentRow(impl.db, agent)) return NoSuchAgent(agent.agent_id);
+    if (!UpdateAgentRow(impl, agent)) return NoSuchAgent(agent.agent_id);
     return Status::Ok();
   });
 }
@@ -216,11 +214,11 @@ Status AgentStore::SaveRegistration(const Agent& agent, bool create, const Sessi
   return impl.Run("saving a registration", [&]() -> Status {
     SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
     if (create) {
-      InsertAgentRow(impl.db, agent);
-    } else if (!UpdateAgentRow(impl.db, agent)) {
+      InsertAgentRow(impl, agent);
+    } else if (!UpdateAgentRow(impl, agent)) {
       return NoSuchAgent(agent.agent_id);
     }
-    ReplaceSessionRow(impl.db, session);
+    ReplaceSessionRow(impl, session);
     transaction.commit();
     return Status::Ok();
   });
@@ -229,7 +227,7 @@ Status AgentStore::SaveRegistration(const Agent& agent, bool create, const Sessi
 StatusOr<std::optional<Agent>> AgentStore::FindAgent(std::string_view id) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("reading an agent", [&]() -> StatusOr<std::optional<Agent>> {
-    return SelectAgent(impl.db, internal::LowerId(id));
+    return SelectAgent(impl, internal::LowerId(id));
   });
 }
 
@@ -242,17 +240,18 @@ StatusOr<Agent> AgentStore::GetAgent(std::string_view id) {
 StatusOr<bool> AgentStore::AgentExists(std::string_view id) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("looking up an agent",
-                  [&]() -> StatusOr<bool> { return Exists(impl.db, internal::LowerId(id)); });
+                  [&]() -> StatusOr<bool> { return Exists(impl, internal::LowerId(id)); });
 }
 
 StatusOr<std::optional<Agent>> AgentStore::FindAgentByThumbprint(std::string_view thumbprint) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("finding an agent by certificate", [&]() -> StatusOr<std::optional<Agent>> {
     if (thumbprint.empty()) return std::optional<Agent>();
-    SQLite::Statement query(impl.db, "SELECT " + std::string(kAgentColumns) +
-                                         " FROM agents WHERE thumbprint = ?1 OR "
-                                         "legacy_thumbprint = ?1 ORDER BY thumbprint = ?1 DESC "
-                                         "LIMIT 1");
+    internal::CachedStatement query =
+        impl.Prepare("SELECT " + std::string(kAgentColumns) +
+                     " FROM agents WHERE thumbprint = ?1 OR "
+                     "legacy_thumbprint = ?1 ORDER BY thumbprint = ?1 DESC "
+                     "LIMIT 1");
     query.bind(1, std::string(thumbprint));
     if (!query.executeStep()) return std::optional<Agent>();
     return std::optional<Agent>(ReadAgent(query));
@@ -264,9 +263,8 @@ StatusOr<Page<Agent>> AgentStore::ListAgents(const jobs::Paging& paging) {
   return impl.Run("listing agents", [&]() -> StatusOr<Page<Agent>> {
     Page<Agent> page;
     const internal::PagedSelect select{kAgentColumns, "agents", "agent_id"};
-    page.total = internal::RunPagedSelect(impl.db, select, paging, [&](SQLite::Statement& row) {
-      page.rows.push_back(ReadAgent(row));
-    });
+    page.total = internal::RunPagedSelect(
+        impl, select, paging, [&](SQLite::Statement& row) { page.rows.push_back(ReadAgent(row)); });
     return page;
   });
 }
@@ -281,7 +279,7 @@ Status AgentStore::SetStatus(const std::vector<std::string>& ids, AgentStatus st
     if (status == AgentStatus::kDisapproved) {
       statements.push_back("DELETE FROM agent_sessions WHERE agent_id = ?1");
     }
-    ORCH_RETURN_IF_ERROR(UpdateEach(impl.db, ids, statements));
+    ORCH_RETURN_IF_ERROR(UpdateEach(impl, ids, statements));
     transaction.commit();
     return Status::Ok();
   });
@@ -292,7 +290,7 @@ Status AgentStore::Reset(const std::vector<std::string>& ids) {
   return impl.Run("resetting agents", [&]() -> Status {
     SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
     ORCH_RETURN_IF_ERROR(UpdateEach(
-        impl.db, ids,
+        impl, ids,
         {"UPDATE agents SET status = 1, thumbprint = '', legacy_thumbprint = '', "
          "auth_certificate_reenrollment = 0, last_error_code = NULL, last_error_message = NULL "
          "WHERE agent_id = ?1",
@@ -309,8 +307,8 @@ StatusOr<std::vector<std::string>> AgentStore::SetReenrollment(const std::vector
   return impl.Run("setting reenrollment", [&]() -> Result {
     SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
     std::vector<std::string> unknown;
-    SQLite::Statement update(
-        impl.db, "UPDATE agents SET auth_certificate_reenrollment = ? WHERE agent_id = ?");
+    internal::CachedStatement update =
+        impl.Prepare("UPDATE agents SET auth_certificate_reenrollment = ? WHERE agent_id = ?");
     for (const std::string& id : ids) {
       update.reset();
       update.bind(1, static_cast<int>(value));
@@ -326,9 +324,9 @@ Status AgentStore::RecordError(std::string_view id, int64_t code, std::string_vi
                                WallTime now) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("recording an agent error", [&]() -> Status {
-    SQLite::Statement update(impl.db,
-                             "UPDATE agents SET last_error_code = ?, last_error_message = ?, "
-                             "last_seen = ? WHERE agent_id = ?");
+    internal::CachedStatement update = impl.Prepare(
+        "UPDATE agents SET last_error_code = ?, last_error_message = ?, "
+        "last_seen = ? WHERE agent_id = ?");
     update.bind(1, code);
     update.bind(2, std::string(message));
     update.bind(3, jobs::ToUnixMillis(now));
@@ -342,7 +340,7 @@ Status AgentStore::CreateSession(const SessionRecord& session) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("creating a session", [&]() -> Status {
     SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
-    ReplaceSessionRow(impl.db, session);
+    ReplaceSessionRow(impl, session);
     transaction.commit();
     return Status::Ok();
   });
@@ -352,9 +350,9 @@ StatusOr<std::optional<SessionRecord>> AgentStore::FindSession(std::string_view 
   SqliteStore::Impl& impl = store_.impl();
   using Result = StatusOr<std::optional<SessionRecord>>;
   return impl.Run("reading a session", [&]() -> Result {
-    SQLite::Statement query(impl.db,
-                            "SELECT token_hash, agent_id, secret_id, created_at, last_call_at "
-                            "FROM agent_sessions WHERE token_hash = ?");
+    internal::CachedStatement query = impl.Prepare(
+        "SELECT token_hash, agent_id, secret_id, created_at, last_call_at "
+        "FROM agent_sessions WHERE token_hash = ?");
     BindBytes(query, 1, token_hash);
     if (!query.executeStep()) return std::optional<SessionRecord>();
     SessionRecord session;
@@ -372,12 +370,13 @@ Status AgentStore::TouchSession(const SessionRecord& session, WallTime now) {
   return impl.Run("touching a session", [&]() -> Status {
     SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
     const int64_t millis = jobs::ToUnixMillis(now);
-    SQLite::Statement touch(impl.db,
-                            "UPDATE agent_sessions SET last_call_at = ? WHERE token_hash = ?");
+    internal::CachedStatement touch =
+        impl.Prepare("UPDATE agent_sessions SET last_call_at = ? WHERE token_hash = ?");
     touch.bind(1, millis);
     BindBytes(touch, 2, session.token_hash);
     touch.exec();
-    SQLite::Statement seen(impl.db, "UPDATE agents SET last_seen = ? WHERE agent_id = ?");
+    internal::CachedStatement seen =
+        impl.Prepare("UPDATE agents SET last_seen = ? WHERE agent_id = ?");
     seen.bind(1, millis);
     seen.bind(2, session.agent_id);
     seen.exec();
@@ -389,7 +388,8 @@ Status AgentStore::TouchSession(const SessionRecord& session, WallTime now) {
 Status AgentStore::DeleteSession(std::string_view token_hash) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("ending a session", [&]() -> Status {
-    SQLite::Statement drop(impl.db, "DELETE FROM agent_sessions WHERE token_hash = ?");
+    internal::CachedStatement drop =
+        impl.Prepare("DELETE FROM agent_sessions WHERE token_hash = ?");
     BindBytes(drop, 1, token_hash);
     drop.exec();
     return Status::Ok();

@@ -182,7 +182,7 @@ StatusOr<Page<CertificateRecord>> CatalogStore::ListCertificates(const jobs::Pag
   return impl.Run("listing certificates", [&]() -> StatusOr<Page<CertificateRecord>> {
     Page<CertificateRecord> page;
     page.total = internal::RunPagedSelect(
-        impl.db, {kCertificateColumns, "certificates c", "c.id"}, paging,
+        impl, {kCertificateColumns, "certificates c", "c.id"}, paging,
         [&](SQLite::Statement& row) { page.rows.push_back(ReadCertificate(row)); });
     return page;
   });
@@ -242,7 +242,7 @@ StatusOr<Page<CollectionRecord>> CatalogStore::ListCollections(const jobs::Pagin
   return impl.Run("listing collections", [&]() -> StatusOr<Page<CollectionRecord>> {
     Page<CollectionRecord> page;
     page.total = internal::RunPagedSelect(
-        impl.db, {"id, name, description, query", "certificate_collections", "id"}, paging,
+        impl, {"id, name, description, query", "certificate_collections", "id"}, paging,
         [&](SQLite::Statement& row) { page.rows.push_back(ReadCollection(row)); });
     return page;
   });

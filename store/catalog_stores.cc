@@ -159,7 +159,7 @@ StatusOr<Page<ContainerRecord>> CatalogStore::ListContainers(const jobs::Paging&
   return impl.Run("listing containers", [&]() -> StatusOr<Page<ContainerRecord>> {
     Page<ContainerRecord> page;
     page.total = internal::RunPagedSelect(
-        impl.db, {"id, name", "containers", "id"}, paging, [&](SQLite::Statement& row) {
+        impl, {"id, name", "containers", "id"}, paging, [&](SQLite::Statement& row) {
           page.rows.push_back({row.getColumn(0).getInt64(), row.getColumn(1).getString()});
         });
     return page;
@@ -222,7 +222,7 @@ StatusOr<Page<CertStoreRecord>> CatalogStore::ListCertStores(const jobs::Paging&
   return impl.Run("listing certificate stores", [&]() -> StatusOr<Page<CertStoreRecord>> {
     Page<CertStoreRecord> page;
     page.total = internal::RunPagedSelect(
-        impl.db, {kStoreColumns, kStoreFrom, "s.id"}, paging,
+        impl, {kStoreColumns, kStoreFrom, "s.id"}, paging,
         [&](SQLite::Statement& row) { page.rows.push_back(ReadStore(row)); });
     return page;
   });
@@ -270,7 +270,7 @@ StatusOr<Page<int>> CatalogStore::ListStoreTypes(const jobs::Paging& paging) {
     bound.filter.params.insert(bound.filter.params.begin(), params.begin(), params.end());
     Page<int> page;
     page.total = internal::RunPagedSelect(
-        impl.db, {"store_type", from, "store_type"}, bound,
+        impl, {"store_type", from, "store_type"}, bound,
         [&](SQLite::Statement& row) { page.rows.push_back(row.getColumn(0).getInt()); });
     return page;
   });

@@ -71,11 +71,11 @@ void BindOptionalBlob(SQLite::Statement& statement, int index,
   }
 }
 
-Status CheckReferences(SQLite::Database& db, const NewJob& job) {
-  SQLite::Statement store(db, "SELECT 1 FROM certificate_stores WHERE id = ?");
+Status CheckReferences(SqliteStore::Impl& impl, const NewJob& job) {
+  internal::CachedStatement store = impl.Prepare("SELECT 1 FROM certificate_stores WHERE id = ?");
   store.bind(1, job.store_id);
   if (!store.executeStep()) return NotFoundError("no certificate store with Id " + job.store_id);
-  SQLite::Statement certificate(db, "SELECT 1 FROM certificates WHERE id = ?");
+  internal::CachedStatement certificate = impl.Prepare("SELECT 1 FROM certificates WHERE id = ?");
   certificate.bind(1, job.certificate_id);
   if (!certificate.executeStep()) {
     return NotFoundError("no certificate with Id " + std::to_string(job.certificate_id));
@@ -119,8 +119,8 @@ constexpr std::string_view kTargetSql =
     "SELECT j.job_id, j.state, s.container_id FROM jobs j "
     "JOIN certificate_stores s ON s.id = j.store_id ";
 
-std::vector<JobTarget> FindTargets(SQLite::Database& db, const std::vector<std::string>& ids) {
-  SQLite::Statement query(db, std::string(kTargetSql) + "WHERE j.job_id = ?");
+std::vector<JobTarget> FindTargets(SqliteStore::Impl& impl, const std::vector<std::string>& ids) {
+  internal::CachedStatement query = impl.Prepare(std::string(kTargetSql) + "WHERE j.job_id = ?");
   std::vector<JobTarget> found;
   for (const std::string& id : ids) {
     query.reset();
@@ -170,8 +170,7 @@ std::vector<StatusOr<std::vector<int64_t>>> JobStore::AddJobBatches(
   Status committed = impl.Run("adding jobs", [&]() -> Status {
     results.clear();
     SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
-    SQLite::Statement insert(
-        impl.db,
+    internal::CachedStatement insert = impl.Prepare(
         "INSERT INTO jobs (job_id, job_type, operation_type, store_id, certificate_id, alias, "
         "overwrite, include_private_key, pfx_password, entry_password, job_fields, schedule, "
         "schedule_type, state, next_fire, requested, requester_uid, requester_name) "
@@ -182,7 +181,7 @@ std::vector<StatusOr<std::vector<int64_t>>> JobStore::AddJobBatches(
       std::vector<int64_t> seqs;
       Status written = Status::Ok();
       for (const NewJob& job : batch) {
-        written = CheckReferences(impl.db, job);
+        written = CheckReferences(impl, job);
         if (!written.ok()) break;
         InsertJob(insert, job);
         seqs.push_back(impl.db.getLastInsertRowid());
@@ -204,7 +203,7 @@ StatusOr<Page<JobRow>> JobStore::ListJobs(const jobs::Paging& paging) {
   return impl.Run("listing jobs", [&]() -> StatusOr<Page<JobRow>> {
     Page<JobRow> page;
     page.total = internal::RunPagedSelect(
-        impl.db, {kJobColumns, kJobFrom, "j.seq"}, paging,
+        impl, {kJobColumns, kJobFrom, "j.seq"}, paging,
         [&](SQLite::Statement& row) { page.rows.push_back(ReadJob(row)); });
     return page;
   });
@@ -213,8 +212,8 @@ StatusOr<Page<JobRow>> JobStore::ListJobs(const jobs::Paging& paging) {
 StatusOr<JobRow> JobStore::GetJob(std::string_view job_id) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("reading a job", [&]() -> StatusOr<JobRow> {
-    SQLite::Statement query(impl.db, "SELECT " + std::string(kJobColumns) + " FROM " +
-                                         std::string(kJobFrom) + " WHERE j.job_id = ?");
+    internal::CachedStatement query = impl.Prepare("SELECT " + std::string(kJobColumns) + " FROM " +
+                                                   std::string(kJobFrom) + " WHERE j.job_id = ?");
     query.bind(1, jobs::AsciiLowercase(job_id));
     if (!query.executeStep()) return NotFoundError("no job with Id " + std::string(job_id));
     return ReadJob(query);
@@ -224,8 +223,8 @@ StatusOr<JobRow> JobStore::GetJob(std::string_view job_id) {
 StatusOr<SealedJobPasswords> JobStore::GetSealedPasswords(std::string_view job_id) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("reading job passwords", [&]() -> StatusOr<SealedJobPasswords> {
-    SQLite::Statement query(impl.db,
-                            "SELECT pfx_password, entry_password FROM jobs WHERE job_id = ?");
+    internal::CachedStatement query =
+        impl.Prepare("SELECT pfx_password, entry_password FROM jobs WHERE job_id = ?");
     query.bind(1, jobs::AsciiLowercase(job_id));
     if (!query.executeStep()) return NotFoundError("no job with Id " + std::string(job_id));
     SealedJobPasswords sealed;
@@ -243,17 +242,16 @@ StatusOr<SealedJobPasswords> JobStore::GetSealedPasswords(std::string_view job_i
 
 StatusOr<std::vector<JobTarget>> JobStore::FindJobs(const std::vector<std::string>& job_ids) {
   SqliteStore::Impl& impl = store_.impl();
-  return impl.Run("finding jobs", [&]() -> StatusOr<std::vector<JobTarget>> {
-    return FindTargets(impl.db, job_ids);
-  });
+  return impl.Run("finding jobs",
+                  [&]() -> StatusOr<std::vector<JobTarget>> { return FindTargets(impl, job_ids); });
 }
 
 StatusOr<std::vector<JobTarget>> JobStore::MatchJobs(const jobs::SqlFilter& filter) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("matching jobs", [&]() -> StatusOr<std::vector<JobTarget>> {
-    SQLite::Statement query(impl.db, std::string(kTargetSql) +
-                                         "JOIN certificates c ON c.id = j.certificate_id" +
-                                         internal::WhereClause(filter) + " ORDER BY j.seq");
+    internal::CachedStatement query =
+        impl.Prepare(std::string(kTargetSql) + "JOIN certificates c ON c.id = j.certificate_id" +
+                     internal::WhereClause(filter) + " ORDER BY j.seq");
     internal::BindParams(query, filter.params);
     std::vector<JobTarget> found;
     while (query.executeStep()) found.push_back(ReadTarget(query));
@@ -265,7 +263,7 @@ StatusOr<int64_t> JobStore::Unschedule(const std::vector<std::string>& job_ids) 
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("unscheduling jobs", [&]() -> StatusOr<int64_t> {
     SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
-    std::vector<JobTarget> found = FindTargets(impl.db, job_ids);
+    std::vector<JobTarget> found = FindTargets(impl, job_ids);
     std::string missing;
     for (const std::string& id : job_ids) {
       bool present = false;
@@ -274,9 +272,9 @@ StatusOr<int64_t> JobStore::Unschedule(const std::vector<std::string>& job_ids) 
       if (!present) missing += (missing.empty() ? "" : ", ") + id;
     }
     if (!missing.empty()) return NotFoundError("no job with Id " + missing);
-    SQLite::Statement update(impl.db,
-                             "UPDATE jobs SET state = 'Unscheduled', next_fire = NULL "
-                             "WHERE job_id = ? AND state = 'Scheduled'");
+    internal::CachedStatement update = impl.Prepare(
+        "UPDATE jobs SET state = 'Unscheduled', next_fire = NULL "
+        "WHERE job_id = ? AND state = 'Scheduled'");
     int64_t changed = 0;
     for (const JobTarget& target : found) {
       update.reset();

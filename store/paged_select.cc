@@ -29,10 +29,12 @@ std::string WhereClause(const jobs::SqlFilter& filter) {
   return " WHERE " + filter.where_sql;
 }
 
-int64_t RunPagedSelect(SQLite::Database& db, const PagedSelect& select, const jobs::Paging& paging,
+int64_t RunPagedSelect(SqliteStore::Impl& impl, const PagedSelect& select,
+                       const jobs::Paging& paging,
                        const std::function<void(SQLite::Statement&)>& row) {
   const std::string where = WhereClause(paging.filter);
-  SQLite::Statement count(db, "SELECT count(*) FROM " + std::string(select.from) + where);
+  internal::CachedStatement count =
+      impl.Prepare("SELECT count(*) FROM " + std::string(select.from) + where);
   BindParams(count, paging.filter.params);
   count.executeStep();
   const int64_t total = count.getColumn(0).getInt64();
@@ -41,9 +43,9 @@ int64_t RunPagedSelect(SQLite::Database& db, const PagedSelect& select, const jo
   order += order.empty() ? "ORDER BY " : ", ";
   order += select.tiebreak;
   order += paging.ascending || paging.sort_column.empty() ? " ASC" : " DESC";
-  SQLite::Statement page(db, "SELECT " + std::string(select.columns) + " FROM " +
-                                 std::string(select.from) + where + " " + order +
-                                 " LIMIT ? OFFSET ?");
+  internal::CachedStatement page =
+      impl.Prepare("SELECT " + std::string(select.columns) + " FROM " + std::string(select.from) +
+                   where + " " + order + " LIMIT ? OFFSET ?");
   BindParams(page, paging.filter.params);
   const int next = static_cast<int>(paging.filter.params.size()) + 1;
   page.bind(next, paging.limit);

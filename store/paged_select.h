@@ -11,6 +11,7 @@
 #include <SQLiteCpp/Statement.h>
 
 #include "jobs/query.h"
+#include "store/sqlite_store_impl.h"
 
 namespace orch::store::internal {
 
@@ -28,7 +29,8 @@ struct PagedSelect {
 
 /// Runs the count and the page query, calling `row` for each row of the page; returns the
 /// number of rows matching the filter. Throws SQLite::Exception (callers run it in Impl::Run).
-int64_t RunPagedSelect(SQLite::Database& db, const PagedSelect& select, const jobs::Paging& paging,
+int64_t RunPagedSelect(SqliteStore::Impl& impl, const PagedSelect& select,
+                       const jobs::Paging& paging,
                        const std::function<void(SQLite::Statement&)>& row);
 
 /// "WHERE <filter>" or "" for an empty filter.

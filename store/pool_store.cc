@@ -211,7 +211,7 @@ StatusOr<Page<PoolRecord>> PoolStore::ListPools(const jobs::Paging& paging) {
     std::vector<PoolRow> rows;
     Page<PoolRecord> page;
     const internal::PagedSelect select{"pool_id, name, managed", PoolsFrom(), "pool_id"};
-    page.total = internal::RunPagedSelect(impl.db, select, paging, [&](SQLite::Statement& row) {
+    page.total = internal::RunPagedSelect(impl, select, paging, [&](SQLite::Statement& row) {
       rows.push_back(PoolRow{row.getColumn(0).getString(), row.getColumn(1).getString(),
                              row.getColumn(2).getInt() != 0});
     });
@@ -226,7 +226,7 @@ StatusOr<Page<PoolMember>> PoolStore::ListDefaultPoolMembers(const jobs::Paging&
     Page<PoolMember> page;
     const internal::PagedSelect select{"agent_id, client_machine, version, capabilities",
                                        internal::kDefaultMembersFrom, "agent_id"};
-    page.total = internal::RunPagedSelect(impl.db, select, paging, [&](SQLite::Statement& row) {
+    page.total = internal::RunPagedSelect(impl, select, paging, [&](SQLite::Statement& row) {
       page.rows.push_back(internal::ReadDefaultMember(row));
     });
     return page;

@@ -70,18 +70,17 @@ std::string SelectRuns(std::string_view where) {
          std::string(where);
 }
 
-std::optional<RunRecord> ReadRunById(SQLite::Database& db, int64_t run_id) {
-  SQLite::Statement query(db, SelectRuns("WHERE r.run_id = ?"));
+std::optional<RunRecord> ReadRunById(SqliteStore::Impl& impl, int64_t run_id) {
+  internal::CachedStatement query = impl.Prepare(SelectRuns("WHERE r.run_id = ?"));
   query.bind(1, run_id);
   if (!query.executeStep()) return std::nullopt;
   return ReadRun(query);
 }
 
 // Inserts a Waiting run of `job_id` copying the store's facts; 0 when (job, time) exists.
-int64_t InsertRun(SQLite::Database& db, std::string_view job_id, WallTime scheduled_for,
+int64_t InsertRun(SqliteStore::Impl& impl, std::string_view job_id, WallTime scheduled_for,
                   int attempt) {
-  SQLite::Statement insert(
-      db,
+  internal::CachedStatement insert = impl.Prepare(
       "INSERT INTO runs (job_id, scheduled_for, attempt, client_machine, store_path, store_type, "
       "job_type, schedule_type) "
       "SELECT j.job_id, ?, ?, s.client_machine, s.store_path, s.store_type, j.job_type, "
@@ -91,23 +90,22 @@ int64_t InsertRun(SQLite::Database& db, std::string_view job_id, WallTime schedu
   insert.bind(2, attempt);
   insert.bind(3, std::string(job_id));
   if (insert.exec() == 0) return 0;
-  return db.getLastInsertRowid();
+  return impl.db.getLastInsertRowid();
 }
 
 // A job with no next fire and no open run has nothing left to do.
-void FinishIfDone(SQLite::Database& db, std::string_view job_id) {
-  SQLite::Statement update(db,
-                           "UPDATE jobs SET state = 'Finished' WHERE job_id = ? AND "
-                           "state = 'Scheduled' AND next_fire IS NULL AND NOT EXISTS "
-                           "(SELECT 1 FROM runs WHERE job_id = ? AND status IN (1, 2))");
+void FinishIfDone(SqliteStore::Impl& impl, std::string_view job_id) {
+  internal::CachedStatement update = impl.Prepare(
+      "UPDATE jobs SET state = 'Finished' WHERE job_id = ? AND "
+      "state = 'Scheduled' AND next_fire IS NULL AND NOT EXISTS "
+      "(SELECT 1 FROM runs WHERE job_id = ? AND status IN (1, 2))");
   update.bind(1, std::string(job_id));
   update.bind(2, std::string(job_id));
   update.exec();
 }
 
-std::optional<FireJob> ReadFireJob(SQLite::Database& db, const FireEntry& entry) {
-  SQLite::Statement query(
-      db,
+std::optional<FireJob> ReadFireJob(SqliteStore::Impl& impl, const FireEntry& entry) {
+  internal::CachedStatement query = impl.Prepare(
       "SELECT j.job_id, j.schedule, j.requested, EXISTS (SELECT 1 FROM runs r WHERE "
       "r.job_id = j.job_id AND r.status IN (1, 2)) FROM jobs j "
       "WHERE j.seq = ? AND j.state = 'Scheduled' AND j.next_fire = ?");
@@ -124,25 +122,25 @@ std::optional<FireJob> ReadFireJob(SQLite::Database& db, const FireEntry& entry)
   return job;
 }
 
-void ApplyDecision(SQLite::Database& db, const FireJob& job, const FireDecision& decision) {
-  SQLite::Statement update(db,
-                           "UPDATE jobs SET next_fire = ?, skipped_overlap = skipped_overlap + ?, "
-                           "missed_catchup = missed_catchup + ? WHERE seq = ?");
+void ApplyDecision(SqliteStore::Impl& impl, const FireJob& job, const FireDecision& decision) {
+  internal::CachedStatement update = impl.Prepare(
+      "UPDATE jobs SET next_fire = ?, skipped_overlap = skipped_overlap + ?, "
+      "missed_catchup = missed_catchup + ? WHERE seq = ?");
   BindOptionalTime(update, 1, decision.next_fire);
   update.bind(2, decision.skipped_overlap);
   update.bind(3, decision.missed_catchup);
   update.bind(4, job.job_seq);
   update.exec();
-  if (!decision.run_at) FinishIfDone(db, job.job_id);
+  if (!decision.run_at) FinishIfDone(impl, job.job_id);
 }
 
 // The runs among `run_ids` that exist; NotFound naming every unknown one.
-StatusOr<std::vector<RunRecord>> RequireRuns(SQLite::Database& db,
+StatusOr<std::vector<RunRecord>> RequireRuns(SqliteStore::Impl& impl,
                                              const std::vector<int64_t>& run_ids) {
   std::vector<RunRecord> runs;
   std::string missing;
   for (int64_t id : run_ids) {
-    std::optional<RunRecord> run = ReadRunById(db, id);
+    std::optional<RunRecord> run = ReadRunById(impl, id);
     if (run) {
       runs.push_back(std::move(*run));
     } else {
@@ -194,9 +192,9 @@ const std::vector<QueryField>& RunQueryFields() {
 StatusOr<std::vector<FireEntry>> RunStore::LoadFireQueue() {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("loading the fire queue", [&]() -> StatusOr<std::vector<FireEntry>> {
-    SQLite::Statement query(impl.db,
-                            "SELECT next_fire, seq FROM jobs WHERE next_fire IS NOT NULL AND "
-                            "state = 'Scheduled'");
+    internal::CachedStatement query = impl.Prepare(
+        "SELECT next_fire, seq FROM jobs WHERE next_fire IS NOT NULL AND "
+        "state = 'Scheduled'");
     std::vector<FireEntry> entries;
     while (query.executeStep()) {
       entries.push_back({query.getColumn(0).getInt64(), query.getColumn(1).getInt64()});
@@ -208,7 +206,8 @@ StatusOr<std::vector<FireEntry>> RunStore::LoadFireQueue() {
 StatusOr<std::vector<RunRecord>> RunStore::LoadOpenRuns() {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("loading open runs", [&]() -> StatusOr<std::vector<RunRecord>> {
-    SQLite::Statement query(impl.db, SelectRuns("WHERE r.status IN (1, 2) ORDER BY r.run_id"));
+    internal::CachedStatement query =
+        impl.Prepare(SelectRuns("WHERE r.status IN (1, 2) ORDER BY r.run_id"));
     std::vector<RunRecord> runs;
     while (query.executeStep()) runs.push_back(ReadRun(query));
     return runs;
@@ -223,12 +222,12 @@ StatusOr<std::vector<RunRecord>> RunStore::Fire(
     SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
     std::vector<int64_t> written;
     for (const FireEntry& entry : entries) {
-      std::optional<FireJob> job = ReadFireJob(impl.db, entry);
+      std::optional<FireJob> job = ReadFireJob(impl, entry);
       if (!job) continue;
       const FireDecision decision = decide(*job);
-      ApplyDecision(impl.db, *job, decision);
+      ApplyDecision(impl, *job, decision);
       if (decision.run_at) {
-        if (int64_t id = InsertRun(impl.db, job->job_id, *decision.run_at, 1)) {
+        if (int64_t id = InsertRun(impl, job->job_id, *decision.run_at, 1)) {
           written.push_back(id);
         }
       }
@@ -237,7 +236,7 @@ StatusOr<std::vector<RunRecord>> RunStore::Fire(
     std::vector<RunRecord> runs;
     runs.reserve(written.size());
     for (int64_t id : written) {
-      if (std::optional<RunRecord> run = ReadRunById(impl.db, id)) runs.push_back(*run);
+      if (std::optional<RunRecord> run = ReadRunById(impl, id)) runs.push_back(*run);
     }
     return runs;
   });
@@ -246,72 +245,69 @@ StatusOr<std::vector<RunRecord>> RunStore::Fire(
 StatusOr<std::optional<RunRecord>> RunStore::FindRun(int64_t run_id) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("reading a run", [&]() -> StatusOr<std::optional<RunRecord>> {
-    return ReadRunById(impl.db, run_id);
-  });
-}
-
-StatusOr<std::vector<RunRecord>> RunStore::WaitingRunsFor(std::string_view agent_id,
-                                                          std::string_view pool_id,
-                                                          const std::vector<int>& store_types,
-                                                          WallTime now, int limit) {
-  SqliteStore::Impl& impl = store_.impl();
-  return impl.Run("finding waiting runs", [&]() -> StatusOr<std::vector<RunRecord>> {
-    std::vector<RunRecord> runs;
-    if (store_types.empty()) return runs;
-    std::string types;
-    for (size_t i = 0; i < store_types.size(); ++i) types += i == 0 ? "?" : ", ?";
-    SQLite::Statement query(
-        impl.db, SelectRuns("WHERE r.status = 1 AND r.agent_id IS NULL AND r.scheduled_for <= ? "
-                            "AND (s.agent_id = ? OR s.agent_pool_id = ?) AND r.store_type IN (" +
-                            types + ") ORDER BY r.scheduled_for, r.run_id LIMIT ?"));
-    int index = 1;
-    query.bind(index++, ToUnixMillis(now));
-    query.bind(index++, std::string(agent_id));
-    query.bind(index++, std::string(pool_id));
-    for (int type : store_types) query.bind(index++, type);
-    query.bind(index, limit);
-    while (query.executeStep()) runs.push_back(ReadRun(query));
-    return runs;
+    return ReadRunById(impl, run_id);
   });
 }
 
 StatusOr<std::string> RunStore::PoolOfAgent(std::string_view agent_id) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("finding an agent's pool", [&]() -> StatusOr<std::string> {
-    SQLite::Statement query(impl.db, "SELECT pool_id FROM agent_pool_members WHERE agent_id = ?");
+    internal::CachedStatement query =
+        impl.Prepare("SELECT pool_id FROM agent_pool_members WHERE agent_id = ?");
     query.bind(1, std::string(agent_id));
     if (query.executeStep()) return query.getColumn(0).getString();
     return std::string(kDefaultPoolId);
   });
 }
 
-Status RunStore::Deliver(const std::vector<int64_t>& run_ids, std::string_view agent_id,
-                         std::string_view agent_machine, WallTime lease_expires) {
+StatusOr<Delivered> RunStore::Deliver(const std::vector<Delivery>& deliveries) {
   SqliteStore::Impl& impl = store_.impl();
-  return impl.Run("delivering runs", [&]() -> Status {
+  return impl.Run("delivering runs", [&]() -> StatusOr<Delivered> {
     SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
-    SQLite::Statement update(impl.db,
-                             "UPDATE runs SET agent_id = ?, agent_machine = ?, lease_expires = ? "
-                             "WHERE run_id = ? AND status = 1");
-    for (int64_t id : run_ids) {
-      update.reset();
-      update.bind(1, std::string(agent_id));
-      update.bind(2, std::string(agent_machine));
-      update.bind(3, ToUnixMillis(lease_expires));
-      update.bind(4, id);
-      update.exec();
+    Delivered delivered;
+    std::vector<std::vector<int64_t>> leased(deliveries.size());
+    {
+      internal::CachedStatement update = impl.Prepare(
+          "UPDATE runs SET agent_id = ?1, agent_machine = ?2, lease_expires = ?3 "
+          "WHERE run_id = ?4 AND status = 1 AND agent_id IS NULL AND EXISTS (SELECT 1 FROM jobs "
+          "j JOIN certificate_stores s ON s.id = j.store_id WHERE j.job_id = runs.job_id AND "
+          "(s.agent_id = ?1 OR s.agent_pool_id = ?5))");
+      for (size_t i = 0; i < deliveries.size(); ++i) {
+        const Delivery& d = deliveries[i];
+        for (int64_t id : d.run_ids) {
+          update.reset();
+          update.bind(1, d.agent_id);
+          update.bind(2, d.agent_machine);
+          update.bind(3, ToUnixMillis(d.lease_expires));
+          update.bind(4, id);
+          update.bind(5, d.pool_id);
+          if (update.exec() == 1) {
+            leased[i].push_back(id);
+          } else {
+            delivered.refused.push_back(id);
+          }
+        }
+      }
+    }
+    delivered.runs.resize(deliveries.size());
+    for (size_t i = 0; i < leased.size(); ++i) {
+      for (int64_t id : leased[i]) {
+        if (std::optional<RunRecord> run = ReadRunById(impl, id)) {
+          delivered.runs[i].push_back(std::move(*run));
+        }
+      }
     }
     transaction.commit();
-    return Status::Ok();
+    return delivered;
   });
 }
 
 Status RunStore::Start(int64_t run_id, WallTime now) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("starting a run", [&]() -> Status {
-    SQLite::Statement update(impl.db,
-                             "UPDATE runs SET status = 2, operation_start = ? "
-                             "WHERE run_id = ? AND status = 1");
+    internal::CachedStatement update = impl.Prepare(
+        "UPDATE runs SET status = 2, operation_start = ? "
+        "WHERE run_id = ? AND status = 1");
     update.bind(1, ToUnixMillis(now));
     update.bind(2, run_id);
     if (update.exec() == 0) {
@@ -325,12 +321,11 @@ StatusOr<std::optional<RunRecord>> RunStore::Complete(const RunCompletion& compl
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("completing a run", [&]() -> StatusOr<std::optional<RunRecord>> {
     SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
-    std::optional<RunRecord> run = ReadRunById(impl.db, completion.run_id);
+    std::optional<RunRecord> run = ReadRunById(impl, completion.run_id);
     if (!run || IsClosed(run->status)) {
       return FailedPreconditionError("run " + std::to_string(completion.run_id) + " is not open");
     }
-    SQLite::Statement update(
-        impl.db,
+    internal::CachedStatement update = impl.Prepare(
         "UPDATE runs SET status = ?, result = ?, message = ?, operation_end = ?, "
         "finished_at = ?, lease_expires = NULL WHERE run_id = ?");
     update.bind(1, static_cast<int>(completion.retry_at ? RunStatus::kCompletedWillRetry
@@ -347,11 +342,11 @@ StatusOr<std::optional<RunRecord>> RunStore::Complete(const RunCompletion& compl
       WallTime at = *completion.retry_at;
       int64_t id = 0;
       for (int tries = 0; id == 0 && tries < 16; ++tries, at += std::chrono::milliseconds(1)) {
-        id = InsertRun(impl.db, run->job_id, at, run->attempt + 1);
+        id = InsertRun(impl, run->job_id, at, run->attempt + 1);
       }
-      if (id != 0) retry = ReadRunById(impl.db, id);
+      if (id != 0) retry = ReadRunById(impl, id);
     }
-    FinishIfDone(impl.db, run->job_id);
+    FinishIfDone(impl, run->job_id);
     transaction.commit();
     return retry;
   });
@@ -362,12 +357,12 @@ StatusOr<std::vector<int64_t>> RunStore::CancelWaiting(const std::vector<std::st
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("cancelling waiting runs", [&]() -> StatusOr<std::vector<int64_t>> {
     SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
-    SQLite::Statement select(impl.db,
-                             "SELECT run_id FROM runs WHERE job_id = ? AND status = 1 AND "
-                             "agent_id IS NULL");
-    SQLite::Statement update(impl.db,
-                             "UPDATE runs SET status = 3, result = 0, message = ?, "
-                             "finished_at = ? WHERE run_id = ?");
+    internal::CachedStatement select = impl.Prepare(
+        "SELECT run_id FROM runs WHERE job_id = ? AND status = 1 AND "
+        "agent_id IS NULL");
+    internal::CachedStatement update = impl.Prepare(
+        "UPDATE runs SET status = 3, result = 0, message = ?, "
+        "finished_at = ? WHERE run_id = ?");
     std::vector<int64_t> cancelled;
     for (const std::string& job_id : job_ids) {
       select.reset();
@@ -391,7 +386,7 @@ StatusOr<Page<RunRecord>> RunStore::ListRuns(const jobs::Paging& paging) {
   return impl.Run("listing job history", [&]() -> StatusOr<Page<RunRecord>> {
     Page<RunRecord> page;
     page.total = internal::RunPagedSelect(
-        impl.db, {kRunColumns, kRunFrom, "r.run_id"}, paging,
+        impl, {kRunColumns, kRunFrom, "r.run_id"}, paging,
         [&](SQLite::Statement& row) { page.rows.push_back(ReadRun(row)); });
     return page;
   });
@@ -400,7 +395,8 @@ StatusOr<Page<RunRecord>> RunStore::ListRuns(const jobs::Paging& paging) {
 StatusOr<std::vector<RunRecord>> RunStore::RunsAfter(int64_t after_run_id, int limit) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("following job history", [&]() -> StatusOr<std::vector<RunRecord>> {
-    SQLite::Statement query(impl.db, SelectRuns("WHERE r.run_id > ? ORDER BY r.run_id LIMIT ?"));
+    internal::CachedStatement query =
+        impl.Prepare(SelectRuns("WHERE r.run_id > ? ORDER BY r.run_id LIMIT ?"));
     query.bind(1, after_run_id);
     query.bind(2, limit);
     std::vector<RunRecord> runs;
@@ -412,9 +408,9 @@ StatusOr<std::vector<RunRecord>> RunStore::RunsAfter(int64_t after_run_id, int l
 StatusOr<std::vector<int64_t>> RunStore::MatchRuns(const jobs::SqlFilter& filter, int64_t limit) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("matching job history", [&]() -> StatusOr<std::vector<int64_t>> {
-    SQLite::Statement query(impl.db, "SELECT r.run_id FROM " + std::string(kRunFrom) +
-                                         internal::WhereClause(filter) +
-                                         " ORDER BY r.run_id LIMIT ?");
+    internal::CachedStatement query =
+        impl.Prepare("SELECT r.run_id FROM " + std::string(kRunFrom) +
+                     internal::WhereClause(filter) + " ORDER BY r.run_id LIMIT ?");
     internal::BindParams(query, filter.params);
     query.bind(static_cast<int>(filter.params.size()) + 1, limit);
     std::vector<int64_t> ids;
@@ -427,7 +423,7 @@ StatusOr<int64_t> RunStore::Acknowledge(const std::vector<int64_t>& run_ids) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("acknowledging runs", [&]() -> StatusOr<int64_t> {
     SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
-    ORCH_ASSIGN_OR_RETURN(std::vector<RunRecord> runs, RequireRuns(impl.db, run_ids));
+    ORCH_ASSIGN_OR_RETURN(std::vector<RunRecord> runs, RequireRuns(impl, run_ids));
     for (const RunRecord& run : runs) {
       const bool failed_or_warned =
           run.result == RunResult::kWarning || run.result == RunResult::kFailure;
@@ -437,7 +433,8 @@ StatusOr<int64_t> RunStore::Acknowledge(const std::vector<int64_t>& run_ids) {
                                        " is not a completed run with a warning or a failure");
       }
     }
-    SQLite::Statement update(impl.db, "UPDATE runs SET status = 4 WHERE run_id = ? AND status = 3");
+    internal::CachedStatement update =
+        impl.Prepare("UPDATE runs SET status = 4 WHERE run_id = ? AND status = 3");
     int64_t changed = 0;
     for (const RunRecord& run : runs) {
       update.reset();
@@ -454,10 +451,10 @@ StatusOr<std::vector<RunRecord>> RunStore::Rerun(const std::vector<int64_t>& run
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("rescheduling runs", [&]() -> StatusOr<std::vector<RunRecord>> {
     SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
-    ORCH_ASSIGN_OR_RETURN(std::vector<RunRecord> runs, RequireRuns(impl.db, run_ids));
-    SQLite::Statement state(impl.db,
-                            "SELECT j.state, EXISTS (SELECT 1 FROM runs r WHERE r.job_id = "
-                            "j.job_id AND r.status IN (1, 2)) FROM jobs j WHERE j.job_id = ?");
+    ORCH_ASSIGN_OR_RETURN(std::vector<RunRecord> runs, RequireRuns(impl, run_ids));
+    internal::CachedStatement state = impl.Prepare(
+        "SELECT j.state, EXISTS (SELECT 1 FROM runs r WHERE r.job_id = "
+        "j.job_id AND r.status IN (1, 2)) FROM jobs j WHERE j.job_id = ?");
     std::vector<std::string> jobs;
     for (const RunRecord& run : runs) {
       const std::string id = std::to_string(run.run_id);
@@ -476,9 +473,9 @@ StatusOr<std::vector<RunRecord>> RunStore::Rerun(const std::vector<int64_t>& run
         jobs.push_back(run.job_id);
       }
     }
-    SQLite::Statement reopen(impl.db,
-                             "UPDATE jobs SET state = 'Scheduled' WHERE job_id = ? AND "
-                             "state = 'Finished'");
+    internal::CachedStatement reopen = impl.Prepare(
+        "UPDATE jobs SET state = 'Scheduled' WHERE job_id = ? AND "
+        "state = 'Finished'");
     std::vector<RunRecord> created;
     for (const std::string& job_id : jobs) {
       reopen.reset();
@@ -487,9 +484,9 @@ StatusOr<std::vector<RunRecord>> RunStore::Rerun(const std::vector<int64_t>& run
       WallTime at = now;
       int64_t id = 0;
       for (int tries = 0; id == 0 && tries < 16; ++tries, at += std::chrono::milliseconds(1)) {
-        id = InsertRun(impl.db, job_id, at, 1);
+        id = InsertRun(impl, job_id, at, 1);
       }
-      if (id != 0) created.push_back(*ReadRunById(impl.db, id));
+      if (id != 0) created.push_back(*ReadRunById(impl, id));
     }
     transaction.commit();
     return created;
@@ -499,8 +496,7 @@ StatusOr<std::vector<RunRecord>> RunStore::Rerun(const std::vector<int64_t>& run
 StatusOr<int64_t> RunStore::Prune(WallTime success_before, WallTime other_before, int64_t limit) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("pruning job history", [&]() -> StatusOr<int64_t> {
-    SQLite::Statement prune(
-        impl.db,
+    internal::CachedStatement prune = impl.Prepare(
         "DELETE FROM runs WHERE run_id IN (SELECT run_id FROM runs WHERE finished_at IS NOT NULL "
         "AND status IN (3, 4, 5) AND ((result = 2 AND finished_at < ?) OR "
         "(result <> 2 AND finished_at < ?)) LIMIT ?)");

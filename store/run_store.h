@@ -82,6 +82,23 @@ struct FireDecision {
   std::optional<WallTime> next_fire;
 };
 
+/// Runs handed to one agent in one answer (a registration or a poll).
+struct Delivery {
+  std::string agent_id;
+  std::string agent_machine;
+  std::string pool_id;  // the pool the agent belongs to
+  WallTime lease_expires;
+  std::vector<int64_t> run_ids;
+};
+
+/// What Deliver() did.
+struct Delivered {
+  /// Per delivery, in its order: the runs now leased to its agent, as stored.
+  std::vector<std::vector<RunRecord>> runs;
+  /// Runs that were not waiting for that agent any more.
+  std::vector<int64_t> refused;
+};
+
 /// How an agent's completion closes a run.
 struct RunCompletion {
   int64_t run_id = 0;
@@ -115,17 +132,12 @@ class RunStore {
 
   /// The run `run_id`, or nullopt.
   StatusOr<std::optional<RunRecord>> FindRun(int64_t run_id);
-  /// Waiting, undelivered runs due at `now` whose store is bound to `agent_id` or to
-  /// `pool_id` and has one of `store_types`, oldest first, at most `limit`.
-  StatusOr<std::vector<RunRecord>> WaitingRunsFor(std::string_view agent_id,
-                                                  std::string_view pool_id,
-                                                  const std::vector<int>& store_types, WallTime now,
-                                                  int limit);
   /// The custom pool agent `agent_id` belongs to, or the Default pool's id.
   StatusOr<std::string> PoolOfAgent(std::string_view agent_id);
-  /// Marks `run_ids` delivered to the agent until `lease_expires`.
-  Status Deliver(const std::vector<int64_t>& run_ids, std::string_view agent_id,
-                 std::string_view agent_machine, WallTime lease_expires);
+  /// Leases each delivery's runs to its agent, all in one transaction. A run is refused (and
+  /// left alone) unless it is Waiting, undelivered, and its store is still bound to the agent
+  /// or to the agent's pool.
+  StatusOr<Delivered> Deliver(const std::vector<Delivery>& deliveries);
   /// Marks a delivered run InProcess with OperationStart `now`.
   Status Start(int64_t run_id, WallTime now);
   /// Closes a run as `completion` says; a one-shot job whose last run closed without a retry

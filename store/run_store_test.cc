@@ -99,22 +99,38 @@ TEST_F(RunStoreTest, StaleQueueEntriesAreSkipped) {
   EXPECT_TRUE(FireKeepingNext(entry).empty());
 }
 
-TEST_F(RunStoreTest, WaitingRunsFollowTheStoreBindingAndStoreTypes) {
-  // Given runs on a pool store and an agent store, an agent sees the pool's run only through
-  // the pool, its own store's run by its id, and nothing for store types it cannot serve.
+TEST_F(RunStoreTest, DeliveryFollowsTheStoreBinding) {
+  // Given runs on a pool store and an agent store, an agent of another pool takes only its own
+  // store's run; the pool's run is refused and stays undelivered for an agent of the pool.
   std::string pool_job, agent_job;
-  FireKeepingNext(AddJob(kPoolStore, 1000, &pool_job));
-  FireKeepingNext(AddJob(kAgentStore, 1000, &agent_job));
+  const RunRecord pool_run = FireKeepingNext(AddJob(kPoolStore, 1000, &pool_job)).front();
+  const RunRecord agent_run = FireKeepingNext(AddJob(kAgentStore, 1000, &agent_job)).front();
   RunStore runs(*store_);
-  const WallTime now = jobs::FromUnixMillis(2000);
-  const std::vector<int> pem = {jobs::kPemStoreType};
-  EXPECT_EQ(runs.WaitingRunsFor(kAgent, kDefaultPoolId, pem, now, 10)->size(), 2u);
-  EXPECT_EQ(runs.WaitingRunsFor(kAgent, "other-pool", pem, now, 10)->size(), 1u);
-  EXPECT_EQ(runs.WaitingRunsFor(NewGuid(), kDefaultPoolId, pem, now, 10)->size(), 1u);
-  EXPECT_TRUE(
-      runs.WaitingRunsFor(kAgent, kDefaultPoolId, {jobs::kPkcs12StoreType}, now, 10)->empty());
-  EXPECT_TRUE(
-      runs.WaitingRunsFor(kAgent, kDefaultPoolId, pem, jobs::FromUnixMillis(999), 10)->empty());
+  const WallTime lease = jobs::FromUnixMillis(9000);
+  ASSERT_OK_AND_ASSIGN(
+      Delivered first,
+      runs.Deliver({{kAgent, "web01", "other-pool", lease, {pool_run.run_id, agent_run.run_id}}}));
+  ASSERT_EQ(first.runs.size(), 1u);
+  ASSERT_EQ(first.runs[0].size(), 1u);
+  EXPECT_EQ(first.runs[0][0].run_id, agent_run.run_id);
+  EXPECT_EQ(first.runs[0][0].agent_id, kAgent);
+  EXPECT_EQ(first.runs[0][0].agent_machine, "web01");
+  EXPECT_EQ(first.runs[0][0].lease_expires, lease);
+  EXPECT_EQ(first.refused, std::vector<int64_t>{pool_run.run_id});
+  EXPECT_TRUE(runs.FindRun(pool_run.run_id)->value().agent_id.empty());
+
+  // A run delivered already is refused to anyone else; the pool's agents take the pool's run.
+  const std::string other = NewGuid();
+  ASSERT_OK_AND_ASSIGN(
+      Delivered second,
+      runs.Deliver({{other, "web02", std::string(kDefaultPoolId), lease, {agent_run.run_id}},
+                    {other, "web02", std::string(kDefaultPoolId), lease, {pool_run.run_id}}}));
+  ASSERT_EQ(second.runs.size(), 2u);
+  EXPECT_TRUE(second.runs[0].empty());
+  ASSERT_EQ(second.runs[1].size(), 1u);
+  EXPECT_EQ(second.runs[1][0].agent_id, other);
+  EXPECT_EQ(second.refused, std::vector<int64_t>{agent_run.run_id});
+  EXPECT_EQ(runs.FindRun(agent_run.run_id)->value().agent_id, kAgent);
 }
 
 TEST_F(RunStoreTest, AcknowledgeTakesOnlyWarningsAndFailures) {

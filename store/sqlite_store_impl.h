@@ -10,6 +10,7 @@
 
 #include "store/sqlite_error.h"
 #include "store/sqlite_store.h"
+#include "store/statement_cache.h"
 
 namespace orch::store {
 
@@ -23,9 +24,16 @@ struct SqliteStore::Impl {
     return internal::CatchSqlite(path, what, std::forward<Fn>(fn));
   }
 
+  /// A prepared statement for `sql` from the cache, returned to it at the end of its scope.
+  internal::CachedStatement Prepare(std::string sql) {
+    return internal::CachedStatement(statements, db, std::move(sql));
+  }
+
   std::string path;
   SQLite::Database db;
   int schema_version = 0;
+  // Declared after db: its statements are finalized before the connection closes.
+  internal::StatementCache statements;
 };
 
 }  // namespace orch::store
