@@ -75,7 +75,7 @@ class AgentApiFixture : public ::testing::Test {
                                   {dir_ + "/ca.crt", dir_ + "/ca.key", true}, clock_));
     config::Role all{"all", {std::to_string(kOperatorUid)}, {}, {}};
     for (std::string_view claim : config::kAllClaims) all.claims.emplace_back(claim);
-    authorizer_ = std::make_unique<Authorizer>(std::vector<config::Role>{all});
+    authorizer_ = std::make_unique<Authorizer>(clock_, std::vector<config::Role>{all});
     control_ = std::make_unique<ControlApi>(ControlDeps{.clock = &clock_,
                                                         .store = store_.get(),
                                                         .secret_box = &box_,

@@ -1,64 +1,54 @@
 #include "api/authorizer.h"
 
-#include <grp.h>
-#include <pwd.h>
-#include <unistd.h>
-
 #include <algorithm>
+#include <utility>
 
 namespace orch::api {
 namespace {
 
-// The peer's user name (empty when the uid has no passwd entry) and every group it belongs to.
+static_assert(sizeof(uid_t) <= 4 && sizeof(gid_t) <= 4, "the cache key packs uid and gid");
+
+// The peer's uid, user name (nullopt when the uid has no passwd entry) and every group it is
+// in: the kernel's gid first, then the user's groups from the directory.
 struct Identity {
   uid_t uid = 0;
-  std::string user;
+  std::optional<std::string> user;
   std::vector<gid_t> gids;
 };
 
-Identity Resolve(const PeerCredentials& peer) {
+Identity Lookup(UserDirectory& directory, const PeerCredentials& peer) {
   Identity id;
   id.uid = peer.uid;
   id.gids.push_back(peer.gid);
-  passwd pw{};
-  passwd* found = nullptr;
-  std::string buf(16384, '\0');
-  if (getpwuid_r(peer.uid, &pw, buf.data(), buf.size(), &found) != 0 || found == nullptr) {
-    return id;
-  }
-  id.user = pw.pw_name;
-  int count = 64;
-  std::vector<gid_t> groups(static_cast<size_t>(count));
-  if (getgrouplist(pw.pw_name, pw.pw_gid, groups.data(), &count) < 0) {
-    groups.resize(static_cast<size_t>(count));
-    if (getgrouplist(pw.pw_name, pw.pw_gid, groups.data(), &count) < 0) count = 0;
-  }
-  groups.resize(static_cast<size_t>(std::max(count, 0)));
-  id.gids.insert(id.gids.end(), groups.begin(), groups.end());
+  std::optional<UserEntry> entry = directory.FindUser(peer.uid);
+  if (!entry) return id;
+  id.user = std::move(entry->name);
+  id.gids.insert(id.gids.end(), entry->groups.begin(), entry->groups.end());
   return id;
 }
 
-bool GroupMatches(const std::string& entry, const std::vector<gid_t>& gids) {
+bool GroupMatches(UserDirectory& directory, const std::string& entry,
+                  const std::vector<gid_t>& gids) {
   for (gid_t gid : gids) {
     if (entry == std::to_string(gid)) return true;
   }
-  group gr{};
-  group* found = nullptr;
-  std::string buf(16384, '\0');
-  if (getgrnam_r(entry.c_str(), &gr, buf.data(), buf.size(), &found) != 0 || found == nullptr) {
-    return false;
-  }
-  return std::find(gids.begin(), gids.end(), gr.gr_gid) != gids.end();
+  std::optional<gid_t> named = directory.FindGroup(entry);
+  return named && std::find(gids.begin(), gids.end(), *named) != gids.end();
 }
 
-bool RoleMatches(const config::Role& role, const Identity& id) {
+bool RoleMatches(UserDirectory& directory, const config::Role& role, const Identity& id) {
   for (const std::string& user : role.users) {
-    if (user == std::to_string(id.uid) || (!id.user.empty() && user == id.user)) return true;
+    if (user == std::to_string(id.uid)) return true;
+    if (id.user && !id.user->empty() && user == *id.user) return true;
   }
   for (const std::string& group : role.groups) {
-    if (GroupMatches(group, id.gids)) return true;
+    if (GroupMatches(directory, group, id.gids)) return true;
   }
   return false;
+}
+
+uint64_t KeyOf(const PeerCredentials& peer) {
+  return (static_cast<uint64_t>(peer.uid) << 32) | static_cast<uint64_t>(peer.gid);
 }
 
 std::string Who(const Request& request) {
@@ -68,17 +58,61 @@ std::string Who(const Request& request) {
 
 }  // namespace
 
-std::vector<std::string> Authorizer::ClaimsOf(const Request& request) const {
-  std::vector<std::string> claims;
-  if (!request.peer) return claims;
-  Identity id = Resolve(*request.peer);
+void Authorizer::SetRoles(std::vector<config::Role> roles) {
+  roles_ = std::move(roles);
+  // Claims were matched against the old roles; names and groups are cheap to look up again.
+  cache_.clear();
+}
+
+Authorizer::Resolved Authorizer::Compute(const PeerCredentials& peer, SteadyTime now) const {
+  const Identity id = Lookup(directory_, peer);
+  Resolved resolved{now, id.user, {}};
   for (const config::Role& role : roles_) {
-    if (!RoleMatches(role, id)) continue;
+    if (!RoleMatches(directory_, role, id)) continue;
     for (const std::string& claim : role.claims) {
-      if (!Holds(claims, claim)) claims.push_back(claim);
+      if (!Holds(resolved.claims, claim)) resolved.claims.push_back(claim);
     }
   }
-  return claims;
+  return resolved;
+}
+
+void Authorizer::MakeRoom(SteadyTime now) const {
+  auto oldest = cache_.end();
+  for (auto it = cache_.begin(); it != cache_.end();) {
+    if (now - it->second.at >= kCacheTtl) {
+      it = cache_.erase(it);
+      continue;
+    }
+    if (oldest == cache_.end() || it->second.at < oldest->second.at) oldest = it;
+    ++it;
+  }
+  // Erasing from an unordered_map leaves the other iterators valid, `oldest` included.
+  if (cache_.size() >= kCacheCapacity && oldest != cache_.end()) cache_.erase(oldest);
+}
+
+const Authorizer::Resolved& Authorizer::Resolve(const PeerCredentials& peer) const {
+  const SteadyTime now = clock_.SteadyNow();
+  const uint64_t key = KeyOf(peer);
+  auto it = cache_.find(key);
+  if (it != cache_.end() && now - it->second.at < kCacheTtl) return it->second;
+  Resolved resolved = Compute(peer, now);
+  if (it != cache_.end()) {
+    it->second = std::move(resolved);
+    return it->second;
+  }
+  if (cache_.size() >= kCacheCapacity) MakeRoom(now);
+  return cache_.emplace(key, std::move(resolved)).first->second;
+}
+
+Caller Authorizer::Identify(const Request& request) const {
+  if (!request.peer) return Caller{};
+  const Resolved& resolved = Resolve(*request.peer);
+  return Caller{resolved.user, resolved.claims};
+}
+
+std::vector<std::string> Authorizer::ClaimsOf(const Request& request) const {
+  if (!request.peer) return {};
+  return Resolve(*request.peer).claims;
 }
 
 bool Authorizer::Holds(const std::vector<std::string>& claims, std::string_view claim) {
@@ -86,15 +120,17 @@ bool Authorizer::Holds(const std::vector<std::string>& claims, std::string_view 
 }
 
 Status Authorizer::Require(const Request& request, std::string_view claim) const {
-  if (Holds(ClaimsOf(request), claim)) return Status::Ok();
+  if (request.peer && Holds(Resolve(*request.peer).claims, claim)) return Status::Ok();
   return PermissionDeniedError(Who(request) + " lacks the claim " + std::string(claim));
 }
 
 Status Authorizer::RequireScoped(const Request& request, std::string_view claim,
                                  std::string_view scope) const {
-  std::vector<std::string> claims = ClaimsOf(request);
   std::string scoped = std::string(claim) + std::string(scope) + "/";
-  if (Holds(claims, claim) || Holds(claims, scoped)) return Status::Ok();
+  if (request.peer) {
+    const std::vector<std::string>& claims = Resolve(*request.peer).claims;
+    if (Holds(claims, claim) || Holds(claims, scoped)) return Status::Ok();
+  }
   return PermissionDeniedError(Who(request) + " lacks the claim " + std::string(claim) + " or " +
                                scoped);
 }

@@ -1,7 +1,5 @@
 // Certificate-add jobs: POST /CertificateStores/Certificates/Add,
 // GET /OrchestratorJobs/ScheduledJobs and POST /OrchestratorJobs/Unschedule.
-#include <pwd.h>
-
 #include <nlohmann/json.hpp>
 
 #include "api/add_committer.h"
@@ -25,14 +23,10 @@ using nlohmann::json;
 
 constexpr size_t kMaxUnscheduleIds = 10000;
 
-std::string RequesterName(const Request& request) {
+// The peer's user name as jobs and logs record it; `caller` is the Authorizer's Identify().
+std::string RequesterName(const Request& request, const Caller& caller) {
   if (!request.peer) return "";
-  passwd pw{};
-  passwd* found = nullptr;
-  std::string buf(16384, '\0');
-  if (getpwuid_r(request.peer->uid, &pw, buf.data(), buf.size(), &found) == 0 && found) {
-    return pw.pw_name;
-  }
+  if (caller.user) return *caller.user;
   return "uid " + std::to_string(request.peer->uid);
 }
 
@@ -71,7 +65,8 @@ std::optional<std::string> Seal(const pki::SecretBox& box, const std::optional<s
 }
 
 std::vector<store::NewJob> BuildJobs(const ControlDeps& deps, const Request& request,
-                                     const AddRequest& add, const store::CertificateRecord& cert) {
+                                     const std::string& requester, const AddRequest& add,
+                                     const store::CertificateRecord& cert) {
   const WallTime now = deps.clock->WallNow();
   const WallTime first = jobs::FirstFire(add.schedule, now);
   const std::string schedule_json = jobs::ScheduleToJson(add.schedule).dump();
@@ -92,7 +87,7 @@ std::vector<store::NewJob> BuildJobs(const ControlDeps& deps, const Request& req
     if (first != WallTime::max()) job.next_fire = first;
     job.requested = now;
     if (request.peer) job.requester_uid = request.peer->uid;
-    job.requester_name = RequesterName(request);
+    job.requester_name = requester;
     out.push_back(std::move(job));
   }
   return out;
@@ -100,9 +95,9 @@ std::vector<store::NewJob> BuildJobs(const ControlDeps& deps, const Request& req
 
 // Validates the Add and builds its jobs; they are written by the group commit.
 StatusOr<std::vector<store::NewJob>> PrepareAdd(const ControlDeps& deps, const Request& request,
-                                                AddRequest& add) {
+                                                const Caller& caller, AddRequest& add) {
   // A caller with no schedule claim at all learns nothing about certificates or stores.
-  const std::vector<std::string> claims = deps.authorizer->ClaimsOf(request);
+  const std::vector<std::string>& claims = caller.claims;
   ORCH_RETURN_IF_ERROR(CheckScheduleAccess(claims, std::nullopt, "", /*any_scope=*/true));
   store::CatalogStore catalog(*deps.store);
   ORCH_ASSIGN_OR_RETURN(store::CertificateRecord cert, catalog.GetCertificate(add.certificate_id));
@@ -112,7 +107,7 @@ StatusOr<std::vector<store::NewJob>> PrepareAdd(const ControlDeps& deps, const R
   for (const store::CertStoreRecord& s : stores) {
     ORCH_RETURN_IF_ERROR(CheckScheduleAccess(claims, s.container_id, "certificate store " + s.id));
   }
-  return BuildJobs(deps, request, add, cert);
+  return BuildJobs(deps, request, RequesterName(request, caller), add, cert);
 }
 
 void Add(const ControlDeps& deps, const Request& request, ReplyFn reply) {
@@ -120,14 +115,16 @@ void Add(const ControlDeps& deps, const Request& request, ReplyFn reply) {
   if (!parsed.ok()) return reply(ErrorReply(parsed.status()));
   StatusOr<AddRequest> add = ParseAddRequest(*parsed);
   if (!add.ok()) return reply(ErrorReply(add.status()));
-  StatusOr<std::vector<store::NewJob>> new_jobs = PrepareAdd(deps, request, *add);
+  // The peer is resolved once; its claims and name serve the whole request.
+  const Caller caller = deps.authorizer->Identify(request);
+  StatusOr<std::vector<store::NewJob>> new_jobs = PrepareAdd(deps, request, caller, *add);
   CleanseSecrets(*add);
   if (!new_jobs.ok()) return reply(ErrorReply(new_jobs.status()));
   json ids = json::array();
   for (const store::NewJob& job : *new_jobs) ids.push_back(job.job_id);
   deps.committer->Submit(
       std::move(new_jobs).value(),
-      [reply = std::move(reply), ids = std::move(ids), who = RequesterName(request),
+      [reply = std::move(reply), ids = std::move(ids), who = RequesterName(request, caller),
        certificate = add->certificate_id](Status committed) {
         if (!committed.ok()) return reply(ErrorReply(committed));
         GetLogger("api")->info("accepted {} add job(s) of certificate {} for {}: {}", ids.size(),
@@ -228,7 +225,8 @@ StatusOr<Response> Unschedule(const ControlDeps& deps, const Request& request) {
   ORCH_ASSIGN_OR_RETURN(json parsed, ParseJsonBody(request));
   ORCH_ASSIGN_OR_RETURN(JsonFields body, JsonFields::Of(parsed));
   // Without any schedule claim the call is refused before it reveals which jobs exist.
-  const std::vector<std::string> claims = deps.authorizer->ClaimsOf(request);
+  const Caller caller = deps.authorizer->Identify(request);
+  const std::vector<std::string>& claims = caller.claims;
   ORCH_RETURN_IF_ERROR(CheckScheduleAccess(claims, std::nullopt, "", /*any_scope=*/true));
   store::JobStore job_store(*deps.store);
   ORCH_ASSIGN_OR_RETURN(std::vector<store::JobTarget> targets, UnscheduleTargets(job_store, body));
@@ -247,7 +245,7 @@ StatusOr<Response> Unschedule(const ControlDeps& deps, const Request& request) {
     }
   }
   GetLogger("api")->info("unscheduled {} of {} job(s) for {}", changed, ids.size(),
-                         RequesterName(request));
+                         RequesterName(request, caller));
   return NoContentReply();
 }
 

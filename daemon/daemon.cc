@@ -133,7 +133,7 @@ Status Daemon::Start() {
   ORCH_ASSIGN_OR_RETURN(parts_->ca, LoadCa(options_.config, parts_->clock));
   ORCH_RETURN_IF_ERROR(StartScheduler());
   ORCH_RETURN_IF_ERROR(BindAgentListener());
-  parts_->authorizer = std::make_unique<api::Authorizer>(options_.config.roles);
+  parts_->authorizer = std::make_unique<api::Authorizer>(parts_->clock, options_.config.roles);
   parts_->control_api = std::make_unique<api::ControlApi>(api::ControlDeps{
       .clock = &parts_->clock,
       .store = parts_->store.get(),
