@@ -33,8 +33,9 @@ int64_t RunPagedSelect(SqliteStore::Impl& impl, const PagedSelect& select,
                        const jobs::Paging& paging,
                        const std::function<void(SQLite::Statement&)>& row) {
   const std::string where = WhereClause(paging.filter);
-  internal::CachedStatement count =
-      impl.Prepare("SELECT count(*) FROM " + std::string(select.from) + where);
+  internal::CachedStatement count = impl.Prepare(
+      "SELECT count(*) FROM " +
+      std::string(select.count_from.empty() ? select.from : select.count_from) + where);
   BindParams(count, paging.filter.params);
   count.executeStep();
   const int64_t total = count.getColumn(0).getInt64();
