@@ -441,6 +441,7 @@ void Scheduler::DispatchToPollers() {
   }
   for (size_t i = 0; i < order.size(); ++i) {
     if ((*runs)[i].empty()) continue;
+    // Answers are sent from the event loop later, so no callback here ends another poll.
     auto it = pollers_.find(order[i].second);
     PollCallback done = std::move(it->second.done);
     pollers_.erase(it);
