@@ -141,6 +141,7 @@ class AgentFleet::Agent {
   }
 
   void Error(const std::string& what) {
+    if (fleet_.stop_) return;  // a call cut short by the end of the run is no error of orchd's
     if (record_.errors++ == 0) record_.first_error = what;
   }
 
