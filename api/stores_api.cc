@@ -12,6 +12,7 @@
 #include "jobs/store_types.h"
 #include "pki/hash.h"
 #include "pki/secret_box.h"
+#include "scheduler/scheduler.h"
 #include "store/agent_store.h"
 #include "store/catalog_store.h"
 #include "store/pool_store.h"
@@ -165,6 +166,13 @@ StatusOr<Response> UpdateStore(const ControlDeps& deps, const Request& request) 
   ORCH_RETURN_IF_ERROR(CheckBinding(*deps.store, record));
   store::CatalogStore catalog(*deps.store);
   ORCH_RETURN_IF_ERROR(WithContainerField(catalog.UpdateCertStore(record, replace_password)));
+  // Runs waiting on the store now go to its new agent or pool.
+  if (deps.scheduler != nullptr) {
+    if (Status s = deps.scheduler->StoresChanged({record.id}); !s.ok()) {
+      GetLogger("api")->error("certificate store {}: re-filing its waiting runs: {}", record.id,
+                              s.ToString());
+    }
+  }
   ORCH_ASSIGN_OR_RETURN(store::CertStoreRecord updated, catalog.GetCertStore(record.id));
   return JsonReply(StoreJson(updated));
 }

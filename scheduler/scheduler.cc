@@ -114,6 +114,14 @@ Status Scheduler::JobsUnscheduled(const std::vector<std::string>& job_ids) {
   return Status::Ok();
 }
 
+Status Scheduler::StoresChanged(const std::vector<std::string>& store_ids) {
+  ORCH_ASSIGN_OR_RETURN(std::vector<RunRecord> waiting,
+                        RunStore(store_).WaitingRunsOfStores(store_ids));
+  for (const RunRecord& run : waiting) Track(run);
+  DispatchToPollers();
+  return Status::Ok();
+}
+
 void Scheduler::RunsCreated(const std::vector<RunRecord>& runs) {
   for (const RunRecord& run : runs) {
     Track(run);

@@ -97,6 +97,9 @@ class Scheduler {
   void JobsAccepted(const std::vector<store::FireEntry>& entries);
   /// Jobs the store has just unscheduled: their undelivered runs are cancelled.
   Status JobsUnscheduled(const std::vector<std::string>& job_ids);
+  /// Stores whose agent or pool binding may have changed: their waiting runs are filed
+  /// under the new binding.
+  Status StoresChanged(const std::vector<std::string>& store_ids);
   /// Runs created outside the scheduler (Reschedule): they wait for an agent.
   void RunsCreated(const std::vector<store::RunRecord>& runs);
 

@@ -452,6 +452,26 @@ TEST_F(SchedulerTest, ARunFollowsItsStoreWhenTheStoreIsBoundElsewhere) {
   EXPECT_EQ(scheduler_->stats().open_runs, 1);
 }
 
+TEST_F(SchedulerTest, ARunMovesWithItsStoreWhenTheSchedulerIsTold) {
+  // Given a due run on a store bound to agent A, then bound to agent B, StoresChanged files
+  // it under B at once: B's parked poll, which could not see it, is answered with it.
+  store::CatalogStore catalog(*store_);
+  ASSERT_OK_AND_ASSIGN(store::CertStoreRecord record, catalog.GetCertStore(kPoolStore));
+  record.agent_pool_id.clear();
+  record.agent_id = agent_a_.agent_id;
+  ASSERT_OK(catalog.UpdateCertStore(record, false));
+  AddJob(R"({"Immediate": true})");
+  Advance(seconds(1));
+  record.agent_id = agent_b_.agent_id;
+  ASSERT_OK(catalog.UpdateCertStore(record, false));
+  size_t handed = 0;
+  scheduler_->Poll(agent_b_, seconds(30),
+                   [&](std::vector<RunRecord> runs) { handed = runs.size(); });
+  EXPECT_EQ(handed, 0u);
+  ASSERT_OK(scheduler_->StoresChanged({kPoolStore}));
+  EXPECT_EQ(handed, 1u);
+}
+
 TEST_F(SchedulerTest, CompletionsThatDoNotMatchTheLeaseAreRefused) {
   // Given a run started by agent A, completions from B, for an unknown AuditId, for another
   // job and before a configuration call are refused and change nothing.

@@ -252,6 +252,22 @@ StatusOr<std::optional<RunRecord>> RunStore::FindRun(int64_t run_id) {
   });
 }
 
+StatusOr<std::vector<RunRecord>> RunStore::WaitingRunsOfStores(
+    const std::vector<std::string>& store_ids) {
+  SqliteStore::Impl& impl = store_.impl();
+  return impl.Run("reading a store's waiting runs", [&]() -> StatusOr<std::vector<RunRecord>> {
+    std::vector<RunRecord> runs;
+    internal::CachedStatement query = impl.Prepare(SelectRuns(
+        "WHERE r.status = 1 AND r.agent_id IS NULL AND j.store_id = ? ORDER BY r.run_id"));
+    for (const std::string& id : store_ids) {
+      query.reset();
+      query.bind(1, id);
+      while (query.executeStep()) runs.push_back(ReadRun(query));
+    }
+    return runs;
+  });
+}
+
 StatusOr<std::string> RunStore::PoolOfAgent(std::string_view agent_id) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("finding an agent's pool", [&]() -> StatusOr<std::string> {

@@ -132,6 +132,8 @@ class RunStore {
 
   /// The run `run_id`, or nullopt.
   StatusOr<std::optional<RunRecord>> FindRun(int64_t run_id);
+  /// The Waiting, undelivered runs of jobs on the stores `store_ids`.
+  StatusOr<std::vector<RunRecord>> WaitingRunsOfStores(const std::vector<std::string>& store_ids);
   /// The custom pool agent `agent_id` belongs to, or the Default pool's id.
   StatusOr<std::string> PoolOfAgent(std::string_view agent_id);
   /// Leases each delivery's runs to its agent, all in one transaction. A run is refused (and
