@@ -390,16 +390,16 @@ void Scheduler::Track(const RunRecord& run) {
   Untrack(run.run_id);  // a run tracked again (reloaded) replaces what was known of it
   OpenRun open{run.job_id,        run.agent_id, run.status,   run.attempt,
                run.scheduled_for, {},           TargetOf(run)};
-  if (run.agent_id.empty()) {
-    undelivered_[open.target].emplace(jobs::ToUnixMillis(run.scheduled_for), run.run_id);
-  }
   if (!run.agent_id.empty()) {
     ++in_flight_[run.agent_id];
     // A lease granted before a restart keeps its wall-clock end.
     open.lease_deadline = SteadyFor(run.lease_expires.value_or(clock_.WallNow()));
     leases_.emplace(*open.lease_deadline, run.run_id);
-  } else if (run.scheduled_for > clock_.WallNow()) {
-    pending_.emplace(jobs::ToUnixMillis(run.scheduled_for), run.run_id);
+  } else {
+    File(run.run_id, open);
+    if (run.scheduled_for > clock_.WallNow()) {
+      pending_.emplace(jobs::ToUnixMillis(run.scheduled_for), run.run_id);
+    }
   }
   open_by_job_[run.job_id] = run.run_id;
   open_.insert_or_assign(run.run_id, std::move(open));
@@ -409,13 +409,9 @@ void Scheduler::Untrack(int64_t run_id) {
   auto it = open_.find(run_id);
   if (it == open_.end()) return;
   if (it->second.agent_id.empty()) {
-    if (auto waiting = undelivered_.find(it->second.target); waiting != undelivered_.end()) {
-      waiting->second.erase({jobs::ToUnixMillis(it->second.due), run_id});
-      if (waiting->second.empty()) undelivered_.erase(waiting);
-    }
-  } else if (auto agent = in_flight_.find(it->second.agent_id);
-             agent != in_flight_.end() && --agent->second <= 0) {
-    in_flight_.erase(agent);
+    Unfile(run_id, it->second);
+  } else {
+    CountOut(it->second.agent_id);
   }
   if (auto job = open_by_job_.find(it->second.job_id);
       job != open_by_job_.end() && job->second == run_id) {
@@ -476,8 +472,7 @@ std::vector<int64_t> Scheduler::Pick(const AgentIdentity& agent, const std::stri
     take(AgentTarget(agent.agent_id, type));
     take(PoolTarget(pool_id, type));
   }
-  std::sort(due.begin(), due.end());
-  due.erase(std::unique(due.begin(), due.end()), due.end());
+  std::sort(due.begin(), due.end());  // a run sits in one queue only: no duplicates
   if (due.size() > static_cast<size_t>(limit)) due.resize(static_cast<size_t>(limit));
   std::vector<int64_t> ids;
   ids.reserve(due.size());
@@ -488,10 +483,7 @@ std::vector<int64_t> Scheduler::Pick(const AgentIdentity& agent, const std::stri
 void Scheduler::Lease(int64_t run_id, const std::string& agent_id, SteadyTime deadline) {
   auto it = open_.find(run_id);
   if (it == open_.end()) return;
-  if (auto queue = undelivered_.find(it->second.target); queue != undelivered_.end()) {
-    queue->second.erase({jobs::ToUnixMillis(it->second.due), run_id});
-    if (queue->second.empty()) undelivered_.erase(queue);
-  }
+  Unfile(run_id, it->second);
   it->second.agent_id = agent_id;
   it->second.lease_deadline = deadline;
   leases_.emplace(deadline, run_id);
@@ -501,13 +493,27 @@ void Scheduler::Lease(int64_t run_id, const std::string& agent_id, SteadyTime de
 void Scheduler::Unlease(int64_t run_id) {
   auto it = open_.find(run_id);
   if (it == open_.end() || it->second.agent_id.empty()) return;
-  if (auto agent = in_flight_.find(it->second.agent_id);
-      agent != in_flight_.end() && --agent->second <= 0) {
-    in_flight_.erase(agent);
-  }
+  CountOut(it->second.agent_id);
   it->second.agent_id.clear();
   it->second.lease_deadline.reset();  // its entry in leases_ is ignored from now on
-  undelivered_[it->second.target].emplace(jobs::ToUnixMillis(it->second.due), run_id);
+  File(run_id, it->second);
+}
+
+void Scheduler::File(int64_t run_id, const OpenRun& run) {
+  undelivered_[run.target].emplace(jobs::ToUnixMillis(run.due), run_id);
+}
+
+void Scheduler::Unfile(int64_t run_id, const OpenRun& run) {
+  auto queue = undelivered_.find(run.target);
+  if (queue == undelivered_.end()) return;
+  queue->second.erase({jobs::ToUnixMillis(run.due), run_id});
+  if (queue->second.empty()) undelivered_.erase(queue);
+}
+
+void Scheduler::CountOut(const std::string& agent_id) {
+  if (auto agent = in_flight_.find(agent_id); agent != in_flight_.end() && --agent->second <= 0) {
+    in_flight_.erase(agent);
+  }
 }
 
 void Scheduler::Reload(int64_t run_id) {

@@ -170,6 +170,11 @@ class Scheduler {
   std::vector<int64_t> Pick(const AgentIdentity& agent, const std::string& pool_id, int limit);
   void Lease(int64_t run_id, const std::string& agent_id, SteadyTime deadline);
   void Unlease(int64_t run_id);
+  // Adds to / removes from undelivered_ (by the run's target and due time).
+  void File(int64_t run_id, const OpenRun& run);
+  void Unfile(int64_t run_id, const OpenRun& run);
+  // One delivered open run fewer for `agent_id`.
+  void CountOut(const std::string& agent_id);
   void Reload(int64_t run_id);
   std::optional<WallTime> RetryAt(int attempt) const;
   Status Close(int64_t run_id, store::RunResult result, const std::string& message, bool may_retry);
