@@ -10,6 +10,7 @@
 #include "common/guid.h"
 #include "common/logging.h"
 #include "jobs/ascii.h"
+#include "jobs/bounded_json.h"
 #include "jobs/store_types.h"
 #include "pki/secret_box.h"
 #include "scheduler/scheduler.h"
@@ -134,13 +135,13 @@ void Add(const ControlDeps& deps, const Request& request, ReplyFn reply) {
 }
 
 json ScheduleOf(const std::string& schedule_json) {
-  json schedule = json::parse(schedule_json, nullptr, false);
-  return schedule.is_discarded() ? json(nullptr) : schedule;
+  StatusOr<json> schedule = jobs::ParseJson(schedule_json);
+  return schedule.ok() ? std::move(schedule).value() : json(nullptr);
 }
 
 json JobJson(const store::JobRow& j) {
   auto guid_or_null = [](const std::string& id) { return id.empty() ? json(nullptr) : json(id); };
-  json fields = json::parse(j.job_fields_json, nullptr, false);
+  StatusOr<json> fields = jobs::ParseJson(j.job_fields_json);
   return {{"JobId", j.job_id},
           {"JobType", j.job_type},
           {"OperationType", j.operation_type},
@@ -156,7 +157,7 @@ json JobJson(const store::JobRow& j) {
           {"Alias", j.alias},
           {"Overwrite", j.overwrite},
           {"IncludePrivateKey", j.include_private_key},
-          {"JobFields", fields.is_discarded() ? json::object() : fields},
+          {"JobFields", fields.ok() ? std::move(fields).value() : json::object()},
           {"Schedule", ScheduleOf(j.schedule_json)},
           {"ScheduleType", j.schedule_type ? json(*j.schedule_type) : json(nullptr)},
           {"NextRunTime", TimeJson(j.next_fire)},

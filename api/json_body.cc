@@ -5,6 +5,7 @@
 #include "api/errors.h"
 #include "common/guid.h"
 #include "jobs/ascii.h"
+#include "jobs/bounded_json.h"
 #include "jobs/iso_time.h"
 #include "jobs/url.h"
 
@@ -39,9 +40,9 @@ Status FieldError(const std::string& field, const std::string& message) {
 }
 
 StatusOr<json> ParseJsonBody(const Request& request) {
-  json parsed = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
-  if (parsed.is_discarded()) {
-    return InvalidArgumentError("the request body is not valid JSON")
+  StatusOr<json> parsed = jobs::ParseJson(request.body);
+  if (!parsed.ok()) {
+    return InvalidArgumentError("the request body is " + parsed.status().message())
         .WithField(std::string(kJsonFormatField));
   }
   return parsed;

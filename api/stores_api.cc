@@ -9,6 +9,7 @@
 #include "common/guid.h"
 #include "common/logging.h"
 #include "jobs/ascii.h"
+#include "jobs/bounded_json.h"
 #include "jobs/store_types.h"
 #include "pki/hash.h"
 #include "pki/secret_box.h"
@@ -35,8 +36,7 @@ Status RequireStoreRead(const ControlDeps& deps, const Request& request) {
 }
 
 json StoreJson(const store::CertStoreRecord& s) {
-  json properties = json::parse(s.properties_json, nullptr, false);
-  if (properties.is_discarded()) properties = json::object();
+  StatusOr<json> properties = jobs::ParseJson(s.properties_json);
   return {{"Id", s.id},
           {"ClientMachine", s.client_machine},
           {"Storepath", s.store_path},
@@ -45,7 +45,7 @@ json StoreJson(const store::CertStoreRecord& s) {
           {"ContainerName", s.container_name.empty() ? json(nullptr) : json(s.container_name)},
           {"AgentId", s.agent_id.empty() ? json(nullptr) : json(s.agent_id)},
           {"AgentPoolId", s.agent_pool_id.empty() ? json(nullptr) : json(s.agent_pool_id)},
-          {"Properties", std::move(properties)},
+          {"Properties", properties.ok() ? std::move(properties).value() : json::object()},
           {"CreateIfMissing", s.create_if_missing},
           {"Password", {{"HasValue", s.sealed_password.has_value()}}},
           {"Created", TimeJson(s.created_at)}};
@@ -73,12 +73,16 @@ json StoreTypeJson(const jobs::StoreType& t) {
 StatusOr<std::string> PropertiesOf(const JsonFields& body) {
   const json* value = body.Find("Properties");
   if (value == nullptr) return std::string("{}");
-  json object = *value;
-  if (value->is_string()) object = json::parse(value->get<std::string>(), nullptr, false);
-  if (!object.is_object()) {
-    return FieldError(body.Field("Properties"), "must be a JSON object (or a string holding one)");
+  if (value->is_object()) return value->dump(-1, ' ', false, json::error_handler_t::replace);
+  if (value->is_string()) {
+    StatusOr<json> object = jobs::ParseJson(value->get<std::string>());
+    if (!object.ok()) {
+      return FieldError(body.Field("Properties"),
+                        "is a string that is " + object.status().message());
+    }
+    if (object->is_object()) return object->dump(-1, ' ', false, json::error_handler_t::replace);
   }
-  return object.dump(-1, ' ', false, json::error_handler_t::replace);
+  return FieldError(body.Field("Properties"), "must be a JSON object (or a string holding one)");
 }
 
 // The serving agent or pool: exactly one of AgentId and AgentPoolId.

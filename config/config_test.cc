@@ -394,6 +394,23 @@ TEST_F(ConfigTest, NoExceptionEscapesOnHostileInput) {
   }
 }
 
+TEST_F(ConfigTest, DeepNestingIsRefusedWithItsPosition) {
+  // Given flow sequences and flow maps nested 10 000 deep, and block sequences nested 1 000
+  // deep, each is refused with file:line:col and a message that says what is wrong.
+  std::string block = "pools:\n";
+  for (int i = 1; i <= 1000; ++i) block += std::string(2 * i, ' ') + "-\n";
+  std::string maps = "pools: ";
+  for (int i = 0; i < 10000; ++i) maps += "{a: ";
+  maps += "1" + std::string(10000, '}') + "\n";
+  for (const std::string& text :
+       {"pools: " + std::string(10000, '[') + std::string(10000, ']'), maps, block}) {
+    StatusOr<Config> refused = ParseYaml(text, "deep.yaml");
+    ASSERT_FALSE(refused.ok());
+    EXPECT_THAT(refused.status().message(),
+                ::testing::MatchesRegex("deep\\.yaml:[0-9]+:[0-9]+: the YAML nests too deeply.*"));
+  }
+}
+
 TEST_F(ConfigTest, LoadFileReadsAFileAndNamesAMissingOne) {
   // Given good, bad, oversized and missing files, the good one loads and the rest name the path.
   TempDir dir;

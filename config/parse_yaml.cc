@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include "common/guid.h"
@@ -555,6 +556,10 @@ StatusOr<Config> ParseDocument(std::string_view text, std::string_view filename)
 StatusOr<Config> ParseYaml(std::string_view text, std::string_view filename) {
   try {
     return ParseDocument(text, filename);
+  } catch (const YAML::DeepRecursion& e) {
+    // yaml-cpp bounds its own recursion, but names it "bad file".
+    return InvalidArgumentError(Located(
+        filename, e.mark, "the YAML nests too deeply here (a configuration is a few levels deep)"));
   } catch (const YAML::Exception& e) {
     return InvalidArgumentError(Located(filename, e.mark, e.msg));
   } catch (const std::exception& e) {

@@ -404,13 +404,28 @@ std::string Parser::BindLike(const std::string& column, Op op, std::string_view 
   return column + " LIKE ? ESCAPE '\\'";
 }
 
+// Why a query longer than kMaxQueryLength is refused: the first '(' nested too deeply within
+// its first kMaxQueryLength bytes when there is one (the likelier mistake, or attack), since
+// that is the more useful answer; otherwise its length.
+Status TooLong(std::string_view query) {
+  StatusOr<std::vector<Token>> tokens = Lexer(query.substr(0, kMaxQueryLength)).Run();
+  int depth = 0;
+  for (const Token& token : tokens.ok() ? *tokens : std::vector<Token>()) {
+    if (token.kind == Token::kRightParen) --depth;
+    if (token.kind != Token::kLeftParen) continue;
+    if (++depth > kMaxQueryDepth) {
+      return QueryError(token.position,
+                        "nesting is deeper than " + std::to_string(kMaxQueryDepth) + " levels");
+    }
+  }
+  return QueryError(kMaxQueryLength + 1,
+                    "the query is longer than " + std::to_string(kMaxQueryLength) + " bytes");
+}
+
 }  // namespace
 
 StatusOr<SqlFilter> CompileQuery(std::string_view query, const std::vector<QueryField>& fields) {
-  if (query.size() > kMaxQueryLength) {
-    return QueryError(kMaxQueryLength + 1,
-                      "the query is longer than " + std::to_string(kMaxQueryLength) + " bytes");
-  }
+  if (query.size() > kMaxQueryLength) return TooLong(query);
   ORCH_ASSIGN_OR_RETURN(std::vector<Token> tokens, Lexer(query).Run());
   return Parser(std::move(tokens), fields).Run();
 }

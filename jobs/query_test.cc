@@ -229,5 +229,16 @@ TEST(QueryTest, LengthAndDepthAreLimited) {
   EXPECT_TRUE(Contains(CompileError(nots + "Status -eq 1"), "deeper than 32"));
 }
 
+TEST(QueryTest, HostileNestingTooLongToCompileNamesTheFirstLevelTooDeep) {
+  // Given 10 000 nested parentheses (far over the length limit), the error names the 33rd '('
+  // rather than the length; an over-long query nested within the limit is refused for length.
+  std::string hostile = std::string(10000, '(') + "Status -eq 1" + std::string(10000, ')');
+  EXPECT_EQ(CompileError(hostile), "query error at position 33: nesting is deeper than 32 levels");
+  std::string long_but_flat = "(Status -eq 1)";
+  while (long_but_flat.size() <= kMaxQueryLength) long_but_flat += " OR (Status -eq 1)";
+  EXPECT_EQ(CompileError(long_but_flat),
+            "query error at position 4097: the query is longer than 4096 bytes");
+}
+
 }  // namespace
 }  // namespace orch::jobs

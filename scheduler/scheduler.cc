@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/logging.h"
+#include "jobs/bounded_json.h"
 #include "jobs/iso_time.h"
 #include "jobs/schedule.h"
 #include "scheduler/fire_decision.h"
@@ -253,8 +254,9 @@ void Scheduler::FireDue() {
     std::vector<FireKey> next;
     SchedulerStats counted;
     auto decide = [&](const store::FireJob& job) {
-      StatusOr<jobs::Schedule> schedule = jobs::ParseScheduleJson(
-          nlohmann::json::parse(job.schedule_json, nullptr, /*allow_exceptions=*/false));
+      StatusOr<nlohmann::json> stored = jobs::ParseJson(job.schedule_json);
+      StatusOr<jobs::Schedule> schedule = stored.ok() ? jobs::ParseScheduleJson(*stored)
+                                                      : StatusOr<jobs::Schedule>(stored.status());
       if (!schedule.ok()) {
         Log()->error("job {}: stored schedule unreadable, it fires no more: {}", job.job_id,
                      schedule.status().ToString());

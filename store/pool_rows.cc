@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "jobs/bounded_json.h"
+
 namespace orch::store::internal {
 namespace {
 
@@ -41,10 +43,10 @@ std::string LowerId(std::string_view id) {
 }
 
 std::vector<std::string> ParseCapabilitiesJson(const std::string& text) {
-  nlohmann::json parsed = nlohmann::json::parse(text, nullptr, false);
+  StatusOr<nlohmann::json> parsed = jobs::ParseJson(text);
   std::vector<std::string> out;
-  if (!parsed.is_array()) return out;
-  for (const auto& item : parsed) {
+  if (!parsed.ok() || !parsed->is_array()) return out;
+  for (const auto& item : *parsed) {
     if (item.is_string()) out.push_back(item.get<std::string>());
   }
   return out;

@@ -8,17 +8,16 @@
 namespace orch::e2e {
 namespace {
 
-std::string Yaml(const OrchdFixture& orchd, const std::string& agents_extra,
+std::string Yaml(const OrchdFixture& orchd, bool tls, const std::string& agents_extra,
                  const std::string& top_extra) {
   return "state_dir: " + orchd.dir().path() +
          "\n"
          "logging:\n"
          "  level: debug\n"
          "agents:\n"
-         "  listen: \"127.0.0.1:0\"\n"
-         "  tls:\n"
-         "    names: [localhost, 127.0.0.1]\n" +
-         agents_extra + top_extra +
+         "  listen: \"127.0.0.1:0\"\n" +
+         (tls ? "  tls:\n    names: [localhost, 127.0.0.1]\n" : "  tls: off\n") + agents_extra +
+         top_extra +
          "control:\n"
          "  socket: " +
          orchd.socket_path() + "\n";
@@ -27,17 +26,17 @@ std::string Yaml(const OrchdFixture& orchd, const std::string& agents_extra,
 }  // namespace
 
 void AgentsE2E::StartOrchd(const std::string& agents_extra, const std::string& top_extra) {
-  WriteFile(orchd_.config_path(), Yaml(orchd_, agents_extra, top_extra));
+  WriteFile(orchd_.config_path(), Yaml(orchd_, agent_tls_, agents_extra, top_extra));
   ASSERT_OK(orchd_.Start());
   auto [status, body] = Control("GET", "/Status");
   ASSERT_EQ(status, 200);
-  ASSERT_EQ(body["AgentListener"]["Tls"], true) << body.dump();
+  ASSERT_EQ(body["AgentListener"]["Tls"], agent_tls_) << body.dump();
   agent_port_ = body["AgentListener"]["Port"].get<uint16_t>();
   ASSERT_NE(agent_port_, 0);
 }
 
 void AgentsE2E::Reload(const std::string& agents_extra, const std::string& top_extra) {
-  WriteFile(orchd_.config_path(), Yaml(orchd_, agents_extra, top_extra));
+  WriteFile(orchd_.config_path(), Yaml(orchd_, agent_tls_, agents_extra, top_extra));
   orchd_.process().Signal(SIGHUP);
   ASSERT_TRUE(orchd_.notify().WaitFor("configuration reloaded")) << orchd_.process().Log();
 }
@@ -62,6 +61,7 @@ std::string AgentsE2E::TotalCount(const std::string& target) {
 
 StatusOr<testing::TlsClient> AgentsE2E::AgentConnection(const AgentCredential* credential) {
   testing::TlsClientOptions options;
+  options.tls = agent_tls_;
   options.ca_file = CaFile();
   if (credential != nullptr) {
     options.cert_file = credential->cert_file;
@@ -73,8 +73,15 @@ StatusOr<testing::TlsClient> AgentsE2E::AgentConnection(const AgentCredential* c
 StatusOr<testing::TlsReply> AgentsE2E::AgentPost(const std::string& path, const json& body,
                                                  const std::vector<std::string>& headers,
                                                  const AgentCredential* credential) {
+  return AgentPostRaw(path, body.dump(), headers, credential);
+}
+
+StatusOr<testing::TlsReply> AgentsE2E::AgentPostRaw(const std::string& path,
+                                                    const std::string& body,
+                                                    const std::vector<std::string>& headers,
+                                                    const AgentCredential* credential) {
   ORCH_ASSIGN_OR_RETURN(testing::TlsClient client, AgentConnection(credential));
-  return client.Request("POST", path, body.dump(), headers);
+  return client.Request("POST", path, body, headers);
 }
 
 std::pair<std::string, std::string> AgentsE2E::CreateSecret(const std::string& name) {

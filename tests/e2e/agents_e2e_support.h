@@ -51,6 +51,10 @@ class AgentsE2E : public ::testing::Test {
   StatusOr<testing::TlsReply> AgentPost(const std::string& path, const json& body,
                                         const std::vector<std::string>& headers = {},
                                         const AgentCredential* credential = nullptr);
+  /// The same with a body sent byte for byte.
+  StatusOr<testing::TlsReply> AgentPostRaw(const std::string& path, const std::string& body,
+                                           const std::vector<std::string>& headers = {},
+                                           const AgentCredential* credential = nullptr);
 
   /// Creates an agent secret; answers {name, value}.
   std::pair<std::string, std::string> CreateSecret(const std::string& name);
@@ -77,6 +81,8 @@ class AgentsE2E : public ::testing::Test {
 
   OrchdFixture orchd_;
   uint16_t agent_port_ = 0;
+  /// False before StartOrchd(): the agent listener serves plain HTTP (`agents.tls: off`).
+  bool agent_tls_ = true;
 };
 
 }  // namespace orch::e2e

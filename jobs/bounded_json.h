@@ -1,0 +1,23 @@
+// JSON text parsed with a bound on nesting. Every JSON document orchd reads — request bodies,
+// members that carry JSON as a string, and what it stored itself — goes through ParseJson(), so
+// nothing nested deeper than kMaxJsonDepth ever reaches the recursive code after a parse
+// (serialising, copying, comparing), and hostile input cannot exhaust the stack.
+#pragma once
+
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "common/status.h"
+
+namespace orch::jobs {
+
+/// How deeply arrays and objects may nest in any JSON orchd accepts; `[]` is one level.
+inline constexpr int kMaxJsonDepth = 64;
+
+/// `text` parsed as JSON. InvalidArgument ("not valid JSON: ... at byte N" or "nested deeper
+/// than 64 arrays and objects at byte N") otherwise. The nesting is checked by a SAX pass with a
+/// depth counter before anything is built: no recursion, time linear in the size of `text`.
+StatusOr<nlohmann::json> ParseJson(std::string_view text);
+
+}  // namespace orch::jobs

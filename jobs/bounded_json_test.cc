@@ -1,0 +1,76 @@
+#include "jobs/bounded_json.h"
+
+#include <string>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "tests/testing/status_matchers.h"
+
+namespace orch::jobs {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+std::string Arrays(int depth) {
+  return std::string(depth, '[') + std::string(depth, ']');
+}
+
+std::string Objects(int depth) {
+  std::string text;
+  for (int i = 0; i < depth; ++i) text += "{\"a\":";
+  text += "1";
+  text += std::string(depth, '}');
+  return text;
+}
+
+TEST(BoundedJsonTest, ParsesUpToTheLimitAndRefusesOneMore) {
+  // Given arrays and objects nested exactly to the limit, they parse; one level more is refused.
+  ASSERT_OK_AND_ASSIGN(nlohmann::json arrays, ParseJson(Arrays(kMaxJsonDepth)));
+  EXPECT_TRUE(arrays.is_array());
+  ASSERT_OK_AND_ASSIGN(nlohmann::json objects, ParseJson(Objects(kMaxJsonDepth)));
+  EXPECT_EQ(objects.dump().size(), Objects(kMaxJsonDepth).size());
+
+  for (const std::string& text : {Arrays(kMaxJsonDepth + 1), Objects(kMaxJsonDepth + 1)}) {
+    StatusOr<nlohmann::json> refused = ParseJson(text);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(refused.status().message(), "nested deeper than 64 arrays and objects");
+  }
+}
+
+TEST(BoundedJsonTest, RefusesHostileDepthWithoutRecursion) {
+  // Given 100 000 levels (also unbalanced, and mixed), the refusal comes without a crash; the
+  // ASan build of this test would overflow its stack on a recursive walk.
+  EXPECT_FALSE(ParseJson(Arrays(100000)).ok());
+  EXPECT_FALSE(ParseJson(Objects(100000)).ok());
+  EXPECT_FALSE(ParseJson(std::string(100000, '[')).ok());
+  std::string mixed;
+  for (int i = 0; i < 50000; ++i) mixed += "[{\"k\":";
+  EXPECT_THAT(ParseJson(mixed).status().message(), HasSubstr("nested deeper than 64"));
+}
+
+TEST(BoundedJsonTest, NamesTheByteOfASyntaxErrorWithoutEchoingTheInput) {
+  // Given malformed text, the error names where it stopped but never repeats what was sent.
+  StatusOr<nlohmann::json> refused = ParseJson(R"({"secret": s3cr3t})");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_THAT(refused.status().message(), HasSubstr("not valid JSON"));
+  EXPECT_THAT(refused.status().message(), HasSubstr("at byte 12"));
+  EXPECT_THAT(refused.status().message(), Not(HasSubstr("s3c")));
+  EXPECT_FALSE(ParseJson("").ok());
+  EXPECT_FALSE(ParseJson("[1] [2]").ok());
+  EXPECT_FALSE(ParseJson("[1,]").ok());
+}
+
+TEST(BoundedJsonTest, ParsesOrdinaryDocuments) {
+  // Given ordinary JSON of every kind of value, the result is what nlohmann builds.
+  const std::string text = R"({"a":[1,-2,3.5,"x",true,null,{"b":{}}],"c":18446744073709551615})";
+  ASSERT_OK_AND_ASSIGN(nlohmann::json parsed, ParseJson(text));
+  EXPECT_EQ(parsed, nlohmann::json::parse(text));
+  ASSERT_OK_AND_ASSIGN(nlohmann::json scalar, ParseJson(" 42 "));
+  EXPECT_EQ(scalar, 42);
+}
+
+}  // namespace
+}  // namespace orch::jobs

@@ -1,0 +1,13 @@
+// End-to-end support: what a live orchd database holds, read through a separate read-only
+// SQLite connection, so a test can show that a refused request changed nothing.
+#pragma once
+
+#include <string>
+
+namespace orch::e2e {
+
+/// Every row of every table of the SQLite database at `path`, one line per row, tables in name
+/// order and rows sorted; "" when the database cannot be read.
+std::string DatabaseContent(const std::string& path);
+
+}  // namespace orch::e2e
