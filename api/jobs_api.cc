@@ -237,15 +237,15 @@ StatusOr<Response> Unschedule(const ControlDeps& deps, const Request& request) {
     ids.push_back(target.job_id);
   }
   if (ids.empty()) return NoContentReply();
-  ORCH_ASSIGN_OR_RETURN(int64_t changed, job_store.Unschedule(ids));
+  ORCH_ASSIGN_OR_RETURN(store::UnscheduledJobs unscheduled, job_store.Unschedule(ids));
   if (deps.scheduler != nullptr) {
     // The jobs are unscheduled for good; a failure here leaves runs to be closed when their
     // agent asks for them.
-    if (Status s = deps.scheduler->JobsUnscheduled(ids); !s.ok()) {
+    if (Status s = deps.scheduler->JobsUnscheduled(ids, unscheduled.dequeued); !s.ok()) {
       GetLogger("api")->error("unschedule: cancelling waiting runs: {}", s.ToString());
     }
   }
-  GetLogger("api")->info("unscheduled {} of {} job(s) for {}", changed, ids.size(),
+  GetLogger("api")->info("unscheduled {} of {} job(s) for {}", unscheduled.changed, ids.size(),
                          RequesterName(request, caller));
   return NoContentReply();
 }

@@ -104,7 +104,9 @@ void Scheduler::JobsAccepted(const std::vector<store::FireEntry>& entries) {
   if (started_) Arm();
 }
 
-Status Scheduler::JobsUnscheduled(const std::vector<std::string>& job_ids) {
+Status Scheduler::JobsUnscheduled(const std::vector<std::string>& job_ids,
+                                  const std::vector<store::FireEntry>& dequeued) {
+  for (const store::FireEntry& e : dequeued) dequeued_.emplace(e.fire_ms, e.job_seq);
   ORCH_ASSIGN_OR_RETURN(std::vector<int64_t> cancelled,
                         RunStore(store_).CancelWaiting(
                             job_ids, "cancelled: the job was unscheduled", clock_.WallNow()));
@@ -223,7 +225,7 @@ void Scheduler::OnTimer() {
 
 SchedulerStats Scheduler::stats() const {
   SchedulerStats stats = stats_;
-  stats.scheduled_jobs = static_cast<int64_t>(fires_.size());
+  stats.scheduled_jobs = static_cast<int64_t>(fires_.size() - dequeued_.size());
   stats.open_runs = static_cast<int64_t>(open_.size());
   stats.polling_agents = static_cast<int64_t>(pollers_.size());
   return stats;
@@ -248,7 +250,7 @@ void Scheduler::FireDue() {
   while (!fires_.empty() && fires_.top().first <= now_ms && clock_.SteadyNow() < slice_end) {
     std::vector<store::FireEntry> batch;
     while (!fires_.empty() && fires_.top().first <= now_ms && batch.size() < kFireBatch) {
-      batch.push_back({fires_.top().first, fires_.top().second});
+      if (dequeued_.erase(fires_.top()) == 0) batch.push_back({fires_.top().first, fires_.top().second});
       fires_.pop();
     }
     std::vector<FireKey> next;
@@ -289,9 +291,11 @@ void Scheduler::FireDue() {
     stats_.skipped_overlap += counted.skipped_overlap;
     stats_.missed_catchup += counted.missed_catchup;
     if (counted.skipped_overlap + counted.missed_catchup > 0) {
+      // A job that missed several fires runs once, for the latest, when that is inside the
+      // catch-up window: every other missed fire is counted, inside the window or not.
       Log()->info(
-          "{} fire(s) skipped: {} overlapping a run in flight, {} missed beyond the "
-          "catch-up window",
+          "{} fire(s) skipped: {} overlapping a run in flight, {} missed while orchd was down "
+          "or behind (older than the catch-up window, or superseded by a later missed fire)",
           counted.skipped_overlap + counted.missed_catchup, counted.skipped_overlap,
           counted.missed_catchup);
     }

@@ -95,8 +95,10 @@ class Scheduler {
 
   /// Jobs committed by an Add: their row numbers and first fire times.
   void JobsAccepted(const std::vector<store::FireEntry>& entries);
-  /// Jobs the store has just unscheduled: their undelivered runs are cancelled.
-  Status JobsUnscheduled(const std::vector<std::string>& job_ids);
+  /// Jobs the store has just unscheduled: their undelivered runs are cancelled, and their
+  /// fire-queue entries `dequeued` (JobStore::Unschedule()) no longer count or fire.
+  Status JobsUnscheduled(const std::vector<std::string>& job_ids,
+                         const std::vector<store::FireEntry>& dequeued = {});
   /// Stores whose agent or pool binding may have changed: their waiting runs are filed
   /// under the new binding.
   Status StoresChanged(const std::vector<std::string>& store_ids);
@@ -189,6 +191,8 @@ class Scheduler {
   bool started_ = false;
 
   MinHeap<FireKey> fires_;
+  // Entries of fires_ whose jobs were unscheduled: skipped when they come due.
+  std::set<FireKey> dequeued_;
   std::unordered_map<int64_t, OpenRun> open_;             // by run id
   std::unordered_map<std::string, int64_t> open_by_job_;  // job id → its open run
   std::unordered_map<std::string, int> in_flight_;        // agent id → delivered open runs

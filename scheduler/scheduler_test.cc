@@ -518,6 +518,24 @@ TEST_F(SchedulerTest, UnscheduleCancelsWaitingAndDeliveredRuns) {
   EXPECT_EQ(scheduler_->stats().open_runs, 0);
 }
 
+TEST_F(SchedulerTest, AnUnscheduledJobStopsCountingAtOnceAndNeverFires) {
+  // Given two recurring jobs, unscheduling one takes it out of ScheduledJobs at once; when its
+  // old fire time comes only the other fires, and the count stays right afterwards.
+  const std::string kept = AddJob(R"({"Interval": {"Minutes": 60}})");
+  const std::string dropped = AddJob(R"({"Interval": {"Minutes": 60}})");
+  EXPECT_EQ(scheduler_->stats().scheduled_jobs, 2);
+  ASSERT_OK_AND_ASSIGN(store::UnscheduledJobs unscheduled,
+                       store::JobStore(*store_).Unschedule({dropped}));
+  ASSERT_OK(scheduler_->JobsUnscheduled({dropped}, unscheduled.dequeued));
+  EXPECT_EQ(scheduler_->stats().scheduled_jobs, 1);
+  Advance(minutes(61));
+  EXPECT_EQ(History(kept).size(), 1u);
+  EXPECT_TRUE(History(dropped).empty());
+  EXPECT_EQ(scheduler_->stats().scheduled_jobs, 1);
+  AddJob(R"({"Interval": {"Minutes": 60}})");
+  EXPECT_EQ(scheduler_->stats().scheduled_jobs, 2);
+}
+
 TEST_F(SchedulerTest, RetentionPrunesOldFinishedRuns) {
   // Given successes older than retain_success and a failure younger than retain_failure, only
   // the old successes are pruned.

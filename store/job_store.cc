@@ -259,9 +259,9 @@ StatusOr<std::vector<JobTarget>> JobStore::MatchJobs(const jobs::SqlFilter& filt
   });
 }
 
-StatusOr<int64_t> JobStore::Unschedule(const std::vector<std::string>& job_ids) {
+StatusOr<UnscheduledJobs> JobStore::Unschedule(const std::vector<std::string>& job_ids) {
   SqliteStore::Impl& impl = store_.impl();
-  return impl.Run("unscheduling jobs", [&]() -> StatusOr<int64_t> {
+  return impl.Run("unscheduling jobs", [&]() -> StatusOr<UnscheduledJobs> {
     SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
     std::vector<JobTarget> found = FindTargets(impl, job_ids);
     std::string missing;
@@ -272,17 +272,25 @@ StatusOr<int64_t> JobStore::Unschedule(const std::vector<std::string>& job_ids) 
       if (!present) missing += (missing.empty() ? "" : ", ") + id;
     }
     if (!missing.empty()) return NotFoundError("no job with Id " + missing);
+    internal::CachedStatement queued = impl.Prepare(
+        "SELECT next_fire, seq FROM jobs WHERE job_id = ? AND state = 'Scheduled' AND "
+        "next_fire IS NOT NULL");
     internal::CachedStatement update = impl.Prepare(
         "UPDATE jobs SET state = 'Unscheduled', next_fire = NULL "
         "WHERE job_id = ? AND state = 'Scheduled'");
-    int64_t changed = 0;
+    UnscheduledJobs result;
     for (const JobTarget& target : found) {
+      queued.reset();
+      queued.bind(1, target.job_id);
+      if (queued.executeStep()) {
+        result.dequeued.push_back({queued.getColumn(0).getInt64(), queued.getColumn(1).getInt64()});
+      }
       update.reset();
       update.bind(1, target.job_id);
-      changed += update.exec();
+      result.changed += update.exec();
     }
     transaction.commit();
-    return changed;
+    return result;
   });
 }
 

@@ -12,6 +12,7 @@
 #include "common/status.h"
 #include "jobs/query.h"
 #include "store/page.h"
+#include "store/run_store.h"
 #include "store/sqlite_store.h"
 
 namespace orch::store {
@@ -73,6 +74,13 @@ struct JobRow {
 };
 
 /// What permission checks need to know about an existing job.
+/// What an Unschedule changed.
+struct UnscheduledJobs {
+  int64_t changed = 0;
+  /// The fire-queue entries (LoadFireQueue()) of the changed jobs that had a next fire.
+  std::vector<FireEntry> dequeued;
+};
+
 struct JobTarget {
   std::string job_id;
   std::string state;
@@ -117,8 +125,8 @@ class JobStore {
   /// Every job matching `filter` (compiled from JobQueryFields()).
   StatusOr<std::vector<JobTarget>> MatchJobs(const jobs::SqlFilter& filter);
   /// In one transaction: NotFound naming every unknown id and nothing changed; else each
-  /// Scheduled job becomes Unscheduled with no next fire. Answers how many changed.
-  StatusOr<int64_t> Unschedule(const std::vector<std::string>& job_ids);
+  /// Scheduled job becomes Unscheduled with no next fire. Answers the jobs that changed.
+  StatusOr<UnscheduledJobs> Unschedule(const std::vector<std::string>& job_ids);
 
  private:
   SqliteStore& store_;

@@ -136,16 +136,22 @@ TEST_F(JobStoreTest, UnscheduleIsAllOrNothing) {
   NewJob job = Job(kStoreA, 5);
   ASSERT_OK(store.AddJobs({job}));
   const std::string unknown = "dddddddd-0000-4000-8000-00000000000d";
-  StatusOr<int64_t> refused = store.Unschedule({job.job_id, unknown});
+  StatusOr<UnscheduledJobs> refused = store.Unschedule({job.job_id, unknown});
   EXPECT_EQ(refused.status().code(), StatusCode::kNotFound);
   EXPECT_THAT(refused.status().message(), HasSubstr(unknown));
   EXPECT_EQ(store.GetJob(job.job_id)->state, kJobScheduled);
 
-  EXPECT_EQ(*store.Unschedule({job.job_id}), 1);
+  ASSERT_OK_AND_ASSIGN(JobRow before, store.GetJob(job.job_id));
+  ASSERT_OK_AND_ASSIGN(UnscheduledJobs unscheduled, store.Unschedule({job.job_id}));
+  EXPECT_EQ(unscheduled.changed, 1);
+  ASSERT_EQ(unscheduled.dequeued.size(), 1u);
+  EXPECT_EQ(unscheduled.dequeued[0].fire_ms, jobs::ToUnixMillis(*before.next_fire));
   ASSERT_OK_AND_ASSIGN(JobRow row, store.GetJob(job.job_id));
   EXPECT_EQ(row.state, kJobUnscheduled);
   EXPECT_EQ(row.next_fire, std::nullopt);
-  EXPECT_EQ(*store.Unschedule({job.job_id}), 0);
+  ASSERT_OK_AND_ASSIGN(unscheduled, store.Unschedule({job.job_id}));
+  EXPECT_EQ(unscheduled.changed, 0);
+  EXPECT_TRUE(unscheduled.dequeued.empty());
 }
 
 TEST_F(JobStoreTest, MatchJobsReportsContainersForPermissionChecks) {
