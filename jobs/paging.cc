@@ -36,14 +36,15 @@ StatusOr<int64_t> IntegerParam(const std::map<std::string, std::string>& params,
   return value;
 }
 
-StatusOr<std::string> SortColumn(const std::map<std::string, std::string>& params,
-                                 const std::vector<QueryField>& fields,
-                                 std::string_view default_sort) {
+// The sort field, or nullptr for none.
+StatusOr<const QueryField*> SortField(const std::map<std::string, std::string>& params,
+                                      const std::vector<QueryField>& fields,
+                                      std::string_view default_sort) {
   const std::string* requested = FindParam(params, "pq.sortField");
   std::string_view name = requested ? std::string_view(*requested) : default_sort;
-  if (name.empty()) return std::string();
+  if (name.empty()) return nullptr;
   for (const QueryField& field : fields) {
-    if (EqualsIgnoreCase(field.name, name)) return field.column;
+    if (EqualsIgnoreCase(field.name, name)) return &field;
   }
   if (requested == nullptr) {
     return InternalError("default sort field '" + std::string(default_sort) +
@@ -71,7 +72,9 @@ StatusOr<bool> Ascending(const std::map<std::string, std::string>& params) {
 
 std::string Paging::OrderBySql() const {
   if (sort_column.empty()) return "";
-  return "ORDER BY " + sort_column + (ascending ? " ASC" : " DESC");
+  // Text compares ignoring ASCII case everywhere, in filters and in order alike.
+  return "ORDER BY " + sort_column + (sort_ignores_case ? " COLLATE NOCASE" : "") +
+         (ascending ? " ASC" : " DESC");
 }
 
 StatusOr<Paging> ParsePaging(const std::map<std::string, std::string>& query_params,
@@ -81,7 +84,11 @@ StatusOr<Paging> ParsePaging(const std::map<std::string, std::string>& query_par
                         IntegerParam(query_params, "pq.pageReturned", 1, 1, kMaxPageReturned));
   ORCH_ASSIGN_OR_RETURN(paging.limit, IntegerParam(query_params, "pq.returnLimit",
                                                    kDefaultReturnLimit, 1, kMaxReturnLimit));
-  ORCH_ASSIGN_OR_RETURN(paging.sort_column, SortColumn(query_params, fields, default_sort));
+  ORCH_ASSIGN_OR_RETURN(const QueryField* sort, SortField(query_params, fields, default_sort));
+  if (sort != nullptr) {
+    paging.sort_column = sort->column;
+    paging.sort_ignores_case = sort->type == QueryField::kText;
+  }
   ORCH_ASSIGN_OR_RETURN(paging.ascending, Ascending(query_params));
   const std::string* query = FindParam(query_params, "pq.queryString");
   if (query != nullptr) {

@@ -79,9 +79,9 @@ TEST(PagingTest, SortAscendingAcceptsNames) {
   // Given the SortOrder names, Ascending and Descending map like 0 and 1.
   ASSERT_OK_AND_ASSIGN(Paging down,
                        ParsePaging({{"pq.sortAscending", "descending"}}, Fields(), "Message"));
-  EXPECT_EQ(down.OrderBySql(), "ORDER BY h.message DESC");
+  EXPECT_EQ(down.OrderBySql(), "ORDER BY h.message COLLATE NOCASE DESC");
   ASSERT_OK_AND_ASSIGN(Paging up, ParsePaging({{"pq.sortAscending", "0"}}, Fields(), "Message"));
-  EXPECT_EQ(up.OrderBySql(), "ORDER BY h.message ASC");
+  EXPECT_EQ(up.OrderBySql(), "ORDER BY h.message COLLATE NOCASE ASC");
 }
 
 TEST(PagingTest, UnknownDefaultSortIsAnInternalError) {

@@ -78,12 +78,14 @@ struct Paging {
   int64_t page = 1;                     // pq.pageReturned, 1-based
   int64_t limit = kDefaultReturnLimit;  // pq.returnLimit
   std::string sort_column;              // from the whitelist; empty = no ORDER BY
+  bool sort_ignores_case = false;       // a kText sort field: ordered ignoring ASCII case
   bool ascending = true;                // pq.sortAscending: 0 ascending, 1 descending
   SqlFilter filter;                     // pq.queryString
 
   /// Rows to skip: (page − 1) · limit.
   int64_t Offset() const { return (page - 1) * limit; }
-  /// "ORDER BY <column> ASC" / "DESC", or "" without a sort column.
+  /// "ORDER BY <column> ASC" / "DESC" (with COLLATE NOCASE for text), or "" without a sort
+  /// column.
   std::string OrderBySql() const;
 };
 
