@@ -1,8 +1,14 @@
 #include "common/logging.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <charconv>
+#include <cstdint>
 #include <cstdlib>
 #include <mutex>
 #include <string>
+#include <string_view>
 
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
@@ -48,7 +54,28 @@ LogState& State() {
 }  // namespace
 
 LogFormat DetectLogFormat() {
-  return std::getenv("JOURNAL_STREAM") != nullptr ? LogFormat::kJournal : LogFormat::kText;
+  return LogFormatFor(std::getenv("JOURNAL_STREAM"), STDERR_FILENO);
+}
+
+LogFormat LogFormatFor(const char* journal_stream, int fd) {
+  if (journal_stream == nullptr) return LogFormat::kText;
+  const std::string_view text(journal_stream);
+  const size_t colon = text.find(':');
+  if (colon == std::string_view::npos) return LogFormat::kText;
+  uint64_t device = 0;
+  uint64_t inode = 0;
+  const char* end = text.data() + text.size();
+  auto [device_end, device_error] = std::from_chars(text.data(), text.data() + colon, device);
+  auto [inode_end, inode_error] = std::from_chars(text.data() + colon + 1, end, inode);
+  if (device_error != std::errc() || device_end != text.data() + colon ||
+      inode_error != std::errc() || inode_end != end || colon == 0 || colon + 1 == text.size()) {
+    return LogFormat::kText;
+  }
+  struct stat st {};
+  if (fstat(fd, &st) != 0) return LogFormat::kText;
+  return static_cast<uint64_t>(st.st_dev) == device && static_cast<uint64_t>(st.st_ino) == inode
+             ? LogFormat::kJournal
+             : LogFormat::kText;
 }
 
 StatusOr<spdlog::level::level_enum> ParseLogLevel(std::string_view name) {

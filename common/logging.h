@@ -14,8 +14,14 @@ namespace orch {
 /// timestamp to journald; kText is for terminals and files.
 enum class LogFormat { kText, kJournal };
 
-/// kJournal when stderr is connected to the journal (systemd sets JOURNAL_STREAM), else kText.
+/// kJournal when stderr is connected to the journal, else kText: LogFormatFor(JOURNAL_STREAM,
+/// stderr).
 LogFormat DetectLogFormat();
+
+/// kJournal when `journal_stream` ("<device>:<inode>", as systemd sets JOURNAL_STREAM for a
+/// service whose output goes to journald) names the file open as `fd`, as sd_journal_stream_fd
+/// documents; kText when it is null, malformed or names another file (output redirected).
+LogFormat LogFormatFor(const char* journal_stream, int fd);
 
 /// Parses "trace", "debug", "info", "warn", "error", "critical" or "off".
 StatusOr<spdlog::level::level_enum> ParseLogLevel(std::string_view name);

@@ -1,5 +1,10 @@
 #include "common/logging.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <string>
+
 #include <gtest/gtest.h>
 
 #include "tests/testing/status_matchers.h"
@@ -32,6 +37,25 @@ TEST(LoggingTest, LoggersAreSharedByName) {
   EXPECT_EQ(a->level(), spdlog::level::warn);
   ConfigureLogging(spdlog::level::debug, LogFormat::kJournal);
   EXPECT_EQ(a->level(), spdlog::level::debug);
+}
+
+TEST(LoggingTest, JournalStyleOnlyWhenJournalStreamNamesTheDescriptor) {
+  // Given a pipe standing in for journald's stream, JOURNAL_STREAM naming its device and inode
+  // selects journal style; another file's, a malformed value or none selects text.
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  struct stat st {};
+  ASSERT_EQ(fstat(fds[1], &st), 0);
+  const std::string mine = std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino);
+  const std::string other = std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino + 1);
+  EXPECT_EQ(LogFormatFor(mine.c_str(), fds[1]), LogFormat::kJournal);
+  EXPECT_EQ(LogFormatFor(other.c_str(), fds[1]), LogFormat::kText);
+  for (const char* bad : {"", "1", ":", "1:", ":2", "x:y", "1:2:3", "1 :2"}) {
+    EXPECT_EQ(LogFormatFor(bad, fds[1]), LogFormat::kText) << bad;
+  }
+  EXPECT_EQ(LogFormatFor(nullptr, fds[1]), LogFormat::kText);
+  close(fds[0]);
+  close(fds[1]);
 }
 
 }  // namespace
