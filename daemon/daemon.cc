@@ -2,10 +2,13 @@
 
 #include <grp.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 #include <filesystem>
 
@@ -73,6 +76,19 @@ std::optional<int> ActivatedUnixSocket() {
     Log()->warn("ignoring socket-activated descriptor {}: not a listening Unix stream socket", fd);
   }
   return std::nullopt;
+}
+
+// The path a listening Unix socket is bound to, or a description of it when it has none.
+std::string UnixSocketPath(int fd) {
+  sockaddr_un address{};
+  socklen_t length = sizeof(address);
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0 ||
+      address.sun_family != AF_UNIX || length <= offsetof(sockaddr_un, sun_path) ||
+      address.sun_path[0] == '\0') {
+    return "descriptor " + std::to_string(fd) + " (socket activation)";
+  }
+  const size_t size = length - offsetof(sockaddr_un, sun_path);
+  return std::string(address.sun_path, strnlen(address.sun_path, size));
 }
 
 }  // namespace
@@ -148,9 +164,8 @@ Status Daemon::Start() {
   const std::string agents = parts_->agent_listener.address + ":" +
                              std::to_string(parts_->agent_listener.port) +
                              (parts_->agent_listener.tls ? " (TLS)" : " (plain HTTP)");
-  parts_->notifier.Ready("serving on " + options_.config.control.socket + " and " + agents);
-  Log()->info("ready: control socket {}, agent listener {}", options_.config.control.socket,
-              agents);
+  parts_->notifier.Ready("serving on " + control_socket_ + " and " + agents);
+  Log()->info("ready: control socket {}, agent listener {}", control_socket_, agents);
   return Status::Ok();
 }
 
@@ -221,9 +236,14 @@ Status Daemon::BindControlSocket() {
   parts_->control_server =
       std::make_unique<net::HttpServer>(parts_->loop, *parts_->control_api, ControlLimits(control));
   if (std::optional<int> fd = ActivatedUnixSocket()) {
-    Log()->info("control socket from socket activation (fd {})", *fd);
+    control_socket_ = UnixSocketPath(*fd);
+    Log()->info("control socket {} from socket activation (fd {})", control_socket_, *fd);
+    if (control_socket_ != control.socket) {
+      Log()->info("control.socket ({}) is not used: systemd hands over the socket", control.socket);
+    }
     return parts_->control_server->AdoptUnixFd(*fd).Context("control socket");
   }
+  control_socket_ = control.socket;
   ORCH_ASSIGN_OR_RETURN(std::optional<gid_t> gid, ResolveGroup(control.group));
   return parts_->control_server->ListenUnix(control.socket, control.mode, gid)
       .Context("control socket");

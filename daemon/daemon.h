@@ -52,6 +52,8 @@ class Daemon {
 
   DaemonOptions options_;
   std::unique_ptr<Parts> parts_;
+  // Where the control socket is served: control.socket, or the socket systemd handed over.
+  std::string control_socket_;
 };
 
 }  // namespace orch::daemon

@@ -57,9 +57,13 @@ TEST(SystemdE2E, ServesSocketHandedOverBySocketActivation) {
   ASSERT_OK_AND_ASSIGN(UnixClient client, UnixClient::Connect(activated));
   ASSERT_OK_AND_ASSIGN(HttpReply reply, client.Request("GET", "/Status"));
   EXPECT_EQ(reply.status, 200) << launcher.Log();
-  EXPECT_TRUE(notify.WaitFor("READY=1"));
+  std::optional<std::string> ready = notify.WaitFor("READY=1");
+  ASSERT_TRUE(ready.has_value());
+  // STATUS= and the ready line name the socket actually served, not control.socket.
+  EXPECT_NE(ready->find("STATUS=serving on " + activated + " and "), std::string::npos) << *ready;
   std::string log = launcher.Log();
   EXPECT_NE(log.find("socket activation"), std::string::npos) << log;
+  EXPECT_NE(log.find("ready: control socket " + activated + ","), std::string::npos) << log;
   // orchd did not bind its configured path: the activated socket was used instead.
   EXPECT_FALSE(Exists(orchd.socket_path()));
   launcher.Signal(SIGTERM);
