@@ -62,9 +62,13 @@ StatusOr<pki::ImportedCertificate> DecodeAndImport(const JsonFields& body) {
       pki::ImportCertificate(*bytes, password.value_or(""));
   if (password) pki::Cleanse(*password);
   if (!imported.ok()) {
-    const bool about_password = imported.status().message().find("password") != std::string::npos;
-    return InvalidArgumentError(imported.status().message())
-        .WithField(about_password && password ? "Password" : "Certificate");
+    const std::string& message = imported.status().message();
+    if (message.find("password") == std::string::npos) {
+      return InvalidArgumentError(message).WithField("Certificate");
+    }
+    if (password) return InvalidArgumentError(message).WithField("Password");
+    // Without a password the file did not open: most likely it needs one.
+    return FieldError("Password", "is required: the file does not open without one (" + message + ")");
   }
   return imported;
 }

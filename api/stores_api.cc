@@ -25,14 +25,26 @@ using nlohmann::json;
 
 constexpr std::string_view kModifyClaim = "/certificate_stores/modify/";
 
-// Reads are open to whoever may change stores or schedule jobs into them.
-Status RequireStoreRead(const ControlDeps& deps, const Request& request) {
-  std::vector<std::string> claims = deps.authorizer->ClaimsOf(request);
-  if (Authorizer::Holds(claims, kModifyClaim) || Authorizer::Holds(claims, kScheduleClaim)) {
+// Reads are open to whoever may change stores or schedule jobs into them; a caller whose
+// schedule claims are scoped to containers sees the stores of those containers only.
+bool ReadsEveryStore(const std::vector<std::string>& claims) {
+  return Authorizer::Holds(claims, kModifyClaim) || Authorizer::Holds(claims, kScheduleClaim);
+}
+
+// Checked before a read reveals which stores exist.
+Status RequireSomeStoreRead(const std::vector<std::string>& claims) {
+  if (ReadsEveryStore(claims) ||
+      CheckScheduleAccess(claims, std::nullopt, "", /*any_scope=*/true).ok()) {
     return Status::Ok();
   }
   return PermissionDeniedError("the caller lacks the claim " + std::string(kModifyClaim) + " or " +
-                               std::string(kScheduleClaim));
+                               std::string(kScheduleClaim) + " (or one scoped to a container)");
+}
+
+Status RequireStoreRead(const std::vector<std::string>& claims,
+                        const store::CertStoreRecord& record) {
+  if (ReadsEveryStore(claims)) return Status::Ok();
+  return CheckScheduleAccess(claims, record.container_id, "certificate store " + record.id);
 }
 
 json StoreJson(const store::CertStoreRecord& s) {
@@ -90,8 +102,8 @@ Status ReadBinding(const JsonFields& body, store::CertStoreRecord& record) {
   ORCH_ASSIGN_OR_RETURN(std::optional<std::string> agent, body.OptionalGuid("AgentId"));
   ORCH_ASSIGN_OR_RETURN(std::optional<std::string> pool, body.OptionalGuid("AgentPoolId"));
   if (agent.has_value() == pool.has_value()) {
-    return FieldError(body.Field(agent ? "AgentPoolId" : "AgentId"),
-                      "exactly one of AgentId and AgentPoolId must be set");
+    return InvalidArgumentError("exactly one of AgentId and AgentPoolId must be set")
+        .WithField(body.Field(agent ? "AgentPoolId" : "AgentId"));
   }
   record.agent_id = agent.value_or("");
   record.agent_pool_id = pool.value_or("");
@@ -188,10 +200,12 @@ StatusOr<std::string> StoreIdOf(const PathParams& params) {
 
 StatusOr<Response> GetStore(const ControlDeps& deps, const Request& request,
                             const PathParams& params) {
-  ORCH_RETURN_IF_ERROR(RequireStoreRead(deps, request));
+  const std::vector<std::string> claims = deps.authorizer->ClaimsOf(request);
+  ORCH_RETURN_IF_ERROR(RequireSomeStoreRead(claims));
   ORCH_ASSIGN_OR_RETURN(std::string id, StoreIdOf(params));
   ORCH_ASSIGN_OR_RETURN(store::CertStoreRecord record,
                         store::CatalogStore(*deps.store).GetCertStore(id));
+  ORCH_RETURN_IF_ERROR(RequireStoreRead(claims, record));
   return JsonReply(StoreJson(record));
 }
 
@@ -205,8 +219,12 @@ StatusOr<Response> DeleteStore(const ControlDeps& deps, const Request& request,
 }
 
 StatusOr<Response> ListStores(const ControlDeps& deps, const Request& request) {
-  ORCH_RETURN_IF_ERROR(RequireStoreRead(deps, request));
+  const std::vector<std::string> claims = deps.authorizer->ClaimsOf(request);
+  ORCH_RETURN_IF_ERROR(RequireSomeStoreRead(claims));
   ORCH_ASSIGN_OR_RETURN(jobs::Paging paging, PagingOf(request, store::CertStoreQueryFields(), ""));
+  if (!ReadsEveryStore(claims)) {
+    ORCH_RETURN_IF_ERROR(RestrictToScheduleScope(claims, "s.container_id", paging.filter));
+  }
   ORCH_ASSIGN_OR_RETURN(auto page, store::CatalogStore(*deps.store).ListCertStores(paging));
   json rows = json::array();
   for (const store::CertStoreRecord& s : page.rows) rows.push_back(StoreJson(s));
@@ -214,7 +232,7 @@ StatusOr<Response> ListStores(const ControlDeps& deps, const Request& request) {
 }
 
 StatusOr<Response> ListStoreTypes(const ControlDeps& deps, const Request& request) {
-  ORCH_RETURN_IF_ERROR(RequireStoreRead(deps, request));
+  ORCH_RETURN_IF_ERROR(RequireSomeStoreRead(deps.authorizer->ClaimsOf(request)));
   ORCH_ASSIGN_OR_RETURN(jobs::Paging paging,
                         PagingOf(request, store::StoreTypeQueryFields(), "StoreType"));
   ORCH_ASSIGN_OR_RETURN(store::Page<int> page,
@@ -225,7 +243,7 @@ StatusOr<Response> ListStoreTypes(const ControlDeps& deps, const Request& reques
 }
 
 StatusOr<Response> ListContainers(const ControlDeps& deps, const Request& request) {
-  ORCH_RETURN_IF_ERROR(RequireStoreRead(deps, request));
+  ORCH_RETURN_IF_ERROR(RequireSomeStoreRead(deps.authorizer->ClaimsOf(request)));
   ORCH_ASSIGN_OR_RETURN(jobs::Paging paging,
                         PagingOf(request, store::ContainerQueryFields(), "Id"));
   ORCH_ASSIGN_OR_RETURN(auto page, store::CatalogStore(*deps.store).ListContainers(paging));
