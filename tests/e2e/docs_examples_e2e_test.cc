@@ -227,6 +227,7 @@ class DocsExamplesE2E : public AgentsE2E {
     Answer answer = Send(example, example.method, subs_.ApplyToTarget(example.request_target), body,
                          example.request_headers);
     EXPECT_EQ(answer.status, example.status) << answer.body;
+    if (answer.status != example.status) return;
     if (example.agent_listener && PathOf(example.request_target) == kExchange) {
       access_token_ = json::parse(answer.body, nullptr, false).value("access_token", "");
     }
@@ -237,7 +238,7 @@ class DocsExamplesE2E : public AgentsE2E {
     Answer real;
     if (example.paired) {
       if (!last_) {
-        ADD_FAILURE() << "its request example did not run";
+        ADD_FAILURE() << "its request example did not run as documented";
         return;
       }
       real = *last_;
