@@ -2,7 +2,6 @@
 // describes every key; this header is its typed form.
 #pragma once
 
-#include <array>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -12,6 +11,7 @@
 
 #include <spdlog/common.h>
 
+#include "common/claims.h"
 #include "common/logging.h"
 #include "common/status.h"
 #include "config/values.h"
@@ -19,17 +19,7 @@
 namespace orch::config {
 
 /// Every claim orchd checks (SPEC §8), in their global form; the default role holds all of them.
-inline constexpr std::array<std::string_view, 9> kAllClaims = {
-    "/ssl/read/",
-    "/ssl/modify/",
-    "/agents/management/read/",
-    "/agents/management/modify/",
-    "/certificates/collections/read/",
-    "/certificate_stores/schedule/",
-    "/certificates/import/",
-    "/certificate_stores/modify/",
-    "/agents/secrets/modify/",
-};
+inline constexpr const auto& kAllClaims = claims::kAll;
 
 /// Name of the role the embedded defaults grant to the user that runs orchd.
 inline constexpr std::string_view kLocalAdminRole = "local-admin";

@@ -359,6 +359,26 @@ const ErrorCase kErrorCases[] = {
      "\"a\""},
     {"default pool declared", "pools:\n  - name: Default Agent Pool\n",
      "orchd.yaml:2:11: pools[0]: the default pool cannot be declared"},
+    {"unknown claim", "roles:\n  - name: ops\n    claims: [/ssl/read/, /ssl/raed/]\n",
+     "orchd.yaml:3:26: roles[0].claims[1]: unknown claim \"/ssl/raed/\" (expected one of: "
+     "/ssl/read/, /ssl/modify/, /agents/management/read/, /agents/management/modify/, "
+     "/certificates/collections/read/, /certificate_stores/schedule/, /certificates/import/, "
+     "/certificate_stores/modify/, /agents/secrets/modify/, "
+     "/certificates/collections/read/<id>/, /certificate_stores/schedule/<id>/)"},
+    {"scope on a claim that takes none", "roles:\n  - name: ops\n    claims: [/ssl/read/4/]\n",
+     "orchd.yaml:3:14: roles[0].claims[0]: unknown claim \"/ssl/read/4/\" (expected one of: "
+     "/ssl/read/, /ssl/modify/, /agents/management/read/, /agents/management/modify/, "
+     "/certificates/collections/read/, /certificate_stores/schedule/, /certificates/import/, "
+     "/certificate_stores/modify/, /agents/secrets/modify/, "
+     "/certificates/collections/read/<id>/, /certificate_stores/schedule/<id>/)"},
+    {"scope that is not an id",
+     "roles:\n  - name: ops\n    claims: [/certificate_stores/schedule/web/]\n",
+     "orchd.yaml:3:14: roles[0].claims[0]: unknown claim \"/certificate_stores/schedule/web/\" "
+     "(expected one of: "
+     "/ssl/read/, /ssl/modify/, /agents/management/read/, /agents/management/modify/, "
+     "/certificates/collections/read/, /certificate_stores/schedule/, /certificates/import/, "
+     "/certificate_stores/modify/, /agents/secrets/modify/, "
+     "/certificates/collections/read/<id>/, /certificate_stores/schedule/<id>/)"},
     {"YAML syntax error", "control:\n  socket: [a, b\nstore: {}\n",
      "orchd.yaml:3:6: end of sequence flow not found"},
     {"tab indentation", "control:\n\tsocket: /x\n", "orchd.yaml:2:8: illegal map value"},

@@ -10,6 +10,7 @@
 #include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
+#include "common/claims.h"
 #include "common/guid.h"
 #include "common/logging.h"
 #include "config/config.h"
@@ -260,10 +261,22 @@ Status CheckPrincipal(std::string_view s) {
   return InvalidArgumentError(Quoted(s) + " is not a user or group name or a number");
 }
 
+// Every claim the control API checks, so that a typo never silently grants nothing.
+std::string KnownClaims() {
+  std::string list;
+  for (std::string_view claim : claims::kAll) list += std::string(claim) + ", ";
+  for (std::string_view claim : claims::kScopable) list += std::string(claim) + "<id>/, ";
+  return list.substr(0, list.size() - 2);
+}
+
 Status CheckClaim(std::string_view s) {
-  if (s.size() >= 2 && s.front() == '/' && s.back() == '/') return Status::Ok();
-  return InvalidArgumentError("claim " + Quoted(s) +
-                              " must start and end with '/' (e.g. \"/ssl/read/\")");
+  if (claims::IsKnown(s)) return Status::Ok();
+  if (s.size() < 2 || s.front() != '/' || s.back() != '/') {
+    return InvalidArgumentError("claim " + Quoted(s) +
+                                " must start and end with '/' (e.g. \"/ssl/read/\")");
+  }
+  return InvalidArgumentError("unknown claim " + Quoted(s) + " (expected one of: " + KnownClaims() +
+                              ")");
 }
 
 Status CheckGuid(std::string_view s) {
