@@ -358,7 +358,16 @@ const ErrorCase kErrorCases[] = {
      "orchd.yaml:5:14: pools[1]: agent 7c9e6679-7425-40de-944b-e07fc1f90ae7 is already in pool "
      "\"a\""},
     {"default pool declared", "pools:\n  - name: Default Agent Pool\n",
-     "orchd.yaml:2:11: pools[0]: the default pool cannot be declared"},
+     "orchd.yaml:2:11: pools[0].name: \"Default Agent Pool\" is the built-in pool's name "
+     "(\"Default Agent Pool\"; pool names are compared ignoring case)"},
+    {"default pool declared in another case", "pools:\n  - name: default agent pool\n",
+     "orchd.yaml:2:11: pools[0].name: \"default agent pool\" is the built-in pool's name "
+     "(\"Default Agent Pool\"; pool names are compared ignoring case)"},
+    {"pool names differing in case", "pools:\n  - name: p\n  - name: P\n",
+     "orchd.yaml:3:11: pools[1].name: duplicate pool name \"P\" (first at line 2, column 11 as "
+     "\"p\"; pool names are compared ignoring case)"},
+    {"duplicate pool name", "pools:\n  - name: web\n  - {name: web}\n",
+     "orchd.yaml:3:12: pools[1].name: duplicate pool name \"web\" (first at line 2, column 11)"},
     {"unknown claim", "roles:\n  - name: ops\n    claims: [/ssl/read/, /ssl/raed/]\n",
      "orchd.yaml:3:26: roles[0].claims[1]: unknown claim \"/ssl/raed/\" (expected one of: "
      "/ssl/read/, /ssl/modify/, /agents/management/read/, /agents/management/modify/, "

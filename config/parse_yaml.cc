@@ -14,6 +14,7 @@
 #include "common/guid.h"
 #include "common/logging.h"
 #include "config/config.h"
+#include "jobs/ascii.h"
 
 namespace orch::config {
 namespace {
@@ -446,20 +447,36 @@ std::string Position(const YAML::Mark& mark) {
   return "line " + std::to_string(mark.line + 1) + ", column " + std::to_string(mark.column + 1);
 }
 
-// Reads a list of named maps whose names are required and unique.
+// How a list of named maps compares its names.
+enum class NameCase { kExact, kIgnored };
+
+bool SameName(NameCase name_case, std::string_view a, std::string_view b) {
+  return name_case == NameCase::kExact ? a == b : jobs::EqualsIgnoreCase(a, b);
+}
+
+// Reads a list of named maps whose names are required and unique. `check_name`, when given,
+// says what is wrong with a name on its own.
 template <typename T, size_t N>
 Status ReadNamedList(const Reader& r, const YAML::Node& n, const Field<T> (&fields)[N],
-                     std::string_view what, std::vector<T>& out) {
+                     std::string_view what, NameCase name_case,
+                     Status (*check_name)(std::string_view), std::vector<T>& out) {
   std::vector<std::pair<std::string, YAML::Mark>> names;
   return ReadList(r, n, out, [&](const Reader& ir, const YAML::Node& item, T& value) {
     ORCH_RETURN_IF_ERROR(ReadMap(ir, item, fields, value));
     if (value.name.empty()) return ir.Error(item, "missing key \"name\"");
+    const Reader name_reader = ir.Child(KeyNode(item, "name"));
+    if (check_name != nullptr) {
+      if (Status s = check_name(value.name); !s.ok()) return name_reader.Error(item["name"], s);
+    }
     for (const auto& [name, mark] : names) {
-      if (name == value.name) {
-        return ir.Child(KeyNode(item, "name"))
-            .Error(item["name"], "duplicate " + std::string(what) + " name " + Quoted(name) +
-                                     " (first at " + Position(mark) + ")");
+      if (!SameName(name_case, name, value.name)) continue;
+      std::string first = "first at " + Position(mark);
+      if (name != value.name) {
+        first +=
+            " as " + Quoted(name) + "; " + std::string(what) + " names are compared ignoring case";
       }
+      return name_reader.Error(item["name"], "duplicate " + std::string(what) + " name " +
+                                                 Quoted(value.name) + " (" + first + ")");
     }
     names.emplace_back(value.name, item["name"].Mark());
     return Status::Ok();
@@ -467,20 +484,24 @@ Status ReadNamedList(const Reader& r, const YAML::Node& n, const Field<T> (&fiel
 }
 
 Status ReadRoles(const Reader& r, const YAML::Node& n, Config& out) {
-  return ReadNamedList(r, n, kRoleFields, "role", out.roles);
+  return ReadNamedList(r, n, kRoleFields, "role", NameCase::kExact, nullptr, out.roles);
+}
+
+// The store compares pool names ignoring case, so the built-in pool's name is taken in any case.
+Status CheckPoolName(std::string_view name) {
+  if (!jobs::EqualsIgnoreCase(name, kDefaultPoolName)) return Status::Ok();
+  return InvalidArgumentError(Quoted(name) + " is the built-in pool's name (" +
+                              Quoted(kDefaultPoolName) +
+                              "; pool names are compared ignoring case)");
 }
 
 // Agent GUIDs are compared in lowercase; an agent belongs to at most one declared pool.
 Status CheckPoolAgents(const Reader& r, const YAML::Node& n, std::vector<Pool>& pools) {
   std::vector<std::pair<std::string, std::string>> owner;  // agent → pool name
   for (size_t i = 0; i < pools.size(); ++i) {
-    if (pools[i].name == kDefaultPoolName) {
-      return r.Item(i, n[i]).Error(n[i]["name"], "the default pool cannot be declared");
-    }
     for (size_t j = 0; j < pools[i].agents.size(); ++j) {
       std::string& agent = pools[i].agents[j];
-      std::transform(agent.begin(), agent.end(), agent.begin(),
-                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      agent = jobs::AsciiLowercase(agent);
       auto it = std::find_if(owner.begin(), owner.end(), [&](auto& o) { return o.first == agent; });
       if (it != owner.end()) {
         return r.Item(i, n[i]).Error(
@@ -493,7 +514,8 @@ Status CheckPoolAgents(const Reader& r, const YAML::Node& n, std::vector<Pool>& 
 }
 
 Status ReadPools(const Reader& r, const YAML::Node& n, Config& out) {
-  ORCH_RETURN_IF_ERROR(ReadNamedList(r, n, kPoolFields, "pool", out.pools));
+  ORCH_RETURN_IF_ERROR(
+      ReadNamedList(r, n, kPoolFields, "pool", NameCase::kIgnored, CheckPoolName, out.pools));
   return CheckPoolAgents(r, n, out.pools);
 }
 

@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include <cstring>
-
 #include <string>
 
 #include <gtest/gtest.h>
@@ -72,13 +71,14 @@ TEST(DaemonE2E, ErrorsAreErrorBodies) {
   }
   {
     ASSERT_OK_AND_ASSIGN(UnixClient client, orchd.Connect());
-    ASSERT_OK_AND_ASSIGN(HttpReply reply, client.Request("POST", "/Status", std::string(4096, 'x')));
+    ASSERT_OK_AND_ASSIGN(HttpReply reply,
+                         client.Request("POST", "/Status", std::string(4096, 'x')));
     ExpectErrorBody(reply, 413, "LIMIT_ERROR");
   }
   {
     ASSERT_OK_AND_ASSIGN(UnixClient client, orchd.Connect());
-    ASSERT_OK_AND_ASSIGN(HttpReply reply,
-                         client.Request("GET", "/Status", "", {"X-Big: " + std::string(20000, 'h')}));
+    ASSERT_OK_AND_ASSIGN(HttpReply reply, client.Request("GET", "/Status", "",
+                                                         {"X-Big: " + std::string(20000, 'h')}));
     ExpectErrorBody(reply, 431, "LIMIT_ERROR");
   }
   // After all of that the daemon still serves.
@@ -135,6 +135,27 @@ TEST(DaemonE2E, ReloadRejectsBrokenYamlAndAppliesValidEdit) {
   EXPECT_EQ(post_status(), 405);  // the body is now read, and POST is not a /Status method
 }
 
+TEST(DaemonE2E, ReloadRefusesPoolsNamedLikeAnotherIgnoringCase) {
+  // Given a running orchd, reloads declaring "default agent pool", or both "p" and "P", are
+  // rejected naming the setting, and no pool is created.
+  OrchdFixture orchd;
+  ASSERT_OK(orchd.Start());
+  for (const std::string& pools : {std::string("pools:\n  - name: default agent pool\n"),
+                                   std::string("pools:\n  - name: p\n  - name: P\n")}) {
+    WriteFile(orchd.config_path(), pools + orchd.BaseYaml());
+    orchd.process().Signal(SIGHUP);
+    ASSERT_TRUE(orchd.notify().WaitFor("reload rejected")) << orchd.process().Log();
+  }
+  std::string log = orchd.process().Log();
+  EXPECT_NE(log.find(orchd.config_path() + ":2:11: pools[0].name: "), std::string::npos) << log;
+  EXPECT_NE(log.find(orchd.config_path() + ":3:11: pools[1].name: "), std::string::npos) << log;
+  ASSERT_OK_AND_ASSIGN(UnixClient client, orchd.Connect());
+  ASSERT_OK_AND_ASSIGN(HttpReply reply, client.Request("GET", "/AgentPools"));
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  ASSERT_EQ(reply.Json().size(), 1u) << reply.body;
+  EXPECT_EQ(reply.Json()[0]["Name"], "Default Agent Pool");
+}
+
 TEST(DaemonE2E, SigtermExitsZeroAndRemovesSocket) {
   // Given a running daemon, SIGTERM drains, exits 0 and removes the socket file.
   OrchdFixture orchd;
@@ -152,11 +173,11 @@ TEST(DaemonE2E, SecondDaemonNeverStealsALiveSocket) {
   OrchdFixture first;
   ASSERT_OK(first.Start());
   TempDir other;
-  WriteFile(other.File("orchd.yaml"), "state_dir: " + other.path() +
-                                          "\ncontrol:\n  socket: " + first.socket_path() + "\n");
-  ASSERT_OK_AND_ASSIGN(Process second, Process::Start({OrchdBinary(), "--config",
-                                                       other.File("orchd.yaml")},
-                                                      {}, other.File("second.log")));
+  WriteFile(other.File("orchd.yaml"),
+            "state_dir: " + other.path() + "\ncontrol:\n  socket: " + first.socket_path() + "\n");
+  ASSERT_OK_AND_ASSIGN(Process second,
+                       Process::Start({OrchdBinary(), "--config", other.File("orchd.yaml")}, {},
+                                      other.File("second.log")));
   std::optional<int> code = second.WaitExit();
   ASSERT_TRUE(code.has_value());
   EXPECT_EQ(*code, 1);
@@ -171,7 +192,8 @@ TEST(DaemonE2E, SecondDaemonOnSameStateDirIsRefused) {
   // Given a live orchd, a second one on the same state directory refuses, naming the lock.
   OrchdFixture first;
   ASSERT_OK(first.Start());
-  ASSERT_OK_AND_ASSIGN(Process second, first.Spawn({"--config", first.config_path()}, "second.log"));
+  ASSERT_OK_AND_ASSIGN(Process second,
+                       first.Spawn({"--config", first.config_path()}, "second.log"));
   std::optional<int> code = second.WaitExit();
   ASSERT_TRUE(code.has_value());
   EXPECT_EQ(*code, 1);
@@ -193,7 +215,8 @@ TEST(DaemonE2E, CheckConfigReportsFileLineColumn) {
   // Given a config with an unknown key, --check-config exits 1 naming file:line:col.
   OrchdFixture orchd;
   WriteFile(orchd.config_path(), "control:\n  sockett: /tmp/x.sock\n");
-  ASSERT_OK_AND_ASSIGN(Process p, orchd.Spawn({"--check-config", orchd.config_path()}, "check.log"));
+  ASSERT_OK_AND_ASSIGN(Process p,
+                       orchd.Spawn({"--check-config", orchd.config_path()}, "check.log"));
   EXPECT_EQ(p.WaitExit(), 1);
   EXPECT_NE(p.Log().find(orchd.config_path() + ":2:3:"), std::string::npos) << p.Log();
   WriteFile(orchd.config_path(), orchd.BaseYaml());
@@ -225,9 +248,9 @@ TEST(DaemonE2E, ShippedConfigurationsAreValid) {
   // Given the packaged and example configuration files, --check-config accepts both.
   TempDir dir;
   for (const char* file : {"/systemd/orchd.yaml", "/docs/orchd.example.yaml"}) {
-    ASSERT_OK_AND_ASSIGN(Process p, Process::Start({OrchdBinary(), "--check-config",
-                                                    SourceDir() + file},
-                                                   {}, dir.File("check.log")));
+    ASSERT_OK_AND_ASSIGN(Process p,
+                         Process::Start({OrchdBinary(), "--check-config", SourceDir() + file}, {},
+                                        dir.File("check.log")));
     EXPECT_EQ(p.WaitExit(), 0) << file << ": " << p.Log();
   }
 }
