@@ -281,13 +281,18 @@ struct ErrorCase {
 // One row per kind of mistake, each with the exact position and wording operators see.
 const ErrorCase kErrorCases[] = {
     {"unknown key", "control:\n  mode: \"0660\"\n  sockett: /x\n",
-     "orchd.yaml:3:3: control: unknown key \"sockett\" (expected one of: socket, mode, group, "
+     "orchd.yaml:3:3: control.sockett: unknown key (expected one of: socket, mode, group, "
      "max_body, max_header, max_connections, read_timeout, idle_timeout)"},
     {"unknown section", "\n\ncontrl:\n  socket: /x\n",
-     "orchd.yaml:3:1: unknown key \"contrl\" (expected one of: state_dir, control, agents, "
+     "orchd.yaml:3:1: contrl: unknown key (expected one of: state_dir, control, agents, "
      "store, scheduler, history, ca, keys, roles, pools, logging)"},
     {"duplicate key", "scheduler:\n  lease: 1m\n  lease: 2m\n",
-     "orchd.yaml:3:3: scheduler: duplicate key \"lease\""},
+     "orchd.yaml:3:3: scheduler.lease: duplicate key (first at line 2, column 3)"},
+    {"duplicate section", "store: {}\nstore: {}\n",
+     "orchd.yaml:2:1: store: duplicate key (first at line 1, column 1)"},
+    {"unknown key in a list item", "roles:\n  - name: ops\n    user: [alice]\n",
+     "orchd.yaml:3:5: roles[0].user: unknown key (expected one of: name, users, groups, "
+     "claims)"},
     {"bare duration", "scheduler:\n  lease: 90\n",
      "orchd.yaml:2:10: scheduler.lease: \"90\" needs a unit: ms, s, m, h or d (for example 90s)"},
     {"duration of wrong type", "history:\n  retain_success: [30d]\n",

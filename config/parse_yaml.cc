@@ -152,13 +152,18 @@ std::string KeyList(const Field<T> (&fields)[N]) {
   return out;
 }
 
+std::string Position(const YAML::Mark& mark) {
+  return "line " + std::to_string(mark.line + 1) + ", column " + std::to_string(mark.column + 1);
+}
+
 // Reads a map whose keys must all come from `fields`, in document order. A missing or empty
-// section keeps the defaults.
+// section keeps the defaults. A wrong key is reported as the setting it would have been
+// ("control.sockett"), like every other mistake.
 template <typename T, size_t N>
 Status ReadMap(const Reader& r, const YAML::Node& map, const Field<T> (&fields)[N], T& out) {
   if (map.IsNull()) return Status::Ok();
   if (!map.IsMap()) return r.Error(map, "expected a map with keys " + KeyList(fields));
-  std::vector<std::string> seen;
+  std::vector<std::pair<std::string, YAML::Mark>> seen;
   for (const auto& entry : map) {
     const YAML::Node& key = entry.first;
     if (!key.IsScalar()) return r.Error(key, "expected a key name");
@@ -166,13 +171,13 @@ Status ReadMap(const Reader& r, const YAML::Node& map, const Field<T> (&fields)[
     auto field = std::find_if(std::begin(fields), std::end(fields),
                               [&](const Field<T>& f) { return f.key == name; });
     if (field == std::end(fields)) {
-      return r.Error(key,
-                     "unknown key " + Quoted(name) + " (expected one of: " + KeyList(fields) + ")");
+      return r.Child(key).Error(key, "unknown key (expected one of: " + KeyList(fields) + ")");
     }
-    if (std::find(seen.begin(), seen.end(), name) != seen.end()) {
-      return r.Error(key, "duplicate key " + Quoted(name));
+    auto first = std::find_if(seen.begin(), seen.end(), [&](auto& s) { return s.first == name; });
+    if (first != seen.end()) {
+      return r.Child(key).Error(key, "duplicate key (first at " + Position(first->second) + ")");
     }
-    seen.push_back(name);
+    seen.emplace_back(name, key.Mark());
     ORCH_RETURN_IF_ERROR(field->parse(r.Child(key), entry.second, out));
   }
   return Status::Ok();
@@ -442,10 +447,6 @@ constexpr Field<Pool> kPoolFields[] = {
     {"name", Assign<&Pool::name, &Reader::Text>},
     {"agents", AssignStrings<&Pool::agents, CheckGuid>},
 };
-
-std::string Position(const YAML::Mark& mark) {
-  return "line " + std::to_string(mark.line + 1) + ", column " + std::to_string(mark.column + 1);
-}
 
 // How a list of named maps compares its names.
 enum class NameCase { kExact, kIgnored };

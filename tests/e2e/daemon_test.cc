@@ -212,13 +212,22 @@ TEST(DaemonE2E, StaleSocketFileIsReplaced) {
 }
 
 TEST(DaemonE2E, CheckConfigReportsFileLineColumn) {
-  // Given a config with an unknown key, --check-config exits 1 naming file:line:col.
+  // Given configs with an unknown key in a section and at the top level, --check-config exits
+  // 1 naming file:line:col and the setting.
   OrchdFixture orchd;
   WriteFile(orchd.config_path(), "control:\n  sockett: /tmp/x.sock\n");
   ASSERT_OK_AND_ASSIGN(Process p,
                        orchd.Spawn({"--check-config", orchd.config_path()}, "check.log"));
   EXPECT_EQ(p.WaitExit(), 1);
-  EXPECT_NE(p.Log().find(orchd.config_path() + ":2:3:"), std::string::npos) << p.Log();
+  EXPECT_NE(p.Log().find(orchd.config_path() + ":2:3: control.sockett: unknown key"),
+            std::string::npos)
+      << p.Log();
+  WriteFile(orchd.config_path(), "controll:\n  socket: /tmp/x.sock\n");
+  ASSERT_OK_AND_ASSIGN(Process top,
+                       orchd.Spawn({"--check-config", orchd.config_path()}, "top.log"));
+  EXPECT_EQ(top.WaitExit(), 1);
+  EXPECT_NE(top.Log().find(orchd.config_path() + ":1:1: controll: unknown key"), std::string::npos)
+      << top.Log();
   WriteFile(orchd.config_path(), orchd.BaseYaml());
   ASSERT_OK_AND_ASSIGN(Process ok, orchd.Spawn({"--check-config", orchd.config_path()}, "ok.log"));
   EXPECT_EQ(ok.WaitExit(), 0) << ok.Log();
