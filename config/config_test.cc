@@ -248,6 +248,19 @@ TEST_F(ConfigTest, TlsOffAndEmptyRoleListAreHonoured) {
   EXPECT_THAT(c.roles, IsEmpty());
 }
 
+TEST_F(ConfigTest, TlsTakesEveryYamlBoolean) {
+  // Given agents.tls as each YAML 1.1 boolean, the false ones turn TLS off and the true ones
+  // keep it on with the default settings.
+  for (const char* off : {"off", "Off", "OFF", "false", "False", "FALSE", "no", "No", "NO"}) {
+    ASSERT_OK_AND_ASSIGN(Config c, ParseYaml(std::string("agents:\n  tls: ") + off, "o.yaml"));
+    EXPECT_FALSE(c.agents.tls.enabled) << off;
+  }
+  for (const char* on : {"on", "On", "ON", "true", "True", "TRUE", "yes", "Yes", "YES"}) {
+    ASSERT_OK_AND_ASSIGN(Config c, ParseYaml(std::string("agents:\n  tls: ") + on, "o.yaml"));
+    EXPECT_EQ(c.agents.tls, TlsConfig{}) << on;
+  }
+}
+
 TEST_F(ConfigTest, RelativePathsResolveAgainstStateDir) {
   // Given a state_dir written after relative paths, those paths and the defaults hang off it.
   ASSERT_OK_AND_ASSIGN(Config c, ParseYaml(R"(
@@ -323,8 +336,8 @@ const ErrorCase kErrorCases[] = {
     {"tls cert without key", "agents:\n  tls:\n    names: [a.example]\n    cert: /x.crt\n",
      "orchd.yaml:4:5: agents.tls: cert is given without key; give both or neither"},
     {"tls neither map nor off", "agents:\n  tls: maybe\n",
-     "orchd.yaml:2:8: agents.tls: expected off or a map with keys cert, key, names; got "
-     "\"maybe\""},
+     "orchd.yaml:2:8: agents.tls: expected off (or another YAML boolean) or a map with keys "
+     "cert, key, names; got \"maybe\""},
     {"tls without names", "agents:\n  tls:\n    names: []\n",
      "orchd.yaml:3:12: agents.tls: names must not be empty when no cert is given"},
     {"bad tls name", "agents:\n  tls:\n    names: [good.example, \"bad name\"]\n",

@@ -321,16 +321,19 @@ constexpr Field<TlsConfig> kTlsFields[] = {
     {"names", AssignStrings<&TlsConfig::names, CheckHostName>},
 };
 
-// `tls` is either a switch ("off") or a map of certificate settings.
+// `tls` is either a switch or a map of certificate settings. YAML 1.1 reads off, false and no
+// as the same boolean (and on, true and yes), and operators write any of them.
 Status ReadTls(const Reader& r, const YAML::Node& n, AgentsConfig& out) {
   if (n.IsScalar()) {
-    const std::string& text = n.Scalar();
-    // YAML 1.1 reads off/false as the same boolean; operators write either.
-    bool off = text == "off" || text == "false";
-    if (!off && text != "on" && text != "true") {
-      return r.Error(n, "expected off or a map with keys cert, key, names; got " + Quoted(text));
+    std::optional<bool> on = ParseYamlBool(n.Scalar());
+    if (!on) {
+      return r.Error(n,
+                     "expected off (or another YAML boolean) or a map with keys cert, key, "
+                     "names; got " +
+                         Quoted(n.Scalar()));
     }
-    out.tls.enabled = !off;
+    // "on" is TLS with the defaults, as if the key were left out.
+    out.tls = *on ? TlsConfig{} : TlsConfig{.enabled = false};
     return Status::Ok();
   }
   out.tls.enabled = true;

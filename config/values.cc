@@ -131,6 +131,20 @@ StatusOr<uint32_t> ParseFileMode(std::string_view text) {
   return mode;
 }
 
+std::optional<bool> ParseYamlBool(std::string_view text) {
+  static constexpr std::pair<std::string_view, bool> kWords[] = {
+      {"true", true}, {"yes", true}, {"on", true}, {"false", false}, {"no", false}, {"off", false},
+  };
+  for (const auto& [word, value] : kWords) {
+    std::string capitalised(word);
+    capitalised[0] = static_cast<char>(capitalised[0] - 'a' + 'A');
+    std::string upper(word);
+    for (char& c : upper) c = static_cast<char>(c - 'a' + 'A');
+    if (text == word || text == capitalised || text == upper) return value;
+  }
+  return std::nullopt;
+}
+
 bool IsIpAddress(std::string_view text) {
   std::string copy(text);
   unsigned char buf[16];

@@ -34,6 +34,19 @@ TEST(ParseDurationTest, RejectsMalformedAndOverflowing) {
   }
 }
 
+TEST(ParseYamlBoolTest, ReadsYaml11BooleansInTheirThreeCases) {
+  // Given the YAML 1.1 boolean words in lowercase, Capitalised and UPPERCASE, each is read.
+  for (const char* text : {"true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON"}) {
+    EXPECT_EQ(ParseYamlBool(text), true) << text;
+  }
+  for (const char* text : {"false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF"}) {
+    EXPECT_EQ(ParseYamlBool(text), false) << text;
+  }
+  for (const char* text : {"", "y", "n", "oN", "tRUE", "1", "0", "enabled", " off"}) {
+    EXPECT_EQ(ParseYamlBool(text), std::nullopt) << text;
+  }
+}
+
 TEST(FormatDurationTest, UsesTheLargestExactUnit) {
   // Given durations, each is spelled in the largest unit that divides it.
   EXPECT_EQ(FormatDuration(milliseconds(0)), "0s");
