@@ -317,6 +317,12 @@ const ErrorCase kErrorCases[] = {
     {"bad size", "control:\n  max_body: 8MB\n",
      "orchd.yaml:2:13: control.max_body: unknown size unit \"MB\" in \"8MB\" (use bytes, KiB, "
      "MiB or GiB)"},
+    {"fractional size", "control:\n  max_header: 1.5KiB\n",
+     "orchd.yaml:2:15: control.max_header: \"1.5KiB\" is not a whole number: sizes are whole "
+     "numbers with a unit, such as 1536"},
+    {"fractional duration", "history:\n  retain_success: 1.5d\n",
+     "orchd.yaml:2:19: history.retain_success: \"1.5d\" is not a whole number: durations are "
+     "whole numbers with a unit, such as 36h"},
     {"bad mode", "control:\n  mode: \"0888\"\n",
      "orchd.yaml:2:9: control.mode: expected an octal mode like \"0660\", got \"0888\""},
     {"mode beyond 0777", "control:\n  mode: \"4777\"\n",

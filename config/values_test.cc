@@ -74,6 +74,37 @@ TEST(ParseSizeTest, RejectsDecimalUnitsAndJunk) {
   }
 }
 
+TEST(ParseSizeTest, FractionsAskForAWholeNumberAndSuggestOne) {
+  // Given sizes with a fraction, the error says sizes are whole numbers and, when the size is a
+  // whole number of bytes, spells it in the largest unit that holds it whole.
+  EXPECT_EQ(ParseSize("1.5MiB").status().message(),
+            "\"1.5MiB\" is not a whole number: sizes are whole numbers with a unit, such as "
+            "1536KiB");
+  EXPECT_EQ(ParseSize("0.5KiB").status().message(),
+            "\"0.5KiB\" is not a whole number: sizes are whole numbers with a unit, such as 512");
+  EXPECT_EQ(ParseSize("2.0GiB").status().message(),
+            "\"2.0GiB\" is not a whole number: sizes are whole numbers with a unit, such as 2GiB");
+  EXPECT_EQ(ParseSize("1.3KiB").status().message(),
+            "\"1.3KiB\" is not a whole number: sizes are whole numbers with a unit");
+  EXPECT_EQ(ParseSize("1.5").status().message(),
+            "\"1.5\" is not a whole number: sizes are whole numbers with a unit");
+  EXPECT_EQ(ParseSize("1.5MB").status().message(),
+            "unknown size unit \".5MB\" in \"1.5MB\" (use bytes, KiB, MiB or GiB)");
+}
+
+TEST(ParseDurationTest, FractionsAskForAWholeNumberAndSuggestOne) {
+  // Given durations with a fraction, the error says durations are whole numbers and suggests
+  // the same duration in the largest unit that holds it whole.
+  EXPECT_EQ(ParseDuration("1.5h").status().message(),
+            "\"1.5h\" is not a whole number: durations are whole numbers with a unit, such as "
+            "90m");
+  EXPECT_EQ(ParseDuration("0.25s").status().message(),
+            "\"0.25s\" is not a whole number: durations are whole numbers with a unit, such as "
+            "250ms");
+  EXPECT_EQ(ParseDuration("0.0001s").status().message(),
+            "\"0.0001s\" is not a whole number: durations are whole numbers with a unit");
+}
+
 TEST(ParseFileModeTest, ReadsOctalWithinPermissionBits) {
   // Given three or four octal digits, the mode is their octal value; above 0777 is refused.
   EXPECT_EQ(*ParseFileMode("0660"), 0660u);
