@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -23,6 +24,9 @@ inline constexpr const auto& kAllClaims = claims::kAll;
 
 /// Name of the role the embedded defaults grant to the user that runs orchd.
 inline constexpr std::string_view kLocalAdminRole = "local-admin";
+
+/// The longest Unix socket path: sun_path holds 108 bytes including the terminating NUL.
+inline constexpr size_t kMaxSocketPath = 107;
 
 /// Name of the built-in pool, which a declared pool may not take.
 inline constexpr std::string_view kDefaultPoolName = "Default Agent Pool";

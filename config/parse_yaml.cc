@@ -14,13 +14,11 @@
 #include "common/guid.h"
 #include "common/logging.h"
 #include "config/config.h"
+#include "config/source_map.h"
 #include "jobs/ascii.h"
 
 namespace orch::config {
 namespace {
-
-// sun_path holds 108 bytes including the terminating NUL.
-constexpr size_t kMaxSocketPath = 107;
 
 std::string Quoted(std::string_view text) {
   return "\"" + std::string(text) + "\"";
@@ -41,6 +39,7 @@ std::string ResolvePath(const std::string& state_dir, const std::string& path) {
 struct Source {
   std::string_view filename;
   std::string state_dir;
+  SourceMap* map = nullptr;  // where each setting was written, when the caller wants to know
 };
 
 // Reads typed values out of nodes and reports errors at their line and column, prefixed with
@@ -58,9 +57,15 @@ class Reader {
     return Reader(*source_, path_ + "[" + std::to_string(index) + "]", item.Mark());
   }
 
+  // Records where this setting's value `node` is, for checks made after parsing.
+  void Note(const YAML::Node& node) const {
+    if (source_->map == nullptr) return;
+    YAML::Mark mark = MarkOf(node);
+    source_->map->Add(path_, std::max(mark.line, 0) + 1, std::max(mark.column, 0) + 1);
+  }
+
   Status Error(const YAML::Node& node, std::string_view message) const {
-    // An empty value has no position of its own; yaml-cpp gives it the next token's.
-    YAML::Mark mark = node.IsNull() || node.Mark().is_null() ? fallback_ : node.Mark();
+    YAML::Mark mark = MarkOf(node);
     std::string prefix = path_.empty() ? "" : path_ + ": ";
     return InvalidArgumentError(Located(source_->filename, mark, prefix + std::string(message)));
   }
@@ -120,6 +125,11 @@ class Reader {
   }
 
  private:
+  // An empty value has no position of its own; yaml-cpp gives it the next token's.
+  YAML::Mark MarkOf(const YAML::Node& node) const {
+    return node.IsNull() || node.Mark().is_null() ? fallback_ : node.Mark();
+  }
+
   const Source* source_;
   std::string path_;
   YAML::Mark fallback_;
@@ -178,7 +188,9 @@ Status ReadMap(const Reader& r, const YAML::Node& map, const Field<T> (&fields)[
       return r.Child(key).Error(key, "duplicate key (first at " + Position(first->second) + ")");
     }
     seen.emplace_back(name, key.Mark());
-    ORCH_RETURN_IF_ERROR(field->parse(r.Child(key), entry.second, out));
+    const Reader child = r.Child(key);
+    child.Note(entry.second);
+    ORCH_RETURN_IF_ERROR(field->parse(child, entry.second, out));
   }
   return Status::Ok();
 }
@@ -191,7 +203,9 @@ Status ReadList(const Reader& r, const YAML::Node& list, std::vector<T>& out, Re
   if (!list.IsSequence()) return r.Error(list, "expected a list");
   for (size_t i = 0; i < list.size(); ++i) {
     T item{};
-    ORCH_RETURN_IF_ERROR(read(r.Item(i, list[i]), list[i], item));
+    const Reader item_reader = r.Item(i, list[i]);
+    item_reader.Note(list[i]);
+    ORCH_RETURN_IF_ERROR(read(item_reader, list[i], item));
     out.push_back(std::move(item));
   }
   return Status::Ok();
@@ -575,9 +589,9 @@ StatusOr<std::string> ReadStateDir(const Reader& r, const YAML::Node& root) {
   return r.Child(key).Text(root["state_dir"]);
 }
 
-StatusOr<Config> ParseDocument(std::string_view text, std::string_view filename) {
+StatusOr<Config> ParseDocument(std::string_view text, std::string_view filename, SourceMap* map) {
   std::vector<YAML::Node> docs = YAML::LoadAll(std::string(text));
-  Source source{filename, ""};
+  Source source{filename, "", map};
   Reader top(source, "", YAML::Mark());
   if (docs.size() > 1) return top.Error(docs[1], "expected one YAML document, found several");
   YAML::Node root = docs.empty() ? YAML::Node() : docs[0];
@@ -590,11 +604,10 @@ StatusOr<Config> ParseDocument(std::string_view text, std::string_view filename)
   return config;
 }
 
-}  // namespace
-
-StatusOr<Config> ParseYaml(std::string_view text, std::string_view filename) {
+// yaml-cpp throws; its exceptions end here as located errors.
+StatusOr<Config> ParseCatching(std::string_view text, std::string_view filename, SourceMap* map) {
   try {
-    return ParseDocument(text, filename);
+    return ParseDocument(text, filename, map);
   } catch (const YAML::DeepRecursion& e) {
     // yaml-cpp bounds its own recursion, but names it "bad file".
     return InvalidArgumentError(Located(
@@ -604,6 +617,16 @@ StatusOr<Config> ParseYaml(std::string_view text, std::string_view filename) {
   } catch (const std::exception& e) {
     return InvalidArgumentError(Located(filename, YAML::Mark(), e.what()));
   }
+}
+
+}  // namespace
+
+StatusOr<Config> ParseYaml(std::string_view text, std::string_view filename) {
+  return ParseCatching(text, filename, nullptr);
+}
+
+StatusOr<Config> ParseYaml(std::string_view text, std::string_view filename, SourceMap& map) {
+  return ParseCatching(text, filename, &map);
 }
 
 }  // namespace orch::config

@@ -15,7 +15,9 @@
 #include "api/control_api.h"
 #include "common/clock.h"
 #include "common/logging.h"
+#include "common/user_directory.h"
 #include "common/version.h"
+#include "config/check.h"
 #include "daemon/agent_listener.h"
 #include "daemon/instance_lock.h"
 #include "daemon/scheduler_wiring.h"
@@ -88,11 +90,13 @@ StatusOr<DaemonOptions> ResolveConfig(const std::string& flag_path) {
   if (options.config_path.empty() && ::access(kPackagedPath, F_OK) == 0) {
     options.config_path = kPackagedPath;
   }
-  if (options.config_path.empty()) {
-    options.config = config::Defaults();
-    return options;
-  }
-  ORCH_ASSIGN_OR_RETURN(options.config, config::LoadFile(options.config_path));
+  UserDirectory& directory = NssUserDirectory::Instance();
+  StatusOr<config::CheckedConfig> checked = options.config_path.empty()
+                                                ? config::CheckDefaults(directory)
+                                                : config::CheckFile(options.config_path, directory);
+  if (!checked.ok()) return checked.status();
+  options.config = std::move(checked->config);
+  options.warnings = std::move(checked->warnings);
   return options;
 }
 
@@ -124,6 +128,7 @@ Daemon::~Daemon() = default;
 Status Daemon::Start() {
   Log()->info("orchd {} starting ({})", kVersion,
               options_.config_path.empty() ? "embedded defaults" : options_.config_path);
+  for (const std::string& warning : options_.warnings) Log()->warn("{}", warning);
   ORCH_RETURN_IF_ERROR(PrepareStateDir());
   ORCH_RETURN_IF_ERROR(OpenStore());
   ORCH_RETURN_IF_ERROR(LoadMasterKey());
@@ -258,28 +263,32 @@ void Daemon::Reload() {
     parts_->notifier.Ready("serving; no configuration file to reload");
     return;
   }
-  StatusOr<config::Config> next = config::LoadFile(options_.config_path);
-  if (!next.ok()) {
-    Log()->error("reload rejected, keeping the running configuration: {}", next.status().message());
-    parts_->notifier.Ready("reload rejected: " + next.status().message());
+  StatusOr<config::CheckedConfig> checked =
+      config::CheckFile(options_.config_path, NssUserDirectory::Instance());
+  if (!checked.ok()) {
+    Log()->error("reload rejected, keeping the running configuration: {}",
+                 checked.status().message());
+    parts_->notifier.Ready("reload rejected: " + checked.status().message());
     return;
   }
+  for (const std::string& warning : checked->warnings) Log()->warn("reload: {}", warning);
+  const config::Config& next = checked->config;
   // options_.config stays the configuration the daemon started with: settings that need a
   // restart keep being read from it, and the warning repeats until the restart happens.
-  for (const std::string& name : config::RestartRequired(options_.config, *next)) {
+  for (const std::string& name : config::RestartRequired(options_.config, next)) {
     Log()->warn("reload: {} changed; it takes effect after a restart", name);
   }
-  ApplyLogging(next->logging);
-  parts_->authorizer->SetRoles(next->roles);
+  ApplyLogging(next.logging);
+  parts_->authorizer->SetRoles(next.roles);
   // The certificate validity is read at start like the rest of `ca`.
-  api::AgentSettings agent_settings = api::AgentSettingsFrom(*next);
+  api::AgentSettings agent_settings = api::AgentSettingsFrom(next);
   agent_settings.agent_cert_validity = api::AgentSettingsFrom(options_.config).agent_cert_validity;
   parts_->agent_api->SetSettings(std::move(agent_settings));
-  if (Status s = ReconcilePools(*parts_->store, next->pools, parts_->clock.WallNow()); !s.ok()) {
+  if (Status s = ReconcilePools(*parts_->store, next.pools, parts_->clock.WallNow()); !s.ok()) {
     Log()->error("reload: declared pools not applied: {}", s.ToString());
   }
-  parts_->control_server->SetLimits(ControlLimits(next->control));
-  parts_->scheduler->SetSettings(SchedulerSettingsFrom(*next));
+  parts_->control_server->SetLimits(ControlLimits(next.control));
+  parts_->scheduler->SetSettings(SchedulerSettingsFrom(next));
   parts_->notifier.Ready("serving; configuration reloaded");
   Log()->info("configuration reloaded from {}", options_.config_path);
 }

@@ -5,8 +5,9 @@
 #include <CLI/CLI.hpp>
 
 #include "common/logging.h"
+#include "common/user_directory.h"
 #include "common/version.h"
-#include "config/config.h"
+#include "config/check.h"
 #include "daemon/daemon.h"
 
 int main(int argc, char** argv) {
@@ -21,10 +22,13 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   if (!check_path.empty()) {
-    auto checked = orch::config::LoadFile(check_path);
+    auto checked = orch::config::CheckFile(check_path, orch::NssUserDirectory::Instance());
     if (!checked.ok()) {
       std::fprintf(stderr, "%s\n", checked.status().message().c_str());
       return 1;
+    }
+    for (const std::string& warning : checked->warnings) {
+      std::fprintf(stderr, "%s\n", warning.c_str());
     }
     std::printf("%s: ok\n", check_path.c_str());
     return 0;

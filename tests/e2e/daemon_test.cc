@@ -1,4 +1,5 @@
 // End-to-end: the real orchd binary on a temporary config, socket and database.
+#include <grp.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <sys/socket.h>
@@ -9,6 +10,7 @@
 #include <cstring>
 #include <string>
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "tests/e2e/harness.h"
@@ -233,6 +235,75 @@ TEST(DaemonE2E, CheckConfigReportsFileLineColumn) {
   EXPECT_EQ(ok.WaitExit(), 0) << ok.Log();
 }
 
+TEST(DaemonE2E, MissingControlGroupIsRefusedByCheckAndStartAtItsPosition) {
+  // Given control.group naming a group this host lacks, --check-config and start both refuse it
+  // with file:line:col, and the refused start creates nothing in its state directory.
+  TempDir dir;
+  const std::string config = dir.File("orchd.yaml");
+  WriteFile(config, "state_dir: " + dir.File("state") + "\nagents:\n  listen: \"127.0.0.1:0\"\n" +
+                        "control:\n  group: no-such-group-orchd\n");
+  const std::string expected =
+      config + ":5:10: control.group: no such group \"no-such-group-orchd\"";
+  ASSERT_OK_AND_ASSIGN(Process check, Process::Start({OrchdBinary(), "--check-config", config}, {},
+                                                     dir.File("check.log")));
+  EXPECT_EQ(check.WaitExit(), 1);
+  EXPECT_EQ(check.Log(), expected + "\n");
+  ASSERT_OK_AND_ASSIGN(Process start, Process::Start({OrchdBinary(), "--config", config}, {},
+                                                     dir.File("start.log")));
+  EXPECT_EQ(start.WaitExit(), 1);
+  EXPECT_NE(start.Log().find(expected), std::string::npos) << start.Log();
+  EXPECT_FALSE(Exists(dir.File("state")));
+}
+
+TEST(DaemonE2E, LongStateDirIsRefusedByCheckAndStartBeforeAnythingIsCreated) {
+  // Given a state_dir too long for the default control socket under it, --check-config and
+  // start refuse state_dir at its position, and start creates nothing.
+  TempDir dir;
+  const std::string state = dir.File(std::string(100, 's'));
+  const std::string config = dir.File("orchd.yaml");
+  WriteFile(config, "agents:\n  listen: \"127.0.0.1:0\"\nstate_dir: " + state + "\n");
+  const std::string expected = config + ":3:12: state_dir: the default control socket " + state +
+                               "/orchd.sock is " + std::to_string(state.size() + 11) +
+                               " bytes, longer than 107; set control.socket to a shorter path";
+  ASSERT_OK_AND_ASSIGN(Process check, Process::Start({OrchdBinary(), "--check-config", config}, {},
+                                                     dir.File("check.log")));
+  EXPECT_EQ(check.WaitExit(), 1);
+  EXPECT_EQ(check.Log(), expected + "\n");
+  ASSERT_OK_AND_ASSIGN(Process start, Process::Start({OrchdBinary(), "--config", config}, {},
+                                                     dir.File("start.log")));
+  EXPECT_EQ(start.WaitExit(), 1);
+  EXPECT_NE(start.Log().find(expected), std::string::npos) << start.Log();
+  EXPECT_FALSE(Exists(state));
+}
+
+TEST(DaemonE2E, UnknownRoleUsersAndGroupsAreWarnedAboutByCheckStartAndReload) {
+  // Given a role naming a user and a group this host lacks, --check-config passes and prints a
+  // warning for each at its position, and start and reload log them.
+  const std::string roles =
+      "roles:\n  - name: ops\n    users: [no-such-user-orchd]\n    groups: [no-such-group-orchd]\n"
+      "    claims: [/ssl/read/]\n";
+  OrchdFixture orchd(roles);
+  const std::string user_warning = orchd.config_path() +
+                                   ":10:13: roles[0].users[0]: warning: no user "
+                                   "\"no-such-user-orchd\" on this host; this entry matches nobody";
+  const std::string group_warning =
+      orchd.config_path() +
+      ":11:14: roles[0].groups[0]: warning: no group "
+      "\"no-such-group-orchd\" on this host; this entry matches nobody";
+  ASSERT_OK_AND_ASSIGN(Process check,
+                       orchd.Spawn({"--check-config", orchd.config_path()}, "c.log"));
+  EXPECT_EQ(check.WaitExit(), 0);
+  EXPECT_NE(check.Log().find(user_warning + "\n"), std::string::npos) << check.Log();
+  EXPECT_NE(check.Log().find(group_warning + "\n"), std::string::npos) << check.Log();
+
+  ASSERT_OK(orchd.Start());
+  EXPECT_NE(orchd.process().Log().find(user_warning), std::string::npos) << orchd.process().Log();
+  orchd.process().Signal(SIGHUP);
+  ASSERT_TRUE(orchd.notify().WaitFor("configuration reloaded"));
+  EXPECT_NE(orchd.process().Log().find("reload: " + group_warning), std::string::npos)
+      << orchd.process().Log();
+}
+
 TEST(DaemonE2E, RefusesDatabaseFromNewerOrchd) {
   // Given a database whose schema version is newer than this build's, orchd refuses to start.
   OrchdFixture orchd;
@@ -254,13 +325,36 @@ namespace orch::e2e {
 namespace {
 
 TEST(DaemonE2E, ShippedConfigurationsAreValid) {
-  // Given the packaged and example configuration files, --check-config accepts both.
+  // Given the packaged and example configuration files, --check-config accepts each with its
+  // control.group turned into a group this host has; as shipped, it accepts them on a host
+  // with the orchd group (the package's sysusers snippet makes it) and refuses exactly that
+  // group anywhere else.
   TempDir dir;
-  for (const char* file : {"/systemd/orchd.yaml", "/docs/orchd.example.yaml"}) {
+  const bool has_orchd_group = ::getgrnam("orchd") != nullptr;
+  const std::string own_group = ::getgrgid(::getgid())->gr_name;
+  for (const std::string file : {"/systemd/orchd.yaml", "/docs/orchd.example.yaml"}) {
+    const std::string shipped = SourceDir() + file;
+    std::string text = ReadFile(shipped);
+    const size_t group_at = text.find("  group: orchd");
+    ASSERT_NE(group_at, std::string::npos) << file;
+    const std::string local = dir.File("local.yaml");
+    WriteFile(local, text.replace(group_at, 14, "  group: " + own_group));
     ASSERT_OK_AND_ASSIGN(Process p,
-                         Process::Start({OrchdBinary(), "--check-config", SourceDir() + file}, {},
-                                        dir.File("check.log")));
+                         Process::Start({OrchdBinary(), "--check-config", local}, {},
+                                        dir.File("local" + std::to_string(group_at) + ".log")));
     EXPECT_EQ(p.WaitExit(), 0) << file << ": " << p.Log();
+
+    const std::string log = dir.File("shipped" + std::to_string(group_at) + ".log");
+    ASSERT_OK_AND_ASSIGN(Process as_shipped,
+                         Process::Start({OrchdBinary(), "--check-config", shipped}, {}, log));
+    if (has_orchd_group) {
+      EXPECT_EQ(as_shipped.WaitExit(), 0) << file << ": " << as_shipped.Log();
+    } else {
+      EXPECT_EQ(as_shipped.WaitExit(), 1);
+      EXPECT_THAT(as_shipped.Log(),
+                  ::testing::MatchesRegex(".*:[0-9]+:10: control.group: no such group \"orchd\"\n"))
+          << file;
+    }
   }
 }
 
