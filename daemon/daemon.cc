@@ -7,7 +7,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <filesystem>
 
 #include <systemd/sd-daemon.h>
 
@@ -19,6 +18,7 @@
 #include "common/version.h"
 #include "config/check.h"
 #include "daemon/agent_listener.h"
+#include "daemon/directories.h"
 #include "daemon/instance_lock.h"
 #include "daemon/scheduler_wiring.h"
 #include "daemon/systemd_notifier.h"
@@ -167,10 +167,8 @@ void Daemon::Run() {
 }
 
 Status Daemon::PrepareStateDir() {
+  ORCH_RETURN_IF_ERROR(CreateStateDirectories(options_.config));
   const std::string& dir = options_.config.state_dir;
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) return UnavailableError("cannot create state directory " + dir + ": " + ec.message());
   ORCH_ASSIGN_OR_RETURN(parts_->lock, InstanceLock::Acquire(dir + "/orchd.lock"));
   return Status::Ok();
 }

@@ -304,6 +304,24 @@ TEST(DaemonE2E, UnknownRoleUsersAndGroupsAreWarnedAboutByCheckStartAndReload) {
       << orchd.process().Log();
 }
 
+TEST(DaemonE2E, StartsWithTheStoreInADirectoryThatDoesNotExistYet) {
+  // Given store.path in directories that do not exist, --check-config accepts it and start
+  // creates them (mode 0750) and serves the database there.
+  OrchdFixture orchd("store:\n  path: db/new/orchd.db\n");
+  ASSERT_OK_AND_ASSIGN(Process check,
+                       orchd.Spawn({"--check-config", orchd.config_path()}, "c.log"));
+  EXPECT_EQ(check.WaitExit(), 0) << check.Log();
+  ASSERT_OK(orchd.Start());
+  ASSERT_OK_AND_ASSIGN(UnixClient client, orchd.Connect());
+  ASSERT_OK_AND_ASSIGN(HttpReply reply, client.Request("GET", "/Status"));
+  EXPECT_EQ(reply.Json()["Store"]["Path"], orchd.dir().File("db/new/orchd.db"));
+  struct stat st {};
+  ASSERT_EQ(::stat(orchd.dir().File("db/new").c_str(), &st), 0);
+  const mode_t umask = ::umask(0);
+  ::umask(umask);
+  EXPECT_EQ(st.st_mode & 07777, 0750u & ~umask);
+}
+
 TEST(DaemonE2E, RefusesDatabaseFromNewerOrchd) {
   // Given a database whose schema version is newer than this build's, orchd refuses to start.
   OrchdFixture orchd;
