@@ -1,6 +1,5 @@
 #include "daemon/daemon.h"
 
-#include <grp.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -45,16 +44,8 @@ net::ServerLimits ControlLimits(const config::ControlConfig& control) {
   return limits;
 }
 
-StatusOr<std::optional<gid_t>> ResolveGroup(const std::string& group) {
-  if (group.empty()) return std::optional<gid_t>();
-  struct group grp {};
-  struct group* found = nullptr;
-  std::string buf(16384, '\0');
-  int rc = getgrnam_r(group.c_str(), &grp, buf.data(), buf.size(), &found);
-  if (rc != 0 || found == nullptr) {
-    return FailedPreconditionError("control.group: no such group \"" + group + "\"");
-  }
-  return std::optional<gid_t>(grp.gr_gid);
+std::string LockPath(const config::Config& config) {
+  return config.state_dir + "/orchd.lock";
 }
 
 const char* SynchronousName(config::Synchronous s) {
@@ -105,6 +96,7 @@ struct Daemon::Parts {
   SystemdNotifier notifier{clock};
   net::EventLoop loop;
   std::unique_ptr<InstanceLock> lock;
+  std::optional<int> activated_control_fd;  // the control socket systemd handed over, if any
   std::unique_ptr<store::SqliteStore> store;
   std::unique_ptr<pki::SecretBox> secret_box;
   std::unique_ptr<api::Authorizer> authorizer;
@@ -129,6 +121,7 @@ Status Daemon::Start() {
   Log()->info("orchd {} starting ({})", kVersion,
               options_.config_path.empty() ? "embedded defaults" : options_.config_path);
   for (const std::string& warning : options_.warnings) Log()->warn("{}", warning);
+  ORCH_RETURN_IF_ERROR(Preflight());
   ORCH_RETURN_IF_ERROR(PrepareStateDir());
   ORCH_RETURN_IF_ERROR(OpenStore());
   ORCH_RETURN_IF_ERROR(LoadMasterKey());
@@ -166,10 +159,28 @@ void Daemon::Run() {
   Log()->info("stopped");
 }
 
+// A refused start leaves the state directory as it was, so what can refuse it without creating
+// anything comes first: another orchd on the state directory (when its lock file exists), a
+// control socket another process serves, an agent address in use.
+Status Daemon::Preflight() {
+  const std::string lock = LockPath(options_.config);
+  if (::access(lock.c_str(), F_OK) == 0) {
+    ORCH_ASSIGN_OR_RETURN(parts_->lock, InstanceLock::Acquire(lock));
+  }
+  parts_->activated_control_fd = ActivatedUnixSocket();
+  if (!parts_->activated_control_fd) {
+    ORCH_RETURN_IF_ERROR(
+        net::CheckUnixListenPath(options_.config.control.socket).Context("control socket"));
+  }
+  const config::ListenAddress& listen = options_.config.agents.listen;
+  return net::CheckTcpListenAddress(listen.host, listen.port).Context("agent listener");
+}
+
 Status Daemon::PrepareStateDir() {
   ORCH_RETURN_IF_ERROR(CreateStateDirectories(options_.config));
-  const std::string& dir = options_.config.state_dir;
-  ORCH_ASSIGN_OR_RETURN(parts_->lock, InstanceLock::Acquire(dir + "/orchd.lock"));
+  if (!parts_->lock) {
+    ORCH_ASSIGN_OR_RETURN(parts_->lock, InstanceLock::Acquire(LockPath(options_.config)));
+  }
   return Status::Ok();
 }
 
@@ -223,11 +234,17 @@ Status Daemon::BindControlSocket() {
   const config::ControlConfig& control = options_.config.control;
   parts_->control_server =
       std::make_unique<net::HttpServer>(parts_->loop, *parts_->control_api, ControlLimits(control));
-  if (std::optional<int> fd = ActivatedUnixSocket()) {
+  if (std::optional<int> fd = parts_->activated_control_fd) {
     Log()->info("control socket from socket activation (fd {})", *fd);
     return parts_->control_server->AdoptUnixFd(*fd).Context("control socket");
   }
-  ORCH_ASSIGN_OR_RETURN(std::optional<gid_t> gid, ResolveGroup(control.group));
+  std::optional<gid_t> gid;
+  if (!control.group.empty()) {
+    // The configuration check found the group; one removed since is refused here all the same.
+    gid = NssUserDirectory::Instance().FindGroup(control.group);
+    if (!gid)
+      return FailedPreconditionError("control.group: no such group \"" + control.group + "\"");
+  }
   return parts_->control_server->ListenUnix(control.socket, control.mode, gid)
       .Context("control socket");
 }

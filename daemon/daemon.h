@@ -42,6 +42,7 @@ class Daemon {
  private:
   struct Parts;
 
+  Status Preflight();
   Status PrepareStateDir();
   Status OpenStore();
   Status LoadMasterKey();

@@ -1,5 +1,7 @@
 // End-to-end: the real orchd binary on a temporary config, socket and database.
+#include <arpa/inet.h>
 #include <grp.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <sys/socket.h>
@@ -8,6 +10,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <filesystem>
 #include <string>
 
 #include <gmock/gmock.h>
@@ -188,6 +191,55 @@ TEST(DaemonE2E, SecondDaemonNeverStealsALiveSocket) {
   ASSERT_OK_AND_ASSIGN(UnixClient client, first.Connect());
   ASSERT_OK_AND_ASSIGN(HttpReply reply, client.Request("GET", "/Status"));
   EXPECT_EQ(reply.status, 200);
+}
+
+TEST(DaemonE2E, SecondDaemonRefusedForALiveSocketCreatesNothing) {
+  // Given a live orchd, a second one on the same socket with an empty state directory of its
+  // own exits 1 and leaves that directory empty: no database, CA, master key or lock file.
+  OrchdFixture first;
+  ASSERT_OK(first.Start());
+  TempDir other;
+  TempDir state;
+  WriteFile(other.File("orchd.yaml"), "state_dir: " + state.path() +
+                                          "\nagents:\n  listen: \"127.0.0.1:0\"\ncontrol:\n"
+                                          "  socket: " +
+                                          first.socket_path() + "\n");
+  ASSERT_OK_AND_ASSIGN(Process second,
+                       Process::Start({OrchdBinary(), "--config", other.File("orchd.yaml")}, {},
+                                      other.File("second.log")));
+  EXPECT_EQ(second.WaitExit(), 1);
+  EXPECT_NE(second.Log().find("another process is serving " + first.socket_path()),
+            std::string::npos)
+      << second.Log();
+  EXPECT_TRUE(std::filesystem::is_empty(state.path()));
+}
+
+TEST(DaemonE2E, SecondDaemonRefusedForAnAgentPortInUseCreatesNothing) {
+  // Given a TCP port something listens on, an orchd told to listen there for agents exits 1
+  // and leaves its empty state directory empty.
+  int taken = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(taken, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+  ASSERT_EQ(::listen(taken, 1), 0);
+  socklen_t length = sizeof(address);
+  ASSERT_EQ(::getsockname(taken, reinterpret_cast<sockaddr*>(&address), &length), 0);
+  const std::string port = std::to_string(ntohs(address.sin_port));
+  TempDir other;
+  TempDir state;
+  WriteFile(other.File("orchd.yaml"), "state_dir: " + state.path() +
+                                          "\nagents:\n  listen: \"127.0.0.1:" + port +
+                                          "\"\ncontrol:\n  socket: " + other.File("o.sock") + "\n");
+  ASSERT_OK_AND_ASSIGN(Process orchd,
+                       Process::Start({OrchdBinary(), "--config", other.File("orchd.yaml")}, {},
+                                      other.File("orchd.log")));
+  EXPECT_EQ(orchd.WaitExit(), 1);
+  ::close(taken);
+  EXPECT_NE(orchd.Log().find("agent listener: cannot listen on 127.0.0.1:" + port),
+            std::string::npos)
+      << orchd.Log();
+  EXPECT_TRUE(std::filesystem::is_empty(state.path()));
 }
 
 TEST(DaemonE2E, SecondDaemonOnSameStateDirIsRefused) {
