@@ -12,6 +12,7 @@
 #include <cstring>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -372,6 +373,29 @@ TEST(DaemonE2E, StartsWithTheStoreInADirectoryThatDoesNotExistYet) {
   const mode_t umask = ::umask(0);
   ::umask(umask);
   EXPECT_EQ(st.st_mode & 07777, 0750u & ~umask);
+}
+
+TEST(DaemonE2E, UsageErrorsExitTwoWithOneLine) {
+  // Given --check-config without its file, an unknown option or a stray argument, orchd exits 2
+  // with one line on stderr; --help exits 0 and states the exit codes.
+  TempDir dir;
+  int run = 0;
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"--check-config"}, {"--bogus"}, {"stray"}}) {
+    std::vector<std::string> argv = {OrchdBinary()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    const std::string log = dir.File("usage" + std::to_string(++run) + ".log");
+    ASSERT_OK_AND_ASSIGN(Process p, Process::Start(argv, {}, log));
+    EXPECT_EQ(p.WaitExit(), 2) << args[0];
+    EXPECT_THAT(p.Log(), ::testing::MatchesRegex("orchd: [^\n]+ \\(see orchd --help\\)\n"))
+        << args[0];
+  }
+  EXPECT_THAT(ReadFile(dir.File("usage1.log")), ::testing::HasSubstr("--check-config"));
+  EXPECT_THAT(ReadFile(dir.File("usage2.log")), ::testing::HasSubstr("--bogus"));
+  ASSERT_OK_AND_ASSIGN(Process help,
+                       Process::Start({OrchdBinary(), "--help"}, {}, dir.File("help.log")));
+  EXPECT_EQ(help.WaitExit(), 0);
+  EXPECT_THAT(help.Log(), ::testing::HasSubstr("2 when the command line is wrong"));
 }
 
 TEST(DaemonE2E, RefusesDatabaseFromNewerOrchd) {
