@@ -9,6 +9,7 @@
 #include "api/control_api.h"
 #include "api/errors.h"
 #include "api/json_body.h"
+#include "common/claims.h"
 #include "common/guid.h"
 #include "common/logging.h"
 #include "jobs/ascii.h"
@@ -22,8 +23,8 @@ using store::Agent;
 using store::AgentStatus;
 using store::Reenrollment;
 
-constexpr std::string_view kRead = "/agents/management/read/";
-constexpr std::string_view kModify = "/agents/management/modify/";
+constexpr std::string_view kRead = claims::kAgentsRead;
+constexpr std::string_view kModify = claims::kAgentsModify;
 
 Status RequireModify(const ControlDeps& deps, const Request& request) {
   ORCH_RETURN_IF_ERROR(deps.authorizer->Require(request, kRead));

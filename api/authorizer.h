@@ -11,9 +11,9 @@
 #include <vector>
 
 #include "api/http.h"
-#include "api/user_directory.h"
 #include "common/clock.h"
 #include "common/status.h"
+#include "common/user_directory.h"
 #include "config/config.h"
 
 namespace orch::api {

@@ -33,6 +33,12 @@ class CountingDirectory final : public UserDirectory {
     if (it == groups.end()) return std::nullopt;
     return it->second;
   }
+  std::optional<uid_t> FindUserId(const std::string& name) override {
+    for (const auto& [uid, entry] : users) {
+      if (entry.name == name) return uid;
+    }
+    return std::nullopt;
+  }
 
   std::map<uid_t, UserEntry> users;
   std::map<std::string, gid_t> groups;

@@ -5,6 +5,7 @@
 #include "api/control_api.h"
 #include "api/job_permissions.h"
 #include "api/json_body.h"
+#include "common/claims.h"
 #include "common/logging.h"
 #include "pki/base64.h"
 #include "pki/certificate.h"
@@ -17,7 +18,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::string_view kImportClaim = "/certificates/import/";
+constexpr std::string_view kImportClaim = claims::kImport;
 
 json CertificateJson(const store::CertificateRecord& c) {
   return {{"Id", c.id},

@@ -9,6 +9,7 @@
 #include "api/history_json.h"
 #include "api/job_permissions.h"
 #include "api/json_body.h"
+#include "common/claims.h"
 #include "common/logging.h"
 #include "jobs/url.h"
 #include "scheduler/scheduler.h"
@@ -19,8 +20,8 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::string_view kReadClaim = "/agents/management/read/";
-constexpr std::string_view kModifyClaim = "/agents/management/modify/";
+constexpr std::string_view kReadClaim = claims::kAgentsRead;
+constexpr std::string_view kModifyClaim = claims::kAgentsModify;
 constexpr size_t kMaxAuditIds = 10000;
 // Rows replayed before following when a stream names `after`.
 constexpr int kMaxReplayRows = 1000;

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/claims.h"
 #include "common/status.h"
 #include "jobs/query.h"
 #include "store/catalog_store.h"
@@ -15,9 +16,9 @@
 namespace orch::api {
 
 /// Global schedule claim.
-inline constexpr std::string_view kScheduleClaim = "/certificate_stores/schedule/";
+inline constexpr std::string_view kScheduleClaim = claims::kSchedule;
 /// Global collection read claim.
-inline constexpr std::string_view kCollectionsReadClaim = "/certificates/collections/read/";
+inline constexpr std::string_view kCollectionsReadClaim = claims::kCollectionsRead;
 
 /// Ok when `claims` hold the global schedule claim or the one scoped to `container_id`
 /// (a store without a container needs the global one). With `any_scope`, any scoped schedule

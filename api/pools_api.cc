@@ -11,6 +11,7 @@
 #include "api/control_api.h"
 #include "api/errors.h"
 #include "api/json_body.h"
+#include "common/claims.h"
 #include "common/guid.h"
 #include "common/logging.h"
 #include "store/pool_store.h"
@@ -23,8 +24,8 @@ using store::PoolMember;
 using store::PoolRecord;
 using store::PoolSpec;
 
-constexpr std::string_view kRead = "/ssl/read/";
-constexpr std::string_view kModify = "/ssl/modify/";
+constexpr std::string_view kRead = claims::kSslRead;
+constexpr std::string_view kModify = claims::kSslModify;
 constexpr size_t kMaxNameBytes = 255;
 
 Status RequireModify(const ControlDeps& deps, const Request& request) {

@@ -8,6 +8,7 @@
 #include "api/control_api.h"
 #include "api/errors.h"
 #include "api/json_body.h"
+#include "common/claims.h"
 #include "common/guid.h"
 #include "common/logging.h"
 #include "jobs/iso_time.h"
@@ -20,7 +21,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::string_view kClaim = "/agents/secrets/modify/";
+constexpr std::string_view kClaim = claims::kSecretsModify;
 constexpr size_t kMaxNameBytes = 128;
 
 // Names go into URL paths and Basic credentials, so they keep to characters safe in both.

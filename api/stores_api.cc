@@ -6,6 +6,7 @@
 #include "api/control_api.h"
 #include "api/job_permissions.h"
 #include "api/json_body.h"
+#include "common/claims.h"
 #include "common/guid.h"
 #include "common/logging.h"
 #include "jobs/ascii.h"
@@ -23,7 +24,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::string_view kModifyClaim = "/certificate_stores/modify/";
+constexpr std::string_view kModifyClaim = claims::kStoresModify;
 
 // Reads are open to whoever may change stores or schedule jobs into them; a caller whose
 // schedule claims are scoped to containers sees the stores of those containers only.

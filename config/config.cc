@@ -9,6 +9,8 @@
 #include <cstring>
 #include <filesystem>
 
+#include "config/check.h"
+
 namespace orch::config {
 namespace {
 
@@ -121,6 +123,11 @@ Config Defaults() {
 StatusOr<Config> LoadFile(const std::string& path) {
   ORCH_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(path));
   return ParseYaml(text, path);
+}
+
+StatusOr<CheckedConfig> CheckFile(const std::string& path, UserDirectory& directory) {
+  ORCH_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(path));
+  return CheckYaml(text, path, directory);
 }
 
 std::vector<std::string> RestartRequired(const Config& running, const Config& next) {

@@ -2,8 +2,8 @@
 // describes every key; this header is its typed form.
 #pragma once
 
-#include <array>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -12,6 +12,7 @@
 
 #include <spdlog/common.h>
 
+#include "common/claims.h"
 #include "common/logging.h"
 #include "common/status.h"
 #include "config/values.h"
@@ -19,20 +20,13 @@
 namespace orch::config {
 
 /// Every claim orchd checks (SPEC §8), in their global form; the default role holds all of them.
-inline constexpr std::array<std::string_view, 9> kAllClaims = {
-    "/ssl/read/",
-    "/ssl/modify/",
-    "/agents/management/read/",
-    "/agents/management/modify/",
-    "/certificates/collections/read/",
-    "/certificate_stores/schedule/",
-    "/certificates/import/",
-    "/certificate_stores/modify/",
-    "/agents/secrets/modify/",
-};
+inline constexpr const auto& kAllClaims = claims::kAll;
 
 /// Name of the role the embedded defaults grant to the user that runs orchd.
 inline constexpr std::string_view kLocalAdminRole = "local-admin";
+
+/// The longest Unix socket path: sun_path holds 108 bytes including the terminating NUL.
+inline constexpr size_t kMaxSocketPath = 107;
 
 /// Name of the built-in pool, which a declared pool may not take.
 inline constexpr std::string_view kDefaultPoolName = "Default Agent Pool";

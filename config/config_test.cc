@@ -248,6 +248,19 @@ TEST_F(ConfigTest, TlsOffAndEmptyRoleListAreHonoured) {
   EXPECT_THAT(c.roles, IsEmpty());
 }
 
+TEST_F(ConfigTest, TlsTakesEveryYamlBoolean) {
+  // Given agents.tls as each YAML 1.1 boolean, the false ones turn TLS off and the true ones
+  // keep it on with the default settings.
+  for (const char* off : {"off", "Off", "OFF", "false", "False", "FALSE", "no", "No", "NO"}) {
+    ASSERT_OK_AND_ASSIGN(Config c, ParseYaml(std::string("agents:\n  tls: ") + off, "o.yaml"));
+    EXPECT_FALSE(c.agents.tls.enabled) << off;
+  }
+  for (const char* on : {"on", "On", "ON", "true", "True", "TRUE", "yes", "Yes", "YES"}) {
+    ASSERT_OK_AND_ASSIGN(Config c, ParseYaml(std::string("agents:\n  tls: ") + on, "o.yaml"));
+    EXPECT_EQ(c.agents.tls, TlsConfig{}) << on;
+  }
+}
+
 TEST_F(ConfigTest, RelativePathsResolveAgainstStateDir) {
   // Given a state_dir written after relative paths, those paths and the defaults hang off it.
   ASSERT_OK_AND_ASSIGN(Config c, ParseYaml(R"(
@@ -281,13 +294,18 @@ struct ErrorCase {
 // One row per kind of mistake, each with the exact position and wording operators see.
 const ErrorCase kErrorCases[] = {
     {"unknown key", "control:\n  mode: \"0660\"\n  sockett: /x\n",
-     "orchd.yaml:3:3: control: unknown key \"sockett\" (expected one of: socket, mode, group, "
+     "orchd.yaml:3:3: control.sockett: unknown key (expected one of: socket, mode, group, "
      "max_body, max_header, max_connections, read_timeout, idle_timeout)"},
     {"unknown section", "\n\ncontrl:\n  socket: /x\n",
-     "orchd.yaml:3:1: unknown key \"contrl\" (expected one of: state_dir, control, agents, "
+     "orchd.yaml:3:1: contrl: unknown key (expected one of: state_dir, control, agents, "
      "store, scheduler, history, ca, keys, roles, pools, logging)"},
     {"duplicate key", "scheduler:\n  lease: 1m\n  lease: 2m\n",
-     "orchd.yaml:3:3: scheduler: duplicate key \"lease\""},
+     "orchd.yaml:3:3: scheduler.lease: duplicate key (first at line 2, column 3)"},
+    {"duplicate section", "store: {}\nstore: {}\n",
+     "orchd.yaml:2:1: store: duplicate key (first at line 1, column 1)"},
+    {"unknown key in a list item", "roles:\n  - name: ops\n    user: [alice]\n",
+     "orchd.yaml:3:5: roles[0].user: unknown key (expected one of: name, users, groups, "
+     "claims)"},
     {"bare duration", "scheduler:\n  lease: 90\n",
      "orchd.yaml:2:10: scheduler.lease: \"90\" needs a unit: ms, s, m, h or d (for example 90s)"},
     {"duration of wrong type", "history:\n  retain_success: [30d]\n",
@@ -299,6 +317,12 @@ const ErrorCase kErrorCases[] = {
     {"bad size", "control:\n  max_body: 8MB\n",
      "orchd.yaml:2:13: control.max_body: unknown size unit \"MB\" in \"8MB\" (use bytes, KiB, "
      "MiB or GiB)"},
+    {"fractional size", "control:\n  max_header: 1.5KiB\n",
+     "orchd.yaml:2:15: control.max_header: \"1.5KiB\" is not a whole number: sizes are whole "
+     "numbers with a unit, such as 1536"},
+    {"fractional duration", "history:\n  retain_success: 1.5d\n",
+     "orchd.yaml:2:19: history.retain_success: \"1.5d\" is not a whole number: durations are "
+     "whole numbers with a unit, such as 36h"},
     {"bad mode", "control:\n  mode: \"0888\"\n",
      "orchd.yaml:2:9: control.mode: expected an octal mode like \"0660\", got \"0888\""},
     {"mode beyond 0777", "control:\n  mode: \"4777\"\n",
@@ -318,8 +342,8 @@ const ErrorCase kErrorCases[] = {
     {"tls cert without key", "agents:\n  tls:\n    names: [a.example]\n    cert: /x.crt\n",
      "orchd.yaml:4:5: agents.tls: cert is given without key; give both or neither"},
     {"tls neither map nor off", "agents:\n  tls: maybe\n",
-     "orchd.yaml:2:8: agents.tls: expected off or a map with keys cert, key, names; got "
-     "\"maybe\""},
+     "orchd.yaml:2:8: agents.tls: expected off (or another YAML boolean) or a map with keys "
+     "cert, key, names; got \"maybe\""},
     {"tls without names", "agents:\n  tls:\n    names: []\n",
      "orchd.yaml:3:12: agents.tls: names must not be empty when no cert is given"},
     {"bad tls name", "agents:\n  tls:\n    names: [good.example, \"bad name\"]\n",
@@ -358,7 +382,36 @@ const ErrorCase kErrorCases[] = {
      "orchd.yaml:5:14: pools[1]: agent 7c9e6679-7425-40de-944b-e07fc1f90ae7 is already in pool "
      "\"a\""},
     {"default pool declared", "pools:\n  - name: Default Agent Pool\n",
-     "orchd.yaml:2:11: pools[0]: the default pool cannot be declared"},
+     "orchd.yaml:2:11: pools[0].name: \"Default Agent Pool\" is the built-in pool's name "
+     "(\"Default Agent Pool\"; pool names are compared ignoring case)"},
+    {"default pool declared in another case", "pools:\n  - name: default agent pool\n",
+     "orchd.yaml:2:11: pools[0].name: \"default agent pool\" is the built-in pool's name "
+     "(\"Default Agent Pool\"; pool names are compared ignoring case)"},
+    {"pool names differing in case", "pools:\n  - name: p\n  - name: P\n",
+     "orchd.yaml:3:11: pools[1].name: duplicate pool name \"P\" (first at line 2, column 11 as "
+     "\"p\"; pool names are compared ignoring case)"},
+    {"duplicate pool name", "pools:\n  - name: web\n  - {name: web}\n",
+     "orchd.yaml:3:12: pools[1].name: duplicate pool name \"web\" (first at line 2, column 11)"},
+    {"unknown claim", "roles:\n  - name: ops\n    claims: [/ssl/read/, /ssl/raed/]\n",
+     "orchd.yaml:3:26: roles[0].claims[1]: unknown claim \"/ssl/raed/\" (expected one of: "
+     "/ssl/read/, /ssl/modify/, /agents/management/read/, /agents/management/modify/, "
+     "/certificates/collections/read/, /certificate_stores/schedule/, /certificates/import/, "
+     "/certificate_stores/modify/, /agents/secrets/modify/, "
+     "/certificates/collections/read/<id>/, /certificate_stores/schedule/<id>/)"},
+    {"scope on a claim that takes none", "roles:\n  - name: ops\n    claims: [/ssl/read/4/]\n",
+     "orchd.yaml:3:14: roles[0].claims[0]: unknown claim \"/ssl/read/4/\" (expected one of: "
+     "/ssl/read/, /ssl/modify/, /agents/management/read/, /agents/management/modify/, "
+     "/certificates/collections/read/, /certificate_stores/schedule/, /certificates/import/, "
+     "/certificate_stores/modify/, /agents/secrets/modify/, "
+     "/certificates/collections/read/<id>/, /certificate_stores/schedule/<id>/)"},
+    {"scope that is not an id",
+     "roles:\n  - name: ops\n    claims: [/certificate_stores/schedule/web/]\n",
+     "orchd.yaml:3:14: roles[0].claims[0]: unknown claim \"/certificate_stores/schedule/web/\" "
+     "(expected one of: "
+     "/ssl/read/, /ssl/modify/, /agents/management/read/, /agents/management/modify/, "
+     "/certificates/collections/read/, /certificate_stores/schedule/, /certificates/import/, "
+     "/certificate_stores/modify/, /agents/secrets/modify/, "
+     "/certificates/collections/read/<id>/, /certificate_stores/schedule/<id>/)"},
     {"YAML syntax error", "control:\n  socket: [a, b\nstore: {}\n",
      "orchd.yaml:3:6: end of sequence flow not found"},
     {"tab indentation", "control:\n\tsocket: /x\n", "orchd.yaml:2:8: illegal map value"},

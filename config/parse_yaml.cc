@@ -10,15 +10,15 @@
 #include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
+#include "common/claims.h"
 #include "common/guid.h"
 #include "common/logging.h"
 #include "config/config.h"
+#include "config/source_map.h"
+#include "jobs/ascii.h"
 
 namespace orch::config {
 namespace {
-
-// sun_path holds 108 bytes including the terminating NUL.
-constexpr size_t kMaxSocketPath = 107;
 
 std::string Quoted(std::string_view text) {
   return "\"" + std::string(text) + "\"";
@@ -39,6 +39,7 @@ std::string ResolvePath(const std::string& state_dir, const std::string& path) {
 struct Source {
   std::string_view filename;
   std::string state_dir;
+  SourceMap* map = nullptr;  // where each setting was written, when the caller wants to know
 };
 
 // Reads typed values out of nodes and reports errors at their line and column, prefixed with
@@ -56,9 +57,15 @@ class Reader {
     return Reader(*source_, path_ + "[" + std::to_string(index) + "]", item.Mark());
   }
 
+  // Records where this setting's value `node` is, for checks made after parsing.
+  void Note(const YAML::Node& node) const {
+    if (source_->map == nullptr) return;
+    YAML::Mark mark = MarkOf(node);
+    source_->map->Add(path_, std::max(mark.line, 0) + 1, std::max(mark.column, 0) + 1);
+  }
+
   Status Error(const YAML::Node& node, std::string_view message) const {
-    // An empty value has no position of its own; yaml-cpp gives it the next token's.
-    YAML::Mark mark = node.IsNull() || node.Mark().is_null() ? fallback_ : node.Mark();
+    YAML::Mark mark = MarkOf(node);
     std::string prefix = path_.empty() ? "" : path_ + ": ";
     return InvalidArgumentError(Located(source_->filename, mark, prefix + std::string(message)));
   }
@@ -118,6 +125,11 @@ class Reader {
   }
 
  private:
+  // An empty value has no position of its own; yaml-cpp gives it the next token's.
+  YAML::Mark MarkOf(const YAML::Node& node) const {
+    return node.IsNull() || node.Mark().is_null() ? fallback_ : node.Mark();
+  }
+
   const Source* source_;
   std::string path_;
   YAML::Mark fallback_;
@@ -150,13 +162,18 @@ std::string KeyList(const Field<T> (&fields)[N]) {
   return out;
 }
 
+std::string Position(const YAML::Mark& mark) {
+  return "line " + std::to_string(mark.line + 1) + ", column " + std::to_string(mark.column + 1);
+}
+
 // Reads a map whose keys must all come from `fields`, in document order. A missing or empty
-// section keeps the defaults.
+// section keeps the defaults. A wrong key is reported as the setting it would have been
+// ("control.sockett"), like every other mistake.
 template <typename T, size_t N>
 Status ReadMap(const Reader& r, const YAML::Node& map, const Field<T> (&fields)[N], T& out) {
   if (map.IsNull()) return Status::Ok();
   if (!map.IsMap()) return r.Error(map, "expected a map with keys " + KeyList(fields));
-  std::vector<std::string> seen;
+  std::vector<std::pair<std::string, YAML::Mark>> seen;
   for (const auto& entry : map) {
     const YAML::Node& key = entry.first;
     if (!key.IsScalar()) return r.Error(key, "expected a key name");
@@ -164,14 +181,16 @@ Status ReadMap(const Reader& r, const YAML::Node& map, const Field<T> (&fields)[
     auto field = std::find_if(std::begin(fields), std::end(fields),
                               [&](const Field<T>& f) { return f.key == name; });
     if (field == std::end(fields)) {
-      return r.Error(key,
-                     "unknown key " + Quoted(name) + " (expected one of: " + KeyList(fields) + ")");
+      return r.Child(key).Error(key, "unknown key (expected one of: " + KeyList(fields) + ")");
     }
-    if (std::find(seen.begin(), seen.end(), name) != seen.end()) {
-      return r.Error(key, "duplicate key " + Quoted(name));
+    auto first = std::find_if(seen.begin(), seen.end(), [&](auto& s) { return s.first == name; });
+    if (first != seen.end()) {
+      return r.Child(key).Error(key, "duplicate key (first at " + Position(first->second) + ")");
     }
-    seen.push_back(name);
-    ORCH_RETURN_IF_ERROR(field->parse(r.Child(key), entry.second, out));
+    seen.emplace_back(name, key.Mark());
+    const Reader child = r.Child(key);
+    child.Note(entry.second);
+    ORCH_RETURN_IF_ERROR(field->parse(child, entry.second, out));
   }
   return Status::Ok();
 }
@@ -184,7 +203,9 @@ Status ReadList(const Reader& r, const YAML::Node& list, std::vector<T>& out, Re
   if (!list.IsSequence()) return r.Error(list, "expected a list");
   for (size_t i = 0; i < list.size(); ++i) {
     T item{};
-    ORCH_RETURN_IF_ERROR(read(r.Item(i, list[i]), list[i], item));
+    const Reader item_reader = r.Item(i, list[i]);
+    item_reader.Note(list[i]);
+    ORCH_RETURN_IF_ERROR(read(item_reader, list[i], item));
     out.push_back(std::move(item));
   }
   return Status::Ok();
@@ -260,10 +281,22 @@ Status CheckPrincipal(std::string_view s) {
   return InvalidArgumentError(Quoted(s) + " is not a user or group name or a number");
 }
 
+// Every claim the control API checks, so that a typo never silently grants nothing.
+std::string KnownClaims() {
+  std::string list;
+  for (std::string_view claim : claims::kAll) list += std::string(claim) + ", ";
+  for (std::string_view claim : claims::kScopable) list += std::string(claim) + "<id>/, ";
+  return list.substr(0, list.size() - 2);
+}
+
 Status CheckClaim(std::string_view s) {
-  if (s.size() >= 2 && s.front() == '/' && s.back() == '/') return Status::Ok();
-  return InvalidArgumentError("claim " + Quoted(s) +
-                              " must start and end with '/' (e.g. \"/ssl/read/\")");
+  if (claims::IsKnown(s)) return Status::Ok();
+  if (s.size() < 2 || s.front() != '/' || s.back() != '/') {
+    return InvalidArgumentError("claim " + Quoted(s) +
+                                " must start and end with '/' (e.g. \"/ssl/read/\")");
+  }
+  return InvalidArgumentError("unknown claim " + Quoted(s) + " (expected one of: " + KnownClaims() +
+                              ")");
 }
 
 Status CheckGuid(std::string_view s) {
@@ -302,16 +335,19 @@ constexpr Field<TlsConfig> kTlsFields[] = {
     {"names", AssignStrings<&TlsConfig::names, CheckHostName>},
 };
 
-// `tls` is either a switch ("off") or a map of certificate settings.
+// `tls` is either a switch or a map of certificate settings. YAML 1.1 reads off, false and no
+// as the same boolean (and on, true and yes), and operators write any of them.
 Status ReadTls(const Reader& r, const YAML::Node& n, AgentsConfig& out) {
   if (n.IsScalar()) {
-    const std::string& text = n.Scalar();
-    // YAML 1.1 reads off/false as the same boolean; operators write either.
-    bool off = text == "off" || text == "false";
-    if (!off && text != "on" && text != "true") {
-      return r.Error(n, "expected off or a map with keys cert, key, names; got " + Quoted(text));
+    std::optional<bool> on = ParseYamlBool(n.Scalar());
+    if (!on) {
+      return r.Error(n,
+                     "expected off (or another YAML boolean) or a map with keys cert, key, "
+                     "names; got " +
+                         Quoted(n.Scalar()));
     }
-    out.tls.enabled = !off;
+    // "on" is TLS with the defaults, as if the key were left out.
+    out.tls = *on ? TlsConfig{} : TlsConfig{.enabled = false};
     return Status::Ok();
   }
   out.tls.enabled = true;
@@ -429,24 +465,36 @@ constexpr Field<Pool> kPoolFields[] = {
     {"agents", AssignStrings<&Pool::agents, CheckGuid>},
 };
 
-std::string Position(const YAML::Mark& mark) {
-  return "line " + std::to_string(mark.line + 1) + ", column " + std::to_string(mark.column + 1);
+// How a list of named maps compares its names.
+enum class NameCase { kExact, kIgnored };
+
+bool SameName(NameCase name_case, std::string_view a, std::string_view b) {
+  return name_case == NameCase::kExact ? a == b : jobs::EqualsIgnoreCase(a, b);
 }
 
-// Reads a list of named maps whose names are required and unique.
+// Reads a list of named maps whose names are required and unique. `check_name`, when given,
+// says what is wrong with a name on its own.
 template <typename T, size_t N>
 Status ReadNamedList(const Reader& r, const YAML::Node& n, const Field<T> (&fields)[N],
-                     std::string_view what, std::vector<T>& out) {
+                     std::string_view what, NameCase name_case,
+                     Status (*check_name)(std::string_view), std::vector<T>& out) {
   std::vector<std::pair<std::string, YAML::Mark>> names;
   return ReadList(r, n, out, [&](const Reader& ir, const YAML::Node& item, T& value) {
     ORCH_RETURN_IF_ERROR(ReadMap(ir, item, fields, value));
     if (value.name.empty()) return ir.Error(item, "missing key \"name\"");
+    const Reader name_reader = ir.Child(KeyNode(item, "name"));
+    if (check_name != nullptr) {
+      if (Status s = check_name(value.name); !s.ok()) return name_reader.Error(item["name"], s);
+    }
     for (const auto& [name, mark] : names) {
-      if (name == value.name) {
-        return ir.Child(KeyNode(item, "name"))
-            .Error(item["name"], "duplicate " + std::string(what) + " name " + Quoted(name) +
-                                     " (first at " + Position(mark) + ")");
+      if (!SameName(name_case, name, value.name)) continue;
+      std::string first = "first at " + Position(mark);
+      if (name != value.name) {
+        first +=
+            " as " + Quoted(name) + "; " + std::string(what) + " names are compared ignoring case";
       }
+      return name_reader.Error(item["name"], "duplicate " + std::string(what) + " name " +
+                                                 Quoted(value.name) + " (" + first + ")");
     }
     names.emplace_back(value.name, item["name"].Mark());
     return Status::Ok();
@@ -454,20 +502,24 @@ Status ReadNamedList(const Reader& r, const YAML::Node& n, const Field<T> (&fiel
 }
 
 Status ReadRoles(const Reader& r, const YAML::Node& n, Config& out) {
-  return ReadNamedList(r, n, kRoleFields, "role", out.roles);
+  return ReadNamedList(r, n, kRoleFields, "role", NameCase::kExact, nullptr, out.roles);
+}
+
+// The store compares pool names ignoring case, so the built-in pool's name is taken in any case.
+Status CheckPoolName(std::string_view name) {
+  if (!jobs::EqualsIgnoreCase(name, kDefaultPoolName)) return Status::Ok();
+  return InvalidArgumentError(Quoted(name) + " is the built-in pool's name (" +
+                              Quoted(kDefaultPoolName) +
+                              "; pool names are compared ignoring case)");
 }
 
 // Agent GUIDs are compared in lowercase; an agent belongs to at most one declared pool.
 Status CheckPoolAgents(const Reader& r, const YAML::Node& n, std::vector<Pool>& pools) {
   std::vector<std::pair<std::string, std::string>> owner;  // agent → pool name
   for (size_t i = 0; i < pools.size(); ++i) {
-    if (pools[i].name == kDefaultPoolName) {
-      return r.Item(i, n[i]).Error(n[i]["name"], "the default pool cannot be declared");
-    }
     for (size_t j = 0; j < pools[i].agents.size(); ++j) {
       std::string& agent = pools[i].agents[j];
-      std::transform(agent.begin(), agent.end(), agent.begin(),
-                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      agent = jobs::AsciiLowercase(agent);
       auto it = std::find_if(owner.begin(), owner.end(), [&](auto& o) { return o.first == agent; });
       if (it != owner.end()) {
         return r.Item(i, n[i]).Error(
@@ -480,7 +532,8 @@ Status CheckPoolAgents(const Reader& r, const YAML::Node& n, std::vector<Pool>& 
 }
 
 Status ReadPools(const Reader& r, const YAML::Node& n, Config& out) {
-  ORCH_RETURN_IF_ERROR(ReadNamedList(r, n, kPoolFields, "pool", out.pools));
+  ORCH_RETURN_IF_ERROR(
+      ReadNamedList(r, n, kPoolFields, "pool", NameCase::kIgnored, CheckPoolName, out.pools));
   return CheckPoolAgents(r, n, out.pools);
 }
 
@@ -536,9 +589,9 @@ StatusOr<std::string> ReadStateDir(const Reader& r, const YAML::Node& root) {
   return r.Child(key).Text(root["state_dir"]);
 }
 
-StatusOr<Config> ParseDocument(std::string_view text, std::string_view filename) {
+StatusOr<Config> ParseDocument(std::string_view text, std::string_view filename, SourceMap* map) {
   std::vector<YAML::Node> docs = YAML::LoadAll(std::string(text));
-  Source source{filename, ""};
+  Source source{filename, "", map};
   Reader top(source, "", YAML::Mark());
   if (docs.size() > 1) return top.Error(docs[1], "expected one YAML document, found several");
   YAML::Node root = docs.empty() ? YAML::Node() : docs[0];
@@ -551,11 +604,10 @@ StatusOr<Config> ParseDocument(std::string_view text, std::string_view filename)
   return config;
 }
 
-}  // namespace
-
-StatusOr<Config> ParseYaml(std::string_view text, std::string_view filename) {
+// yaml-cpp throws; its exceptions end here as located errors.
+StatusOr<Config> ParseCatching(std::string_view text, std::string_view filename, SourceMap* map) {
   try {
-    return ParseDocument(text, filename);
+    return ParseDocument(text, filename, map);
   } catch (const YAML::DeepRecursion& e) {
     // yaml-cpp bounds its own recursion, but names it "bad file".
     return InvalidArgumentError(Located(
@@ -565,6 +617,16 @@ StatusOr<Config> ParseYaml(std::string_view text, std::string_view filename) {
   } catch (const std::exception& e) {
     return InvalidArgumentError(Located(filename, YAML::Mark(), e.what()));
   }
+}
+
+}  // namespace
+
+StatusOr<Config> ParseYaml(std::string_view text, std::string_view filename) {
+  return ParseCatching(text, filename, nullptr);
+}
+
+StatusOr<Config> ParseYaml(std::string_view text, std::string_view filename, SourceMap& map) {
+  return ParseCatching(text, filename, &map);
 }
 
 }  // namespace orch::config

@@ -4,6 +4,7 @@
 
 #include <cctype>
 #include <limits>
+#include <optional>
 
 namespace orch::config {
 namespace {
@@ -18,7 +19,9 @@ constexpr Unit kDurationUnits[] = {
     {"ms", 1}, {"s", 1000}, {"m", 60'000}, {"h", 3'600'000}, {"d", 86'400'000},
 };
 
+// The first entry is the base unit that a bare number means.
 constexpr Unit kSizeUnits[] = {
+    {"", 1},
     {"KiB", uint64_t{1} << 10},
     {"MiB", uint64_t{1} << 20},
     {"GiB", uint64_t{1} << 30},
@@ -44,6 +47,47 @@ StatusOr<uint64_t> Scale(uint64_t n, uint64_t factor, std::string_view text) {
     return InvalidArgumentError(Quoted(text) + " is too large");
   }
   return n * factor;
+}
+
+template <size_t N>
+const Unit* FindUnit(const Unit (&units)[N], std::string_view suffix) {
+  for (const Unit& unit : units) {
+    if (unit.suffix == suffix) return &unit;
+  }
+  return nullptr;
+}
+
+// `amount` base units in the largest of `units` that holds it whole ("1536KiB", "90m").
+template <size_t N>
+std::string WholeSpelling(uint64_t amount, const Unit (&units)[N]) {
+  for (auto it = std::rbegin(units); it != std::rend(units); ++it) {
+    if (amount % it->factor == 0)
+      return std::to_string(amount / it->factor) + std::string(it->suffix);
+  }
+  return std::to_string(amount) + std::string(units[0].suffix);
+}
+
+// For "1.5MiB" (digits "1", rest ".5MiB"): the error that says values are whole numbers and,
+// when the amount is a whole number of base units, how to write it ("1536KiB"). nullopt when
+// `rest` is not a fraction followed by one of `units`.
+template <size_t N>
+std::optional<Status> FractionError(std::string_view text, std::string_view digits,
+                                    std::string_view rest, const Unit (&units)[N],
+                                    std::string_view what) {
+  if (digits.empty() || rest.size() < 2 || rest[0] != '.' || !IsDigit(rest[1])) return std::nullopt;
+  auto [fraction, suffix] = SplitNumber(rest.substr(1));
+  const Unit* unit = FindUnit(units, suffix);
+  if (unit == nullptr) return std::nullopt;
+  std::string message = Quoted(text) + " is not a whole number: " + std::string(what) +
+                        " are whole numbers with a unit";
+  // Nine digits on either side keep every product below 2^64 (units are at most 2^30).
+  if (digits.size() > 9 || fraction.size() > 9) return InvalidArgumentError(message);
+  uint64_t scale = 1;
+  for (size_t i = 0; i < fraction.size(); ++i) scale *= 10;
+  const uint64_t whole = *ParseUnsigned(digits) * unit->factor;
+  const uint64_t part = *ParseUnsigned(fraction) * unit->factor;
+  if (part % scale != 0) return InvalidArgumentError(message);
+  return InvalidArgumentError(message + ", such as " + WholeSpelling(whole + part / scale, units));
 }
 
 bool IsLabelChar(char c) {
@@ -88,6 +132,9 @@ StatusOr<Duration> ParseDuration(std::string_view text) {
     ORCH_ASSIGN_OR_RETURN(uint64_t ms, Scale(n, unit.factor, text));
     return Duration(static_cast<int64_t>(ms));
   }
+  if (auto error = FractionError(text, digits, suffix, kDurationUnits, "durations")) {
+    return *error;
+  }
   return InvalidArgumentError("expected a duration like 10m, got " + Quoted(text) +
                               " (units: ms, s, m, h, d)");
 }
@@ -110,10 +157,8 @@ StatusOr<uint64_t> ParseSize(std::string_view text) {
                                 Quoted(text));
   }
   ORCH_ASSIGN_OR_RETURN(uint64_t n, ParseUnsigned(digits));
-  if (suffix.empty()) return n;
-  for (const Unit& unit : kSizeUnits) {
-    if (suffix == unit.suffix) return Scale(n, unit.factor, text);
-  }
+  if (const Unit* unit = FindUnit(kSizeUnits, suffix)) return Scale(n, unit->factor, text);
+  if (auto error = FractionError(text, digits, suffix, kSizeUnits, "sizes")) return *error;
   return InvalidArgumentError("unknown size unit " + Quoted(suffix) + " in " + Quoted(text) +
                               " (use bytes, KiB, MiB or GiB)");
 }
@@ -129,6 +174,20 @@ StatusOr<uint32_t> ParseFileMode(std::string_view text) {
   // Set-id and sticky bits mean nothing on a socket; refusing them catches a mistyped mode.
   if (mode > 0777) return InvalidArgumentError("mode " + Quoted(text) + " must be within 0777");
   return mode;
+}
+
+std::optional<bool> ParseYamlBool(std::string_view text) {
+  static constexpr std::pair<std::string_view, bool> kWords[] = {
+      {"true", true}, {"yes", true}, {"on", true}, {"false", false}, {"no", false}, {"off", false},
+  };
+  for (const auto& [word, value] : kWords) {
+    std::string capitalised(word);
+    capitalised[0] = static_cast<char>(capitalised[0] - 'a' + 'A');
+    std::string upper(word);
+    for (char& c : upper) c = static_cast<char>(c - 'a' + 'A');
+    if (text == word || text == capitalised || text == upper) return value;
+  }
+  return std::nullopt;
 }
 
 bool IsIpAddress(std::string_view text) {

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -42,6 +43,10 @@ StatusOr<ListenAddress> ParseListenAddress(std::string_view text);
 
 /// "0.0.0.0:8443" or "[::1]:8443": the form ParseListenAddress reads.
 std::string FormatListenAddress(const ListenAddress& address);
+
+/// A YAML 1.1 boolean: true, yes, on or false, no, off, each in lowercase, Capitalised or
+/// UPPERCASE (as yaml-cpp reads them). nullopt for anything else, "y" and "n" included.
+std::optional<bool> ParseYamlBool(std::string_view text);
 
 /// True when `text` is an IPv4 or IPv6 address literal (no brackets, no port, no prefix).
 bool IsIpAddress(std::string_view text);

@@ -34,6 +34,19 @@ TEST(ParseDurationTest, RejectsMalformedAndOverflowing) {
   }
 }
 
+TEST(ParseYamlBoolTest, ReadsYaml11BooleansInTheirThreeCases) {
+  // Given the YAML 1.1 boolean words in lowercase, Capitalised and UPPERCASE, each is read.
+  for (const char* text : {"true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON"}) {
+    EXPECT_EQ(ParseYamlBool(text), true) << text;
+  }
+  for (const char* text : {"false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF"}) {
+    EXPECT_EQ(ParseYamlBool(text), false) << text;
+  }
+  for (const char* text : {"", "y", "n", "oN", "tRUE", "1", "0", "enabled", " off"}) {
+    EXPECT_EQ(ParseYamlBool(text), std::nullopt) << text;
+  }
+}
+
 TEST(FormatDurationTest, UsesTheLargestExactUnit) {
   // Given durations, each is spelled in the largest unit that divides it.
   EXPECT_EQ(FormatDuration(milliseconds(0)), "0s");
@@ -59,6 +72,37 @@ TEST(ParseSizeTest, RejectsDecimalUnitsAndJunk) {
   for (const char* text : {"", "-1", "KiB", "1.5MiB", "8 MiB", "8mib"}) {
     EXPECT_FALSE(ParseSize(text).ok()) << text;
   }
+}
+
+TEST(ParseSizeTest, FractionsAskForAWholeNumberAndSuggestOne) {
+  // Given sizes with a fraction, the error says sizes are whole numbers and, when the size is a
+  // whole number of bytes, spells it in the largest unit that holds it whole.
+  EXPECT_EQ(ParseSize("1.5MiB").status().message(),
+            "\"1.5MiB\" is not a whole number: sizes are whole numbers with a unit, such as "
+            "1536KiB");
+  EXPECT_EQ(ParseSize("0.5KiB").status().message(),
+            "\"0.5KiB\" is not a whole number: sizes are whole numbers with a unit, such as 512");
+  EXPECT_EQ(ParseSize("2.0GiB").status().message(),
+            "\"2.0GiB\" is not a whole number: sizes are whole numbers with a unit, such as 2GiB");
+  EXPECT_EQ(ParseSize("1.3KiB").status().message(),
+            "\"1.3KiB\" is not a whole number: sizes are whole numbers with a unit");
+  EXPECT_EQ(ParseSize("1.5").status().message(),
+            "\"1.5\" is not a whole number: sizes are whole numbers with a unit");
+  EXPECT_EQ(ParseSize("1.5MB").status().message(),
+            "unknown size unit \".5MB\" in \"1.5MB\" (use bytes, KiB, MiB or GiB)");
+}
+
+TEST(ParseDurationTest, FractionsAskForAWholeNumberAndSuggestOne) {
+  // Given durations with a fraction, the error says durations are whole numbers and suggests
+  // the same duration in the largest unit that holds it whole.
+  EXPECT_EQ(ParseDuration("1.5h").status().message(),
+            "\"1.5h\" is not a whole number: durations are whole numbers with a unit, such as "
+            "90m");
+  EXPECT_EQ(ParseDuration("0.25s").status().message(),
+            "\"0.25s\" is not a whole number: durations are whole numbers with a unit, such as "
+            "250ms");
+  EXPECT_EQ(ParseDuration("0.0001s").status().message(),
+            "\"0.0001s\" is not a whole number: durations are whole numbers with a unit");
 }
 
 TEST(ParseFileModeTest, ReadsOctalWithinPermissionBits) {

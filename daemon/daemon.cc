@@ -1,6 +1,5 @@
 #include "daemon/daemon.h"
 
-#include <grp.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -10,7 +9,6 @@
 #include <cerrno>
 #include <cstddef>
 #include <cstring>
-#include <filesystem>
 
 #include <systemd/sd-daemon.h>
 
@@ -18,8 +16,11 @@
 #include "api/control_api.h"
 #include "common/clock.h"
 #include "common/logging.h"
+#include "common/user_directory.h"
 #include "common/version.h"
+#include "config/check.h"
 #include "daemon/agent_listener.h"
+#include "daemon/directories.h"
 #include "daemon/instance_lock.h"
 #include "daemon/scheduler_wiring.h"
 #include "daemon/systemd_notifier.h"
@@ -46,16 +47,8 @@ net::ServerLimits ControlLimits(const config::ControlConfig& control) {
   return limits;
 }
 
-StatusOr<std::optional<gid_t>> ResolveGroup(const std::string& group) {
-  if (group.empty()) return std::optional<gid_t>();
-  struct group grp {};
-  struct group* found = nullptr;
-  std::string buf(16384, '\0');
-  int rc = getgrnam_r(group.c_str(), &grp, buf.data(), buf.size(), &found);
-  if (rc != 0 || found == nullptr) {
-    return FailedPreconditionError("control.group: no such group \"" + group + "\"");
-  }
-  return std::optional<gid_t>(grp.gr_gid);
+std::string LockPath(const config::Config& config) {
+  return config.state_dir + "/orchd.lock";
 }
 
 const char* SynchronousName(config::Synchronous s) {
@@ -104,11 +97,13 @@ StatusOr<DaemonOptions> ResolveConfig(const std::string& flag_path) {
   if (options.config_path.empty() && ::access(kPackagedPath, F_OK) == 0) {
     options.config_path = kPackagedPath;
   }
-  if (options.config_path.empty()) {
-    options.config = config::Defaults();
-    return options;
-  }
-  ORCH_ASSIGN_OR_RETURN(options.config, config::LoadFile(options.config_path));
+  UserDirectory& directory = NssUserDirectory::Instance();
+  StatusOr<config::CheckedConfig> checked = options.config_path.empty()
+                                                ? config::CheckDefaults(directory)
+                                                : config::CheckFile(options.config_path, directory);
+  if (!checked.ok()) return checked.status();
+  options.config = std::move(checked->config);
+  options.warnings = std::move(checked->warnings);
   return options;
 }
 
@@ -117,6 +112,7 @@ struct Daemon::Parts {
   SystemdNotifier notifier{clock};
   net::EventLoop loop;
   std::unique_ptr<InstanceLock> lock;
+  std::optional<int> activated_control_fd;  // the control socket systemd handed over, if any
   std::unique_ptr<store::SqliteStore> store;
   std::unique_ptr<pki::SecretBox> secret_box;
   std::unique_ptr<api::Authorizer> authorizer;
@@ -140,6 +136,8 @@ Daemon::~Daemon() = default;
 Status Daemon::Start() {
   Log()->info("orchd {} starting ({})", kVersion,
               options_.config_path.empty() ? "embedded defaults" : options_.config_path);
+  for (const std::string& warning : options_.warnings) Log()->warn("{}", warning);
+  ORCH_RETURN_IF_ERROR(Preflight());
   ORCH_RETURN_IF_ERROR(PrepareStateDir());
   ORCH_RETURN_IF_ERROR(OpenStore());
   ORCH_RETURN_IF_ERROR(LoadMasterKey());
@@ -176,12 +174,28 @@ void Daemon::Run() {
   Log()->info("stopped");
 }
 
+// A refused start leaves the state directory as it was, so what can refuse it without creating
+// anything comes first: another orchd on the state directory (when its lock file exists), a
+// control socket another process serves, an agent address in use.
+Status Daemon::Preflight() {
+  const std::string lock = LockPath(options_.config);
+  if (::access(lock.c_str(), F_OK) == 0) {
+    ORCH_ASSIGN_OR_RETURN(parts_->lock, InstanceLock::Acquire(lock));
+  }
+  parts_->activated_control_fd = ActivatedUnixSocket();
+  if (!parts_->activated_control_fd) {
+    ORCH_RETURN_IF_ERROR(
+        net::CheckUnixListenPath(options_.config.control.socket).Context("control socket"));
+  }
+  const config::ListenAddress& listen = options_.config.agents.listen;
+  return net::CheckTcpListenAddress(listen.host, listen.port).Context("agent listener");
+}
+
 Status Daemon::PrepareStateDir() {
-  const std::string& dir = options_.config.state_dir;
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) return UnavailableError("cannot create state directory " + dir + ": " + ec.message());
-  ORCH_ASSIGN_OR_RETURN(parts_->lock, InstanceLock::Acquire(dir + "/orchd.lock"));
+  ORCH_RETURN_IF_ERROR(CreateStateDirectories(options_.config));
+  if (!parts_->lock) {
+    ORCH_ASSIGN_OR_RETURN(parts_->lock, InstanceLock::Acquire(LockPath(options_.config)));
+  }
   return Status::Ok();
 }
 
@@ -235,7 +249,7 @@ Status Daemon::BindControlSocket() {
   const config::ControlConfig& control = options_.config.control;
   parts_->control_server =
       std::make_unique<net::HttpServer>(parts_->loop, *parts_->control_api, ControlLimits(control));
-  if (std::optional<int> fd = ActivatedUnixSocket()) {
+  if (std::optional<int> fd = parts_->activated_control_fd) {
     control_socket_ = UnixSocketPath(*fd);
     Log()->info("control socket {} from socket activation (fd {})", control_socket_, *fd);
     if (control_socket_ != control.socket) {
@@ -244,7 +258,13 @@ Status Daemon::BindControlSocket() {
     return parts_->control_server->AdoptUnixFd(*fd).Context("control socket");
   }
   control_socket_ = control.socket;
-  ORCH_ASSIGN_OR_RETURN(std::optional<gid_t> gid, ResolveGroup(control.group));
+  std::optional<gid_t> gid;
+  if (!control.group.empty()) {
+    // The configuration check found the group; one removed since is refused here all the same.
+    gid = NssUserDirectory::Instance().FindGroup(control.group);
+    if (!gid)
+      return FailedPreconditionError("control.group: no such group \"" + control.group + "\"");
+  }
   return parts_->control_server->ListenUnix(control.socket, control.mode, gid)
       .Context("control socket");
 }
@@ -278,28 +298,32 @@ void Daemon::Reload() {
     parts_->notifier.Ready("serving; no configuration file to reload");
     return;
   }
-  StatusOr<config::Config> next = config::LoadFile(options_.config_path);
-  if (!next.ok()) {
-    Log()->error("reload rejected, keeping the running configuration: {}", next.status().message());
-    parts_->notifier.Ready("reload rejected: " + next.status().message());
+  StatusOr<config::CheckedConfig> checked =
+      config::CheckFile(options_.config_path, NssUserDirectory::Instance());
+  if (!checked.ok()) {
+    Log()->error("reload rejected, keeping the running configuration: {}",
+                 checked.status().message());
+    parts_->notifier.Ready("reload rejected: " + checked.status().message());
     return;
   }
+  for (const std::string& warning : checked->warnings) Log()->warn("reload: {}", warning);
+  const config::Config& next = checked->config;
   // options_.config stays the configuration the daemon started with: settings that need a
   // restart keep being read from it, and the warning repeats until the restart happens.
-  for (const std::string& name : config::RestartRequired(options_.config, *next)) {
+  for (const std::string& name : config::RestartRequired(options_.config, next)) {
     Log()->warn("reload: {} changed; it takes effect after a restart", name);
   }
-  ApplyLogging(next->logging);
-  parts_->authorizer->SetRoles(next->roles);
+  ApplyLogging(next.logging);
+  parts_->authorizer->SetRoles(next.roles);
   // The certificate validity is read at start like the rest of `ca`.
-  api::AgentSettings agent_settings = api::AgentSettingsFrom(*next);
+  api::AgentSettings agent_settings = api::AgentSettingsFrom(next);
   agent_settings.agent_cert_validity = api::AgentSettingsFrom(options_.config).agent_cert_validity;
   parts_->agent_api->SetSettings(std::move(agent_settings));
-  if (Status s = ReconcilePools(*parts_->store, next->pools, parts_->clock.WallNow()); !s.ok()) {
+  if (Status s = ReconcilePools(*parts_->store, next.pools, parts_->clock.WallNow()); !s.ok()) {
     Log()->error("reload: declared pools not applied: {}", s.ToString());
   }
-  parts_->control_server->SetLimits(ControlLimits(next->control));
-  parts_->scheduler->SetSettings(SchedulerSettingsFrom(*next));
+  parts_->control_server->SetLimits(ControlLimits(next.control));
+  parts_->scheduler->SetSettings(SchedulerSettingsFrom(next));
   parts_->notifier.Ready("serving; configuration reloaded");
   Log()->info("configuration reloaded from {}", options_.config_path);
 }

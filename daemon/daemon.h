@@ -4,6 +4,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 #include "config/config.h"
@@ -18,10 +19,12 @@ struct DaemonOptions {
   /// The configuration file, or empty for the embedded defaults.
   std::string config_path;
   config::Config config;
+  /// What the configuration check warned about; Start() logs them.
+  std::vector<std::string> warnings;
 };
 
-/// Reads the file named by --config, or /etc/orchd/orchd.yaml when it exists, or returns the
-/// embedded defaults (with an empty `config_path`).
+/// Reads and checks (config::CheckFile) the file named by --config, or /etc/orchd/orchd.yaml
+/// when it exists, or checks the embedded defaults (with an empty `config_path`).
 StatusOr<DaemonOptions> ResolveConfig(const std::string& flag_path);
 
 /// Owns every long-lived part of orchd. Start() runs the ordered startup steps; Run() serves
@@ -39,6 +42,7 @@ class Daemon {
  private:
   struct Parts;
 
+  Status Preflight();
   Status PrepareStateDir();
   Status OpenStore();
   Status LoadMasterKey();

@@ -23,8 +23,8 @@ StatusOr<std::unique_ptr<InstanceLock>> InstanceLock::Acquire(const std::string&
       std::string holder = n > 0 ? std::string(pid, static_cast<size_t>(n)) : "unknown";
       while (!holder.empty() && (holder.back() == '\n' || holder.back() == ' ')) holder.pop_back();
       return FailedPreconditionError("another orchd (pid " + holder +
-                                     ") is already running on this state directory (lock " +
-                                     path + ")");
+                                     ") is already running on this state directory (lock " + path +
+                                     ")");
     }
     return UnavailableError("cannot lock " + path + ": " + std::strerror(err));
   }
@@ -36,6 +36,8 @@ StatusOr<std::unique_ptr<InstanceLock>> InstanceLock::Acquire(const std::string&
   return std::unique_ptr<InstanceLock>(new InstanceLock(fd));
 }
 
-InstanceLock::~InstanceLock() { ::close(fd_); }
+InstanceLock::~InstanceLock() {
+  ::close(fd_);
+}
 
 }  // namespace orch::daemon

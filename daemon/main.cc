@@ -1,48 +1,31 @@
 // orchd: the certificate-deployment job scheduler daemon.
-#include <cstdio>
-#include <string>
-
-#include <CLI/CLI.hpp>
+#include <utility>
 
 #include "common/logging.h"
-#include "common/version.h"
-#include "config/config.h"
+#include "daemon/command_line.h"
 #include "daemon/daemon.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{"orchd: schedules certificate-deployment jobs for a fleet of orchestrator agents"};
-  std::string config_path;
-  std::string check_path;
-  app.add_option("-c,--config", config_path,
-                 "configuration file (default /etc/orchd/orchd.yaml if present, else embedded "
-                 "defaults with state under ./var or $STATE_DIRECTORY)");
-  app.add_option("--check-config", check_path, "validate FILE, print any error, and exit");
-  app.set_version_flag("--version", std::string("orchd ") + orch::kVersion);
-  CLI11_PARSE(app, argc, argv);
-
-  if (!check_path.empty()) {
-    auto checked = orch::config::LoadFile(check_path);
-    if (!checked.ok()) {
-      std::fprintf(stderr, "%s\n", checked.status().message().c_str());
-      return 1;
-    }
-    std::printf("%s: ok\n", check_path.c_str());
-    return 0;
+  using orch::daemon::CommandLine;
+  const CommandLine line = orch::daemon::ParseCommandLine(argc, argv);
+  if (line.action == CommandLine::Action::kExit) return line.exit_code;
+  if (line.action == CommandLine::Action::kCheckConfig) {
+    return orch::daemon::CheckConfigCommand(line.check_path);
   }
 
   orch::ConfigureLogging(spdlog::level::info, orch::DetectLogFormat());
-  auto options = orch::daemon::ResolveConfig(config_path);
+  auto options = orch::daemon::ResolveConfig(line.config_path);
   if (!options.ok()) {
     orch::GetLogger("daemon")->critical("{}", options.status().message());
-    return 1;
+    return orch::daemon::kExitFailure;
   }
   orch::daemon::ApplyLogging(options->config.logging);
 
   orch::daemon::Daemon daemon(std::move(options).value());
   if (orch::Status s = daemon.Start(); !s.ok()) {
     orch::GetLogger("daemon")->critical("cannot start: {}", s.message());
-    return 1;
+    return orch::daemon::kExitFailure;
   }
   daemon.Run();
-  return 0;
+  return orch::daemon::kExitOk;
 }

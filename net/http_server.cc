@@ -356,4 +356,27 @@ size_t HttpServer::connection_count() const {
   return impl_->connection_count();
 }
 
+Status CheckUnixListenPath(const std::string& path) {
+  return CheckUnixSocketPathFree(path);
+}
+
+Status CheckTcpListenAddress(const std::string& host, uint16_t port) {
+  if (port == 0) return Status::Ok();
+  error_code ec;
+  const asio::ip::address address = asio::ip::make_address(host, ec);
+  if (ec) return InvalidArgumentError("not an IP address: " + host);
+  const Tcp::endpoint endpoint(address, port);
+  asio::io_context io;
+  Tcp::acceptor acceptor(io);
+  // The same options as ListenTcp, so that the answer is the one ListenTcp would get.
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(Tcp::acceptor::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (ec) {
+    return FailedPreconditionError("cannot listen on " + address.to_string() + ":" +
+                                   std::to_string(port) + ": " + ec.message());
+  }
+  return Status::Ok();
+}
+
 }  // namespace orch::net

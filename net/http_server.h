@@ -93,4 +93,14 @@ class HttpServer {
   std::shared_ptr<Impl> impl_;
 };
 
+/// Ok when HttpServer::ListenUnix(path, ...) would not be refused for what is at `path`:
+/// nothing, or a socket file no process serves (a live one: "another process is serving
+/// <path>"). Creates, removes and changes nothing, so a start can refuse before it creates
+/// anything; ListenUnix checks again when it binds.
+Status CheckUnixListenPath(const std::string& path);
+
+/// Ok when HttpServer::ListenTcp(host, port) could bind now: nothing else listens there.
+/// Binds a socket for a moment and closes it; port 0 always passes.
+Status CheckTcpListenAddress(const std::string& host, uint16_t port);
+
 }  // namespace orch::net

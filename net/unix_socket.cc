@@ -60,17 +60,25 @@ Status ProbeExistingSocket(const std::string& path, const sockaddr_un& address) 
   return Status::Ok();
 }
 
-// Applies the stale-socket rule to whatever is at `path` before we bind there.
-Status ClearStaleSocket(const std::string& path, const sockaddr_un& address) {
+// The stale-socket rule: true when a stale socket file is at `path` (and may be removed),
+// false when nothing is; refused when a process serves it or it is not a socket.
+StatusOr<bool> StaleSocketAt(const std::string& path, const sockaddr_un& address) {
   struct stat st {};
   if (::lstat(path.c_str(), &st) != 0) {
-    if (errno == ENOENT) return Status::Ok();
+    if (errno == ENOENT) return false;
     return FailedPreconditionError("cannot stat " + path + ": " + Errno(errno));
   }
   if (!S_ISSOCK(st.st_mode)) {
     return FailedPreconditionError(path + " exists and is not a socket; refusing to replace it");
   }
   ORCH_RETURN_IF_ERROR(ProbeExistingSocket(path, address));
+  return true;
+}
+
+// Applies the stale-socket rule to whatever is at `path` before we bind there.
+Status ClearStaleSocket(const std::string& path, const sockaddr_un& address) {
+  ORCH_ASSIGN_OR_RETURN(bool stale, StaleSocketAt(path, address));
+  if (!stale) return Status::Ok();
   if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
     return FailedPreconditionError("cannot remove stale socket " + path + ": " + Errno(errno));
   }
@@ -120,6 +128,11 @@ StatusOr<UnixListenSocket> BindUnixSocket(const std::string& path, unsigned mode
     return status;
   }
   return UnixListenSocket{socket_fd.Release(), std::move(file)};
+}
+
+Status CheckUnixSocketPathFree(const std::string& path) {
+  ORCH_ASSIGN_OR_RETURN(const sockaddr_un address, UnixAddress(path));
+  return StaleSocketAt(path, address).status();
 }
 
 void RemoveSocketFile(const SocketFile& file) {

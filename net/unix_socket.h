@@ -32,6 +32,10 @@ struct UnixListenSocket {
 StatusOr<UnixListenSocket> BindUnixSocket(const std::string& path, unsigned mode,
                                           std::optional<gid_t> group);
 
+/// Ok when BindUnixSocket(path, ...) would not be refused for what is at `path`: nothing, or a
+/// socket file no process serves. Creates, removes and changes nothing.
+Status CheckUnixSocketPathFree(const std::string& path);
+
 /// Removes `file.path` if it is still the socket recorded in `file`; otherwise leaves it.
 void RemoveSocketFile(const SocketFile& file);
 

@@ -160,5 +160,45 @@ TEST_F(UnixSocketTest, ListenTcpRejectsAHostThatIsNotAnAddress) {
   EXPECT_EQ(server_->ListenTcp("not an address", 0).status().code(), StatusCode::kInvalidArgument);
 }
 
+TEST_F(UnixSocketTest, CheckUnixListenPathRefusesWhatListenUnixRefusesAndTouchesNothing) {
+  // Given nothing, a stale socket, a live socket and a regular file at the path, the check
+  // passes the first two and refuses the others as ListenUnix would, leaving every file there.
+  EXPECT_OK(CheckUnixListenPath(socket_path_));
+  EXPECT_FALSE(std::filesystem::exists(socket_path_));
+
+  const int stale = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::strncpy(address.sun_path, socket_path_.c_str(), sizeof(address.sun_path) - 1);
+  ASSERT_EQ(::bind(stale, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+  ::close(stale);
+  EXPECT_OK(CheckUnixListenPath(socket_path_));
+  EXPECT_TRUE(std::filesystem::is_socket(socket_path_));
+
+  Start();
+  Status live = CheckUnixListenPath(socket_path_);
+  EXPECT_EQ(live.code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(live.message(), "another process is serving " + socket_path_);
+
+  const std::string file = dir_ + "/file";
+  std::ofstream(file) << "precious";
+  EXPECT_EQ(CheckUnixListenPath(file).code(), StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(std::filesystem::is_regular_file(file));
+}
+
+TEST_F(UnixSocketTest, CheckTcpListenAddressRefusesAPortInUse) {
+  // Given a listener on a loopback port, the check refuses that port, and passes it once the
+  // listener is gone; port 0 always passes.
+  server_ = std::make_unique<HttpServer>(loop_, handler_, ServerLimits());
+  ASSERT_OK_AND_ASSIGN(uint16_t port, server_->ListenTcp("127.0.0.1", 0));
+  Status taken = CheckTcpListenAddress("127.0.0.1", port);
+  EXPECT_EQ(taken.code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(taken.message(), HasSubstr("cannot listen on 127.0.0.1:" + std::to_string(port)));
+  server_.reset();
+  EXPECT_OK(CheckTcpListenAddress("127.0.0.1", port));
+  EXPECT_OK(CheckTcpListenAddress("127.0.0.1", 0));
+  EXPECT_EQ(CheckTcpListenAddress("localhost", 1).code(), StatusCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace orch::net

@@ -1,4 +1,7 @@
 // End-to-end: the real orchd binary on a temporary config, socket and database.
+#include <arpa/inet.h>
+#include <grp.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <sys/socket.h>
@@ -7,9 +10,11 @@
 #include <unistd.h>
 
 #include <cstring>
-
+#include <filesystem>
 #include <string>
+#include <vector>
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "tests/e2e/harness.h"
@@ -72,13 +77,14 @@ TEST(DaemonE2E, ErrorsAreErrorBodies) {
   }
   {
     ASSERT_OK_AND_ASSIGN(UnixClient client, orchd.Connect());
-    ASSERT_OK_AND_ASSIGN(HttpReply reply, client.Request("POST", "/Status", std::string(4096, 'x')));
+    ASSERT_OK_AND_ASSIGN(HttpReply reply,
+                         client.Request("POST", "/Status", std::string(4096, 'x')));
     ExpectErrorBody(reply, 413, "LIMIT_ERROR");
   }
   {
     ASSERT_OK_AND_ASSIGN(UnixClient client, orchd.Connect());
-    ASSERT_OK_AND_ASSIGN(HttpReply reply,
-                         client.Request("GET", "/Status", "", {"X-Big: " + std::string(20000, 'h')}));
+    ASSERT_OK_AND_ASSIGN(HttpReply reply, client.Request("GET", "/Status", "",
+                                                         {"X-Big: " + std::string(20000, 'h')}));
     ExpectErrorBody(reply, 431, "LIMIT_ERROR");
   }
   // After all of that the daemon still serves.
@@ -135,6 +141,27 @@ TEST(DaemonE2E, ReloadRejectsBrokenYamlAndAppliesValidEdit) {
   EXPECT_EQ(post_status(), 405);  // the body is now read, and POST is not a /Status method
 }
 
+TEST(DaemonE2E, ReloadRefusesPoolsNamedLikeAnotherIgnoringCase) {
+  // Given a running orchd, reloads declaring "default agent pool", or both "p" and "P", are
+  // rejected naming the setting, and no pool is created.
+  OrchdFixture orchd;
+  ASSERT_OK(orchd.Start());
+  for (const std::string& pools : {std::string("pools:\n  - name: default agent pool\n"),
+                                   std::string("pools:\n  - name: p\n  - name: P\n")}) {
+    WriteFile(orchd.config_path(), pools + orchd.BaseYaml());
+    orchd.process().Signal(SIGHUP);
+    ASSERT_TRUE(orchd.notify().WaitFor("reload rejected")) << orchd.process().Log();
+  }
+  std::string log = orchd.process().Log();
+  EXPECT_NE(log.find(orchd.config_path() + ":2:11: pools[0].name: "), std::string::npos) << log;
+  EXPECT_NE(log.find(orchd.config_path() + ":3:11: pools[1].name: "), std::string::npos) << log;
+  ASSERT_OK_AND_ASSIGN(UnixClient client, orchd.Connect());
+  ASSERT_OK_AND_ASSIGN(HttpReply reply, client.Request("GET", "/AgentPools"));
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  ASSERT_EQ(reply.Json().size(), 1u) << reply.body;
+  EXPECT_EQ(reply.Json()[0]["Name"], "Default Agent Pool");
+}
+
 TEST(DaemonE2E, SigtermExitsZeroAndRemovesSocket) {
   // Given a running daemon, SIGTERM drains, exits 0 and removes the socket file.
   OrchdFixture orchd;
@@ -152,11 +179,11 @@ TEST(DaemonE2E, SecondDaemonNeverStealsALiveSocket) {
   OrchdFixture first;
   ASSERT_OK(first.Start());
   TempDir other;
-  WriteFile(other.File("orchd.yaml"), "state_dir: " + other.path() +
-                                          "\ncontrol:\n  socket: " + first.socket_path() + "\n");
-  ASSERT_OK_AND_ASSIGN(Process second, Process::Start({OrchdBinary(), "--config",
-                                                       other.File("orchd.yaml")},
-                                                      {}, other.File("second.log")));
+  WriteFile(other.File("orchd.yaml"),
+            "state_dir: " + other.path() + "\ncontrol:\n  socket: " + first.socket_path() + "\n");
+  ASSERT_OK_AND_ASSIGN(Process second,
+                       Process::Start({OrchdBinary(), "--config", other.File("orchd.yaml")}, {},
+                                      other.File("second.log")));
   std::optional<int> code = second.WaitExit();
   ASSERT_TRUE(code.has_value());
   EXPECT_EQ(*code, 1);
@@ -167,11 +194,61 @@ TEST(DaemonE2E, SecondDaemonNeverStealsALiveSocket) {
   EXPECT_EQ(reply.status, 200);
 }
 
+TEST(DaemonE2E, SecondDaemonRefusedForALiveSocketCreatesNothing) {
+  // Given a live orchd, a second one on the same socket with an empty state directory of its
+  // own exits 1 and leaves that directory empty: no database, CA, master key or lock file.
+  OrchdFixture first;
+  ASSERT_OK(first.Start());
+  TempDir other;
+  TempDir state;
+  WriteFile(other.File("orchd.yaml"), "state_dir: " + state.path() +
+                                          "\nagents:\n  listen: \"127.0.0.1:0\"\ncontrol:\n"
+                                          "  socket: " +
+                                          first.socket_path() + "\n");
+  ASSERT_OK_AND_ASSIGN(Process second,
+                       Process::Start({OrchdBinary(), "--config", other.File("orchd.yaml")}, {},
+                                      other.File("second.log")));
+  EXPECT_EQ(second.WaitExit(), 1);
+  EXPECT_NE(second.Log().find("another process is serving " + first.socket_path()),
+            std::string::npos)
+      << second.Log();
+  EXPECT_TRUE(std::filesystem::is_empty(state.path()));
+}
+
+TEST(DaemonE2E, SecondDaemonRefusedForAnAgentPortInUseCreatesNothing) {
+  // Given a TCP port something listens on, an orchd told to listen there for agents exits 1
+  // and leaves its empty state directory empty.
+  int taken = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(taken, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+  ASSERT_EQ(::listen(taken, 1), 0);
+  socklen_t length = sizeof(address);
+  ASSERT_EQ(::getsockname(taken, reinterpret_cast<sockaddr*>(&address), &length), 0);
+  const std::string port = std::to_string(ntohs(address.sin_port));
+  TempDir other;
+  TempDir state;
+  WriteFile(other.File("orchd.yaml"), "state_dir: " + state.path() +
+                                          "\nagents:\n  listen: \"127.0.0.1:" + port +
+                                          "\"\ncontrol:\n  socket: " + other.File("o.sock") + "\n");
+  ASSERT_OK_AND_ASSIGN(Process orchd,
+                       Process::Start({OrchdBinary(), "--config", other.File("orchd.yaml")}, {},
+                                      other.File("orchd.log")));
+  EXPECT_EQ(orchd.WaitExit(), 1);
+  ::close(taken);
+  EXPECT_NE(orchd.Log().find("agent listener: cannot listen on 127.0.0.1:" + port),
+            std::string::npos)
+      << orchd.Log();
+  EXPECT_TRUE(std::filesystem::is_empty(state.path()));
+}
+
 TEST(DaemonE2E, SecondDaemonOnSameStateDirIsRefused) {
   // Given a live orchd, a second one on the same state directory refuses, naming the lock.
   OrchdFixture first;
   ASSERT_OK(first.Start());
-  ASSERT_OK_AND_ASSIGN(Process second, first.Spawn({"--config", first.config_path()}, "second.log"));
+  ASSERT_OK_AND_ASSIGN(Process second,
+                       first.Spawn({"--config", first.config_path()}, "second.log"));
   std::optional<int> code = second.WaitExit();
   ASSERT_TRUE(code.has_value());
   EXPECT_EQ(*code, 1);
@@ -190,15 +267,135 @@ TEST(DaemonE2E, StaleSocketFileIsReplaced) {
 }
 
 TEST(DaemonE2E, CheckConfigReportsFileLineColumn) {
-  // Given a config with an unknown key, --check-config exits 1 naming file:line:col.
+  // Given configs with an unknown key in a section and at the top level, --check-config exits
+  // 1 naming file:line:col and the setting.
   OrchdFixture orchd;
   WriteFile(orchd.config_path(), "control:\n  sockett: /tmp/x.sock\n");
-  ASSERT_OK_AND_ASSIGN(Process p, orchd.Spawn({"--check-config", orchd.config_path()}, "check.log"));
+  ASSERT_OK_AND_ASSIGN(Process p,
+                       orchd.Spawn({"--check-config", orchd.config_path()}, "check.log"));
   EXPECT_EQ(p.WaitExit(), 1);
-  EXPECT_NE(p.Log().find(orchd.config_path() + ":2:3:"), std::string::npos) << p.Log();
+  EXPECT_NE(p.Log().find(orchd.config_path() + ":2:3: control.sockett: unknown key"),
+            std::string::npos)
+      << p.Log();
+  WriteFile(orchd.config_path(), "controll:\n  socket: /tmp/x.sock\n");
+  ASSERT_OK_AND_ASSIGN(Process top,
+                       orchd.Spawn({"--check-config", orchd.config_path()}, "top.log"));
+  EXPECT_EQ(top.WaitExit(), 1);
+  EXPECT_NE(top.Log().find(orchd.config_path() + ":1:1: controll: unknown key"), std::string::npos)
+      << top.Log();
   WriteFile(orchd.config_path(), orchd.BaseYaml());
   ASSERT_OK_AND_ASSIGN(Process ok, orchd.Spawn({"--check-config", orchd.config_path()}, "ok.log"));
   EXPECT_EQ(ok.WaitExit(), 0) << ok.Log();
+}
+
+TEST(DaemonE2E, MissingControlGroupIsRefusedByCheckAndStartAtItsPosition) {
+  // Given control.group naming a group this host lacks, --check-config and start both refuse it
+  // with file:line:col, and the refused start creates nothing in its state directory.
+  TempDir dir;
+  const std::string config = dir.File("orchd.yaml");
+  WriteFile(config, "state_dir: " + dir.File("state") + "\nagents:\n  listen: \"127.0.0.1:0\"\n" +
+                        "control:\n  group: no-such-group-orchd\n");
+  const std::string expected =
+      config + ":5:10: control.group: no such group \"no-such-group-orchd\"";
+  ASSERT_OK_AND_ASSIGN(Process check, Process::Start({OrchdBinary(), "--check-config", config}, {},
+                                                     dir.File("check.log")));
+  EXPECT_EQ(check.WaitExit(), 1);
+  EXPECT_EQ(check.Log(), expected + "\n");
+  ASSERT_OK_AND_ASSIGN(Process start, Process::Start({OrchdBinary(), "--config", config}, {},
+                                                     dir.File("start.log")));
+  EXPECT_EQ(start.WaitExit(), 1);
+  EXPECT_NE(start.Log().find(expected), std::string::npos) << start.Log();
+  EXPECT_FALSE(Exists(dir.File("state")));
+}
+
+TEST(DaemonE2E, LongStateDirIsRefusedByCheckAndStartBeforeAnythingIsCreated) {
+  // Given a state_dir too long for the default control socket under it, --check-config and
+  // start refuse state_dir at its position, and start creates nothing.
+  TempDir dir;
+  const std::string state = dir.File(std::string(100, 's'));
+  const std::string config = dir.File("orchd.yaml");
+  WriteFile(config, "agents:\n  listen: \"127.0.0.1:0\"\nstate_dir: " + state + "\n");
+  const std::string expected = config + ":3:12: state_dir: the default control socket " + state +
+                               "/orchd.sock is " + std::to_string(state.size() + 11) +
+                               " bytes, longer than 107; set control.socket to a shorter path";
+  ASSERT_OK_AND_ASSIGN(Process check, Process::Start({OrchdBinary(), "--check-config", config}, {},
+                                                     dir.File("check.log")));
+  EXPECT_EQ(check.WaitExit(), 1);
+  EXPECT_EQ(check.Log(), expected + "\n");
+  ASSERT_OK_AND_ASSIGN(Process start, Process::Start({OrchdBinary(), "--config", config}, {},
+                                                     dir.File("start.log")));
+  EXPECT_EQ(start.WaitExit(), 1);
+  EXPECT_NE(start.Log().find(expected), std::string::npos) << start.Log();
+  EXPECT_FALSE(Exists(state));
+}
+
+TEST(DaemonE2E, UnknownRoleUsersAndGroupsAreWarnedAboutByCheckStartAndReload) {
+  // Given a role naming a user and a group this host lacks, --check-config passes and prints a
+  // warning for each at its position, and start and reload log them.
+  const std::string roles =
+      "roles:\n  - name: ops\n    users: [no-such-user-orchd]\n    groups: [no-such-group-orchd]\n"
+      "    claims: [/ssl/read/]\n";
+  OrchdFixture orchd(roles);
+  const std::string user_warning = orchd.config_path() +
+                                   ":10:13: roles[0].users[0]: warning: no user "
+                                   "\"no-such-user-orchd\" on this host; this entry matches nobody";
+  const std::string group_warning =
+      orchd.config_path() +
+      ":11:14: roles[0].groups[0]: warning: no group "
+      "\"no-such-group-orchd\" on this host; this entry matches nobody";
+  ASSERT_OK_AND_ASSIGN(Process check,
+                       orchd.Spawn({"--check-config", orchd.config_path()}, "c.log"));
+  EXPECT_EQ(check.WaitExit(), 0);
+  EXPECT_NE(check.Log().find(user_warning + "\n"), std::string::npos) << check.Log();
+  EXPECT_NE(check.Log().find(group_warning + "\n"), std::string::npos) << check.Log();
+
+  ASSERT_OK(orchd.Start());
+  EXPECT_NE(orchd.process().Log().find(user_warning), std::string::npos) << orchd.process().Log();
+  orchd.process().Signal(SIGHUP);
+  ASSERT_TRUE(orchd.notify().WaitFor("configuration reloaded"));
+  EXPECT_NE(orchd.process().Log().find("reload: " + group_warning), std::string::npos)
+      << orchd.process().Log();
+}
+
+TEST(DaemonE2E, StartsWithTheStoreInADirectoryThatDoesNotExistYet) {
+  // Given store.path in directories that do not exist, --check-config accepts it and start
+  // creates them (mode 0750) and serves the database there.
+  OrchdFixture orchd("store:\n  path: db/new/orchd.db\n");
+  ASSERT_OK_AND_ASSIGN(Process check,
+                       orchd.Spawn({"--check-config", orchd.config_path()}, "c.log"));
+  EXPECT_EQ(check.WaitExit(), 0) << check.Log();
+  ASSERT_OK(orchd.Start());
+  ASSERT_OK_AND_ASSIGN(UnixClient client, orchd.Connect());
+  ASSERT_OK_AND_ASSIGN(HttpReply reply, client.Request("GET", "/Status"));
+  EXPECT_EQ(reply.Json()["Store"]["Path"], orchd.dir().File("db/new/orchd.db"));
+  struct stat st {};
+  ASSERT_EQ(::stat(orchd.dir().File("db/new").c_str(), &st), 0);
+  const mode_t umask = ::umask(0);
+  ::umask(umask);
+  EXPECT_EQ(st.st_mode & 07777, 0750u & ~umask);
+}
+
+TEST(DaemonE2E, UsageErrorsExitTwoWithOneLine) {
+  // Given --check-config without its file, an unknown option or a stray argument, orchd exits 2
+  // with one line on stderr; --help exits 0 and states the exit codes.
+  TempDir dir;
+  int run = 0;
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"--check-config"}, {"--bogus"}, {"stray"}}) {
+    std::vector<std::string> argv = {OrchdBinary()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    const std::string log = dir.File("usage" + std::to_string(++run) + ".log");
+    ASSERT_OK_AND_ASSIGN(Process p, Process::Start(argv, {}, log));
+    EXPECT_EQ(p.WaitExit(), 2) << args[0];
+    EXPECT_THAT(p.Log(), ::testing::MatchesRegex("orchd: [^\n]+ \\(see orchd --help\\)\n"))
+        << args[0];
+  }
+  EXPECT_THAT(ReadFile(dir.File("usage1.log")), ::testing::HasSubstr("--check-config"));
+  EXPECT_THAT(ReadFile(dir.File("usage2.log")), ::testing::HasSubstr("--bogus"));
+  ASSERT_OK_AND_ASSIGN(Process help,
+                       Process::Start({OrchdBinary(), "--help"}, {}, dir.File("help.log")));
+  EXPECT_EQ(help.WaitExit(), 0);
+  EXPECT_THAT(help.Log(), ::testing::HasSubstr("2 when the command line is wrong"));
 }
 
 TEST(DaemonE2E, RefusesDatabaseFromNewerOrchd) {
@@ -222,13 +419,36 @@ namespace orch::e2e {
 namespace {
 
 TEST(DaemonE2E, ShippedConfigurationsAreValid) {
-  // Given the packaged and example configuration files, --check-config accepts both.
+  // Given the packaged and example configuration files, --check-config accepts each with its
+  // control.group turned into a group this host has; as shipped, it accepts them on a host
+  // with the orchd group (the package's sysusers snippet makes it) and refuses exactly that
+  // group anywhere else.
   TempDir dir;
-  for (const char* file : {"/systemd/orchd.yaml", "/docs/orchd.example.yaml"}) {
-    ASSERT_OK_AND_ASSIGN(Process p, Process::Start({OrchdBinary(), "--check-config",
-                                                    SourceDir() + file},
-                                                   {}, dir.File("check.log")));
+  const bool has_orchd_group = ::getgrnam("orchd") != nullptr;
+  const std::string own_group = ::getgrgid(::getgid())->gr_name;
+  for (const std::string file : {"/systemd/orchd.yaml", "/docs/orchd.example.yaml"}) {
+    const std::string shipped = SourceDir() + file;
+    std::string text = ReadFile(shipped);
+    const size_t group_at = text.find("  group: orchd");
+    ASSERT_NE(group_at, std::string::npos) << file;
+    const std::string local = dir.File("local.yaml");
+    WriteFile(local, text.replace(group_at, 14, "  group: " + own_group));
+    ASSERT_OK_AND_ASSIGN(Process p,
+                         Process::Start({OrchdBinary(), "--check-config", local}, {},
+                                        dir.File("local" + std::to_string(group_at) + ".log")));
     EXPECT_EQ(p.WaitExit(), 0) << file << ": " << p.Log();
+
+    const std::string log = dir.File("shipped" + std::to_string(group_at) + ".log");
+    ASSERT_OK_AND_ASSIGN(Process as_shipped,
+                         Process::Start({OrchdBinary(), "--check-config", shipped}, {}, log));
+    if (has_orchd_group) {
+      EXPECT_EQ(as_shipped.WaitExit(), 0) << file << ": " << as_shipped.Log();
+    } else {
+      EXPECT_EQ(as_shipped.WaitExit(), 1);
+      EXPECT_THAT(as_shipped.Log(),
+                  ::testing::MatchesRegex(".*:[0-9]+:10: control.group: no such group \"orchd\"\n"))
+          << file;
+    }
   }
 }
 

@@ -1,4 +1,4 @@
-#include "api/user_directory.h"
+#include "common/user_directory.h"
 
 #include <grp.h>
 #include <pwd.h>
@@ -6,7 +6,7 @@
 
 #include <algorithm>
 
-namespace orch::api {
+namespace orch {
 namespace {
 
 // Large enough for any sane passwd or group entry; a bigger one reads as "not found".
@@ -44,9 +44,19 @@ std::optional<gid_t> NssUserDirectory::FindGroup(const std::string& name) {
   return gr.gr_gid;
 }
 
+std::optional<uid_t> NssUserDirectory::FindUserId(const std::string& name) {
+  passwd pw{};
+  passwd* found = nullptr;
+  std::string buf(kEntryBuffer, '\0');
+  if (getpwnam_r(name.c_str(), &pw, buf.data(), buf.size(), &found) != 0 || found == nullptr) {
+    return std::nullopt;
+  }
+  return pw.pw_uid;
+}
+
 NssUserDirectory& NssUserDirectory::Instance() {
   static NssUserDirectory directory;
   return directory;
 }
 
-}  // namespace orch::api
+}  // namespace orch
