@@ -9,8 +9,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <spdlog/sinks/ringbuffer_sink.h>
 
 #include "common/guid.h"
+#include "common/logging.h"
 #include "jobs/iso_time.h"
 #include "jobs/schedule.h"
 #include "jobs/store_types.h"
@@ -32,6 +34,8 @@ using store::RunRecord;
 using store::RunResult;
 using store::RunStatus;
 using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::ElementsAreArray;
 
 constexpr char kPoolStore[] = "aaaaaaaa-0000-4000-8000-00000000000a";
@@ -320,6 +324,26 @@ TEST_F(SchedulerTest, CatchUpAfterDowntimeInsideAndOutsideTheWindow) {
   EXPECT_EQ(store::JobStore(*store_).GetJob(hourly)->missed_catchup, 4);
   EXPECT_EQ(store::JobStore(*store_).GetJob(noon)->missed_catchup, 1);
   EXPECT_EQ(store::JobStore(*store_).GetJob(noon)->next_fire, At("2027-01-02T03:30:00Z"));
+}
+
+TEST_F(SchedulerTest, ASupersededMissedFireIsNotCalledOneBeyondTheWindow) {
+  // Given an hourly job and orchd down for 2.5 hours, the 02:00 fire runs; the 01:00 fire,
+  // inside the one-hour window too but superseded, is logged as superseded or too old, not as
+  // "beyond the catch-up window".
+  auto sink = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(16);
+  std::shared_ptr<spdlog::logger> log = GetLogger("scheduler");
+  log->sinks().push_back(sink);
+  const std::string hourly = AddJob(R"({"Interval": {"Minutes": 60}})");
+  scheduler_.reset();
+  clock_.Advance(hours(2) + minutes(30));
+  Restart();
+  log->sinks().pop_back();
+  EXPECT_EQ(RunTimes(hourly).size(), 1u);
+  std::string logged;
+  for (const std::string& line : sink->last_formatted()) logged += line;
+  EXPECT_THAT(logged, HasSubstr("1 fire(s) skipped: 0 overlapping a run in flight, 1 missed"));
+  EXPECT_THAT(logged, HasSubstr("superseded by a later missed fire"));
+  EXPECT_THAT(logged, Not(HasSubstr("beyond the catch-up window")));
 }
 
 TEST_F(SchedulerTest, RestartKeepsLeasesAndOpenRuns) {
