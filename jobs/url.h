@@ -7,6 +7,10 @@
 
 namespace orch::jobs {
 
+/// `text` with every byte outside [A-Za-z0-9-._~] written as %XX (uppercase hex), for a query
+/// string value or a path segment.
+std::string PercentEncode(std::string_view text);
+
 /// Decodes %XX escapes and '+' (a space); a '%' not followed by two hex digits stays as is.
 std::string PercentDecode(std::string_view text);
 

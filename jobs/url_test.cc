@@ -14,6 +14,14 @@ TEST(UrlTest, PercentDecodes) {
   EXPECT_EQ(PercentDecode("%C3%A9"), "\xC3\xA9");
 }
 
+TEST(UrlTest, PercentEncodesAllButUnreservedBytesAndRoundTrips) {
+  // Given spaces, quotes, slashes and UTF-8, only unreserved bytes stay; decoding restores all.
+  EXPECT_EQ(PercentEncode("Alias -eq \"a/b\" ~x_y.z"), "Alias%20-eq%20%22a%2Fb%22%20~x_y.z");
+  EXPECT_EQ(PercentEncode("\xC3\xA9+"), "%C3%A9%2B");
+  const std::string text = "State -eq \"Scheduled\" AND Name -contains \"%\"";
+  EXPECT_EQ(PercentDecode(PercentEncode(text)), text);
+}
+
 TEST(UrlTest, ParsesQueryStrings) {
   // Given a query string with repeats, bare names and empty parts, pairs decode as documented.
   auto params = ParseQueryString(

@@ -1,23 +1,12 @@
 #include "tests/e2e/jobs_e2e_support.h"
 
-#include <cstdio>
-
+#include "jobs/url.h"
 #include "pki/base64.h"
 
 namespace orch::e2e {
 
 std::string UrlEncode(const std::string& text) {
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      char hex[4];
-      std::snprintf(hex, sizeof(hex), "%%%02X", c);
-      out += hex;
-    }
-  }
-  return out;
+  return jobs::PercentEncode(text);
 }
 
 HttpReply JsonClient::Call(const std::string& method, const std::string& target,
