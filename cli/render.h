@@ -1,4 +1,5 @@
-// How orchctl shows the daemon's answers to a person: a table per list call. Pure: every
+// How orchctl shows the daemon's answers to a person: a table per list call, "Key: value"
+// details for one object, and one line per history row for `history --follow`. Pure: every
 // input comes in the JSON and the RenderContext. `--json` bypasses all of this.
 //
 // Tables keep identifiers whole as long as they can and cut paths and messages first (see
@@ -50,5 +51,21 @@ std::string RenderScheduledJobs(const nlohmann::json& rows, const RenderContext&
 /// GET /OrchestratorJobs/JobHistory: AUDIT ID, JOB, MACHINE, STATUS, RESULT (coloured),
 /// STARTED, MESSAGE.
 std::string RenderHistory(const nlohmann::json& rows, const RenderContext& ctx);
+
+/// One object as "Key: value" lines for `show` subcommands and `status`. One-line members
+/// come first, values aligned: the identity (the first present of JobHistoryId, JobId, Id, id,
+/// AgentPoolId, AgentId), Name, then the rest by name; nested members follow, indented below
+/// their key, arrays of objects as "- " items. Enums by name (Status as an agent's when the
+/// object has AgentPlatform, as a run's when it has JobHistoryId), times by FormatTime, Schedule
+/// by ScheduleText, UptimeSeconds by DurationText, LastErrorCode as its hex CodeString, arrays
+/// of scalars joined with ", ", empty ones "-". A line break in a text continues on the next
+/// line under the value. Not fitted to ctx.width.
+std::string RenderDetails(const nlohmann::json& object, const RenderContext& ctx);
+
+/// One history row as one line for `history --follow`: the local time to the second of its
+/// latest event (OperationEnd, else OperationStart, else ScheduledFor), "#" JobHistoryId,
+/// Status, Result (coloured), JobId, ClientMachine, then Message when not empty. Never cut to
+/// ctx.width: a followed stream cannot be read again, so the terminal wraps what is long.
+std::string RenderHistoryLine(const nlohmann::json& row, const RenderContext& ctx);
 
 }  // namespace orch::cli
