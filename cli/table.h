@@ -41,11 +41,16 @@ enum class Fit {
 /// A column: its header, how it fits, and its comfortable width (`min_width`, 0: the
 /// header's). A header is never cut, so no column gets narrower than its header.
 struct Column {
+  /// A column; implicit so that a list of headers makes a list of columns.
   Column(std::string header, Fit fit = Fit::kShrink, int min_width = 0)  // NOLINT: implicit
       : header(std::move(header)), fit(fit), min_width(min_width) {}
+  /// A kShrink column headed `header`.
   Column(const char* header) : Column(std::string(header)) {}  // NOLINT: implicit
+  /// Shown in the first line, upper case by convention ("MACHINE").
   std::string header;
+  /// How the column gives up room.
   Fit fit;
+  /// The comfortable width; 0 for the header's.
   int min_width;
 };
 
@@ -53,13 +58,19 @@ struct Column {
 /// when the column is narrower than the text; the first that fits is shown, else the last (or
 /// the text) is cut. Texts may hold any bytes; they are made TerminalSafe when added.
 struct Cell {
+  /// A cell; implicit so that a list of texts makes a row.
   Cell(std::string text, Style style = Style::kPlain)  // NOLINT: implicit from text
       : text(std::move(text)), style(style) {}
+  /// A plain cell holding `text`.
   Cell(const char* text) : Cell(std::string(text)) {}  // NOLINT: implicit from text
+  /// A plain cell with shorter forms of its text.
   Cell(std::string text, std::vector<std::string> fallbacks)
       : text(std::move(text)), style(Style::kPlain), fallbacks(std::move(fallbacks)) {}
+  /// What the cell says when there is room.
   std::string text;
+  /// Its colour when colour is allowed.
   Style style;
+  /// Shorter texts, most preferred first.
   std::vector<std::string> fallbacks;
 };
 
