@@ -149,7 +149,9 @@ StatusOr<json> JobPayload(const AgentApi::Context& context, const store::JobRow&
                {"EntryContents", pki::Base64Encode(*contents)},
                {"PfxPassword", secret(pfx_password)},
                {"Overwrite", job.overwrite},
-               {"Properties", target.properties_json}};
+               {"Properties", target.properties_json},
+               // An orchd extension: whether the agent may create a missing store file.
+               {"CreateIfMissing", target.create_if_missing}};
   }
   pki::Cleanse(store_password);
   pki::Cleanse(pfx_password);
