@@ -309,11 +309,23 @@ StatusOr<std::vector<std::string>> AgentStore::SetReenrollment(const std::vector
     std::vector<std::string> unknown;
     internal::CachedStatement update =
         impl.Prepare("UPDATE agents SET auth_certificate_reenrollment = ? WHERE agent_id = ?");
+    // A flag is consumed at registration: ending the agent's sessions makes it register again
+    // at once, so a long-polling agent learns of it at its next call.
+    internal::CachedStatement end_sessions =
+        impl.Prepare("DELETE FROM agent_sessions WHERE agent_id = ?");
     for (const std::string& id : ids) {
       update.reset();
       update.bind(1, static_cast<int>(value));
       update.bind(2, internal::LowerId(id));
-      if (update.exec() == 0) unknown.push_back(id);
+      if (update.exec() == 0) {
+        unknown.push_back(id);
+        continue;
+      }
+      if (value != Reenrollment::kNone) {
+        end_sessions.reset();
+        end_sessions.bind(1, internal::LowerId(id));
+        end_sessions.exec();
+      }
     }
     transaction.commit();
     return unknown;

@@ -80,7 +80,8 @@ class AgentStore {
   /// no sessions, so each must register again with a secret. NotFound as SetStatus().
   Status Reset(const std::vector<std::string>& ids);
   /// Sets AuthCertificateReenrollment of the known agents in `ids` and returns the unknown
-  /// ones (as given), changing the known ones even when some are unknown.
+  /// ones (as given), changing the known ones even when some are unknown. Setting Requested or
+  /// Required ends the agents' sessions, so they register again and meet the flag.
   StatusOr<std::vector<std::string>> SetReenrollment(const std::vector<std::string>& ids,
                                                      Reenrollment value);
   /// Saves a successful registration in one transaction: inserts (`create`) or updates
