@@ -18,6 +18,7 @@ namespace orch::pki {
 
 using internal::PkeyPtr;
 using internal::X509Ptr;
+using internal::X509ReqPtr;
 
 struct CertificateAuthority::Impl {
   const Clock* clock = nullptr;
@@ -31,7 +32,6 @@ namespace {
 
 using StorePtr = std::unique_ptr<X509_STORE, internal::OpenSslDeleter<&X509_STORE_free>>;
 using StoreCtxPtr = std::unique_ptr<X509_STORE_CTX, internal::OpenSslDeleter<&X509_STORE_CTX_free>>;
-using X509ReqPtr = std::unique_ptr<X509_REQ, internal::OpenSslDeleter<&X509_REQ_free>>;
 
 constexpr std::string_view kCaOrganization = "orchd";
 

@@ -14,8 +14,7 @@
 namespace orch::pki {
 namespace {
 
-using internal::OpenSslDeleter;
-using X509ReqPtr = std::unique_ptr<X509_REQ, OpenSslDeleter<&X509_REQ_free>>;
+using internal::X509ReqPtr;
 
 constexpr int kMinRsaBits = 2048;
 

@@ -33,6 +33,7 @@ using Pkcs12Ptr = std::unique_ptr<PKCS12, OpenSslDeleter<&PKCS12_free>>;
 using Pkcs8Ptr = std::unique_ptr<PKCS8_PRIV_KEY_INFO, OpenSslDeleter<&PKCS8_PRIV_KEY_INFO_free>>;
 using PkeyPtr = std::unique_ptr<EVP_PKEY, OpenSslDeleter<&EVP_PKEY_free>>;
 using X509Ptr = std::unique_ptr<X509, OpenSslDeleter<&X509_free>>;
+using X509ReqPtr = std::unique_ptr<X509_REQ, OpenSslDeleter<&X509_REQ_free>>;
 using X509SigPtr = std::unique_ptr<X509_SIG, OpenSslDeleter<&X509_SIG_free>>;
 using X509StackPtr = std::unique_ptr<STACK_OF(X509), OpenSslDeleter<&FreeX509Stack>>;
 

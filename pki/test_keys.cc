@@ -3,12 +3,15 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <utility>
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/sha.h>
 #include <openssl/x509.h>
+
+#include "pki/agent_key.h"
 
 namespace orch::pki::testing {
 namespace {
@@ -25,9 +28,6 @@ namespace {
 struct PkeyFree {
   void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
 };
-struct ReqFree {
-  void operator()(X509_REQ* p) const { X509_REQ_free(p); }
-};
 struct BioFree {
   void operator()(BIO* p) const { BIO_free(p); }
 };
@@ -43,13 +43,6 @@ EVP_PKEY* Generate(TestKeyType type) {
     case TestKeyType::kRsa2048: return EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", size_t{2048});
   }
   return nullptr;
-}
-
-PkeyPtr ParseKey(const TestKey& key) {
-  const auto* in = reinterpret_cast<const unsigned char*>(key.pkcs8_der.data());
-  PkeyPtr parsed(d2i_AutoPrivateKey(nullptr, &in, static_cast<long>(key.pkcs8_der.size())));
-  TEST_KEYS_CHECK(parsed != nullptr);
-  return parsed;
 }
 
 std::string BioText(BIO* bio) {
@@ -76,22 +69,12 @@ TestKey GenerateTestKey(TestKeyType type) {
 }
 
 std::string MakeCsrDer(const TestKey& key, std::string_view common_name) {
-  PkeyPtr pkey = ParseKey(key);
-  std::unique_ptr<X509_REQ, ReqFree> request(X509_REQ_new());
-  TEST_KEYS_CHECK(request != nullptr);
-  X509_NAME* name = X509_REQ_get_subject_name(request.get());
-  TEST_KEYS_CHECK(
-      X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
-                                 reinterpret_cast<const unsigned char*>(common_name.data()),
-                                 static_cast<int>(common_name.size()), -1, 0) == 1);
-  TEST_KEYS_CHECK(X509_REQ_set_pubkey(request.get(), pkey.get()) == 1);
-  TEST_KEYS_CHECK(X509_REQ_sign(request.get(), pkey.get(), EVP_sha256()) > 0);
-  unsigned char* buffer = nullptr;
-  int length = i2d_X509_REQ(request.get(), &buffer);
-  TEST_KEYS_CHECK(length > 0);
-  std::string der(reinterpret_cast<char*>(buffer), static_cast<size_t>(length));
-  OPENSSL_free(buffer);
-  return der;
+  StatusOr<std::string> der = MakeCsr(key.pkcs8_pem, common_name);
+  if (!der.ok()) {
+    std::fprintf(stderr, "test material: MakeCsr: %s\n", der.status().ToString().c_str());
+    std::abort();
+  }
+  return std::move(*der);
 }
 
 std::string CorruptCsrSignature(std::string csr_der) {

@@ -19,7 +19,8 @@ struct TestKey {
 /// A new key of `type`.
 TestKey GenerateTestKey(TestKeyType type);
 
-/// A PKCS#10 request (DER) for `key` with subject CN=`common_name`, signed with SHA-256.
+/// A PKCS#10 request (DER) for `key` with subject CN=`common_name`, signed with SHA-256: MakeCsr()
+/// for a key of any TestKeyType, aborting on failure.
 std::string MakeCsrDer(const TestKey& key, std::string_view common_name);
 
 /// `csr_der` with the last byte of its signature flipped: well-formed, signature wrong.

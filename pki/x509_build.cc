@@ -80,6 +80,13 @@ int NoPassword(char*, int, int, void*) {
 
 }  // namespace
 
+Status AddCommonName(X509_NAME& name, std::string_view common_name) {
+  if (common_name.empty() || Utf8Length(common_name) > kMaxCommonNameChars) {
+    return InvalidArgumentError("a CN must have 1 to 64 characters");
+  }
+  return AddNameEntry(name, "CN", common_name);
+}
+
 StatusOr<PkeyPtr> NewEcP256Key() {
   PkeyPtr key(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"));
   if (!key) return OpenSslInternalError("generating an EC P-256 key");
@@ -88,9 +95,6 @@ StatusOr<PkeyPtr> NewEcP256Key() {
 
 StatusOr<X509Ptr> NewCertificate(std::string_view common_name, std::string_view organization,
                                  EVP_PKEY& public_key, WallTime not_before, WallTime not_after) {
-  if (common_name.empty() || Utf8Length(common_name) > kMaxCommonNameChars) {
-    return InvalidArgumentError("a certificate's CN must have 1 to 64 characters");
-  }
   X509Ptr cert(X509_new());
   if (!cert || X509_set_version(cert.get(), X509_VERSION_3) != 1) {
     return OpenSslInternalError("allocating a certificate");
@@ -98,7 +102,7 @@ StatusOr<X509Ptr> NewCertificate(std::string_view common_name, std::string_view 
   ORCH_RETURN_IF_ERROR(SetRandomSerial(*cert));
   X509_NAME* subject = X509_get_subject_name(cert.get());
   if (!organization.empty()) ORCH_RETURN_IF_ERROR(AddNameEntry(*subject, "O", organization));
-  ORCH_RETURN_IF_ERROR(AddNameEntry(*subject, "CN", common_name));
+  ORCH_RETURN_IF_ERROR(AddCommonName(*subject, common_name));
   ORCH_RETURN_IF_ERROR(SetValidity(*cert, not_before, not_after));
   if (X509_set_pubkey(cert.get(), &public_key) != 1) {
     return OpenSslInternalError("setting the public key");

@@ -16,6 +16,10 @@ namespace orch::pki::internal {
 /// A new EC P-256 key from the default provider.
 StatusOr<PkeyPtr> NewEcP256Key();
 
+/// Adds "CN=<common_name>" (UTF-8) to `name`. InvalidArgument when the CN is empty or over 64
+/// characters (RFC 5280's ub-common-name).
+Status AddCommonName(X509_NAME& name, std::string_view common_name);
+
 /// A version-3 certificate with a random positive 128-bit serial, subject "CN=<common_name>"
 /// (plus "O=<organization>" when given), `public_key` and the validity [not_before, not_after].
 /// The issuer name is left for SignWith(). InvalidArgument when the CN is empty or over 64
