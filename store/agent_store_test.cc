@@ -115,13 +115,21 @@ TEST_F(AgentStoreTest, ResetClearsCertificatesFlagsErrorsAndSessions) {
 }
 
 TEST_F(AgentStoreTest, SetReenrollmentReportsUnknownIdsAndSetsTheOthers) {
-  // Given one known and one unknown id, the known agent is set and the unknown one returned.
+  // Given one known and one unknown id, the known agent is set and the unknown one returned;
+  // the agent's session ends, so it registers again and meets the flag. Clearing the flag
+  // leaves sessions alone.
   Agent a = NewAgent("a");
+  Agent b = NewAgent("b");
+  ASSERT_OK(agents().CreateSession({"ha", a.agent_id, "", clock_.WallNow(), clock_.WallNow()}));
+  ASSERT_OK(agents().CreateSession({"hb", b.agent_id, "", clock_.WallNow(), clock_.WallNow()}));
   const std::string unknown = NewGuid();
   ASSERT_OK_AND_ASSIGN(auto failed,
                        agents().SetReenrollment({unknown, a.agent_id}, Reenrollment::kRequested));
   EXPECT_THAT(failed, ElementsAre(unknown));
   EXPECT_EQ(agents().GetAgent(a.agent_id)->reenrollment, Reenrollment::kRequested);
+  EXPECT_FALSE(agents().FindSession("ha")->has_value());
+  ASSERT_OK(agents().SetReenrollment({b.agent_id}, Reenrollment::kNone).status());
+  EXPECT_TRUE(agents().FindSession("hb")->has_value());
 }
 
 TEST_F(AgentStoreTest, OneSessionPerAgentAndTouchMovesLastSeen) {
