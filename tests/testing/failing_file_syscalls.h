@@ -10,13 +10,14 @@
 
 namespace orch::testing {
 
-/// RealFileSyscalls that fail the chosen call with `error`. A failing write first writes a
-/// few bytes, so the failure happens in the middle of the file.
+/// RealFileSyscalls that fail one call with `error`: the `nth` (from 0) call of the chosen
+/// kind. A failing write is preceded by a short one, so the failure happens in the middle of
+/// the file.
 class FailingFileSyscalls : public RealFileSyscalls {
  public:
   enum class Call { kNone, kOpen, kWrite, kFchmod, kFsync, kClose, kRename };
 
-  FailingFileSyscalls(Call call, int error) : call_(call), error_(error) {}
+  FailingFileSyscalls(Call call, int error, int nth = 0) : call_(call), error_(error), nth_(nth) {}
 
   /// How many calls were failed.
   int failures() const { return failures_; }
@@ -25,7 +26,7 @@ class FailingFileSyscalls : public RealFileSyscalls {
     return Fails(Call::kOpen) ? -1 : RealFileSyscalls::Open(path, flags, mode);
   }
   ssize_t Write(int fd, const char* data, size_t size) override {
-    if (call_ == Call::kWrite && !wrote_some_) {
+    if (call_ == Call::kWrite && seen_ == nth_ && !wrote_some_) {
       wrote_some_ = true;
       return RealFileSyscalls::Write(fd, data, std::min<size_t>(size, 5));
     }
@@ -48,7 +49,7 @@ class FailingFileSyscalls : public RealFileSyscalls {
 
  private:
   bool Fails(Call call) {
-    if (call != call_) return false;
+    if (call != call_ || seen_++ != nth_) return false;
     ++failures_;
     errno = error_;
     return true;
@@ -56,6 +57,8 @@ class FailingFileSyscalls : public RealFileSyscalls {
 
   Call call_;
   int error_;
+  int nth_;
+  int seen_ = 0;
   bool wrote_some_ = false;
   int failures_ = 0;
 };
