@@ -46,9 +46,10 @@ struct DeployResult {
 /// Deploys the request's certificate into its store: confines StorePath to `store_roots`
 /// (agent/path_confinement.h), reads EntryContents (the leaf's thumbprint must match
 /// Thumbprint when one is given), and writes the PEM or PKCS#12 store through `files`
-/// (agent/pem_store.h, agent/pkcs12_store.h). Every store file is replaced atomically, and
-/// nothing is written when the result is a Warning or a Failure. Never throws; messages never
-/// hold passwords or key material.
+/// (agent/pem_store.h, agent/pkcs12_store.h). Every store file is replaced atomically; a
+/// Warning or a Failure leaves the files as they were, except when a separate key file could
+/// not be put back, which the message says. Never throws; messages never hold passwords or
+/// key material.
 DeployResult Deploy(const DeployRequest& request, const std::vector<std::string>& store_roots,
                     FileSyscalls& files);
 
