@@ -24,7 +24,7 @@ StatusOr<std::string> ReadPemFile(const std::string& path, bool refuse_world_acc
 
 /// Writes `contents` to `path` with `mode` (whatever the umask): to a temporary name in the
 /// same directory, fsynced, then renamed without replacing an existing file
-/// (FailedPrecondition when `path` appeared meanwhile).
+/// (AlreadyExists when `path` appeared meanwhile).
 Status WriteNewFile(const std::string& path, std::string_view contents, mode_t mode);
 
 }  // namespace orch::pki::internal

@@ -1,4 +1,5 @@
-// The PEM reader behind ImportCertificate(): certificates and one optional private key.
+// The PEM readers: the one behind ImportCertificate() (certificates and one optional private
+// key) and ReadPemCertificateFile() for certificate stores.
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -7,8 +8,10 @@
 #include <openssl/pem.h>
 
 #include "pki/import_internal.h"
+#include "pki/pem.h"
 
-namespace orch::pki::internal {
+namespace orch::pki {
+namespace internal {
 namespace {
 
 // One block as PEM_read_bio() hands it out; the payload may be key material, so it is wiped.
@@ -142,4 +145,40 @@ StatusOr<KeyAndCertificates> ReadPem(std::string_view bytes, std::string_view pa
   return out;
 }
 
-}  // namespace orch::pki::internal
+}  // namespace internal
+
+namespace {
+
+bool IsBlank(std::string_view text) {
+  return text.find_first_not_of(" \t\r\n") == std::string_view::npos;
+}
+
+// A certificate file's block: certificates are parsed (and must parse), keys only counted.
+Status AddFileBlock(const internal::PemBlock& block, PemFileContents& out) {
+  if (internal::IsCertificateBlock(block.Name())) {
+    ORCH_ASSIGN_OR_RETURN(internal::X509Ptr cert, internal::ParseCertificateBlock(block));
+    ORCH_ASSIGN_OR_RETURN(std::string der, internal::CertificateDer(*cert));
+    out.certificate_ders.push_back(std::move(der));
+  } else if (internal::IsPrivateKeyBlock(block.Name())) {
+    ++out.private_key_blocks;
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+StatusOr<PemFileContents> ReadPemCertificateFile(std::string_view text) {
+  PemFileContents out;
+  if (IsBlank(text)) return out;
+  ORCH_ASSIGN_OR_RETURN(internal::BioPtr bio, internal::MemoryBio(text));
+  while (true) {
+    internal::PemBlock block;
+    ORCH_ASSIGN_OR_RETURN(bool more, internal::NextBlock(*bio, block));
+    if (!more) break;
+    ORCH_RETURN_IF_ERROR(AddFileBlock(block, out));
+  }
+  if (out.certificate_ders.empty()) return InvalidArgumentError("PEM holds no CERTIFICATE block");
+  return out;
+}
+
+}  // namespace orch::pki

@@ -42,22 +42,6 @@ OSSL_LIB_CTX* Pkcs12LibCtx() {
   return kLibCtx;
 }
 
-// Makes Pkcs12LibCtx() this thread's default OpenSSL context for the scope's lifetime.
-class ScopedPkcs12LibCtx {
- public:
-  ScopedPkcs12LibCtx() {
-    if (OSSL_LIB_CTX* ctx = Pkcs12LibCtx()) previous_ = OSSL_LIB_CTX_set0_default(ctx);
-  }
-  ScopedPkcs12LibCtx(const ScopedPkcs12LibCtx&) = delete;
-  ScopedPkcs12LibCtx& operator=(const ScopedPkcs12LibCtx&) = delete;
-  ~ScopedPkcs12LibCtx() {
-    if (previous_ != nullptr) OSSL_LIB_CTX_set0_default(previous_);
-  }
-
- private:
-  OSSL_LIB_CTX* previous_ = nullptr;
-};
-
 // The contents of a PKCS#12 as DER, so nothing made under the private context outlives it.
 struct Pkcs12Contents {
   std::optional<std::string> key_pkcs8_der;
@@ -70,17 +54,6 @@ struct Pkcs12Contents {
     if (key_pkcs8_der) Cleanse(*key_pkcs8_der);
   }
 };
-
-bool MacMatches(PKCS12& p12, const std::string& password) {
-  if (!PKCS12_mac_present(&p12)) return true;
-  // An empty password is encoded either as no password or as an empty string, depending on
-  // the tool that wrote the file; both are tried, as OpenSSL's own pkcs12 command does.
-  bool ok = password.empty()
-                ? PKCS12_verify_mac(&p12, nullptr, 0) == 1 || PKCS12_verify_mac(&p12, "", 0) == 1
-                : PKCS12_verify_mac(&p12, password.c_str(), static_cast<int>(password.size())) == 1;
-  ERR_clear_error();
-  return ok;
-}
 
 Status AppendCertificate(X509& cert, std::vector<std::string>& out) {
   ORCH_ASSIGN_OR_RETURN(std::string der, CertificateDer(cert));
@@ -102,7 +75,7 @@ StatusOr<Pkcs12Contents> Pkcs12ToDer(EVP_PKEY* key, X509* cert, STACK_OF(X509) *
 
 StatusOr<Pkcs12Contents> DecryptPkcs12(PKCS12& p12, const std::string& password) {
   ScopedPkcs12LibCtx scope;
-  if (!MacMatches(p12, password)) return InvalidArgumentError(std::string(kWrongPassword));
+  if (!Pkcs12MacPassword(p12, password)) return InvalidArgumentError(std::string(kWrongPassword));
   EVP_PKEY* raw_key = nullptr;
   X509* raw_cert = nullptr;
   STACK_OF(X509)* raw_ca = nullptr;
@@ -118,6 +91,41 @@ StatusOr<Pkcs12Contents> DecryptPkcs12(PKCS12& p12, const std::string& password)
 }
 
 }  // namespace
+
+std::optional<const char*> Pkcs12MacPassword(PKCS12& p12, const std::string& password) {
+  if (!PKCS12_mac_present(&p12)) return password.c_str();
+  // An empty password is encoded either as no password or as an empty string, depending on
+  // the tool that wrote the file; both are tried, as OpenSSL's own pkcs12 command does.
+  std::optional<const char*> matched;
+  if (!password.empty()) {
+    if (PKCS12_verify_mac(&p12, password.c_str(), static_cast<int>(password.size())) == 1) {
+      matched = password.c_str();
+    }
+  } else if (PKCS12_verify_mac(&p12, nullptr, 0) == 1) {
+    matched = nullptr;
+  } else if (PKCS12_verify_mac(&p12, "", 0) == 1) {
+    matched = password.c_str();
+  }
+  ERR_clear_error();
+  return matched;
+}
+
+StatusOr<std::string> Pkcs12Der(PKCS12& p12) {
+  unsigned char* buffer = nullptr;
+  int length = i2d_PKCS12(&p12, &buffer);
+  if (length <= 0) return OpenSslInternalError("encoding a PKCS#12");
+  std::string der(reinterpret_cast<const char*>(buffer), static_cast<size_t>(length));
+  OPENSSL_free(buffer);
+  return der;
+}
+
+ScopedPkcs12LibCtx::ScopedPkcs12LibCtx() {
+  if (OSSL_LIB_CTX* ctx = Pkcs12LibCtx()) previous_ = OSSL_LIB_CTX_set0_default(ctx);
+}
+
+ScopedPkcs12LibCtx::~ScopedPkcs12LibCtx() {
+  if (previous_ != nullptr) OSSL_LIB_CTX_set0_default(previous_);
+}
 
 Pkcs12Ptr ParsePkcs12Der(std::string_view der) {
   if (der.empty() || der.size() > static_cast<size_t>(LONG_MAX)) return nullptr;
@@ -185,15 +193,6 @@ StatusOr<internal::PkeyPtr> MatchingKey(const X509& leaf, std::optional<std::str
   return key;
 }
 
-StatusOr<std::string> Pkcs12Der(PKCS12& p12) {
-  unsigned char* buffer = nullptr;
-  int length = i2d_PKCS12(&p12, &buffer);
-  if (length <= 0) return OpenSslInternalError("encoding a PKCS#12");
-  std::string der(reinterpret_cast<const char*>(buffer), static_cast<size_t>(length));
-  OPENSSL_free(buffer);
-  return der;
-}
-
 // Encrypts keys and certificates with PBES2 (PBKDF2-HMAC-SHA-256, AES-256-CBC) and adds a
 // SHA-256 MAC, both with 2048 iterations. The MAC is set separately because PKCS12_create
 // defaults to a single MAC iteration.
@@ -226,7 +225,7 @@ StatusOr<std::string> BuildPkcs12(const CertificateInfo& leaf,
   auto p12 = CreatePkcs12(password_copy, std::string(alias), key.get(), *cert, stack.get());
   Cleanse(password_copy);
   if (!p12.ok()) return p12.status();
-  return Pkcs12Der(**p12);
+  return internal::Pkcs12Der(**p12);
 }
 
 }  // namespace orch::pki
