@@ -1,6 +1,7 @@
 #include "daemon/daemon.h"
 
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -84,6 +85,17 @@ std::string UnixSocketPath(int fd) {
   return std::string(address.sun_path, strnlen(address.sun_path, size));
 }
 
+// Every agent session holds a connection: the soft limit (often 1024) goes up to the hard one.
+rlim_t RaiseOpenFilesLimit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return 0;
+  if (limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &limit) != 0) getrlimit(RLIMIT_NOFILE, &limit);
+  }
+  return limit.rlim_cur;
+}
+
 }  // namespace
 
 void ApplyLogging(const config::LoggingConfig& logging) {
@@ -137,6 +149,7 @@ Status Daemon::Start() {
   Log()->info("orchd {} starting ({})", kVersion,
               options_.config_path.empty() ? "embedded defaults" : options_.config_path);
   for (const std::string& warning : options_.warnings) Log()->warn("{}", warning);
+  Log()->info("open-files limit {}", RaiseOpenFilesLimit());
   ORCH_RETURN_IF_ERROR(Preflight());
   ORCH_RETURN_IF_ERROR(PrepareStateDir());
   ORCH_RETURN_IF_ERROR(OpenStore());
