@@ -1,0 +1,480 @@
+#include "agent/session.h"
+
+#include "common/logging.h"
+#include "jobs/bounded_json.h"
+#include "pki/agent_key.h"
+#include "pki/base64.h"
+
+namespace orch::agent {
+namespace {
+
+using nlohmann::json;
+
+constexpr char kRegister[] = "KeyfactorAgents/Session/Register";
+constexpr char kPoll[] = "KeyfactorAgents/Jobs/Poll";
+constexpr char kHeartbeat[] = "KeyfactorAgents/Session/Heartbeat";
+constexpr char kTenant[] = "00000000-0000-0000-0000-000000000000";
+constexpr char kRegistrationRequest[] = "registration-enroll-stores";
+constexpr int kPlatformNative = 5;
+
+std::string DerToPem(const std::string& der) {
+  const std::string base64 = pki::Base64Encode(der);
+  std::string pem = "-----BEGIN CERTIFICATE-----\n";
+  for (size_t i = 0; i < base64.size(); i += 64) pem += base64.substr(i, 64) + "\n";
+  return pem + "-----END CERTIFICATE-----\n";
+}
+
+// The JSON of an answer, or an error naming the call.
+StatusOr<json> Parse(const Answer& answer, const std::string& call) {
+  StatusOr<json> body = jobs::ParseJson(answer.body);
+  if (!body.ok() || !body->is_object()) {
+    return InternalError(call + " answered HTTP " + std::to_string(answer.status) +
+                         " without a JSON object");
+  }
+  return body;
+}
+
+// "errorMessage" of an ErrorBody, else the HTTP status.
+std::string ErrorText(const Answer& answer) {
+  StatusOr<json> body = jobs::ParseJson(answer.body);
+  if (body.ok() && body->is_object() && (*body)["errorMessage"].is_string()) {
+    return "HTTP " + std::to_string(answer.status) + ": " +
+           (*body)["errorMessage"].get<std::string>();
+  }
+  return "HTTP " + std::to_string(answer.status);
+}
+
+// A relative endpoint as handed out ("KeyfactorAgents/X/Y" or "/KeyfactorAgents/X/Y").
+std::string Endpoint(const json& value) {
+  std::string path = value.is_string() ? value.get<std::string>() : "";
+  while (!path.empty() && path.front() == '/') path.erase(0, 1);
+  return path;
+}
+
+}  // namespace
+
+AgentSession::AgentSession(SessionSettings settings, Transport& transport, StateStore& state,
+                           Deployer& deployer, const Clock& clock, ScheduleFn schedule,
+                           std::function<double()> random)
+    : settings_(std::move(settings)),
+      transport_(transport),
+      state_store_(state),
+      deployer_(deployer),
+      clock_(clock),
+      schedule_(std::move(schedule)),
+      backoff_(BackoffPolicy{settings_.backoff_initial, settings_.backoff_max}, std::move(random)) {
+}
+
+void AgentSession::Log(int level, const std::string& message) const {
+  const std::string text =
+      settings_.log_name.empty() ? message : settings_.log_name + ": " + message;
+  auto log = GetLogger("agent");
+  if (level >= 3) {
+    log->error("{}", text);
+  } else if (level == 2) {
+    log->warn("{}", text);
+  } else if (level == 1) {
+    log->info("{}", text);
+  } else {
+    log->debug("{}", text);
+  }
+}
+
+void AgentSession::Start() {
+  StatusOr<std::optional<AgentState>> loaded = state_store_.Load();
+  if (!loaded.ok()) {
+    RetryLater("reading the agent's state", loaded.status(), [this] { Start(); });
+    return;
+  }
+  state_ = *loaded;
+  if (!state_) {
+    Enroll();
+    return;
+  }
+  Register(RenewalDue());
+}
+
+void AgentSession::Stop() {
+  stopped_ = true;
+  ++generation_;
+}
+
+Credential AgentSession::ClientCertificate() const {
+  Credential credential;
+  if (state_) {
+    credential.cert_pem = state_->cert_pem;
+    credential.key_pem = state_->key_pem;
+  }
+  return credential;
+}
+
+bool AgentSession::RenewalDue() const {
+  if (!state_) return false;
+  StatusOr<pki::CertificateLifetime> lifetime = pki::ReadCertificateLifetime(state_->cert_pem);
+  if (!lifetime.ok()) return true;
+  return InRenewalWindow(lifetime->not_before, lifetime->not_after, clock_.WallNow());
+}
+
+void AgentSession::RetryLater(const std::string& what, const Status& why,
+                              std::function<void()> again) {
+  ++stats_.failures;
+  const std::chrono::milliseconds delay = backoff_.Next();
+  const std::string error = what + ": " + why.message();
+  // A retry loop logs its reason once, not at every attempt.
+  if (error != last_error_) {
+    Log(2, error + "; trying again in " + std::to_string(delay.count()) + " ms");
+    last_error_ = error;
+  }
+  if (stopped_) return;
+  std::weak_ptr<AgentSession> self = weak_from_this();
+  schedule_(delay, [self, again = std::move(again)] {
+    if (auto alive = self.lock(); alive && !alive->stopped_) again();
+  });
+}
+
+void AgentSession::Enroll() {
+  StatusOr<pki::AgentKey> key = pki::NewAgentKey();
+  StatusOr<std::string> csr =
+      key.ok() ? pki::MakeCsr(key->private_key_pem, settings_.client_machine) : key.status();
+  if (!csr.ok()) {
+    RetryLater("making a key and CSR", csr.status(), [this] { Enroll(); });
+    return;
+  }
+  const json body = {{"AgentId", ""},
+                     {"ClientMachine", settings_.client_machine},
+                     {"AgentPlatform", kPlatformNative},
+                     {"AgentVersion", settings_.agent_version},
+                     {"Capabilities", settings_.capabilities},
+                     {"ClientParameters", json::object()},
+                     {"CSR", pki::Base64Encode(*csr)},
+                     {"TenantId", kTenant}};
+  Credential credential;
+  credential.basic_user = settings_.secret_name;
+  credential.basic_password = settings_.secret_value;
+  std::weak_ptr<AgentSession> self = weak_from_this();
+  transport_.Post(
+      kRegister, body.dump(), credential,
+      [self, key_pem = key->private_key_pem](StatusOr<Answer> answer) {
+        auto session = self.lock();
+        if (!session || session->stopped_) return;
+        auto again = [session] { session->Enroll(); };
+        if (!answer.ok()) {
+          session->RetryLater("enrolling", answer.status(), again);
+          return;
+        }
+        if (answer->status != 200) {
+          session->RetryLater("enrolling with secret " + session->settings_.secret_name,
+                              UnauthenticatedError(ErrorText(*answer)), again);
+          return;
+        }
+        StatusOr<json> body = Parse(*answer, "registration");
+        if (!body.ok()) {
+          session->RetryLater("enrolling", body.status(), again);
+          return;
+        }
+        const json& result = (*body)["Result"];
+        const json& certificate = (*body)["Session"]["Certificate"];
+        const json& id = (*body)["Session"]["AgentId"];
+        if (result.value("Status", 0) != 1 || !certificate.is_string() || !id.is_string()) {
+          session->RetryLater("enrolling", FailedPreconditionError(result.dump()), again);
+          return;
+        }
+        StatusOr<std::string> der = pki::Base64Decode(certificate.get<std::string>());
+        if (!der.ok()) {
+          session->RetryLater("enrolling", der.status(), again);
+          return;
+        }
+        AgentState state{id.get<std::string>(), key_pem, DerToPem(*der)};
+        if (Status saved = session->state_store_.Save(state); !saved.ok()) {
+          session->RetryLater("saving the agent's state", saved, again);
+          return;
+        }
+        session->state_ = std::move(state);
+        ++session->stats_.enrollments;
+        session->Log(1, "enrolled as agent " + session->state_->agent_id);
+        session->transport_.CloseIdle();
+        session->Register(false);
+      });
+}
+
+void AgentSession::Register(bool with_new_key) {
+  if (stopped_) return;
+  std::optional<pki::AgentKey> key;
+  json csr = nullptr;
+  if (with_new_key) {
+    StatusOr<pki::AgentKey> made = pki::NewAgentKey();
+    StatusOr<std::string> request =
+        made.ok() ? pki::MakeCsr(made->private_key_pem, settings_.client_machine) : made.status();
+    if (!request.ok()) {
+      RetryLater("making a key and CSR", request.status(), [this] { Register(true); });
+      return;
+    }
+    key = *made;
+    csr = pki::Base64Encode(*request);
+  }
+  json parameters = json::object();
+  if (stats_.registrations == 0 && stats_.enrollments > 0) {
+    parameters["RegistrationRequest"] = kRegistrationRequest;
+  }
+  const json body = {{"AgentId", state_->agent_id},
+                     {"ClientMachine", settings_.client_machine},
+                     {"AgentPlatform", kPlatformNative},
+                     {"AgentVersion", settings_.agent_version},
+                     {"Capabilities", settings_.capabilities},
+                     {"ClientParameters", parameters},
+                     {"CSR", csr},
+                     {"TenantId", kTenant}};
+  std::weak_ptr<AgentSession> self = weak_from_this();
+  transport_.Post(
+      kRegister, body.dump(), ClientCertificate(),
+      [self, key, with_new_key](StatusOr<Answer> answer) {
+        auto session = self.lock();
+        if (!session || session->stopped_) return;
+        auto again = [session, with_new_key] { session->Register(with_new_key); };
+        if (!answer.ok()) {
+          session->RetryLater("registering", answer.status(), again);
+          return;
+        }
+        if (answer->status != 200) {
+          session->RetryLater("registering", UnauthenticatedError(ErrorText(*answer)), again);
+          return;
+        }
+        StatusOr<json> body = Parse(*answer, "registration");
+        if (!body.ok()) {
+          session->RetryLater("registering", body.status(), again);
+          return;
+        }
+        const json& certificate = (*body)["Session"]["Certificate"];
+        if (key && certificate.is_string()) {
+          StatusOr<std::string> der = pki::Base64Decode(certificate.get<std::string>());
+          if (der.ok()) {
+            AgentState renewed{session->state_->agent_id, key->private_key_pem, DerToPem(*der)};
+            if (Status saved = session->state_store_.Save(renewed); !saved.ok()) {
+              session->RetryLater("saving the renewed certificate", saved, again);
+              return;
+            }
+            session->state_ = std::move(renewed);
+            session->transport_.CloseIdle();
+            session->Log(1, "renewed the agent certificate");
+          }
+        }
+        session->OnRegistered(*body, false);
+      });
+}
+
+void AgentSession::OnRegistered(const json& answer, bool) {
+  const json& result = answer["Result"];
+  const int status = result.value("Status", 0);
+  const json& error = result["Error"];
+  const std::string code = error.is_object() && error["CodeString"].is_string()
+                               ? error["CodeString"].get<std::string>()
+                               : "";
+  const json& session = answer["Session"];
+  if (code == "A0100008") {
+    // Reenrollment required: no session until a new key is certified.
+    Log(1, "orchd requires a new agent certificate: reenrolling now");
+    Register(true);
+    return;
+  }
+  if (status != 1 && code != "A0100007") {
+    const std::string message = error.is_object() && error["Message"].is_string()
+                                    ? error["Message"].get<std::string>()
+                                    : result.dump();
+    RetryLater("registering", FailedPreconditionError(code + " " + message),
+               [this] { Register(RenewalDue()); });
+    return;
+  }
+  ++stats_.registrations;
+  token_ = session.value("Token", "");
+  const int64_t heartbeat = session.value("HeartbeatInterval", int64_t{5});
+  heartbeat_ = std::chrono::minutes(std::max<int64_t>(1, heartbeat));
+  stats_.has_session = true;
+  if (!stats_.first_session_at) stats_.first_session_at = clock_.SteadyNow();
+  backoff_.Reset();
+  last_error_.clear();
+  const uint64_t generation = ++generation_;
+  Log(0, "session opened");
+  for (const json& job : session.value("Jobs", json::array())) Configure(job);
+  if (code == "A0100007") {
+    // Reenrollment requested: keep working, and certify a new key at once.
+    Log(1, "orchd asks for a new agent certificate: reenrolling");
+    Register(true);
+    return;
+  }
+  std::weak_ptr<AgentSession> self = weak_from_this();
+  schedule_(heartbeat_, [self, generation] {
+    if (auto alive = self.lock()) alive->Heartbeat(generation);
+  });
+  polling_ = false;
+  Poll();
+}
+
+void AgentSession::NewSession() {
+  stats_.has_session = false;
+  ++generation_;
+  polling_ = false;
+  Register(RenewalDue());
+}
+
+void AgentSession::Poll() {
+  if (stopped_ || polling_) return;
+  polling_ = true;
+  const uint64_t generation = generation_;
+  const json body = {{"SessionToken", token_}, {"WaitSeconds", settings_.poll_wait_seconds}};
+  std::weak_ptr<AgentSession> self = weak_from_this();
+  transport_.Post(kPoll, body.dump(), ClientCertificate(),
+                  [self, generation](StatusOr<Answer> answer) {
+                    auto session = self.lock();
+                    if (!session || session->stopped_ || generation != session->generation_) return;
+                    session->polling_ = false;
+                    if (!answer.ok()) {
+                      session->stats_.has_session = false;
+                      session->RetryLater("polling for jobs", answer.status(),
+                                          [session] { session->NewSession(); });
+                      return;
+                    }
+                    if (answer->status == 401 || answer->status == 403) {
+                      session->Log(1, "session ended (" + ErrorText(*answer) + "): registering");
+                      session->NewSession();
+                      return;
+                    }
+                    StatusOr<json> body = Parse(*answer, "poll");
+                    if (answer->status != 200 || !body.ok()) {
+                      session->RetryLater(
+                          "polling for jobs",
+                          body.ok() ? FailedPreconditionError(ErrorText(*answer)) : body.status(),
+                          [session] { session->NewSession(); });
+                      return;
+                    }
+                    session->backoff_.Reset();
+                    session->last_error_.clear();
+                    for (const json& job : (*body).value("Jobs", json::array())) {
+                      session->Configure(job);
+                    }
+                    session->Poll();
+                  });
+}
+
+void AgentSession::Heartbeat(uint64_t generation) {
+  if (stopped_ || generation != generation_) return;
+  if (RenewalDue()) {
+    Log(1, "the agent certificate is in the last fifth of its life: renewing");
+    ++generation_;
+    Register(true);
+    return;
+  }
+  std::weak_ptr<AgentSession> self = weak_from_this();
+  transport_.Post(kHeartbeat, json{{"SessionToken", token_}}.dump(), ClientCertificate(),
+                  [self, generation](StatusOr<Answer> answer) {
+                    auto session = self.lock();
+                    if (!session || session->stopped_ || generation != session->generation_) return;
+                    StatusOr<json> body =
+                        answer.ok() ? Parse(*answer, "heartbeat") : StatusOr<json>(answer.status());
+                    if (body.ok() && !(*body).value("SessionValid", false)) {
+                      session->Log(1, "orchd no longer knows the session: registering");
+                      session->NewSession();
+                      return;
+                    }
+                    // A failed heartbeat is left to the poll, which notices the same outage.
+                    session->schedule_(session->heartbeat_, [self, generation] {
+                      if (auto alive = self.lock()) alive->Heartbeat(generation);
+                    });
+                  });
+}
+
+void AgentSession::Configure(const json& job) {
+  const std::string job_id = job.value("JobId", "");
+  if (job_id.empty() || known_jobs_.count(job_id) > 0) return;
+  known_jobs_.insert(job_id);
+  const std::string configuration = Endpoint(job["ConfigurationEndpoint"]);
+  const std::string completion = Endpoint(job["CompletionEndpoint"]);
+  const json body = {{"SessionToken", token_}, {"JobId", job_id}};
+  std::weak_ptr<AgentSession> self = weak_from_this();
+  transport_.Post(
+      configuration, body.dump(), ClientCertificate(),
+      [self, job_id, completion](StatusOr<Answer> answer) {
+        auto session = self.lock();
+        if (!session || session->stopped_) return;
+        StatusOr<json> body =
+            answer.ok() ? Parse(*answer, "configuration") : StatusOr<json>(answer.status());
+        if (!body.ok() || answer->status != 200) {
+          // The run stays leased to this agent; orchd offers it again after the lease.
+          session->Log(2, "job " + job_id + ": configuration failed: " +
+                              (body.ok() ? ErrorText(*answer) : body.status().message()));
+          session->known_jobs_.erase(job_id);
+          return;
+        }
+        if ((*body).value("JobCancelled", false) || (*body)["Result"].value("Status", 0) != 1) {
+          session->Log(1, "job " + job_id + ": cancelled by orchd");
+          session->known_jobs_.erase(job_id);
+          return;
+        }
+        json run = *body;
+        run["JobId"] = job_id;
+        session->queue_.emplace_back(std::move(run), completion);
+        session->RunQueued();
+      });
+}
+
+void AgentSession::RunQueued() {
+  for (auto it = queue_.begin(); it != queue_.end() && running_ < settings_.max_parallel;) {
+    const std::string store = it->first["Job"].value("StorePath", "");
+    if (busy_stores_.count(store) > 0) {  // one job at a time per store
+      ++it;
+      continue;
+    }
+    json run = std::move(it->first);
+    std::string completion = std::move(it->second);
+    it = queue_.erase(it);
+    busy_stores_.insert(store);
+    ++running_;
+    std::weak_ptr<AgentSession> self = weak_from_this();
+    const json job = run["Job"];
+    deployer_.Deploy(job, [self, run = std::move(run), completion = std::move(completion),
+                           store](DeployOutcome outcome) {
+      auto session = self.lock();
+      if (!session) return;
+      session->busy_stores_.erase(store);
+      --session->running_;
+      session->Log(outcome.status == 2 ? 0 : 1,
+                   "job " + run.value("JobId", "") + " on " + store + ": " + outcome.message);
+      session->Complete({{"JobId", run["JobId"]},
+                         {"AuditId", run["AuditId"]},
+                         {"Status", outcome.status},
+                         {"Message", outcome.message}},
+                        completion);
+      session->RunQueued();
+    });
+  }
+}
+
+void AgentSession::Complete(json body, std::string completion_path) {
+  body["SessionToken"] = token_;
+  std::weak_ptr<AgentSession> self = weak_from_this();
+  transport_.Post(
+      completion_path, body.dump(), ClientCertificate(),
+      [self, body, completion_path](StatusOr<Answer> answer) {
+        auto session = self.lock();
+        if (!session) return;
+        const std::string job_id = body.value("JobId", "");
+        auto again = [session, body, completion_path] { session->Complete(body, completion_path); };
+        if (!answer.ok() || answer->status == 401 || answer->status >= 500) {
+          // orchd is away or the session ended: the result is kept and sent again.
+          if (!session->stopped_) {
+            session->RetryLater(
+                "completing job " + job_id,
+                answer.ok() ? UnavailableError(ErrorText(*answer)) : answer.status(), again);
+          }
+          return;
+        }
+        session->known_jobs_.erase(job_id);
+        if (answer->status != 200) {
+          session->Log(2, "job " + job_id + ": orchd refused the completion (" +
+                              ErrorText(*answer) + "); the run is no longer this agent's");
+          return;
+        }
+        ++session->stats_.jobs_completed;
+      });
+}
+
+}  // namespace orch::agent
