@@ -79,6 +79,8 @@ StatusOr<std::shared_ptr<asio::ssl::context>> MakeServerTlsContext(
   }
   context->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::single_dh_use |
                        asio::ssl::context::no_compression);
+  // An idle session (a parked long poll) then holds no 34 KiB of read and write buffers.
+  SSL_CTX_set_mode(native, SSL_MODE_RELEASE_BUFFERS);
   error_code ec;
   context->use_certificate_chain(asio::buffer(options.cert_chain_pem), ec);
   if (ec) return LoadError("server certificate", ec);
