@@ -71,11 +71,9 @@ Status Refusal(const HttpAnswer& answer) {
   StatusOr<json> body = jobs::ParseJson(answer.body);
   std::string message;
   std::string field;
-  if (body.ok() && body->is_object()) {
-    const json& text = (*body)["errorMessage"];
-    if (text.is_string()) message = text.get<std::string>();
-    const json& details = (*body)["errorDetails"];
-    if (details.is_object() && details["field"].is_string()) field = details["field"];
+  if (body.ok()) {
+    message = jobs::JsonString(*body, "errorMessage");
+    field = jobs::JsonString(jobs::JsonMember(*body, "errorDetails"), "field");
   }
   if (message.empty()) message = "orchd answered HTTP " + std::to_string(answer.status);
   if (!field.empty()) message += " (field " + field + ")";

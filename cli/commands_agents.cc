@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "jobs/bounded_json.h"
 #include "jobs/url.h"
 
 namespace orch::cli {
@@ -46,10 +47,11 @@ StatusOr<json> PoolMember(const std::string& text) {
 // A pool's members in the shape PUT /AgentPools takes.
 json MembersForPut(const json& pool) {
   json members = json::array();
-  for (const json& agent : pool.value("Agents", json::array())) {
-    members.push_back({{"AgentId", agent.value("AgentId", "")},
-                       {"EnableDiscover", agent.value("EnableDiscover", false)},
-                       {"EnableMonitor", agent.value("EnableMonitor", false)}});
+  const json& agents = jobs::JsonMember(pool, "Agents");
+  for (const json& agent : agents.is_array() ? agents : json::array()) {
+    members.push_back({{"AgentId", jobs::JsonString(agent, "AgentId")},
+                       {"EnableDiscover", jobs::JsonBool(agent, "EnableDiscover")},
+                       {"EnableMonitor", jobs::JsonBool(agent, "EnableMonitor")}});
   }
   return members;
 }
@@ -59,8 +61,9 @@ Status EditPool(const Session& session, const std::string& pool_id,
                 const std::function<Status(json& body)>& change) {
   ORCH_ASSIGN_OR_RETURN(std::string id, GuidArgument(pool_id, "POOL"));
   ORCH_ASSIGN_OR_RETURN(json pool, CallJson(session, "GET", "/AgentPools/" + id));
-  json body = {
-      {"AgentPoolId", id}, {"Name", pool.value("Name", "")}, {"Agents", MembersForPut(pool)}};
+  json body = {{"AgentPoolId", id},
+               {"Name", jobs::JsonString(pool, "Name")},
+               {"Agents", MembersForPut(pool)}};
   ORCH_RETURN_IF_ERROR(change(body));
   ORCH_ASSIGN_OR_RETURN(json updated, CallJson(session, "PUT", "/AgentPools", body));
   PrintObject(session, updated);
@@ -152,7 +155,8 @@ void AddAgents(CLI::App& app, Session& session, Action& run) {
         PrintText(answer.dump());
         return Status::Ok();
       }
-      const json failed = answer.value("FailedOrchestratorIds", json::array());
+      const json& listed = jobs::JsonMember(answer, "FailedOrchestratorIds");
+      const json failed = listed.is_array() ? listed : json::array();
       PrintText("reenroll: " + std::to_string(ids.size() - failed.size()) + " agent(s) set");
       if (!failed.empty()) return FailedPreconditionError("unknown agent(s): " + failed.dump());
       return Status::Ok();
@@ -317,8 +321,8 @@ void AddSecrets(CLI::App& app, Session& session, Action& run) {
       if (session.json) {
         PrintText(created.dump());
       } else {
-        PrintText("secret " + created.value("name", "") + " created; its value, shown only now:\n" +
-                  created.value("secret", ""));
+        PrintText("secret " + jobs::JsonString(created, "name") +
+                  " created; its value, shown only now:\n" + jobs::JsonString(created, "secret"));
       }
       return Status::Ok();
     };

@@ -292,15 +292,16 @@ void AddStores(CLI::App& app, Session& session, Action& run) {
       ORCH_ASSIGN_OR_RETURN(json current, CallJson(session, "GET", "/CertificateStores/" + id));
       // PUT replaces the whole store: start from what it is now (the password is kept when
       // absent), then apply the flags.
+      auto member = [&current](const char* name) { return jobs::JsonMember(current, name); };
       json body = {{"Id", id},
-                   {"ClientMachine", current["ClientMachine"]},
-                   {"StorePath", current["Storepath"]},
-                   {"CertStoreType", current["CertStoreType"]},
-                   {"ContainerId", current["ContainerId"]},
-                   {"AgentId", current["AgentId"]},
-                   {"AgentPoolId", current["AgentPoolId"]},
-                   {"Properties", current["Properties"]},
-                   {"CreateIfMissing", current["CreateIfMissing"]}};
+                   {"ClientMachine", member("ClientMachine")},
+                   {"StorePath", member("Storepath")},
+                   {"CertStoreType", member("CertStoreType")},
+                   {"ContainerId", member("ContainerId")},
+                   {"AgentId", member("AgentId")},
+                   {"AgentPoolId", member("AgentPoolId")},
+                   {"Properties", member("Properties")},
+                   {"CreateIfMissing", member("CreateIfMissing")}};
       ORCH_RETURN_IF_ERROR(ApplyStoreFlags(*update, update_command, body));
       ORCH_ASSIGN_OR_RETURN(json store, CallJson(session, "PUT", "/CertificateStores", body));
       PrintObject(session, store);

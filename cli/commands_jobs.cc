@@ -37,7 +37,7 @@ StatusOr<std::vector<std::string>> StoresMatching(const Session& session,
         CallJson(session, "GET",
                  "/CertificateStores?pq.returnLimit=1000&pq.pageReturned=" + std::to_string(page) +
                      "&pq.queryString=" + jobs::PercentEncode(query)));
-    for (const json& store : rows) ids.push_back(store.value("Id", ""));
+    for (const json& store : rows) ids.push_back(jobs::JsonString(store, "Id"));
     if (rows.size() < 1000) return ids;
   }
 }
@@ -84,7 +84,7 @@ Status AddJobs(const Session& session, const AddArgs& args) {
     return Status::Ok();
   }
   std::string text;
-  for (const json& id : ids) text += id.get<std::string>() + "\n";
+  for (const json& id : ids) text += (id.is_string() ? id.get<std::string>() : id.dump()) + "\n";
   PrintText(text);
   return Status::Ok();
 }

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "jobs/bounded_json.h"
 #include "jobs/iso_time.h"
 #include "jobs/schedule.h"
 #include "jobs/store_types.h"
@@ -123,10 +124,7 @@ std::string ScheduleWords(const jobs::Schedule& schedule, const RenderContext& c
 }  // namespace
 
 const json& Member(const json& object, std::string_view key) {
-  static const json kNull;
-  if (!object.is_object()) return kNull;
-  auto it = object.find(key);
-  return it == object.end() ? kNull : *it;
+  return jobs::JsonMember(object, key);
 }
 
 std::string ValueText(const json& value) {

@@ -10,6 +10,7 @@
 #include <string>
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include "cli/command.h"
 #include "cli/commands.h"
@@ -90,7 +91,13 @@ int RunOrchctl(int argc, char** argv) {
   }
   session.render = RenderContextNow();
   if (!run) return kExitUsage;
-  Status status = run();
+  Status status;
+  try {
+    status = run();
+  } catch (const nlohmann::json::exception& e) {
+    // Answers are read with bounded, checked accessors; this is the net under them.
+    status = InternalError(std::string("orchd's answer has an unexpected shape: ") + e.what());
+  }
   if (status.ok()) return kExitOk;
   std::fprintf(stderr, "orchctl: %s\n", status.message().c_str());
   return status.code() == StatusCode::kUnavailable ? kExitUnreachable : kExitRefused;

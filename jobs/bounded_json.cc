@@ -1,6 +1,7 @@
 #include "jobs/bounded_json.h"
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 namespace orch::jobs {
@@ -78,6 +79,32 @@ StatusOr<json> ParseJson(std::string_view text) {
   json parsed = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
   if (parsed.is_discarded()) return InvalidArgumentError("not valid JSON");
   return parsed;
+}
+
+const json& JsonMember(const json& object, std::string_view key) {
+  static const json kNull;
+  if (!object.is_object()) return kNull;
+  auto it = object.find(key);
+  return it == object.end() ? kNull : *it;
+}
+
+std::string JsonString(const json& object, std::string_view key, std::string_view fallback) {
+  const json& value = JsonMember(object, key);
+  return value.is_string() ? value.get<std::string>() : std::string(fallback);
+}
+
+int64_t JsonInt(const json& object, std::string_view key, int64_t fallback) {
+  const json& value = JsonMember(object, key);
+  if (value.is_number_integer() && !value.is_number_unsigned()) return value.get<int64_t>();
+  if (value.is_number_unsigned() && value.get<uint64_t>() <= static_cast<uint64_t>(INT64_MAX)) {
+    return static_cast<int64_t>(value.get<uint64_t>());
+  }
+  return fallback;
+}
+
+bool JsonBool(const json& object, std::string_view key, bool fallback) {
+  const json& value = JsonMember(object, key);
+  return value.is_boolean() ? value.get<bool>() : fallback;
 }
 
 }  // namespace orch::jobs

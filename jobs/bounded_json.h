@@ -20,4 +20,17 @@ inline constexpr int kMaxJsonDepth = 64;
 /// depth counter before anything is built: no recursion, time linear in the size of `text`.
 StatusOr<nlohmann::json> ParseJson(std::string_view text);
 
+// Reading members of JSON that came from elsewhere. nlohmann's const operator[] on a missing
+// key is undefined behaviour and value() throws on a non-object: these never do either.
+
+/// `object[key]` when `object` is an object holding `key`, else a null value.
+const nlohmann::json& JsonMember(const nlohmann::json& object, std::string_view key);
+/// The member as a string, or `fallback` when it is absent or not a string.
+std::string JsonString(const nlohmann::json& object, std::string_view key,
+                       std::string_view fallback = "");
+/// The member as an integer, or `fallback` when it is absent or not an integer.
+int64_t JsonInt(const nlohmann::json& object, std::string_view key, int64_t fallback = 0);
+/// The member as a boolean, or `fallback` when it is absent or not a boolean.
+bool JsonBool(const nlohmann::json& object, std::string_view key, bool fallback = false);
+
 }  // namespace orch::jobs

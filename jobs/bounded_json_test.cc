@@ -72,5 +72,27 @@ TEST(BoundedJsonTest, ParsesOrdinaryDocuments) {
   EXPECT_EQ(scalar, 42);
 }
 
+TEST(BoundedJsonTest, MembersAreReadWithoutInsertingOrThrowing) {
+  // Given an object with members of each type, and values that are not objects, the readers
+  // answer the member or the fallback and never throw.
+  const nlohmann::json object = {
+      {"s", "text"}, {"i", 42}, {"u", 18446744073709551615ull}, {"b", true}, {"n", nullptr}};
+  EXPECT_EQ(JsonString(object, "s"), "text");
+  EXPECT_EQ(JsonString(object, "i", "none"), "none");
+  EXPECT_EQ(JsonInt(object, "i"), 42);
+  EXPECT_EQ(JsonInt(object, "u", -1), -1);
+  EXPECT_EQ(JsonInt(object, "s", 7), 7);
+  EXPECT_TRUE(JsonBool(object, "b"));
+  EXPECT_TRUE(JsonBool(object, "missing", true));
+  EXPECT_TRUE(JsonMember(object, "missing").is_null());
+  EXPECT_EQ(object.size(), 5u);
+  for (const nlohmann::json& other : {nlohmann::json(nullptr), nlohmann::json(3),
+                                      nlohmann::json::array({1}), nlohmann::json("x")}) {
+    EXPECT_TRUE(JsonMember(other, "s").is_null());
+    EXPECT_EQ(JsonString(other, "s", "f"), "f");
+    EXPECT_EQ(JsonInt(other, "i", 9), 9);
+  }
+}
+
 }  // namespace
 }  // namespace orch::jobs
