@@ -37,10 +37,8 @@ StatusOr<json> Parse(const Answer& answer, const std::string& call) {
 // "errorMessage" of an ErrorBody, else the HTTP status.
 std::string ErrorText(const Answer& answer) {
   StatusOr<json> body = jobs::ParseJson(answer.body);
-  if (body.ok() && body->is_object() && (*body)["errorMessage"].is_string()) {
-    return "HTTP " + std::to_string(answer.status) + ": " +
-           (*body)["errorMessage"].get<std::string>();
-  }
+  const std::string message = body.ok() ? jobs::JsonString(*body, "errorMessage") : "";
+  if (!message.empty()) return "HTTP " + std::to_string(answer.status) + ": " + message;
   return "HTTP " + std::to_string(answer.status);
 }
 
@@ -172,10 +170,11 @@ void AgentSession::Enroll() {
           session->RetryLater("enrolling", body.status(), again);
           return;
         }
-        const json& result = (*body)["Result"];
-        const json& certificate = (*body)["Session"]["Certificate"];
-        const json& id = (*body)["Session"]["AgentId"];
-        if (result.value("Status", 0) != 1 || !certificate.is_string() || !id.is_string()) {
+        const json& result = jobs::JsonMember(*body, "Result");
+        const json& certificate =
+            jobs::JsonMember(jobs::JsonMember(*body, "Session"), "Certificate");
+        const json& id = jobs::JsonMember(jobs::JsonMember(*body, "Session"), "AgentId");
+        if (jobs::JsonInt(result, "Status") != 1 || !certificate.is_string() || !id.is_string()) {
           session->RetryLater("enrolling", FailedPreconditionError(result.dump()), again);
           return;
         }
@@ -244,7 +243,8 @@ void AgentSession::Register(bool with_new_key) {
           session->RetryLater("registering", body.status(), again);
           return;
         }
-        const json& certificate = (*body)["Session"]["Certificate"];
+        const json& certificate =
+            jobs::JsonMember(jobs::JsonMember(*body, "Session"), "Certificate");
         if (key && certificate.is_string()) {
           StatusOr<std::string> der = pki::Base64Decode(certificate.get<std::string>());
           if (der.ok()) {
@@ -263,13 +263,11 @@ void AgentSession::Register(bool with_new_key) {
 }
 
 void AgentSession::OnRegistered(const json& answer, bool) {
-  const json& result = answer["Result"];
-  const int status = result.value("Status", 0);
-  const json& error = result["Error"];
-  const std::string code = error.is_object() && error["CodeString"].is_string()
-                               ? error["CodeString"].get<std::string>()
-                               : "";
-  const json& session = answer["Session"];
+  const json& result = jobs::JsonMember(answer, "Result");
+  const int64_t status = jobs::JsonInt(result, "Status");
+  const json& error = jobs::JsonMember(result, "Error");
+  const std::string code = jobs::JsonString(error, "CodeString");
+  const json& session = jobs::JsonMember(answer, "Session");
   if (code == "A0100008") {
     // Reenrollment required: no session until a new key is certified.
     Log(1, "orchd requires a new agent certificate: reenrolling now");
@@ -277,16 +275,14 @@ void AgentSession::OnRegistered(const json& answer, bool) {
     return;
   }
   if (status != 1 && code != "A0100007") {
-    const std::string message = error.is_object() && error["Message"].is_string()
-                                    ? error["Message"].get<std::string>()
-                                    : result.dump();
+    const std::string message = jobs::JsonString(error, "Message", result.dump());
     RetryLater("registering", FailedPreconditionError(code + " " + message),
                [this] { Register(RenewalDue()); });
     return;
   }
   ++stats_.registrations;
-  token_ = session.value("Token", "");
-  const int64_t heartbeat = session.value("HeartbeatInterval", int64_t{5});
+  token_ = jobs::JsonString(session, "Token");
+  const int64_t heartbeat = jobs::JsonInt(session, "HeartbeatInterval", 5);
   heartbeat_ = std::chrono::minutes(std::max<int64_t>(1, heartbeat));
   stats_.has_session = true;
   if (!stats_.first_session_at) stats_.first_session_at = clock_.SteadyNow();
@@ -294,7 +290,10 @@ void AgentSession::OnRegistered(const json& answer, bool) {
   last_error_.clear();
   const uint64_t generation = ++generation_;
   Log(0, "session opened");
-  for (const json& job : session.value("Jobs", json::array())) Configure(job);
+  const json& jobs_due = jobs::JsonMember(session, "Jobs");
+  if (jobs_due.is_array()) {
+    for (const json& job : jobs_due) Configure(job);
+  }
   if (code == "A0100007") {
     // Reenrollment requested: keep working, and certify a new key at once.
     Log(1, "orchd asks for a new agent certificate: reenrolling");
@@ -348,8 +347,9 @@ void AgentSession::Poll() {
                     }
                     session->backoff_.Reset();
                     session->last_error_.clear();
-                    for (const json& job : (*body).value("Jobs", json::array())) {
-                      session->Configure(job);
+                    const json& jobs_due = jobs::JsonMember(*body, "Jobs");
+                    if (jobs_due.is_array()) {
+                      for (const json& job : jobs_due) session->Configure(job);
                     }
                     session->Poll();
                   });
@@ -370,7 +370,7 @@ void AgentSession::Heartbeat(uint64_t generation) {
                     if (!session || session->stopped_ || generation != session->generation_) return;
                     StatusOr<json> body =
                         answer.ok() ? Parse(*answer, "heartbeat") : StatusOr<json>(answer.status());
-                    if (body.ok() && !(*body).value("SessionValid", false)) {
+                    if (body.ok() && !jobs::JsonBool(*body, "SessionValid")) {
                       session->Log(1, "orchd no longer knows the session: registering");
                       session->NewSession();
                       return;
@@ -383,11 +383,11 @@ void AgentSession::Heartbeat(uint64_t generation) {
 }
 
 void AgentSession::Configure(const json& job) {
-  const std::string job_id = job.value("JobId", "");
+  const std::string job_id = jobs::JsonString(job, "JobId");
   if (job_id.empty() || known_jobs_.count(job_id) > 0) return;
   known_jobs_.insert(job_id);
-  const std::string configuration = Endpoint(job["ConfigurationEndpoint"]);
-  const std::string completion = Endpoint(job["CompletionEndpoint"]);
+  const std::string configuration = Endpoint(jobs::JsonMember(job, "ConfigurationEndpoint"));
+  const std::string completion = Endpoint(jobs::JsonMember(job, "CompletionEndpoint"));
   const json body = {{"SessionToken", token_}, {"JobId", job_id}};
   std::weak_ptr<AgentSession> self = weak_from_this();
   transport_.Post(
@@ -404,7 +404,9 @@ void AgentSession::Configure(const json& job) {
           session->known_jobs_.erase(job_id);
           return;
         }
-        if ((*body).value("JobCancelled", false) || (*body)["Result"].value("Status", 0) != 1) {
+        if (jobs::JsonBool(*body, "JobCancelled") ||
+            jobs::JsonInt(jobs::JsonMember(*body, "Result"), "Status") != 1 ||
+            !jobs::JsonMember(*body, "Job").is_object()) {
           session->Log(1, "job " + job_id + ": cancelled by orchd");
           session->known_jobs_.erase(job_id);
           return;
@@ -418,7 +420,7 @@ void AgentSession::Configure(const json& job) {
 
 void AgentSession::RunQueued() {
   for (auto it = queue_.begin(); it != queue_.end() && running_ < settings_.max_parallel;) {
-    const std::string store = it->first["Job"].value("StorePath", "");
+    const std::string store = jobs::JsonString(jobs::JsonMember(it->first, "Job"), "StorePath");
     if (busy_stores_.count(store) > 0) {  // one job at a time per store
       ++it;
       continue;
@@ -429,17 +431,17 @@ void AgentSession::RunQueued() {
     busy_stores_.insert(store);
     ++running_;
     std::weak_ptr<AgentSession> self = weak_from_this();
-    const json job = run["Job"];
+    const json job = jobs::JsonMember(run, "Job");
     deployer_.Deploy(job, [self, run = std::move(run), completion = std::move(completion),
                            store](DeployOutcome outcome) {
       auto session = self.lock();
       if (!session) return;
       session->busy_stores_.erase(store);
       --session->running_;
-      session->Log(outcome.status == 2 ? 0 : 1,
-                   "job " + run.value("JobId", "") + " on " + store + ": " + outcome.message);
-      session->Complete({{"JobId", run["JobId"]},
-                         {"AuditId", run["AuditId"]},
+      session->Log(outcome.status == 2 ? 0 : 1, "job " + jobs::JsonString(run, "JobId") + " on " +
+                                                    store + ": " + outcome.message);
+      session->Complete({{"JobId", jobs::JsonMember(run, "JobId")},
+                         {"AuditId", jobs::JsonMember(run, "AuditId")},
                          {"Status", outcome.status},
                          {"Message", outcome.message}},
                         completion);
@@ -456,7 +458,7 @@ void AgentSession::Complete(json body, std::string completion_path) {
       [self, body, completion_path](StatusOr<Answer> answer) {
         auto session = self.lock();
         if (!session) return;
-        const std::string job_id = body.value("JobId", "");
+        const std::string job_id = jobs::JsonString(body, "JobId");
         auto again = [session, body, completion_path] { session->Complete(body, completion_path); };
         if (!answer.ok() || answer->status == 401 || answer->status >= 500) {
           // orchd is away or the session ended: the result is kept and sent again.
