@@ -13,11 +13,15 @@
 #include <spdlog/common.h>
 
 #include "common/claims.h"
+#include "common/config_values.h"
 #include "common/logging.h"
 #include "common/status.h"
-#include "config/values.h"
 
 namespace orch::config {
+
+// The value types of Config's fields (common/config_values.h), under their names here.
+using orch::Duration;
+using orch::ListenAddress;
 
 /// Every claim orchd checks (SPEC §8), in their global form; the default role holds all of them.
 inline constexpr const auto& kAllClaims = claims::kAll;
