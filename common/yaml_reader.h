@@ -14,6 +14,7 @@
 #include <exception>
 #include <filesystem>
 #include <iterator>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -23,6 +24,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "common/config_values.h"
+#include "common/logging.h"
 #include "common/source_map.h"
 #include "common/status.h"
 
@@ -276,6 +278,30 @@ inline Status CheckPair(const Reader& r, const YAML::Node& map, std::string_view
   return r.Error(given, std::string(given.Scalar()) + " is given without " + std::string(missing) +
                             "; give both or neither");
 }
+
+// ---- The `logging` section, the same in every configuration file ----------------------------
+
+/// `logging.level`: trace, debug, info, warn, error, critical or off.
+inline Status ReadLogLevel(const Reader& r, const YAML::Node& n, LoggingConfig& out) {
+  ORCH_ASSIGN_OR_RETURN(out.level, r.Parsed<ParseLogLevel>(n));
+  return Status::Ok();
+}
+
+/// `logging.format`: auto, text or journal.
+inline Status ReadLogFormat(const Reader& r, const YAML::Node& n, LoggingConfig& out) {
+  static constexpr std::pair<std::string_view, std::optional<LogFormat>> kChoices[] = {
+      {"auto", std::nullopt}, {"text", LogFormat::kText}, {"journal", LogFormat::kJournal}};
+  ORCH_ASSIGN_OR_RETURN(out.format, Choose(r, n, kChoices));
+  return Status::Ok();
+}
+
+/// The keys of a `logging` section.
+inline constexpr Field<LoggingConfig> kLoggingFields[] = {
+    {"level", ReadLogLevel},
+    {"format", ReadLogFormat},
+};
+
+// ---- Documents --------------------------------------------------------------------------------
 
 /// The single document of `text` (a null node when it is empty), which must be a map; the
 /// error for anything else says it expected `expected` ("a map of sections (a, b)").

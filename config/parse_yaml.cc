@@ -309,25 +309,6 @@ Status ReadPools(const Reader& r, const YAML::Node& n, Config& out) {
   return CheckPoolAgents(r, n, out.pools);
 }
 
-// ---- logging ------------------------------------------------------------------------------
-
-Status ReadLevel(const Reader& r, const YAML::Node& n, LoggingConfig& out) {
-  ORCH_ASSIGN_OR_RETURN(out.level, r.Parsed<ParseLogLevel>(n));
-  return Status::Ok();
-}
-
-Status ReadFormat(const Reader& r, const YAML::Node& n, LoggingConfig& out) {
-  static constexpr std::pair<std::string_view, std::optional<LogFormat>> kChoices[] = {
-      {"auto", std::nullopt}, {"text", LogFormat::kText}, {"journal", LogFormat::kJournal}};
-  ORCH_ASSIGN_OR_RETURN(out.format, Choose(r, n, kChoices));
-  return Status::Ok();
-}
-
-constexpr Field<LoggingConfig> kLoggingFields[] = {
-    {"level", ReadLevel},
-    {"format", ReadFormat},
-};
-
 // ---- the top level ------------------------------------------------------------------------
 
 template <auto kMember, const auto& kFields>
@@ -351,7 +332,7 @@ constexpr Field<Config> kTopFields[] = {
     {"keys", ReadSection<&Config::keys, kKeysFields>},
     {"roles", ReadRoles},
     {"pools", ReadPools},
-    {"logging", ReadSection<&Config::logging, kLoggingFields>},
+    {"logging", ReadSection<&Config::logging, yaml::kLoggingFields>},
 };
 
 // Every default path hangs off state_dir, so it is settled before the other sections.
