@@ -112,6 +112,12 @@ class Reader {
     }
     return d;
   }
+  template <int64_t kMinMs, int64_t kMaxMs>
+  StatusOr<Duration> SpanWithin(const YAML::Node& n) const {
+    ORCH_ASSIGN_OR_RETURN(Duration d, Span<kMinMs>(n));
+    if (d.count() > kMaxMs) return Error(n, "must be at most " + FormatDuration(Duration(kMaxMs)));
+    return d;
+  }
   template <uint64_t kMin>
   StatusOr<uint64_t> Size(const YAML::Node& n) const {
     ORCH_ASSIGN_OR_RETURN(std::string text, Scalar(n, "a size like 8MiB"));
