@@ -14,6 +14,7 @@ struct Hook {
   std::string stores;            // fnmatch(3) glob over StorePath
   std::vector<std::string> run;  // argv; run[0] absolute
   std::chrono::milliseconds timeout{30000};
+  friend bool operator==(const Hook&, const Hook&) = default;
 };
 
 /// Runs, in order, every hook whose glob matches `store_path`. Nullopt when all of them exited

@@ -50,8 +50,7 @@ StatusOr<std::optional<store::SessionRecord>> FindLiveSession(const AgentApi::Co
 scheduler::AgentIdentity IdentityOf(const store::Agent& agent) {
   scheduler::AgentIdentity identity{agent.agent_id, agent.client_machine, {}};
   for (const jobs::StoreType& type : jobs::BuiltInStoreTypes()) {
-    const std::string wanted =
-        jobs::AsciiLowercase("CertStores." + std::string(type.capability) + ".Management");
+    const std::string wanted = jobs::AsciiLowercase(jobs::ManagementCapability(type));
     for (const std::string& capability : agent.capabilities) {
       if (jobs::AsciiLowercase(capability) == wanted) {
         identity.store_types.push_back(type.store_type);

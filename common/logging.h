@@ -2,6 +2,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string_view>
 
 #include <spdlog/spdlog.h>
@@ -13,6 +14,13 @@ namespace orch {
 /// Output style. kJournal prefixes each line with its syslog priority ("<3>") and leaves the
 /// timestamp to journald; kText is for terminals and files.
 enum class LogFormat { kText, kJournal };
+
+/// The `logging` section of a configuration file (orchd's and orch-agent's alike).
+struct LoggingConfig {
+  spdlog::level::level_enum level = spdlog::level::info;
+  std::optional<LogFormat> format;  // empty: auto, i.e. DetectLogFormat()
+  friend bool operator==(const LoggingConfig&, const LoggingConfig&) = default;
+};
 
 /// kJournal when stderr is connected to the journal, else kText: LogFormatFor(JOURNAL_STREAM,
 /// stderr).

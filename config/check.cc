@@ -10,7 +10,7 @@
 #include <filesystem>
 #include <optional>
 
-#include "config/source_map.h"
+#include "config/parse_yaml.h"
 
 namespace orch::config {
 namespace {

@@ -1,31 +1,26 @@
 #include "config/config.h"
 
-#include <fcntl.h>
 #include <fnmatch.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <cstdlib>
-#include <cstring>
 #include <filesystem>
 
+#include "common/config_file.h"
 #include "config/check.h"
 
 namespace orch::config {
 namespace {
 
-constexpr size_t kMaxFileSize = 1 << 20;
-
 std::string Join(const std::string& dir, std::string_view name) {
   return (std::filesystem::path(dir) / name).string();
 }
 
-// systemd's StateDirectory= may list several directories, joined by ':'; orchd uses the first.
+// systemd's StateDirectory= may list several directories; orchd uses the first.
 std::string StateDirFromEnvironment() {
   const char* env = std::getenv("STATE_DIRECTORY");
-  if (env == nullptr || *env == '\0') return "./var";
-  std::string dirs(env);
-  return dirs.substr(0, dirs.find(':'));
+  std::string dir = FirstStateDirectory(env == nullptr ? "" : env);
+  return dir.empty() ? "./var" : dir;
 }
 
 // A master key handed over by LoadCredential= wins over one in the state directory.
@@ -45,31 +40,6 @@ Role LocalAdminRole() {
   role.users = {std::to_string(getuid())};
   role.claims.assign(kAllClaims.begin(), kAllClaims.end());
   return role;
-}
-
-StatusOr<std::string> ReadWholeFile(const std::string& path) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return InvalidArgumentError(path + ": cannot open: " + std::strerror(errno));
-  std::string text;
-  char buf[8192];
-  while (true) {
-    ssize_t n = read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int err = errno;
-      close(fd);
-      return InvalidArgumentError(path + ": cannot read: " + std::strerror(err));
-    }
-    if (n == 0) break;
-    text.append(buf, static_cast<size_t>(n));
-    // A configuration is a few KiB; this stops `--config /dev/zero` from eating memory.
-    if (text.size() > kMaxFileSize) {
-      close(fd);
-      return InvalidArgumentError(path + ": larger than 1 MiB; not a configuration file");
-    }
-  }
-  close(fd);
-  return text;
 }
 
 struct RestartSetting {
@@ -121,12 +91,12 @@ Config Defaults() {
 }
 
 StatusOr<Config> LoadFile(const std::string& path) {
-  ORCH_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(path));
+  ORCH_ASSIGN_OR_RETURN(std::string text, ReadConfigFile(path));
   return ParseYaml(text, path);
 }
 
 StatusOr<CheckedConfig> CheckFile(const std::string& path, UserDirectory& directory) {
-  ORCH_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(path));
+  ORCH_ASSIGN_OR_RETURN(std::string text, ReadConfigFile(path));
   return CheckYaml(text, path, directory);
 }
 

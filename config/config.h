@@ -5,19 +5,22 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include <spdlog/common.h>
-
 #include "common/claims.h"
+#include "common/config_values.h"
 #include "common/logging.h"
 #include "common/status.h"
-#include "config/values.h"
 
 namespace orch::config {
+
+// The value types of Config's fields (common/config_values.h, common/logging.h), under their
+// names here.
+using orch::Duration;
+using orch::ListenAddress;
+using orch::LoggingConfig;
 
 /// Every claim orchd checks (SPEC §8), in their global form; the default role holds all of them.
 inline constexpr const auto& kAllClaims = claims::kAll;
@@ -125,13 +128,6 @@ struct Pool {
   std::string name;
   std::vector<std::string> agents;  // lowercase agent GUIDs
   friend bool operator==(const Pool&, const Pool&) = default;
-};
-
-/// `logging`: level and output format.
-struct LoggingConfig {
-  spdlog::level::level_enum level = spdlog::level::info;
-  std::optional<LogFormat> format;  // empty: auto, i.e. DetectLogFormat()
-  friend bool operator==(const LoggingConfig&, const LoggingConfig&) = default;
 };
 
 /// The whole configuration. Paths are absolute or relative to the working directory; relative

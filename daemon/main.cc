@@ -6,7 +6,7 @@
 #include "daemon/daemon.h"
 
 int main(int argc, char** argv) {
-  using orch::daemon::CommandLine;
+  using orch::CommandLine;
   const CommandLine line = orch::daemon::ParseCommandLine(argc, argv);
   if (line.action == CommandLine::Action::kExit) return line.exit_code;
   if (line.action == CommandLine::Action::kCheckConfig) {
@@ -17,15 +17,15 @@ int main(int argc, char** argv) {
   auto options = orch::daemon::ResolveConfig(line.config_path);
   if (!options.ok()) {
     orch::GetLogger("daemon")->critical("{}", options.status().message());
-    return orch::daemon::kExitFailure;
+    return orch::kExitFailure;
   }
   orch::daemon::ApplyLogging(options->config.logging);
 
   orch::daemon::Daemon daemon(std::move(options).value());
   if (orch::Status s = daemon.Start(); !s.ok()) {
     orch::GetLogger("daemon")->critical("cannot start: {}", s.message());
-    return orch::daemon::kExitFailure;
+    return orch::kExitFailure;
   }
   daemon.Run();
-  return orch::daemon::kExitOk;
+  return orch::kExitOk;
 }

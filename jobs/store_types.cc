@@ -25,4 +25,8 @@ const StoreType* FindStoreType(int store_type) {
   return nullptr;
 }
 
+std::string ManagementCapability(const StoreType& type) {
+  return "CertStores." + std::string(type.capability) + ".Management";
+}
+
 }  // namespace orch::jobs

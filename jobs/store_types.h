@@ -2,6 +2,7 @@
 // agents know it by. The GUIDs are part of the agent protocol and never change once released.
 #pragma once
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -38,5 +39,9 @@ const std::vector<StoreType>& BuiltInStoreTypes();
 
 /// The built-in type numbered `store_type`, or nullptr when there is none.
 const StoreType* FindStoreType(int store_type);
+
+/// The capability an agent advertises to receive Add and Remove jobs for stores of `type`:
+/// "CertStores.<Capability>.Management" (such as "CertStores.PEM.Management").
+std::string ManagementCapability(const StoreType& type);
 
 }  // namespace orch::jobs

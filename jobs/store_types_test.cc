@@ -41,5 +41,11 @@ TEST(StoreTypesTest, JobTypeGuidsAreDistinctLowercaseGuids) {
   }
 }
 
+TEST(StoreTypesTest, ManagementCapabilityNamesTheTypesCapability) {
+  // Given the PEM and PKCS#12 types, agents advertise CertStores.<Capability>.Management.
+  EXPECT_EQ(ManagementCapability(*FindStoreType(kPemStoreType)), "CertStores.PEM.Management");
+  EXPECT_EQ(ManagementCapability(*FindStoreType(kPkcs12StoreType)), "CertStores.P12.Management");
+}
+
 }  // namespace
 }  // namespace orch::jobs

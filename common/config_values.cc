@@ -1,4 +1,4 @@
-#include "config/values.h"
+#include "common/config_values.h"
 
 #include <arpa/inet.h>
 
@@ -6,7 +6,7 @@
 #include <limits>
 #include <optional>
 
-namespace orch::config {
+namespace orch {
 namespace {
 
 struct Unit {
@@ -236,4 +236,4 @@ std::string FormatListenAddress(const ListenAddress& address) {
   return host + ":" + std::to_string(address.port);
 }
 
-}  // namespace orch::config
+}  // namespace orch

@@ -1,10 +1,10 @@
-#include "config/values.h"
+#include "common/config_values.h"
 
 #include <gtest/gtest.h>
 
 #include "tests/testing/status_matchers.h"
 
-namespace orch::config {
+namespace orch {
 namespace {
 
 using std::chrono::milliseconds;
@@ -152,4 +152,4 @@ TEST(HostNamesTest, TellsDnsNamesAndAddressesApart) {
 }
 
 }  // namespace
-}  // namespace orch::config
+}  // namespace orch

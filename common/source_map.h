@@ -1,15 +1,13 @@
 // SourceMap: where each setting of a configuration file was written, so that checks made after
-// parsing report "file:line:col: setting: message" like the parser does. Internal to config/.
+// parsing report "file:line:col: setting: message" like the parser does (common/yaml_reader.h).
 #pragma once
 
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
 
-#include "common/status.h"
-#include "config/config.h"
-
-namespace orch::config {
+namespace orch {
 
 /// The 1-based position of each setting's value, by dotted name ("control.group",
 /// "roles[0].users[1]").
@@ -35,7 +33,4 @@ class SourceMap {
   std::map<std::string, Position, std::less<>> positions_;
 };
 
-/// ParseYaml that also records in `map` where each setting it read was written.
-StatusOr<Config> ParseYaml(std::string_view text, std::string_view filename, SourceMap& map);
-
-}  // namespace orch::config
+}  // namespace orch

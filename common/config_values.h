@@ -1,5 +1,5 @@
-// Parsers for the scalar value types of the configuration file: durations, sizes, file modes,
-// listening addresses and host names. Pure functions; no YAML.
+// Parsers for the scalar value types of configuration files (orchd's and orch-agent's):
+// durations, sizes, file modes, listening addresses and host names. Pure functions; no YAML.
 #pragma once
 
 #include <chrono>
@@ -10,9 +10,9 @@
 
 #include "common/status.h"
 
-namespace orch::config {
+namespace orch {
 
-/// Every duration in the configuration, at millisecond resolution.
+/// Every duration in a configuration file, at millisecond resolution.
 using Duration = std::chrono::milliseconds;
 
 /// Parses an integer with a unit: "500ms", "90s", "10m", "1h", "30d". A bare number is an
@@ -55,4 +55,4 @@ bool IsIpAddress(std::string_view text);
 /// 1..63 characters, 253 in all; a leading "*." wildcard label is allowed.
 bool IsDnsName(std::string_view text);
 
-}  // namespace orch::config
+}  // namespace orch

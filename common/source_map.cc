@@ -1,6 +1,6 @@
-#include "config/source_map.h"
+#include "common/source_map.h"
 
-namespace orch::config {
+namespace orch {
 
 void SourceMap::Add(std::string setting, int line, int column) {
   positions_.emplace(std::move(setting), Position{line, column});
@@ -22,4 +22,4 @@ std::string SourceMap::Locate(std::string_view setting, std::string_view message
   return where + std::string(setting) + ": " + std::string(message);
 }
 
-}  // namespace orch::config
+}  // namespace orch
