@@ -13,6 +13,7 @@ CommandLine ParseCommandLine(int argc, char** argv) {
       .config_help = "configuration file (default /etc/orch-agent/orch-agent.yaml)",
       .check_help = "check FILE as start would, print the first error, and exit",
       .default_config = kDefaultConfigPath,
+      .simulate = true,
   };
   return orch::ParseCommandLine(kOrchAgent, argc, argv);
 }

@@ -1,8 +1,11 @@
 // orch-agent: the reference agent that deploys orchd's certificate jobs on one host.
+#include <chrono>
 #include <cstdio>
 
 #include "agent/agent_config.h"
 #include "agent/command_line.h"
+#include "agent/run_agent.h"
+#include "common/logging.h"
 
 int main(int argc, char** argv) {
   using orch::CommandLine;
@@ -12,12 +15,16 @@ int main(int argc, char** argv) {
   if (line.action == CommandLine::Action::kCheckConfig) {
     return orch::agent::CheckConfigCommand(line.check_path, env);
   }
-
   auto config = orch::agent::LoadAgentConfig(line.config_path, env);
   if (!config.ok()) {
     std::fprintf(stderr, "%s\n", config.status().message().c_str());
     return orch::kExitFailure;
   }
-  std::fprintf(stderr, "orch-agent: not implemented yet\n");
-  return orch::kExitFailure;
+  orch::ConfigureLogging(config->logging.level,
+                         config->logging.format.value_or(orch::DetectLogFormat()));
+  if (line.simulate > 0) {
+    return orch::agent::RunSimulation(*config, line.simulate, line.simulate_rate,
+                                      std::chrono::seconds(line.simulate_seconds));
+  }
+  return orch::agent::RunAgent(*config);
 }

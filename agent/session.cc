@@ -332,9 +332,17 @@ void AgentSession::Poll() {
                                           [session] { session->NewSession(); });
                       return;
                     }
-                    if (answer->status == 401 || answer->status == 403) {
+                    if (answer->status == 401) {
                       session->Log(1, "session ended (" + ErrorText(*answer) + "): registering");
                       session->NewSession();
+                      return;
+                    }
+                    if (answer->status == 403) {
+                      // Not approved (yet), or disapproved: ask again later, not in a loop.
+                      session->stats_.has_session = false;
+                      session->RetryLater("waiting for orchd to let this agent work",
+                                          PermissionDeniedError(ErrorText(*answer)),
+                                          [session] { session->NewSession(); });
                       return;
                     }
                     StatusOr<json> body = Parse(*answer, "poll");

@@ -18,6 +18,18 @@ CommandLine ParseCommandLine(const CommandLineSpec& spec, int argc, char** argv)
       app.add_option("--check-config", line.check_path, std::string(spec.check_help))
           ->type_name("FILE");
   app.set_version_flag("--version", program + " " + kVersion);
+  if (spec.simulate) {
+    app.add_option("--simulate", line.simulate,
+                   "run N simulated agents (own key, certificate, session and TLS connection "
+                   "each; deploys go to memory) for benchmarks")
+        ->type_name("N")
+        ->check(CLI::Range(1, 1000000));
+    app.add_option("--simulate-rate", line.simulate_rate, "simulated agents started per second")
+        ->check(CLI::Range(1, 100000));
+    app.add_option("--simulate-for", line.simulate_seconds,
+                   "stop the simulation after this many seconds and print its figures")
+        ->check(CLI::Range(0, 86400));
+  }
   app.footer(
       "Exit status: 0 after a clean stop or a valid --check-config; 1 when the "
       "configuration is invalid or " +

@@ -22,6 +22,7 @@ struct CommandLineSpec {
   std::string_view config_help;     // what --config FILE means, with its default
   std::string_view check_help;      // what --check-config FILE does
   std::string_view default_config;  // --config when it is not given
+  bool simulate = false;            // offers --simulate N, --simulate-rate and --simulate-for
 };
 
 /// What the command line asks the program to do.
@@ -34,6 +35,11 @@ struct CommandLine {
   std::string check_path;
   /// With kExit: the code to exit with (--help and --version: 0; a usage error: kExitUsage).
   int exit_code = kExitOk;
+  /// --simulate N (0: not simulating), agents started per second, and seconds to run (0: until
+  /// a signal). Only with CommandLineSpec::simulate.
+  int simulate = 0;
+  int simulate_rate = 200;
+  int simulate_seconds = 0;
 };
 
 /// Parses argv. --help and --version print to stdout and ask for exit 0; a usage error prints

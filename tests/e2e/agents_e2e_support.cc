@@ -9,15 +9,15 @@ namespace orch::e2e {
 namespace {
 
 std::string Yaml(const OrchdFixture& orchd, bool tls, const std::string& agents_extra,
-                 const std::string& top_extra) {
+                 const std::string& top_extra, const std::string& listen = "127.0.0.1:0") {
   return "state_dir: " + orchd.dir().path() +
          "\n"
          "logging:\n"
          "  level: debug\n"
          "agents:\n"
-         "  listen: \"127.0.0.1:0\"\n" +
-         (tls ? "  tls:\n    names: [localhost, 127.0.0.1]\n" : "  tls: off\n") + agents_extra +
-         top_extra +
+         "  listen: \"" +
+         listen + "\"\n" + (tls ? "  tls:\n    names: [localhost, 127.0.0.1]\n" : "  tls: off\n") +
+         agents_extra + top_extra +
          "control:\n"
          "  socket: " +
          orchd.socket_path() + "\n";
@@ -25,8 +25,9 @@ std::string Yaml(const OrchdFixture& orchd, bool tls, const std::string& agents_
 
 }  // namespace
 
-void AgentsE2E::StartOrchd(const std::string& agents_extra, const std::string& top_extra) {
-  WriteFile(orchd_.config_path(), Yaml(orchd_, agent_tls_, agents_extra, top_extra));
+void AgentsE2E::StartOrchd(const std::string& agents_extra, const std::string& top_extra,
+                           const std::string& listen) {
+  WriteFile(orchd_.config_path(), Yaml(orchd_, agent_tls_, agents_extra, top_extra, listen));
   ASSERT_OK(orchd_.Start());
   auto [status, body] = Control("GET", "/Status");
   ASSERT_EQ(status, 200);

@@ -35,7 +35,8 @@ class AgentsE2E : public ::testing::Test {
  protected:
   /// Writes the configuration (`agents_extra` lines go under `agents:`, `top_extra` at top
   /// level) and starts orchd; then reads the agent listener's port from GET /Status.
-  void StartOrchd(const std::string& agents_extra = "", const std::string& top_extra = "");
+  void StartOrchd(const std::string& agents_extra = "", const std::string& top_extra = "",
+                  const std::string& listen = "127.0.0.1:0");
   /// Rewrites the configuration and sends SIGHUP; waits until the reload was applied.
   void Reload(const std::string& agents_extra, const std::string& top_extra);
 

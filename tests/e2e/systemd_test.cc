@@ -42,12 +42,11 @@ TEST(SystemdE2E, ServesSocketHandedOverBySocketActivation) {
   OrchdFixture orchd;
   const std::string activated = orchd.dir().File("activated.sock");
   NotifyListener notify(orchd.dir().File("notify-sa.sock"));
-  ASSERT_OK_AND_ASSIGN(
-      Process launcher,
-      Process::Start({"/usr/bin/systemd-socket-activate", "-l", activated, "-E",
-                      "NOTIFY_SOCKET=" + notify.path(), OrchdBinary(), "--config",
-                      orchd.config_path()},
-                     {}, orchd.dir().File("activate.log")));
+  ASSERT_OK_AND_ASSIGN(Process launcher,
+                       Process::Start({"/usr/bin/systemd-socket-activate", "-l", activated, "-E",
+                                       "NOTIFY_SOCKET=" + notify.path(), OrchdBinary(), "--config",
+                                       orchd.config_path()},
+                                      {}, orchd.dir().File("activate.log")));
   // The launcher binds the socket before it waits for a connection; wait for the file to appear.
   for (int i = 0; i < 500 && !Exists(activated); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -73,19 +72,23 @@ TEST(SystemdE2E, ServesSocketHandedOverBySocketActivation) {
 TEST(SystemdE2E, UnitFilesVerifyClean) {
   // Given the shipped unit files pointing at the built binary, systemd-analyze verify is silent.
   TempDir dir;
-  for (const char* unit : {"orchd.service", "orchd.socket"}) {
+  for (const char* unit : {"orchd.service", "orchd.socket", "orch-agent.service"}) {
     std::string text = ReadFile(SourceDir() + "/systemd/" + unit);
     ASSERT_FALSE(text.empty()) << unit;
-    const std::string packaged = "/usr/bin/orchd";
-    if (size_t at = text.find(packaged); at != std::string::npos) {
-      text.replace(at, packaged.size(), OrchdBinary());
+    for (const auto& [packaged, built] :
+         {std::pair<std::string, std::string>{"/usr/bin/orchd ", OrchdBinary() + " "},
+          {"/usr/bin/orch-agent ", std::string(ORCH_AGENT_BINARY) + " "}}) {
+      if (size_t at = text.find(packaged); at != std::string::npos) {
+        text.replace(at, packaged.size(), built);
+      }
     }
     WriteFile(dir.File(unit), text);
   }
-  ASSERT_OK_AND_ASSIGN(Process verify,
-                       Process::Start({"/usr/bin/systemd-analyze", "verify",
-                                       dir.File("orchd.socket"), dir.File("orchd.service")},
-                                      {}, dir.File("verify.log")));
+  ASSERT_OK_AND_ASSIGN(
+      Process verify,
+      Process::Start({"/usr/bin/systemd-analyze", "verify", dir.File("orchd.socket"),
+                      dir.File("orchd.service"), dir.File("orch-agent.service")},
+                     {}, dir.File("verify.log")));
   EXPECT_EQ(verify.WaitExit(), 0);
   EXPECT_EQ(verify.Log(), "");
 }
