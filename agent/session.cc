@@ -99,11 +99,22 @@ void AgentSession::Stop() {
 
 Credential AgentSession::ClientCertificate() const {
   Credential credential;
-  if (state_) {
+  if (state_ && (CertificateUsable() || settings_.secret_name.empty())) {
     credential.cert_pem = state_->cert_pem;
     credential.key_pem = state_->key_pem;
+  } else {
+    // An expired certificate fails every TLS handshake: the secret that enrolled the agent
+    // speaks for it until a new certificate is saved.
+    credential.basic_user = settings_.secret_name;
+    credential.basic_password = settings_.secret_value;
   }
   return credential;
+}
+
+bool AgentSession::CertificateUsable() const {
+  if (!state_) return false;
+  StatusOr<pki::CertificateLifetime> lifetime = pki::ReadCertificateLifetime(state_->cert_pem);
+  return lifetime.ok() && clock_.WallNow() < lifetime->not_after;
 }
 
 bool AgentSession::RenewalDue() const {
@@ -118,10 +129,12 @@ void AgentSession::RetryLater(const std::string& what, const Status& why,
   ++stats_.failures;
   const std::chrono::milliseconds delay = backoff_.Next();
   const std::string error = what + ": " + why.message();
-  // A retry loop logs its reason once, not at every attempt.
+  // A retry loop logs its reason once (a warning), and each further attempt at debug level.
   if (error != last_error_) {
     Log(2, error + "; trying again in " + std::to_string(delay.count()) + " ms");
     last_error_ = error;
+  } else {
+    Log(0, "still " + error + "; attempt in " + std::to_string(delay.count()) + " ms");
   }
   if (stopped_) return;
   std::weak_ptr<AgentSession> self = weak_from_this();

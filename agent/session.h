@@ -109,7 +109,9 @@ class AgentSession : public std::enable_shared_from_this<AgentSession> {
   void Complete(nlohmann::json body, std::string completion_path);
   void NewSession();
   void RetryLater(const std::string& what, const Status& why, std::function<void()> again);
+  /// The client certificate, or the secret when the certificate has expired.
   Credential ClientCertificate() const;
+  bool CertificateUsable() const;
   bool RenewalDue() const;
   void Log(int level, const std::string& message) const;
 

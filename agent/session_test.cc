@@ -10,6 +10,7 @@
 
 #include "agent/file_state_store.h"
 #include "common/fake_clock.h"
+#include "jobs/iso_time.h"
 #include "pki/base64.h"
 #include "pki/test_certs.h"
 #include "tests/testing/status_matchers.h"
@@ -226,6 +227,26 @@ TEST_F(SessionTest, RequiredReenrollmentCertifiesANewKeyBeforeAnyJob) {
   EXPECT_EQ(saved->cert_pem.find(certs::EcChain().leaf.cert_pem), std::string::npos);
   EXPECT_NE(saved->key_pem, certs::EcChain().leaf.key_pkcs8_pem);
   EXPECT_EQ(transport_.calls.front().path, kPoll);
+}
+
+TEST_F(SessionTest, AnExpiredCertificateReenrollsWithTheSecret) {
+  // Given a saved certificate that has expired, the agent registers with its secret and a new
+  // key's CSR (an expired certificate fails every handshake) and saves the new certificate.
+  Enrolled();
+  clock_.SetWall(jobs::FromUnixMillis(2200000000000));  // 2039, after the test certificate
+  auto session = NewSession();
+  session->Start();
+  ASSERT_EQ(transport_.calls.size(), 1u);
+  FakeTransport::Call renewal = transport_.Answer(
+      200, RegisteredAnswer("agent-1", pki::Base64Encode(certs::RsaChain().leaf.cert_der)));
+  EXPECT_EQ(renewal.path, kRegister);
+  EXPECT_EQ(renewal.body["AgentId"], "agent-1");
+  EXPECT_TRUE(renewal.body["CSR"].is_string());
+  EXPECT_EQ(renewal.credential.basic_user, "fleet");
+  EXPECT_FALSE(renewal.credential.HasCertificate());
+  ASSERT_OK_AND_ASSIGN(std::optional<AgentState> saved, state_.Load());
+  EXPECT_EQ(saved->agent_id, "agent-1");
+  EXPECT_NE(saved->key_pem, certs::EcChain().leaf.key_pkcs8_pem);
 }
 
 TEST_F(SessionTest, AnEndedSessionRegistersAgainAndARefusedSecretIsRetried) {

@@ -83,15 +83,16 @@ class OrchAgentE2E : public AgentsE2E {
   }
 
   // Writes an agent configuration for `machine` (with `extra` YAML) and starts orch-agent.
-  void StartAgent(const std::string& machine, const std::string& extra = "") {
+  void StartAgent(const std::string& machine, const std::string& extra = "",
+                  const std::string& ca_file = "", const std::string& secret_name = "fleet") {
     const std::string config = orchd_.dir().File(machine + ".yaml");
     WriteFile(config, "server: https://127.0.0.1:" + std::to_string(agent_port_) +
                           "\n"
                           "ca_file: " +
-                          CaFile() +
+                          (ca_file.empty() ? CaFile() : ca_file) +
                           "\n"
-                          "secret:\n  name: fleet\n  value_file: " +
-                          orchd_.dir().File("secret.value") +
+                          "secret:\n  name: " +
+                          secret_name + "\n  value_file: " + orchd_.dir().File("secret.value") +
                           "\n"
                           "client_machine: " +
                           machine +
@@ -325,6 +326,36 @@ TEST_F(OrchAgentE2E, HooksRunAfterADeployAndAFailingOneWarns) {
   EXPECT_EQ(bad["Result"], 3) << bad.dump();
   EXPECT_THAT(bad.value("Message", ""), HasSubstr("exited 3"));
   EXPECT_THAT(bad.value("Message", ""), HasSubstr("reload failed"));
+}
+
+// How often `needle` occurs in `text`.
+size_t Count(const std::string& text, const std::string& needle) {
+  size_t count = 0;
+  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) {
+    ++count;
+  }
+  return count;
+}
+
+TEST_F(OrchAgentE2E, AWrongCaAndARevokedSecretAreOneLogLineEachAndRetried) {
+  // Given an agent that trusts another CA and one whose secret was revoked, each logs its
+  // reason once, keeps retrying with backoff (one debug line per attempt), and enrolls nothing.
+  WriteFile(orchd_.dir().File("other-ca.pem"), certs::EcChain().root.cert_pem);
+  StartAgent("lab01", "", orchd_.dir().File("other-ca.pem"));
+  ASSERT_EQ(Control("POST", "/api/v2/agent/secrets/fleet/revoke").first, 200);
+  StartAgent("lab02");
+  for (const char* machine : {"lab01", "lab02"}) {
+    EXPECT_TRUE(Eventually([&] { return Count(AgentLog(machine), "still ") >= 3; }))
+        << AgentLog(machine);
+    const std::string log = AgentLog(machine);
+    EXPECT_EQ(Count(log, "trying again in"), 1u) << log;
+  }
+  EXPECT_THAT(AgentLog("lab01"), HasSubstr("TLS"));
+  EXPECT_THAT(AgentLog("lab02"), HasSubstr("enrolling with secret fleet: HTTP 401"));
+  EXPECT_EQ(TotalCount("/Agents"), "0");
+  for (Process& agent : agents_) {
+    EXPECT_FALSE(agent.WaitExit(std::chrono::milliseconds(0)).has_value()) << "it kept running";
+  }
 }
 
 // Leases expire after 5 s and a failed run is tried again 1 s later.
