@@ -8,6 +8,8 @@
 #   bench/b4.sh                  # 10 000 agents
 #   N=2000 RATE=400 bench/b4.sh  # fewer agents, started faster
 #   BUILD=build/test N=100 IDLE_SECONDS=3 bench/b4.sh  # a quick check with binaries at hand
+#   ORCHD_WRAPPER="heaptrack -o /tmp/b4" N=2000 bench/b4.sh  # profile orchd (its RSS figures
+#                                                          # then are the wrapper's)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${N:-10000}
@@ -51,7 +53,7 @@ control:
   socket: $dir/orchd.sock
 EOF
 ulimit -n "$(ulimit -Hn)"
-"$build/daemon/orchd" --config "$dir/orchd.yaml" >"$dir/orchd.log" 2>&1 &
+${ORCHD_WRAPPER:-} "$build/daemon/orchd" --config "$dir/orchd.yaml" >"$dir/orchd.log" 2>&1 &
 orchd_pid=$!
 for _ in $(seq 100); do [[ -S "$dir/orchd.sock" ]] && break; sleep 0.1; done
 orchctl() { "$build/cli/orchctl" --socket "$dir/orchd.sock" "$@"; }
