@@ -6,7 +6,6 @@
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -28,12 +27,8 @@ namespace http = beast::http;
 namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 
-// Idle keep-alive connections kept per credential, and for how long. An agent's long poll
-// holds one connection; the calls beside it (configuration, completion, heartbeat) reuse one
-// more while they come close together, and it is closed once they stop, so an idle agent
-// costs orchd one connection.
-constexpr size_t kMaxIdlePerCredential = 1;
-constexpr std::chrono::seconds kIdleConnectionLife{5};
+// Idle keep-alive connections kept per credential.
+constexpr size_t kMaxIdlePerCredential = 2;
 // Largest answer read: a registration or poll with a full batch of jobs fits easily.
 constexpr uint64_t kMaxAnswerBytes = 16u << 20;
 
@@ -256,12 +251,10 @@ struct HttpsTransport::Impl : std::enable_shared_from_this<HttpsTransport::Impl>
       http::response<http::string_body> response = parser->release();
       Answer answer{static_cast<int>(response.result_int()), std::move(response.body())};
       if (response.keep_alive()) {
-        const std::string key = PoolKey(credential);
-        auto& pool = self->idle[key];
+        auto& pool = self->idle[PoolKey(credential)];
         if (pool.size() < kMaxIdlePerCredential) {
           connection->Tcp().expires_never();
           pool.push_back(connection);
-          self->ExpireIdle(key, connection);
         }
       }
       done(std::move(answer));
@@ -272,22 +265,6 @@ struct HttpsTransport::Impl : std::enable_shared_from_this<HttpsTransport::Impl>
       http::async_read(std::get<beast::tcp_stream>(connection->stream), connection->buffer, *parser,
                        std::move(on_read));
     }
-  }
-
-  // Drops `connection` from the idle pool after kIdleConnectionLife unless it was taken.
-  void ExpireIdle(const std::string& key, const std::shared_ptr<Connection>& connection) {
-    auto timer = std::make_shared<asio::steady_timer>(io, kIdleConnectionLife);
-    std::weak_ptr<Impl> weak = weak_from_this();
-    std::weak_ptr<Connection> idle_connection = connection;
-    timer->async_wait([timer, weak, key, idle_connection](const boost::system::error_code& error) {
-      auto self = weak.lock();
-      auto stale = idle_connection.lock();
-      if (error || !self || !stale) return;
-      auto found = self->idle.find(key);
-      if (found == self->idle.end()) return;
-      std::erase(found->second, stale);
-      if (found->second.empty()) self->idle.erase(found);
-    });
   }
 
   // A reused connection the server had closed gets one retry on a new connection.
