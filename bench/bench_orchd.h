@@ -106,7 +106,5 @@ std::string AddBody(int64_t certificate_id, const std::vector<std::string>& stor
 
 /// ISO 8601 UTC with milliseconds ("2026-11-22T13:30:00.250Z").
 std::string IsoUtc(std::chrono::system_clock::time_point t);
-/// Percent-encodes a query-string value.
-std::string UrlEncode(const std::string& value);
 
 }  // namespace orch::bench

@@ -9,6 +9,7 @@
 #include "bench/bench_orchd.h"
 #include "bench/scenarios.h"
 #include "bench/status_monitor.h"
+#include "jobs/url.h"
 
 namespace orch::bench {
 namespace {
@@ -43,8 +44,8 @@ Status WaitParked(const BenchOrchd& orchd, int64_t agents) {
 // answer never reached them.
 StatusOr<int64_t> LeasedNotStarted(const BenchOrchd& orchd) {
   const std::string query = "Status -eq 1 AND AgentId -ne \"00000000-0000-0000-0000-000000000000\"";
-  return TotalCount(
-      orchd, "/OrchestratorJobs/JobHistory?pq.returnLimit=1&pq.queryString=" + UrlEncode(query));
+  return TotalCount(orchd, "/OrchestratorJobs/JobHistory?pq.returnLimit=1&pq.queryString=" +
+                               jobs::PercentEncode(query));
 }
 
 // Submits `jobs` ExactlyOnce jobs due at `due`, `stores.size()` per Add.

@@ -8,6 +8,7 @@
 #include "bench/bench_orchd.h"
 #include "bench/history_seed.h"
 #include "bench/scenarios.h"
+#include "jobs/url.h"
 
 namespace orch::bench {
 namespace {
@@ -63,7 +64,7 @@ std::string HistoryTarget(const std::string& filter, int page, int limit, bool d
   std::string target = "/OrchestratorJobs/JobHistory?pq.returnLimit=" + std::to_string(limit) +
                        "&pq.pageReturned=" + std::to_string(page) +
                        "&pq.sortField=JobHistoryId&pq.sortAscending=" + (descending ? "1" : "0");
-  if (!filter.empty()) target += "&pq.queryString=" + UrlEncode(filter);
+  if (!filter.empty()) target += "&pq.queryString=" + jobs::PercentEncode(filter);
   return target;
 }
 
