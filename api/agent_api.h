@@ -26,6 +26,8 @@ class Scheduler;
 
 namespace orch::api {
 
+class SessionTouches;
+
 /// The agent settings a configuration reload may change.
 struct AgentSettings {
   std::chrono::minutes heartbeat{5};  // HeartbeatInterval; sessions expire after two
@@ -46,12 +48,14 @@ struct AgentDeps {
   const pki::SecretBox* secret_box = nullptr;
   /// Hands runs to agents; nullptr: every Session.Jobs is empty and job calls are refused.
   scheduler::Scheduler* scheduler = nullptr;
+  /// Records the calls agents make on their sessions.
+  SessionTouches* touches = nullptr;
 };
 
 /// Routes and handlers of the agent listener. Handlers run on the event loop.
 class AgentApi final : public Handler {
  public:
-  /// REQUIRES: clock, store and ca are set and outlive this object.
+  /// REQUIRES: clock, store, ca and touches are set and outlive this object.
   AgentApi(AgentDeps deps, AgentSettings settings);
   ~AgentApi() override;
 

@@ -8,6 +8,7 @@
 #include "api/agent_api.h"
 #include "api/agent_wire.h"
 #include "api/json_body.h"
+#include "api/session_touches.h"
 #include "common/logging.h"
 #include "pki/certificate.h"
 #include "pki/hash.h"
@@ -49,9 +50,7 @@ SessionAgent AuthenticateSession(const AgentApi::Context& context, const JsonFie
   store::AgentStore agents(*context.deps.store);
   StatusOr<Agent> agent = agents.GetAgent((*session)->agent_id);
   if (!agent.ok()) return {std::nullopt, ErrorReply(agent.status())};
-  if (Status s = agents.TouchSession(**session, context.deps.clock->WallNow()); !s.ok()) {
-    return {std::nullopt, ErrorReply(s)};
-  }
+  context.deps.touches->Touch(**session, context.deps.clock->WallNow());
   if (agent->status != store::AgentStatus::kApproved) {
     return {std::nullopt, ErrorResponse(403, "SECURITY_ERROR", "the agent is not approved")};
   }

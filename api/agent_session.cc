@@ -8,6 +8,7 @@
 #include "api/agent_api.h"
 #include "api/agent_wire.h"
 #include "api/json_body.h"
+#include "api/session_touches.h"
 #include "common/logging.h"
 #include "pki/hash.h"
 #include "pki/token.h"
@@ -29,10 +30,7 @@ StatusOr<json> Heartbeat(const AgentApi::Context& context, const Request& reques
   ORCH_ASSIGN_OR_RETURN(JsonFields fields, JsonFields::Of(body));
   ORCH_ASSIGN_OR_RETURN(std::string token, fields.RequiredString("SessionToken"));
   ORCH_ASSIGN_OR_RETURN(auto session, agent_wire::FindLiveSession(context, token));
-  if (session) {
-    ORCH_RETURN_IF_ERROR(store::AgentStore(*context.deps.store)
-                             .TouchSession(*session, context.deps.clock->WallNow()));
-  }
+  if (session) context.deps.touches->Touch(*session, context.deps.clock->WallNow());
   return json{{"HeartbeatInterval", context.settings.heartbeat.count()},
               {"SessionValid", session.has_value()}};
 }

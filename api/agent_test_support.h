@@ -19,12 +19,14 @@
 #include "api/agent_api.h"
 #include "api/authorizer.h"
 #include "api/control_api.h"
+#include "api/session_touches.h"
 #include "common/fake_clock.h"
 #include "pki/base64.h"
 #include "pki/ca.h"
 #include "pki/certificate.h"
 #include "pki/secret_box.h"
 #include "pki/test_keys.h"
+#include "scheduler/timer.h"
 #include "store/sqlite_store.h"
 #include "tests/testing/status_matchers.h"
 
@@ -71,6 +73,7 @@ class AgentApiFixture : public ::testing::Test {
     ASSERT_OK_AND_ASSIGN(
         store_, store::SqliteStore::Open(
                     {.path = dir_ + "/orchd.db", .orchd_version = "test", .clock = &clock_}));
+    touches_.emplace(*store_, clock_, touches_timer_);
     ASSERT_OK_AND_ASSIGN(ca_, pki::CertificateAuthority::LoadOrCreate(
                                   {dir_ + "/ca.crt", dir_ + "/ca.key", true}, clock_));
     config::Role all{"all", {std::to_string(kOperatorUid)}, {}, {}};
@@ -79,14 +82,19 @@ class AgentApiFixture : public ::testing::Test {
     control_ = std::make_unique<ControlApi>(ControlDeps{.clock = &clock_,
                                                         .store = store_.get(),
                                                         .secret_box = &box_,
-                                                        .authorizer = authorizer_.get()});
-    agent_api_ = std::make_unique<AgentApi>(
-        AgentDeps{.clock = &clock_, .store = store_.get(), .ca = ca_.get()}, settings_);
+                                                        .authorizer = authorizer_.get(),
+                                                        .touches = &*touches_});
+    agent_api_ = std::make_unique<AgentApi>(AgentDeps{.clock = &clock_,
+                                                      .store = store_.get(),
+                                                      .ca = ca_.get(),
+                                                      .touches = &*touches_},
+                                            settings_);
   }
 
   void TearDown() override {
     agent_api_.reset();
     control_.reset();
+    touches_.reset();
     store_.reset();
     std::error_code ignored;
     std::filesystem::remove_all(dir_, ignored);
@@ -189,6 +197,9 @@ class AgentApiFixture : public ::testing::Test {
   std::string dir_;
   FakeClock clock_;
   std::unique_ptr<store::SqliteStore> store_;
+  scheduler::FakeTimer touches_timer_;
+  // Constructed in SetUp(), once the store is open.
+  std::optional<SessionTouches> touches_;
   std::unique_ptr<pki::CertificateAuthority> ca_;
   pki::SecretBox box_{std::string(pki::kMasterKeyBytes, 'k')};
   std::unique_ptr<Authorizer> authorizer_;

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "api/errors.h"
+#include "api/session_touches.h"
 #include "jobs/ascii.h"
 #include "jobs/store_types.h"
 #include "pki/token.h"
@@ -41,8 +42,9 @@ StatusOr<std::optional<store::SessionRecord>> FindLiveSession(const AgentApi::Co
   const std::string hash = pki::TokenHash(token);
   StatusOr<std::optional<store::SessionRecord>> found = agents.FindSession(hash);
   if (!found.ok() || !found->has_value()) return found;
-  const auto idle = context.deps.clock->WallNow() - found->value().last_call_at;
+  const auto idle = context.deps.clock->WallNow() - context.deps.touches->LastCall(**found);
   if (idle <= 2 * context.settings.heartbeat) return found;
+  context.deps.touches->Forget(hash);
   ORCH_RETURN_IF_ERROR(agents.DeleteSession(hash));
   return std::optional<store::SessionRecord>();
 }

@@ -15,6 +15,7 @@
 
 #include "api/agent_api.h"
 #include "api/control_api.h"
+#include "api/session_touches.h"
 #include "common/clock.h"
 #include "common/logging.h"
 #include "common/user_directory.h"
@@ -131,6 +132,8 @@ struct Daemon::Parts {
   std::unique_ptr<pki::CertificateAuthority> ca;
   std::unique_ptr<LoopTimer> scheduler_timer;
   std::unique_ptr<scheduler::Scheduler> scheduler;
+  std::unique_ptr<LoopTimer> touches_timer;
+  std::unique_ptr<api::SessionTouches> touches;
   std::unique_ptr<api::AgentApi> agent_api;
   std::unique_ptr<net::HttpServer> agent_server;
   api::AgentListenerInfo agent_listener;
@@ -168,6 +171,7 @@ Status Daemon::Start() {
       .authorizer = parts_->authorizer.get(),
       .agent_listener = &parts_->agent_listener,
       .scheduler = parts_->scheduler.get(),
+      .touches = parts_->touches.get(),
       .post = [this](std::function<void()> fn) { parts_->loop.Post(std::move(fn)); }});
   ORCH_RETURN_IF_ERROR(BindControlSocket());
   InstallSignals();
@@ -182,6 +186,9 @@ Status Daemon::Start() {
 
 void Daemon::Run() {
   parts_->loop.Run();
+  if (Status touched = parts_->touches->Flush(); !touched.ok()) {
+    Log()->warn("agent session calls at exit: {}", touched.ToString());
+  }
   Status s = parts_->store->Checkpoint();
   if (!s.ok()) Log()->warn("checkpoint at exit: {}", s.ToString());
   Log()->info("stopped");
@@ -243,12 +250,16 @@ Status Daemon::StartScheduler() {
 }
 
 Status Daemon::BindAgentListener() {
+  parts_->touches_timer = std::make_unique<LoopTimer>(parts_->loop, parts_->clock);
+  parts_->touches = std::make_unique<api::SessionTouches>(*parts_->store, parts_->clock,
+                                                          *parts_->touches_timer);
   parts_->agent_api =
       std::make_unique<api::AgentApi>(api::AgentDeps{.clock = &parts_->clock,
                                                      .store = parts_->store.get(),
                                                      .ca = parts_->ca.get(),
                                                      .secret_box = parts_->secret_box.get(),
-                                                     .scheduler = parts_->scheduler.get()},
+                                                     .scheduler = parts_->scheduler.get(),
+                                                     .touches = parts_->touches.get()},
                                       api::AgentSettingsFrom(options_.config));
   parts_->agent_server = std::make_unique<net::HttpServer>(parts_->loop, *parts_->agent_api,
                                                            AgentLimits(options_.config));

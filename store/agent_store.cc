@@ -377,21 +377,26 @@ StatusOr<std::optional<SessionRecord>> AgentStore::FindSession(std::string_view 
   });
 }
 
-Status AgentStore::TouchSession(const SessionRecord& session, WallTime now) {
+Status AgentStore::TouchSessions(const std::vector<SessionTouch>& touches) {
+  if (touches.empty()) return Status::Ok();
   SqliteStore::Impl& impl = store_.impl();
-  return impl.Run("touching a session", [&]() -> Status {
+  return impl.Run("touching sessions", [&]() -> Status {
     SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
-    const int64_t millis = jobs::ToUnixMillis(now);
-    internal::CachedStatement touch =
-        impl.Prepare("UPDATE agent_sessions SET last_call_at = ? WHERE token_hash = ?");
-    touch.bind(1, millis);
-    BindBytes(touch, 2, session.token_hash);
-    touch.exec();
-    internal::CachedStatement seen =
-        impl.Prepare("UPDATE agents SET last_seen = ? WHERE agent_id = ?");
-    seen.bind(1, millis);
-    seen.bind(2, session.agent_id);
-    seen.exec();
+    internal::CachedStatement touch = impl.Prepare(
+        "UPDATE agent_sessions SET last_call_at = max(last_call_at, ?) WHERE token_hash = ?");
+    internal::CachedStatement seen = impl.Prepare(
+        "UPDATE agents SET last_seen = max(coalesce(last_seen, ?1), ?1) WHERE agent_id = ?2");
+    for (const SessionTouch& one : touches) {
+      const int64_t millis = jobs::ToUnixMillis(one.at);
+      touch.bind(1, millis);
+      BindBytes(touch, 2, one.token_hash);
+      touch.exec();
+      touch.reset();
+      seen.bind(1, millis);
+      seen.bind(2, one.agent_id);
+      seen.exec();
+      seen.reset();
+    }
     transaction.commit();
     return Status::Ok();
   });

@@ -49,6 +49,13 @@ struct SessionRecord {
   WallTime last_call_at;
 };
 
+/// A call on a session, to be recorded.
+struct SessionTouch {
+  std::string token_hash;
+  std::string agent_id;
+  WallTime at;
+};
+
 /// Query and sort fields of GET /Agents.
 const std::vector<jobs::QueryField>& AgentQueryFields();
 
@@ -94,8 +101,10 @@ class AgentStore {
   Status CreateSession(const SessionRecord& session);
   /// The session whose token hashes to `token_hash`, or nullopt.
   StatusOr<std::optional<SessionRecord>> FindSession(std::string_view token_hash);
-  /// Marks a call on the session: its last_call_at and the agent's LastSeen become `now`.
-  Status TouchSession(const SessionRecord& session, WallTime now);
+  /// Marks calls on sessions, all in one transaction: each session's last_call_at and its
+  /// agent's LastSeen become the touch's time (never earlier than what is stored). Sessions
+  /// or agents gone meanwhile are skipped.
+  Status TouchSessions(const std::vector<SessionTouch>& touches);
   /// Ends one session.
   Status DeleteSession(std::string_view token_hash);
 

@@ -141,9 +141,15 @@ TEST_F(AgentStoreTest, OneSessionPerAgentAndTouchMovesLastSeen) {
   ASSERT_OK_AND_ASSIGN(auto session, agents().FindSession("second"));
   ASSERT_TRUE(session.has_value());
   clock_.Advance(std::chrono::minutes(3));
-  ASSERT_OK(agents().TouchSession(*session, clock_.WallNow()));
-  EXPECT_EQ(agents().FindSession("second")->value().last_call_at, clock_.WallNow());
-  EXPECT_EQ(agents().GetAgent(a.agent_id)->last_seen, clock_.WallNow());
+  const WallTime later = clock_.WallNow();
+  // One batch: the later touch wins whatever the order, and a session or agent that is gone
+  // is skipped without failing the others.
+  ASSERT_OK(agents().TouchSessions({{"second", a.agent_id, later},
+                                    {"second", a.agent_id, later - std::chrono::minutes(1)},
+                                    {"gone", "no-such-agent", later}}));
+  EXPECT_EQ(agents().FindSession("second")->value().last_call_at, later);
+  EXPECT_EQ(agents().GetAgent(a.agent_id)->last_seen, later);
+  EXPECT_FALSE(agents().FindSession("gone")->has_value());
   ASSERT_OK(agents().DeleteSession("second"));
   EXPECT_FALSE(agents().FindSession("second")->has_value());
 }
