@@ -390,6 +390,9 @@ TEST_F(OrchAgentPoolE2E, AKilledAgentsRunGoesToTheOtherAgentOfThePool) {
     json rows = Control("GET", history).second;
     return rows.is_array() && !rows.empty() && rows.back().value("Status", 0) == 2;
   })) << AgentLog("web01");
+  // The run is configured; the store is written (renamed into place) before the hook starts.
+  ASSERT_TRUE(Eventually([&] { return std::filesystem::exists(roots_ + "/pool.pem"); }))
+      << AgentLog("web01");
   agents_.front().Signal(SIGKILL);
   agents_.front().WaitExit();
   agents_.clear();
