@@ -91,6 +91,21 @@ TEST_F(TlsListenerTest, ClientCertificateReachesTheHandler) {
   EXPECT_EQ(handler_.requests()[1].remote_ip, "127.0.0.1");
 }
 
+TEST_F(TlsListenerTest, LargeBodiesCrossManyRecordsBothWays) {
+  // Given a 3 MiB request whose 3 MiB echo outgrows the socket buffers (the server waits for
+  // the client to read, record by record), both arrive whole, and the connection serves on.
+  StartTls();
+  std::string body(3 << 20, '\0');
+  for (size_t i = 0; i < body.size(); ++i) body[i] = static_cast<char>('a' + (i * 7919) % 26);
+  ASSERT_OK_AND_ASSIGN(TlsClient client, TlsClient::Connect("127.0.0.1", tcp_port_, Options()));
+  ASSERT_OK_AND_ASSIGN(TlsReply reply, client.Request("POST", "/big", body));
+  EXPECT_EQ(reply.status, 200);
+  ASSERT_EQ(reply.body.size(), body.size() + 10);
+  EXPECT_TRUE(reply.body == "POST /big " + body);
+  ASSERT_OK_AND_ASSIGN(reply, client.Request("GET", "/after"));
+  EXPECT_EQ(reply.body, "GET /after ");
+}
+
 TEST_F(TlsListenerTest, ClientWithoutCertificateIsServedWithoutOne) {
   // Given a TLS client with no certificate, its request arrives with none.
   StartTls();

@@ -1,6 +1,13 @@
 #include "net/tls_stream.h"
 
+#include <errno.h>
+
+#include <algorithm>
+#include <cstring>
+
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
@@ -38,7 +45,83 @@ Status AddClientCa(asio::ssl::context& context, const std::string& pem) {
   return Status::Ok();
 }
 
+// Where small buffers are gathered into one TLS record: a whole record's plaintext.
+constexpr std::size_t kGatherBytes = 16384;
+
 }  // namespace
+
+TlsStream::TlsStream(Tcp::socket socket, asio::ssl::context& context)
+    : socket_(std::move(socket)), ssl_(SSL_new(context.native_handle())) {
+  error_code ec;
+  socket_.non_blocking(true, ec);
+  if (ec || ssl_ == nullptr || SSL_set_fd(ssl_.get(), socket_.native_handle()) != 1) {
+    ERR_clear_error();
+    ssl_.reset();
+    return;
+  }
+  SSL_set_accept_state(ssl_.get());
+}
+
+TlsStream::Step TlsStream::StepAfter(SSL* ssl, int result, std::size_t bytes, int saved_errno) {
+  using Next = Step::Next;
+  if (result == 1) return {Next::kDone, {}, bytes};
+  switch (SSL_get_error(ssl, result)) {
+    case SSL_ERROR_WANT_READ: return {Next::kWaitRead, {}, 0};
+    case SSL_ERROR_WANT_WRITE: return {Next::kWaitWrite, {}, 0};
+    // A close_notify, or (SSL_OP_IGNORE_UNEXPECTED_EOF) the peer closing TCP without one.
+    case SSL_ERROR_ZERO_RETURN: return {Next::kDone, asio::error::eof, 0};
+    case SSL_ERROR_SYSCALL:
+      ERR_clear_error();
+      if (saved_errno == 0) return {Next::kDone, asio::error::eof, 0};
+      return {Next::kDone, error_code(saved_errno, boost::system::system_category()), 0};
+    default: {
+      const unsigned long code = ERR_get_error();
+      ERR_clear_error();
+      return {Next::kDone, error_code(static_cast<int>(code), asio::error::get_ssl_category()), 0};
+    }
+  }
+}
+
+TlsStream::Step TlsStream::Handshake() {
+  if (ssl_ == nullptr) return {Step::Next::kDone, asio::error::no_memory, 0};
+  ERR_clear_error();
+  errno = 0;
+  const int result = SSL_do_handshake(ssl_.get());
+  return StepAfter(ssl_.get(), result, 0, errno);
+}
+
+TlsStream::Step TlsStream::Read(void* data, std::size_t size) {
+  if (ssl_ == nullptr) return {Step::Next::kDone, asio::error::no_memory, 0};
+  ERR_clear_error();
+  errno = 0;
+  std::size_t read = 0;
+  const int result = SSL_read_ex(ssl_.get(), data, size, &read);
+  return StepAfter(ssl_.get(), result, read, errno);
+}
+
+TlsStream::Step TlsStream::Write(const asio::const_buffer* buffers, std::size_t count) {
+  if (ssl_ == nullptr) return {Step::Next::kDone, asio::error::no_memory, 0};
+  const void* data = buffers[0].data();
+  std::size_t size = buffers[0].size();
+  // An HTTP reply comes as a header and a body: gathered, they go out as one record in one
+  // send. A retry after WANT_WRITE gathers the same bytes again (the buffer may move:
+  // SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER).
+  thread_local char gathered[kGatherBytes];
+  if (count > 1 && size < kGatherBytes) {
+    size = 0;
+    for (std::size_t i = 0; i < count && size < kGatherBytes; ++i) {
+      const std::size_t take = std::min(buffers[i].size(), kGatherBytes - size);
+      std::memcpy(gathered + size, buffers[i].data(), take);
+      size += take;
+    }
+    data = gathered;
+  }
+  ERR_clear_error();
+  errno = 0;
+  std::size_t written = 0;
+  const int result = SSL_write_ex(ssl_.get(), data, size, &written);
+  return StepAfter(ssl_.get(), result, written, errno);
+}
 
 void CancelIo(TlsStream& stream) {
   error_code ignored;
@@ -57,11 +140,13 @@ void CloseStream(TlsStream& stream) {
 }
 
 std::string PeerCertificateDer(TlsStream& stream) {
-  X509* cert = SSL_get0_peer_certificate(stream.ssl().native_handle());
+  SSL* ssl = stream.native_handle();
+  if (ssl == nullptr) return "";
+  X509* cert = SSL_get0_peer_certificate(ssl);
   if (cert == nullptr) return "";
   // A certificate that failed verification never completes the handshake, so one that is
   // here verified; the check is kept in case the verify mode ever changes.
-  if (SSL_get_verify_result(stream.ssl().native_handle()) != X509_V_OK) return "";
+  if (SSL_get_verify_result(ssl) != X509_V_OK) return "";
   unsigned char* buffer = nullptr;
   const int length = i2d_X509(cert, &buffer);
   if (length <= 0) return "";
@@ -79,8 +164,15 @@ StatusOr<std::shared_ptr<asio::ssl::context>> MakeServerTlsContext(
   }
   context->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::single_dh_use |
                        asio::ssl::context::no_compression);
-  // An idle session (a parked long poll) then holds no 34 KiB of read and write buffers.
-  SSL_CTX_set_mode(native, SSL_MODE_RELEASE_BUFFERS);
+  // An idle connection (a parked long poll) then holds no read or write buffer; writes may
+  // be partial (a record at a time) and retried from a gathered copy.
+  SSL_CTX_set_mode(native, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE |
+                               SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+  // A peer closing TCP without close_notify ends the stream like a close_notify: HTTP frames
+  // its own messages, so a cut inside one is still noticed.
+  SSL_CTX_set_options(native, SSL_OP_IGNORE_UNEXPECTED_EOF);
+  // A record's header and body come in one read (the buffer is released when drained).
+  SSL_CTX_set_read_ahead(native, 1);
   error_code ec;
   context->use_certificate_chain(asio::buffer(options.cert_chain_pem), ec);
   if (ec) return LoadError("server certificate", ec);
