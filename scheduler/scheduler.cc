@@ -28,6 +28,9 @@ std::shared_ptr<spdlog::logger> Log() {
 
 // The timer never sleeps longer than this, so a wall-clock jump is noticed within it.
 constexpr auto kMaxSleep = std::chrono::seconds(1);
+// A parked poll ends empty up to this long after its wait: polls that end close together are
+// answered in one wake-up (a fleet of 10 000 agents renews about 170 polls a second).
+constexpr auto kPollSlack = std::chrono::milliseconds(250);
 // A wall clock that moved this much against the steady clock is reported as a jump.
 constexpr auto kClockJump = std::chrono::seconds(2);
 // Due jobs are fired in transactions of at most this many.
@@ -380,7 +383,7 @@ void Scheduler::Arm() {
   }
   if (!leases_.empty()) earlier(leases_.top().first);
   if (!pending_.empty()) earlier(SteadyFor(jobs::FromUnixMillis(pending_.top().first)));
-  if (!poll_deadlines_.empty()) earlier(std::get<0>(poll_deadlines_.top()));
+  if (!poll_deadlines_.empty()) earlier(std::get<0>(poll_deadlines_.top()) + kPollSlack);
   earlier(next_prune_);
   // An alarm that rings no later stays: re-arming it on every call (each completion calls
   // this) could push it back for as long as calls keep coming.

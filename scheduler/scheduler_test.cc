@@ -381,6 +381,31 @@ TEST_F(SchedulerTest, PollIsAnsweredWhenARunComesDueOrEmptyAfterItsWait) {
   EXPECT_EQ(answers[1], (std::pair<std::string, size_t>{"b", 0}));
 }
 
+TEST_F(SchedulerTest, PollsEndingCloseTogetherAreAnsweredInOneWakeUp) {
+  // Given two polls whose waits end 100 ms apart, the timer wakes once, 250 ms after the
+  // first ends, and answers both (empty).
+  std::vector<std::string> answered;
+  // Half-way between the scheduler's once-a-second wake-ups, which would answer both too.
+  Advance(std::chrono::milliseconds(500));
+  scheduler_->Poll(agent_a_, seconds(30), [&](std::vector<RunRecord> runs) {
+    EXPECT_TRUE(runs.empty());
+    answered.push_back("a");
+  });
+  const SteadyTime first_end = clock_.SteadyNow() + seconds(30);
+  clock_.Advance(std::chrono::milliseconds(100));
+  scheduler_->Poll(agent_b_, seconds(30), [&](std::vector<RunRecord> runs) {
+    EXPECT_TRUE(runs.empty());
+    answered.push_back("b");
+  });
+  Advance(first_end - clock_.SteadyNow(), std::chrono::milliseconds(100));
+  EXPECT_TRUE(answered.empty());
+  ASSERT_TRUE(timer_->deadline().has_value());
+  EXPECT_EQ(*timer_->deadline(), first_end + std::chrono::milliseconds(250));
+  clock_.Advance(std::chrono::milliseconds(250));
+  EXPECT_TRUE(timer_->FireIfDue(clock_.SteadyNow()));
+  EXPECT_EQ(answered, (std::vector<std::string>{"a", "b"}));
+}
+
 TEST_F(SchedulerTest, StopAnswersParkedPollsAndParksNoMore) {
   // Given a parked poll, Stop answers it empty, and a poll after Stop is answered at once.
   int answered = 0;
