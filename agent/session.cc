@@ -368,6 +368,7 @@ void AgentSession::Poll() {
                     }
                     session->backoff_.Reset();
                     session->last_error_.clear();
+                    session->last_poll_answer_ = session->clock_.SteadyNow();
                     const json& jobs_due = jobs::JsonMember(*body, "Jobs");
                     if (jobs_due.is_array()) {
                       for (const json& job : jobs_due) session->Configure(job);
@@ -385,6 +386,14 @@ void AgentSession::Heartbeat(uint64_t generation) {
     return;
   }
   std::weak_ptr<AgentSession> self = weak_from_this();
+  // Every call keeps the session alive, and a poll answered within the interval was one:
+  // then the heartbeat would only add traffic (a fleet of long-polling agents sends none).
+  if (last_poll_answer_ && clock_.SteadyNow() - *last_poll_answer_ < heartbeat_) {
+    schedule_(heartbeat_, [self, generation] {
+      if (auto alive = self.lock()) alive->Heartbeat(generation);
+    });
+    return;
+  }
   transport_.Post(kHeartbeat, json{{"SessionToken", token_}}.dump(), ClientCertificate(),
                   [self, generation](StatusOr<Answer> answer) {
                     auto session = self.lock();

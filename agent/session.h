@@ -129,6 +129,7 @@ class AgentSession : public std::enable_shared_from_this<AgentSession> {
   bool stopped_ = false;
   bool polling_ = false;
   std::chrono::minutes heartbeat_{5};
+  std::optional<SteadyTime> last_poll_answer_;  // when a poll last came back answered
   std::set<std::string> known_jobs_;                          // configured or queued, not completed
   std::deque<std::pair<nlohmann::json, std::string>> queue_;  // (configuration, completion path)
   std::set<std::string> busy_stores_;

@@ -211,6 +211,30 @@ TEST_F(SessionTest, AJobIsConfiguredDeployedAndItsCompletionKeptUntilOrchdTakesI
   EXPECT_EQ(session->stats().jobs_completed, 1);
 }
 
+TEST_F(SessionTest, HeartbeatsGoOutOnlyWhenNoPollWasAnsweredWithinTheInterval) {
+  // Given a session whose polls are answered, the heartbeat due after 5 minutes sends nothing
+  // (the polls kept the session alive); once no poll has come back for 5 minutes, it does.
+  Enrolled();
+  auto session = NewSession();
+  session->Start();
+  transport_.Answer(200, RegisteredAnswer("agent-1"));
+  ASSERT_EQ(scheduled_.size(), 1u);
+  EXPECT_EQ(scheduled_.back().first, std::chrono::minutes(5));
+  clock_.Advance(std::chrono::minutes(4));
+  transport_.Answer(200, {{"Jobs", json::array()}});
+  clock_.Advance(std::chrono::minutes(1));
+  RunScheduled();
+  ASSERT_EQ(transport_.calls.size(), 1u);
+  EXPECT_EQ(transport_.calls.front().path, kPoll);
+  ASSERT_EQ(scheduled_.size(), 1u);  // the next heartbeat
+
+  clock_.Advance(std::chrono::minutes(5));
+  RunScheduled();
+  ASSERT_EQ(transport_.calls.size(), 2u);
+  EXPECT_EQ(transport_.calls.back().path, "KeyfactorAgents/Session/Heartbeat");
+  EXPECT_EQ(transport_.calls.back().body["SessionToken"], "token-1");
+}
+
 TEST_F(SessionTest, RequiredReenrollmentCertifiesANewKeyBeforeAnyJob) {
   // Given A0100008, the agent registers again at once with a new key's CSR, saves the new
   // certificate and only then polls.
