@@ -90,7 +90,7 @@ Status Scheduler::Start() {
 }
 
 void Scheduler::Stop() {
-  std::map<std::string, Poller> pollers = std::move(pollers_);
+  std::unordered_map<std::string, Poller> pollers = std::move(pollers_);
   pollers_.clear();
   for (auto& [id, poller] : pollers) poller.done({});
   timer_.Cancel();

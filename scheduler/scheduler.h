@@ -201,7 +201,7 @@ class Scheduler {
   std::unordered_map<std::string, std::set<std::pair<int64_t, int64_t>>> undelivered_;
   MinHeap<std::pair<SteadyTime, int64_t>> leases_;  // (deadline, run id), lazy
   MinHeap<std::pair<int64_t, int64_t>> pending_;    // (due ms, run id) of future runs
-  std::map<std::string, Poller> pollers_;           // by agent id
+  std::unordered_map<std::string, Poller> pollers_;  // by agent id
   // (deadline, order, agent id) of parked polls; entries of answered polls stay until popped.
   MinHeap<std::tuple<SteadyTime, uint64_t, std::string>> poll_deadlines_;
   uint64_t poll_order_ = 0;
