@@ -14,7 +14,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${N:-10000}
 RATE=${RATE:-250}
-IDLE_SECONDS=${IDLE_SECONDS:-30}
+# The idle window covers a whole long-poll cycle (poll_wait 60 s): every agent renews once.
+IDLE_SECONDS=${IDLE_SECONDS:-60}
 
 # BUILD=dir uses binaries already built there instead of a release build in build/bench.
 build=${BUILD:-build/bench}
@@ -93,6 +94,7 @@ rss_sessions=$(rss_kib)
 ticks_a=$(cpu_ticks)
 sleep "$IDLE_SECONDS"
 ticks_b=$(cpu_ticks)
+rss_idle=$(rss_kib)
 hz=$(getconf CLK_TCK)
 
 # The burst: N Immediate jobs to one store served by the Default Agent Pool, in Adds of 1000.
@@ -131,13 +133,14 @@ burst_end=$(date +%s.%N)
 orchctl --json history --all >"$dir/history.json"
 
 python3 - "$dir/history.json" "$N" "$rss_before" "$rss_sessions" "$ticks_a" "$ticks_b" "$hz" \
-  "$IDLE_SECONDS" "${all_after:-}" "$burst_start" "$burst_end" <<'PY'
+  "$IDLE_SECONDS" "${all_after:-}" "$burst_start" "$burst_end" "$rss_idle" <<'PY'
 import datetime, json, sys
 rows = json.load(open(sys.argv[1]))
 n, rss0, rss1 = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 ticks_a, ticks_b, hz, idle = int(sys.argv[5]), int(sys.argv[6]), int(sys.argv[7]), int(sys.argv[8])
 all_after = float(sys.argv[9]) if sys.argv[9] else None
 burst = float(sys.argv[11]) - float(sys.argv[10])
+rss2 = int(sys.argv[12])
 def t(s): return datetime.datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp()
 late = sorted(t(r["OperationStart"]) - t(r["ScheduledFor"]) for r in rows
               if r.get("OperationStart") and r.get("ScheduledFor"))
@@ -146,6 +149,8 @@ result = {
     "scenario": "B4", "agents": n,
     "orchd_rss_kib_before": rss0, "orchd_rss_kib_with_sessions": rss1,
     "orchd_kib_per_session": round((rss1 - rss0) / n, 2),
+    "orchd_rss_kib_after_idle": rss2,
+    "orchd_kib_per_session_after_idle": round((rss2 - rss0) / n, 2),
     "orchd_idle_cpu_fraction_of_core": round((ticks_b - ticks_a) / hz / idle, 4),
     "all_sessions_after_s": all_after,
     "burst_runs_started": len(late), "burst_seconds_until_all_completed": round(burst, 2),
