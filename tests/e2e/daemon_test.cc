@@ -33,6 +33,20 @@ void LeaveStaleSocket(const std::string& path) {
   ::close(fd);
 }
 
+// Expects `orchd --check-config config` to print exactly `expected` and exit 1, and
+// `orchd --config config` to exit 1 with `expected` in its log.
+void ExpectCheckAndStartRefuse(const TempDir& dir, const std::string& config,
+                               const std::string& expected) {
+  ASSERT_OK_AND_ASSIGN(Process check, Process::Start({OrchdBinary(), "--check-config", config}, {},
+                                                     dir.File("check.log")));
+  EXPECT_EQ(check.WaitExit(), 1);
+  EXPECT_EQ(check.Log(), expected + "\n");
+  ASSERT_OK_AND_ASSIGN(Process start, Process::Start({OrchdBinary(), "--config", config}, {},
+                                                     dir.File("start.log")));
+  EXPECT_EQ(start.WaitExit(), 1);
+  EXPECT_NE(start.Log().find(expected), std::string::npos) << start.Log();
+}
+
 // Expects an ErrorBody with `code` and a non-empty message.
 void ExpectErrorBody(const HttpReply& reply, int status, const std::string& code) {
   EXPECT_EQ(reply.status, status) << reply.body;
@@ -297,14 +311,7 @@ TEST(DaemonE2E, MissingControlGroupIsRefusedByCheckAndStartAtItsPosition) {
                         "control:\n  group: no-such-group-orchd\n");
   const std::string expected =
       config + ":5:10: control.group: no such group \"no-such-group-orchd\"";
-  ASSERT_OK_AND_ASSIGN(Process check, Process::Start({OrchdBinary(), "--check-config", config}, {},
-                                                     dir.File("check.log")));
-  EXPECT_EQ(check.WaitExit(), 1);
-  EXPECT_EQ(check.Log(), expected + "\n");
-  ASSERT_OK_AND_ASSIGN(Process start, Process::Start({OrchdBinary(), "--config", config}, {},
-                                                     dir.File("start.log")));
-  EXPECT_EQ(start.WaitExit(), 1);
-  EXPECT_NE(start.Log().find(expected), std::string::npos) << start.Log();
+  ExpectCheckAndStartRefuse(dir, config, expected);
   EXPECT_FALSE(Exists(dir.File("state")));
 }
 
@@ -318,14 +325,7 @@ TEST(DaemonE2E, LongStateDirIsRefusedByCheckAndStartBeforeAnythingIsCreated) {
   const std::string expected = config + ":3:12: state_dir: the default control socket " + state +
                                "/orchd.sock is " + std::to_string(state.size() + 11) +
                                " bytes, longer than 107; set control.socket to a shorter path";
-  ASSERT_OK_AND_ASSIGN(Process check, Process::Start({OrchdBinary(), "--check-config", config}, {},
-                                                     dir.File("check.log")));
-  EXPECT_EQ(check.WaitExit(), 1);
-  EXPECT_EQ(check.Log(), expected + "\n");
-  ASSERT_OK_AND_ASSIGN(Process start, Process::Start({OrchdBinary(), "--config", config}, {},
-                                                     dir.File("start.log")));
-  EXPECT_EQ(start.WaitExit(), 1);
-  EXPECT_NE(start.Log().find(expected), std::string::npos) << start.Log();
+  ExpectCheckAndStartRefuse(dir, config, expected);
   EXPECT_FALSE(Exists(state));
 }
 
