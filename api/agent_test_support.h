@@ -79,11 +79,12 @@ class AgentApiFixture : public ::testing::Test {
     config::Role all{"all", {std::to_string(kOperatorUid)}, {}, {}};
     for (std::string_view claim : config::kAllClaims) all.claims.emplace_back(claim);
     authorizer_ = std::make_unique<Authorizer>(clock_, std::vector<config::Role>{all});
-    control_ = std::make_unique<ControlApi>(ControlDeps{.clock = &clock_,
-                                                        .store = store_.get(),
-                                                        .secret_box = &box_,
-                                                        .authorizer = authorizer_.get(),
-                                                        .touches = &*touches_});
+    control_ = std::make_unique<ControlApi>(
+        ControlDeps{.clock = &clock_,
+                    .store = store_.get(),
+                    .secret_box = &box_,
+                    .authorizer = authorizer_.get(),
+                    .flush_touches = [this] { return touches_->Flush(); }});
     agent_api_ = std::make_unique<AgentApi>(AgentDeps{.clock = &clock_,
                                                       .store = store_.get(),
                                                       .ca = ca_.get(),

@@ -9,7 +9,6 @@
 #include "api/control_api.h"
 #include "api/errors.h"
 #include "api/json_body.h"
-#include "api/session_touches.h"
 #include "common/claims.h"
 #include "common/guid.h"
 #include "common/logging.h"
@@ -73,7 +72,7 @@ StatusOr<std::vector<std::string>> GuidList(const json& value, const std::string
 // LastSeen moves with the agents' calls, which are written about once a second; a reader
 // writes them first. A failure is logged there and the read goes on with what is stored.
 void FlushSessionCalls(const ControlDeps& deps) {
-  if (deps.touches != nullptr) (void)deps.touches->Flush();
+  if (deps.flush_touches) (void)deps.flush_touches();
 }
 
 Response List(const ControlDeps& deps, const Request& request) {

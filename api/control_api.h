@@ -25,7 +25,6 @@ class Scheduler;
 namespace orch::api {
 
 class AddCommitter;
-class SessionTouches;
 
 /// The agent listener's bound address, as GET /Status shows it.
 struct AgentListenerInfo {
@@ -46,9 +45,9 @@ struct ControlDeps {
   const AgentListenerInfo* agent_listener = nullptr;
   /// Told of accepted, unscheduled and rescheduled work; nullptr: jobs are only stored.
   scheduler::Scheduler* scheduler = nullptr;
-  /// The agents' session calls not yet written, flushed before agents are read (so LastSeen
-  /// is exact); nullptr: none are pending.
-  SessionTouches* touches = nullptr;
+  /// Writes the agents' session calls not yet written, before agents are read (so LastSeen
+  /// is exact); the agent API's SessionTouches::Flush. Empty: none are pending.
+  std::function<Status()> flush_touches;
   /// Runs a function later on the handlers' thread (the event loop's Post), so that Adds
   /// arriving together share one commit; empty: each Add commits on its own.
   std::function<void(std::function<void()>)> post;

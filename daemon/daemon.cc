@@ -171,7 +171,7 @@ Status Daemon::Start() {
       .authorizer = parts_->authorizer.get(),
       .agent_listener = &parts_->agent_listener,
       .scheduler = parts_->scheduler.get(),
-      .touches = parts_->touches.get(),
+      .flush_touches = [this] { return parts_->touches->Flush(); },
       .post = [this](std::function<void()> fn) { parts_->loop.Post(std::move(fn)); }});
   ORCH_RETURN_IF_ERROR(BindControlSocket());
   InstallSignals();
