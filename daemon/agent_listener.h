@@ -5,7 +5,7 @@
 #include <memory>
 #include <vector>
 
-#include "api/control_api.h"
+#include "api/control/control_api.h"
 #include "common/clock.h"
 #include "common/status.h"
 #include "config/config.h"

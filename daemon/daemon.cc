@@ -13,9 +13,9 @@
 
 #include <systemd/sd-daemon.h>
 
-#include "api/agent_api.h"
-#include "api/control_api.h"
-#include "api/session_touches.h"
+#include "api/agent/agent_api.h"
+#include "api/agent/session_touches.h"
+#include "api/control/control_api.h"
 #include "common/clock.h"
 #include "common/logging.h"
 #include "common/user_directory.h"

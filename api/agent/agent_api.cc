@@ -1,4 +1,4 @@
-#include "api/agent_api.h"
+#include "api/agent/agent_api.h"
 
 namespace orch::api {
 

@@ -1,4 +1,4 @@
-#include "api/agent_auth.h"
+#include "api/agent/agent_auth.h"
 
 #include <algorithm>
 

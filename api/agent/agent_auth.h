@@ -1,9 +1,9 @@
-// Internal to api/: who is calling the agent listener (SPEC §6.1).
+// Internal to api/agent/: who is calling the agent listener (SPEC §6.1).
 #pragma once
 
 #include <string>
 
-#include "api/agent_api.h"
+#include "api/agent/agent_api.h"
 #include "api/http.h"
 #include "common/status.h"
 

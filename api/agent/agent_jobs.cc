@@ -5,10 +5,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "api/agent_api.h"
-#include "api/agent_wire.h"
+#include "api/agent/agent_api.h"
+#include "api/agent/agent_wire.h"
+#include "api/agent/session_touches.h"
 #include "api/json_body.h"
-#include "api/session_touches.h"
 #include "common/logging.h"
 #include "pki/certificate.h"
 #include "pki/hash.h"

@@ -6,10 +6,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "api/agent_api.h"
-#include "api/agent_auth.h"
-#include "api/agent_register_request.h"
-#include "api/agent_wire.h"
+#include "api/agent/agent_api.h"
+#include "api/agent/agent_auth.h"
+#include "api/agent/agent_register_request.h"
+#include "api/agent/agent_wire.h"
 #include "api/json_body.h"
 #include "common/guid.h"
 #include "common/logging.h"

@@ -1,4 +1,4 @@
-#include "api/agent_register_request.h"
+#include "api/agent/agent_register_request.h"
 
 #include <algorithm>
 

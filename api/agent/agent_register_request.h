@@ -1,4 +1,4 @@
-// Internal to api/: the body of POST /KeyfactorAgents/Session/Register, read and checked.
+// Internal to api/agent/: the body of POST /KeyfactorAgents/Session/Register, read and checked.
 #pragma once
 
 #include <cstdint>

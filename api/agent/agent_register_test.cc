@@ -5,9 +5,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "api/agent_test_support.h"
 #include "common/guid.h"
 #include "pki/hash.h"
+#include "tests/testing/agent_api_fixture.h"
 
 namespace orch::api {
 namespace {

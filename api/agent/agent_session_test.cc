@@ -5,7 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "api/agent_test_support.h"
+#include "tests/testing/agent_api_fixture.h"
 
 namespace orch::api {
 namespace {

@@ -1,9 +1,9 @@
-#include "api/agent_wire.h"
+#include "api/agent/agent_wire.h"
 
 #include <charconv>
 
+#include "api/agent/session_touches.h"
 #include "api/errors.h"
-#include "api/session_touches.h"
 #include "jobs/ascii.h"
 #include "jobs/store_types.h"
 #include "pki/token.h"

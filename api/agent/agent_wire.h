@@ -1,4 +1,4 @@
-// Internal to api/: pieces of the agent protocol's answers (SPEC §6) shared by its route files.
+// Internal to api/agent/: parts of the agent protocol's answers (SPEC §6) its route files share.
 #pragma once
 
 #include <cstdint>
@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "api/agent_api.h"
+#include "api/agent/agent_api.h"
 #include "api/http.h"
 #include "common/status.h"
 #include "scheduler/scheduler.h"

@@ -1,4 +1,4 @@
-#include "api/session_touches.h"
+#include "api/agent/session_touches.h"
 
 #include <stdlib.h>
 

@@ -1,4 +1,4 @@
-#include "api/add_committer.h"
+#include "api/control/add_committer.h"
 
 #include "jobs/iso_time.h"
 #include "scheduler/scheduler.h"

@@ -1,4 +1,4 @@
-#include "api/add_request.h"
+#include "api/control/add_request.h"
 
 #include "api/json_body.h"
 #include "pki/hash.h"

@@ -1,5 +1,5 @@
 // The body of POST /CertificateStores/Certificates/Add, parsed and checked field by field
-// before anything is looked up or written. Internal to api/.
+// before anything is looked up or written. Internal to api/control/.
 #pragma once
 
 #include <cstdint>

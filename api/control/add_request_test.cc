@@ -1,4 +1,4 @@
-#include "api/add_request.h"
+#include "api/control/add_request.h"
 
 #include <string>
 #include <vector>

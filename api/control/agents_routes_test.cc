@@ -4,9 +4,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "api/agent_test_support.h"
 #include "common/guid.h"
 #include "store/pool_store.h"
+#include "tests/testing/agent_api_fixture.h"
 
 namespace orch::api {
 namespace {

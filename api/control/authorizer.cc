@@ -1,4 +1,4 @@
-#include "api/authorizer.h"
+#include "api/control/authorizer.h"
 
 #include <algorithm>
 #include <utility>

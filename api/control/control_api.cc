@@ -1,6 +1,6 @@
-#include "api/control_api.h"
+#include "api/control/control_api.h"
 
-#include "api/add_committer.h"
+#include "api/control/add_committer.h"
 
 namespace orch::api {
 

@@ -6,7 +6,7 @@
 #include <memory>
 #include <string>
 
-#include "api/authorizer.h"
+#include "api/control/authorizer.h"
 #include "api/http.h"
 #include "api/router.h"
 #include "common/clock.h"
@@ -71,21 +71,21 @@ class ControlApi final : public Handler {
   Router router_;
 };
 
-/// GET /Status (status_api.cc).
+/// GET /Status (status_routes.cc).
 void RegisterStatusRoutes(Router& router, const ControlDeps& deps);
-/// Certificates and certificate collections (certificates_api.cc).
+/// Certificates and certificate collections (certificates_routes.cc).
 void RegisterCertificateRoutes(Router& router, const ControlDeps& deps);
-/// Certificate stores, containers and store types (stores_api.cc).
+/// Certificate stores, containers and store types (stores_routes.cc).
 void RegisterStoreRoutes(Router& router, const ControlDeps& deps);
-/// Add jobs, ScheduledJobs and Unschedule (jobs_api.cc).
+/// Add jobs, ScheduledJobs and Unschedule (jobs_routes.cc).
 void RegisterJobRoutes(Router& router, const ControlDeps& deps);
-/// JobHistory, Acknowledge and Reschedule (history_api.cc).
+/// JobHistory, Acknowledge and Reschedule (history_routes.cc).
 void RegisterHistoryRoutes(Router& router, const ControlDeps& deps);
-/// Agents: list, show, approve, disapprove, reset, reenrollment (agents_api.cc).
+/// Agents: list, show, approve, disapprove, reset, reenrollment (agents_routes.cc).
 void RegisterAgentRoutes(Router& router, const ControlDeps& deps);
-/// Agent pools (pools_api.cc).
+/// Agent pools (pools_routes.cc).
 void RegisterPoolRoutes(Router& router, const ControlDeps& deps);
-/// Agent secrets: list, create, revoke (secrets_api.cc).
+/// Agent secrets: list, create, revoke (secrets_routes.cc).
 void RegisterSecretRoutes(Router& router, const ControlDeps& deps);
 
 }  // namespace orch::api

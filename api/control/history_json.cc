@@ -1,4 +1,4 @@
-#include "api/history_json.h"
+#include "api/control/history_json.h"
 
 #include "api/json_body.h"
 

@@ -1,4 +1,4 @@
-// The JSON of one job history row, shared by JobHistory and its stream. Internal to api/.
+// The JSON of one job history row, shared by JobHistory and its stream. Internal to api/control/.
 #pragma once
 
 #include <nlohmann/json.hpp>

@@ -5,9 +5,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "api/control_api.h"
-#include "api/history_json.h"
-#include "api/job_permissions.h"
+#include "api/control/control_api.h"
+#include "api/control/history_json.h"
+#include "api/control/job_permissions.h"
 #include "api/json_body.h"
 #include "common/claims.h"
 #include "common/logging.h"

@@ -1,8 +1,8 @@
-#include "api/job_permissions.h"
+#include "api/control/job_permissions.h"
 
 #include <charconv>
 
-#include "api/authorizer.h"
+#include "api/control/authorizer.h"
 
 namespace orch::api {
 namespace {

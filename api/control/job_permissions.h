@@ -1,5 +1,5 @@
 // The claim checks of the job calls (SPEC §8): global claims, or container-scoped schedule
-// claims and collection-scoped read claims. Internal to api/.
+// claims and collection-scoped read claims. Internal to api/control/.
 #pragma once
 
 #include <cstdint>

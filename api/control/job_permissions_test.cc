@@ -1,4 +1,4 @@
-#include "api/job_permissions.h"
+#include "api/control/job_permissions.h"
 
 #include <memory>
 

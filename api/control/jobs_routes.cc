@@ -2,10 +2,10 @@
 // GET /OrchestratorJobs/ScheduledJobs and POST /OrchestratorJobs/Unschedule.
 #include <nlohmann/json.hpp>
 
-#include "api/add_committer.h"
-#include "api/add_request.h"
-#include "api/control_api.h"
-#include "api/job_permissions.h"
+#include "api/control/add_committer.h"
+#include "api/control/add_request.h"
+#include "api/control/control_api.h"
+#include "api/control/job_permissions.h"
 #include "api/json_body.h"
 #include "common/guid.h"
 #include "common/logging.h"

@@ -7,8 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "api/agent_text.h"
-#include "api/control_api.h"
+#include "api/control/control_api.h"
+#include "api/control/route_text.h"
 #include "api/errors.h"
 #include "api/json_body.h"
 #include "common/claims.h"

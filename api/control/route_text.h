@@ -1,4 +1,4 @@
-// Internal to api/: small texts the agent-related route files share.
+// Internal to api/control/: small texts the agents, pools and secrets route files share.
 #pragma once
 
 #include <cstdint>

@@ -5,7 +5,7 @@
 #include <date/date.h>
 #include <nlohmann/json.hpp>
 
-#include "api/control_api.h"
+#include "api/control/control_api.h"
 #include "api/errors.h"
 #include "common/version.h"
 #include "scheduler/scheduler.h"

@@ -3,8 +3,8 @@
 // GET/POST /CertificateStoreContainers.
 #include <nlohmann/json.hpp>
 
-#include "api/control_api.h"
-#include "api/job_permissions.h"
+#include "api/control/control_api.h"
+#include "api/control/job_permissions.h"
 #include "api/json_body.h"
 #include "common/claims.h"
 #include "common/guid.h"

@@ -16,10 +16,10 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "api/agent_api.h"
-#include "api/authorizer.h"
-#include "api/control_api.h"
-#include "api/session_touches.h"
+#include "api/agent/agent_api.h"
+#include "api/agent/session_touches.h"
+#include "api/control/authorizer.h"
+#include "api/control/control_api.h"
 #include "common/fake_clock.h"
 #include "pki/base64.h"
 #include "pki/ca.h"
