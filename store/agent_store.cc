@@ -1,13 +1,13 @@
 #include "store/agent_store.h"
 
 #include <SQLiteCpp/Statement.h>
-#include <SQLiteCpp/Transaction.h>
 #include <nlohmann/json.hpp>
 
 #include "jobs/iso_time.h"
 #include "store/paged_select.h"
 #include "store/pool_rows.h"
 #include "store/sqlite_store_impl.h"
+#include "store/write_transaction.h"
 
 namespace orch::store {
 namespace {
@@ -212,7 +212,7 @@ Status AgentStore::UpdateAgent(const Agent& agent) {
 Status AgentStore::SaveRegistration(const Agent& agent, bool create, const SessionRecord& session) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("saving a registration", [&]() -> Status {
-    SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
+    internal::WriteTransaction transaction(impl.db);
     if (create) {
       InsertAgentRow(impl, agent);
     } else if (!UpdateAgentRow(impl, agent)) {
@@ -272,7 +272,7 @@ StatusOr<Page<Agent>> AgentStore::ListAgents(const jobs::Paging& paging) {
 Status AgentStore::SetStatus(const std::vector<std::string>& ids, AgentStatus status) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("setting agent status", [&]() -> Status {
-    SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
+    internal::WriteTransaction transaction(impl.db);
     std::vector<std::string> statements = {
         "UPDATE agents SET status = " + std::to_string(static_cast<int>(status)) +
         " WHERE agent_id = ?1"};
@@ -288,7 +288,7 @@ Status AgentStore::SetStatus(const std::vector<std::string>& ids, AgentStatus st
 Status AgentStore::Reset(const std::vector<std::string>& ids) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("resetting agents", [&]() -> Status {
-    SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
+    internal::WriteTransaction transaction(impl.db);
     ORCH_RETURN_IF_ERROR(UpdateEach(
         impl, ids,
         {"UPDATE agents SET status = 1, thumbprint = '', legacy_thumbprint = '', "
@@ -305,7 +305,7 @@ StatusOr<std::vector<std::string>> AgentStore::SetReenrollment(const std::vector
   SqliteStore::Impl& impl = store_.impl();
   using Result = StatusOr<std::vector<std::string>>;
   return impl.Run("setting reenrollment", [&]() -> Result {
-    SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
+    internal::WriteTransaction transaction(impl.db);
     std::vector<std::string> unknown;
     internal::CachedStatement update =
         impl.Prepare("UPDATE agents SET auth_certificate_reenrollment = ? WHERE agent_id = ?");
@@ -351,7 +351,7 @@ Status AgentStore::RecordError(std::string_view id, int64_t code, std::string_vi
 Status AgentStore::CreateSession(const SessionRecord& session) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("creating a session", [&]() -> Status {
-    SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
+    internal::WriteTransaction transaction(impl.db);
     ReplaceSessionRow(impl, session);
     transaction.commit();
     return Status::Ok();
@@ -381,7 +381,7 @@ Status AgentStore::TouchSessions(const std::vector<SessionTouch>& touches) {
   if (touches.empty()) return Status::Ok();
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("touching sessions", [&]() -> Status {
-    SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
+    internal::WriteTransaction transaction(impl.db);
     internal::CachedStatement touch = impl.Prepare(
         "UPDATE agent_sessions SET last_call_at = max(last_call_at, ?) WHERE token_hash = ?");
     internal::CachedStatement seen = impl.Prepare(

@@ -1,11 +1,11 @@
 // CatalogStore: certificates, their chains and sealed keys, and collections.
 #include <SQLiteCpp/Statement.h>
-#include <SQLiteCpp/Transaction.h>
 
 #include "jobs/iso_time.h"
 #include "store/catalog_store.h"
 #include "store/paged_select.h"
 #include "store/sqlite_store_impl.h"
+#include "store/write_transaction.h"
 
 namespace orch::store {
 namespace {
@@ -121,7 +121,7 @@ StatusOr<ImportOutcome> CatalogStore::AddCertificate(const NewCertificate& certi
                                                      WallTime now) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("importing a certificate", [&]() -> StatusOr<ImportOutcome> {
-    SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
+    internal::WriteTransaction transaction(impl.db);
     std::optional<CertificateRecord> existing = FindByThumbprint(impl.db, certificate.thumbprint);
     ImportOutcome outcome;
     if (!existing) {
@@ -204,7 +204,7 @@ StatusOr<bool> CatalogStore::CertificateMatches(int64_t id, const jobs::SqlFilte
 StatusOr<CollectionRecord> CatalogStore::AddCollection(const CollectionRecord& collection) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("creating a collection", [&]() -> StatusOr<CollectionRecord> {
-    SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
+    internal::WriteTransaction transaction(impl.db);
     SQLite::Statement taken(impl.db, "SELECT 1 FROM certificate_collections WHERE name = ?");
     taken.bind(1, collection.name);
     if (taken.executeStep()) {

@@ -1,6 +1,5 @@
 // CatalogStore: containers, certificate stores and the built-in store types.
 #include <SQLiteCpp/Statement.h>
-#include <SQLiteCpp/Transaction.h>
 
 #include "jobs/ascii.h"
 #include "jobs/iso_time.h"
@@ -8,6 +7,7 @@
 #include "store/catalog_store.h"
 #include "store/paged_select.h"
 #include "store/sqlite_store_impl.h"
+#include "store/write_transaction.h"
 
 namespace orch::store {
 namespace {
@@ -126,7 +126,7 @@ const std::vector<QueryField>& StoreTypeQueryFields() {
 StatusOr<ContainerRecord> CatalogStore::AddContainer(std::string_view name) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("creating a container", [&]() -> StatusOr<ContainerRecord> {
-    SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
+    internal::WriteTransaction transaction(impl.db);
     SQLite::Statement taken(impl.db, "SELECT 1 FROM containers WHERE name = ?");
     taken.bind(1, std::string(name));
     if (taken.executeStep()) {
@@ -169,7 +169,7 @@ StatusOr<Page<ContainerRecord>> CatalogStore::ListContainers(const jobs::Paging&
 Status CatalogStore::AddCertStore(const CertStoreRecord& record) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("creating a certificate store", [&]() -> Status {
-    SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
+    internal::WriteTransaction transaction(impl.db);
     ORCH_RETURN_IF_ERROR(CheckContainer(impl.db, record.container_id));
     SQLite::Statement insert(
         impl.db,
@@ -189,7 +189,7 @@ Status CatalogStore::AddCertStore(const CertStoreRecord& record) {
 Status CatalogStore::UpdateCertStore(const CertStoreRecord& record, bool replace_password) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("updating a certificate store", [&]() -> Status {
-    SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
+    internal::WriteTransaction transaction(impl.db);
     ORCH_RETURN_IF_ERROR(CheckContainer(impl.db, record.container_id));
     std::string sql =
         "UPDATE certificate_stores SET client_machine = ?, store_path = ?, store_type = ?, "
@@ -231,7 +231,7 @@ StatusOr<Page<CertStoreRecord>> CatalogStore::ListCertStores(const jobs::Paging&
 Status CatalogStore::DeleteCertStore(std::string_view id) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("deleting a certificate store", [&]() -> Status {
-    SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
+    internal::WriteTransaction transaction(impl.db);
     SQLite::Statement scheduled(
         impl.db, "SELECT count(*) FROM jobs WHERE store_id = ? AND state = 'Scheduled'");
     scheduled.bind(1, jobs::AsciiLowercase(id));

@@ -1,12 +1,12 @@
 #include "store/job_store.h"
 
 #include <SQLiteCpp/Statement.h>
-#include <SQLiteCpp/Transaction.h>
 
 #include "jobs/ascii.h"
 #include "jobs/iso_time.h"
 #include "store/paged_select.h"
 #include "store/sqlite_store_impl.h"
+#include "store/write_transaction.h"
 
 namespace orch::store {
 namespace {
@@ -169,7 +169,7 @@ std::vector<StatusOr<std::vector<int64_t>>> JobStore::AddJobBatches(
   std::vector<StatusOr<std::vector<int64_t>>> results;
   Status committed = impl.Run("adding jobs", [&]() -> Status {
     results.clear();
-    SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
+    internal::WriteTransaction transaction(impl.db);
     internal::CachedStatement insert = impl.Prepare(
         "INSERT INTO jobs (job_id, job_type, operation_type, store_id, certificate_id, alias, "
         "overwrite, include_private_key, pfx_password, entry_password, job_fields, schedule, "
@@ -262,7 +262,7 @@ StatusOr<std::vector<JobTarget>> JobStore::MatchJobs(const jobs::SqlFilter& filt
 StatusOr<UnscheduledJobs> JobStore::Unschedule(const std::vector<std::string>& job_ids) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("unscheduling jobs", [&]() -> StatusOr<UnscheduledJobs> {
-    SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
+    internal::WriteTransaction transaction(impl.db);
     std::vector<JobTarget> found = FindTargets(impl, job_ids);
     std::string missing;
     for (const std::string& id : job_ids) {

@@ -3,12 +3,12 @@
 #include <strings.h>
 
 #include <SQLiteCpp/Statement.h>
-#include <SQLiteCpp/Transaction.h>
 
 #include "jobs/iso_time.h"
 #include "store/paged_select.h"
 #include "store/pool_rows.h"
 #include "store/sqlite_store_impl.h"
+#include "store/write_transaction.h"
 
 namespace orch::store {
 namespace {
@@ -131,7 +131,7 @@ StatusOr<PoolRecord> PoolStore::CreatePool(const PoolSpec& requested, WallTime n
   const PoolSpec spec = Normalized(requested);
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("creating an agent pool", [&]() -> StatusOr<PoolRecord> {
-    SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
+    internal::WriteTransaction transaction(impl.db);
     ORCH_RETURN_IF_ERROR(CheckName(impl.db, spec));
     ORCH_RETURN_IF_ERROR(CheckMembers(impl.db, spec));
     SQLite::Statement insert(impl.db,
@@ -152,7 +152,7 @@ StatusOr<PoolRecord> PoolStore::ReplacePool(const PoolSpec& requested, WallTime 
   if (IsDefault(spec.pool_id)) return DefaultPoolRefusal("renamed or have its members edited");
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("updating an agent pool", [&]() -> StatusOr<PoolRecord> {
-    SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
+    internal::WriteTransaction transaction(impl.db);
     std::optional<PoolRow> row = internal::FindPoolRow(impl.db, spec.pool_id);
     if (!row) return NoSuchPool(spec.pool_id);
     if (row->managed) return ReadOnlyPool(*row, "changed");
@@ -175,7 +175,7 @@ Status PoolStore::DeletePool(std::string_view requested_id) {
   if (IsDefault(pool_id)) return DefaultPoolRefusal("deleted");
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("deleting an agent pool", [&]() -> Status {
-    SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
+    internal::WriteTransaction transaction(impl.db);
     std::optional<PoolRow> row = internal::FindPoolRow(impl.db, pool_id);
     if (!row) return NoSuchPool(requested_id);
     if (row->managed) return ReadOnlyPool(*row, "deleted");

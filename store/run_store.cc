@@ -3,12 +3,12 @@
 #include <algorithm>
 
 #include <SQLiteCpp/Statement.h>
-#include <SQLiteCpp/Transaction.h>
 
 #include "jobs/iso_time.h"
 #include "store/paged_select.h"
 #include "store/pool_store.h"
 #include "store/sqlite_store_impl.h"
+#include "store/write_transaction.h"
 
 namespace orch::store {
 namespace {
@@ -222,7 +222,7 @@ StatusOr<std::vector<RunRecord>> RunStore::Fire(
     const std::function<FireDecision(const FireJob&)>& decide) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("firing jobs", [&]() -> StatusOr<std::vector<RunRecord>> {
-    SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
+    internal::WriteTransaction transaction(impl.db);
     std::vector<int64_t> written;
     for (const FireEntry& entry : entries) {
       std::optional<FireJob> job = ReadFireJob(impl, entry);
@@ -282,7 +282,7 @@ StatusOr<std::string> RunStore::PoolOfAgent(std::string_view agent_id) {
 StatusOr<Delivered> RunStore::Deliver(const std::vector<Delivery>& deliveries) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("delivering runs", [&]() -> StatusOr<Delivered> {
-    SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
+    internal::WriteTransaction transaction(impl.db);
     Delivered delivered;
     std::vector<std::vector<int64_t>> leased(deliveries.size());
     {
@@ -339,7 +339,7 @@ Status RunStore::Start(int64_t run_id, WallTime now) {
 StatusOr<std::optional<RunRecord>> RunStore::Complete(const RunCompletion& completion) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("completing a run", [&]() -> StatusOr<std::optional<RunRecord>> {
-    SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
+    internal::WriteTransaction transaction(impl.db);
     std::optional<RunRecord> run = ReadRunById(impl, completion.run_id);
     if (!run || IsClosed(run->status)) {
       return FailedPreconditionError("run " + std::to_string(completion.run_id) + " is not open");
@@ -375,7 +375,7 @@ StatusOr<std::vector<int64_t>> RunStore::CancelWaiting(const std::vector<std::st
                                                        std::string_view message, WallTime now) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("cancelling waiting runs", [&]() -> StatusOr<std::vector<int64_t>> {
-    SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
+    internal::WriteTransaction transaction(impl.db);
     internal::CachedStatement select = impl.Prepare(
         "SELECT run_id FROM runs WHERE job_id = ? AND status = 1 AND "
         "agent_id IS NULL");
@@ -441,7 +441,7 @@ StatusOr<std::vector<int64_t>> RunStore::MatchRuns(const jobs::SqlFilter& filter
 StatusOr<int64_t> RunStore::Acknowledge(const std::vector<int64_t>& run_ids) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("acknowledging runs", [&]() -> StatusOr<int64_t> {
-    SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
+    internal::WriteTransaction transaction(impl.db);
     ORCH_ASSIGN_OR_RETURN(std::vector<RunRecord> runs, RequireRuns(impl, run_ids));
     for (const RunRecord& run : runs) {
       const bool failed_or_warned =
@@ -469,7 +469,7 @@ StatusOr<std::vector<RunRecord>> RunStore::Rerun(const std::vector<int64_t>& run
                                                  WallTime now) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("rescheduling runs", [&]() -> StatusOr<std::vector<RunRecord>> {
-    SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
+    internal::WriteTransaction transaction(impl.db);
     ORCH_ASSIGN_OR_RETURN(std::vector<RunRecord> runs, RequireRuns(impl, run_ids));
     internal::CachedStatement state = impl.Prepare(
         "SELECT j.state, EXISTS (SELECT 1 FROM runs r WHERE r.job_id = "
