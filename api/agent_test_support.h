@@ -73,7 +73,7 @@ class AgentApiFixture : public ::testing::Test {
     ASSERT_OK_AND_ASSIGN(
         store_, store::SqliteStore::Open(
                     {.path = dir_ + "/orchd.db", .orchd_version = "test", .clock = &clock_}));
-    touches_.emplace(*store_, clock_, touches_timer_);
+    touches_.emplace(*store_, nullptr, clock_, touches_timer_);
     ASSERT_OK_AND_ASSIGN(ca_, pki::CertificateAuthority::LoadOrCreate(
                                   {dir_ + "/ca.crt", dir_ + "/ca.key", true}, clock_));
     config::Role all{"all", {std::to_string(kOperatorUid)}, {}, {}};

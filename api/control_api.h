@@ -14,6 +14,7 @@
 
 namespace orch::store {
 class SqliteStore;
+class WriteExecutor;
 }
 namespace orch::pki {
 class SecretBox;
@@ -38,6 +39,9 @@ struct AgentListenerInfo {
 struct ControlDeps {
   const Clock* clock = nullptr;
   store::SqliteStore* store = nullptr;
+  /// The store's writer thread, for the writes moved off the loop (Adds); nullptr: they are
+  /// written to `store` on the loop.
+  store::WriteExecutor* writer = nullptr;
   /// Encrypts private keys and passwords at rest.
   const pki::SecretBox* secret_box = nullptr;
   /// Decides the claims of each caller; reloaded with the configuration.

@@ -45,7 +45,9 @@ WriteExecutor::WriteExecutor(std::unique_ptr<SqliteStore> writer, PostFn post, O
   thread_ = std::thread([this] { Loop(); });
 }
 
-WriteExecutor::~WriteExecutor() { Stop(); }
+WriteExecutor::~WriteExecutor() {
+  Stop();
+}
 
 void WriteExecutor::Submit(std::function<Status(SqliteStore&)> write,
                            std::function<void(Status)> done) {
@@ -132,8 +134,8 @@ void WriteExecutor::RunGroup(std::deque<Task>& group) {
     if (sqlite3_get_autocommit(handle) != 0) {
       // SQLite rolled the whole transaction back (an I/O error, disk full): the writes
       // before this one are gone too.
-      return Answer(group, status.ok() ? UnavailableError("the write transaction was lost")
-                                       : status);
+      return Answer(group,
+                    status.ok() ? UnavailableError("the write transaction was lost") : status);
     }
     Status closed = impl.Run("writing", [&]() -> Status {
       if (!status.ok()) impl.db.exec("ROLLBACK TO task");

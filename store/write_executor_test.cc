@@ -1,13 +1,10 @@
 #include "store/write_executor.h"
 
 #include <chrono>
-#include <condition_variable>
-#include <deque>
 #include <functional>
 #include <future>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
@@ -18,39 +15,10 @@
 #include "store/sqlite_store_impl.h"
 #include "store/store_test_support.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/test_loop.h"
 
 namespace orch::store {
 namespace {
-
-/// The event loop of these tests: what the writer posts is run by the test's thread.
-class TestLoop {
- public:
-  WriteExecutor::PostFn Post() {
-    return [this](std::function<void()> fn) {
-      std::lock_guard lock(mutex_);
-      queue_.push_back(std::move(fn));
-      wake_.notify_all();
-    };
-  }
-  /// Runs posted functions until `done()` holds; false when it still does not after 10 s.
-  bool RunUntil(const std::function<bool()>& done) {
-    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (!done()) {
-      std::unique_lock lock(mutex_);
-      if (!wake_.wait_until(lock, give_up, [this] { return !queue_.empty(); })) return false;
-      std::function<void()> fn = std::move(queue_.front());
-      queue_.pop_front();
-      lock.unlock();
-      fn();
-    }
-    return true;
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  std::deque<std::function<void()>> queue_;
-};
 
 class WriteExecutorTest : public testing::StoreFileTest {
  protected:
@@ -101,7 +69,7 @@ class WriteExecutorTest : public testing::StoreFileTest {
     return loop_.RunUntil([&] { return answers_.size() >= count; });
   }
 
-  TestLoop loop_;
+  orch::testing::TestLoop loop_;
   CommitFaults faults_;
   std::unique_ptr<WriteExecutor> executor_;
   std::map<std::string, Status> answers_;
@@ -127,7 +95,9 @@ TEST_F(WriteExecutorTest, AFailingWriteIsUndoneAloneAndTheOthersCommit) {
   AddContainer("web");
   executor_->Submit<ContainerRecord>(
       [](SqliteStore& store) { return CatalogStore(store).AddContainer("web"); },
-      [this](StatusOr<ContainerRecord> created) { answers_.emplace("web again", created.status()); });
+      [this](StatusOr<ContainerRecord> created) {
+        answers_.emplace("web again", created.status());
+      });
   AddContainer("db");
   release->set_value();
   ASSERT_TRUE(AllAnswered(3));

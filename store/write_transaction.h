@@ -4,8 +4,9 @@
 // commit to disk is shared with the other writes of the group. Internal to store/.
 #pragma once
 
-#include <SQLiteCpp/Database.h>
 #include <sqlite3.h>
+
+#include <SQLiteCpp/Database.h>
 
 namespace orch::store::internal {
 
