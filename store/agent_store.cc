@@ -263,8 +263,10 @@ StatusOr<Page<Agent>> AgentStore::ListAgents(const jobs::Paging& paging) {
   return impl.Run("listing agents", [&]() -> StatusOr<Page<Agent>> {
     Page<Agent> page;
     const internal::PagedSelect select{kAgentColumns, "agents", "agent_id"};
-    page.total = internal::RunPagedSelect(
-        impl, select, paging, [&](SQLite::Statement& row) { page.rows.push_back(ReadAgent(row)); });
+    internal::SetCount(page,
+                       internal::RunPagedSelect(impl, select, paging, [&](SQLite::Statement& row) {
+                         page.rows.push_back(ReadAgent(row));
+                       }));
     return page;
   });
 }

@@ -181,9 +181,10 @@ StatusOr<Page<CertificateRecord>> CatalogStore::ListCertificates(const jobs::Pag
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("listing certificates", [&]() -> StatusOr<Page<CertificateRecord>> {
     Page<CertificateRecord> page;
-    page.total = internal::RunPagedSelect(
-        impl, {kCertificateColumns, "certificates c", "c.id"}, paging,
-        [&](SQLite::Statement& row) { page.rows.push_back(ReadCertificate(row)); });
+    internal::SetCount(
+        page, internal::RunPagedSelect(
+                  impl, {kCertificateColumns, "certificates c", "c.id"}, paging,
+                  [&](SQLite::Statement& row) { page.rows.push_back(ReadCertificate(row)); }));
     return page;
   });
 }
@@ -241,9 +242,10 @@ StatusOr<Page<CollectionRecord>> CatalogStore::ListCollections(const jobs::Pagin
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("listing collections", [&]() -> StatusOr<Page<CollectionRecord>> {
     Page<CollectionRecord> page;
-    page.total = internal::RunPagedSelect(
-        impl, {"id, name, description, query", "certificate_collections", "id"}, paging,
-        [&](SQLite::Statement& row) { page.rows.push_back(ReadCollection(row)); });
+    internal::SetCount(
+        page, internal::RunPagedSelect(
+                  impl, {"id, name, description, query", "certificate_collections", "id"}, paging,
+                  [&](SQLite::Statement& row) { page.rows.push_back(ReadCollection(row)); }));
     return page;
   });
 }

@@ -158,10 +158,12 @@ StatusOr<Page<ContainerRecord>> CatalogStore::ListContainers(const jobs::Paging&
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("listing containers", [&]() -> StatusOr<Page<ContainerRecord>> {
     Page<ContainerRecord> page;
-    page.total = internal::RunPagedSelect(
-        impl, {"id, name", "containers", "id"}, paging, [&](SQLite::Statement& row) {
-          page.rows.push_back({row.getColumn(0).getInt64(), row.getColumn(1).getString()});
-        });
+    internal::SetCount(
+        page,
+        internal::RunPagedSelect(
+            impl, {"id, name", "containers", "id"}, paging, [&](SQLite::Statement& row) {
+              page.rows.push_back({row.getColumn(0).getInt64(), row.getColumn(1).getString()});
+            }));
     return page;
   });
 }
@@ -221,9 +223,10 @@ StatusOr<Page<CertStoreRecord>> CatalogStore::ListCertStores(const jobs::Paging&
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("listing certificate stores", [&]() -> StatusOr<Page<CertStoreRecord>> {
     Page<CertStoreRecord> page;
-    page.total = internal::RunPagedSelect(
-        impl, {kStoreColumns, kStoreFrom, "s.id"}, paging,
-        [&](SQLite::Statement& row) { page.rows.push_back(ReadStore(row)); });
+    internal::SetCount(page, internal::RunPagedSelect(impl, {kStoreColumns, kStoreFrom, "s.id"},
+                                                      paging, [&](SQLite::Statement& row) {
+                                                        page.rows.push_back(ReadStore(row));
+                                                      }));
     return page;
   });
 }
@@ -269,9 +272,10 @@ StatusOr<Page<int>> CatalogStore::ListStoreTypes(const jobs::Paging& paging) {
     jobs::Paging bound = paging;
     bound.filter.params.insert(bound.filter.params.begin(), params.begin(), params.end());
     Page<int> page;
-    page.total = internal::RunPagedSelect(
-        impl, {"store_type", from, "store_type"}, bound,
-        [&](SQLite::Statement& row) { page.rows.push_back(row.getColumn(0).getInt()); });
+    internal::SetCount(
+        page, internal::RunPagedSelect(
+                  impl, {"store_type", from, "store_type"}, bound,
+                  [&](SQLite::Statement& row) { page.rows.push_back(row.getColumn(0).getInt()); }));
     return page;
   });
 }

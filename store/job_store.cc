@@ -202,9 +202,10 @@ StatusOr<Page<JobRow>> JobStore::ListJobs(const jobs::Paging& paging) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("listing jobs", [&]() -> StatusOr<Page<JobRow>> {
     Page<JobRow> page;
-    page.total = internal::RunPagedSelect(
-        impl, {kJobColumns, kJobFrom, "j.seq"}, paging,
-        [&](SQLite::Statement& row) { page.rows.push_back(ReadJob(row)); });
+    internal::SetCount(page, internal::RunPagedSelect(impl, {kJobColumns, kJobFrom, "j.seq"},
+                                                      paging, [&](SQLite::Statement& row) {
+                                                        page.rows.push_back(ReadJob(row));
+                                                      }));
     return page;
   });
 }

@@ -211,10 +211,11 @@ StatusOr<Page<PoolRecord>> PoolStore::ListPools(const jobs::Paging& paging) {
     std::vector<PoolRow> rows;
     Page<PoolRecord> page;
     const internal::PagedSelect select{"pool_id, name, managed", PoolsFrom(), "pool_id"};
-    page.total = internal::RunPagedSelect(impl, select, paging, [&](SQLite::Statement& row) {
-      rows.push_back(PoolRow{row.getColumn(0).getString(), row.getColumn(1).getString(),
-                             row.getColumn(2).getInt() != 0});
-    });
+    internal::SetCount(
+        page, internal::RunPagedSelect(impl, select, paging, [&](SQLite::Statement& row) {
+          rows.push_back(PoolRow{row.getColumn(0).getString(), row.getColumn(1).getString(),
+                                 row.getColumn(2).getInt() != 0});
+        }));
     for (const PoolRow& row : rows) page.rows.push_back(WithMembers(impl.db, row));
     return page;
   });
@@ -226,9 +227,10 @@ StatusOr<Page<PoolMember>> PoolStore::ListDefaultPoolMembers(const jobs::Paging&
     Page<PoolMember> page;
     const internal::PagedSelect select{"agent_id, client_machine, version, capabilities",
                                        internal::kDefaultMembersFrom, "agent_id"};
-    page.total = internal::RunPagedSelect(impl, select, paging, [&](SQLite::Statement& row) {
-      page.rows.push_back(internal::ReadDefaultMember(row));
-    });
+    internal::SetCount(page,
+                       internal::RunPagedSelect(impl, select, paging, [&](SQLite::Statement& row) {
+                         page.rows.push_back(internal::ReadDefaultMember(row));
+                       }));
     return page;
   });
 }

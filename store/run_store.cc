@@ -404,9 +404,10 @@ StatusOr<Page<RunRecord>> RunStore::ListRuns(const jobs::Paging& paging) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("listing job history", [&]() -> StatusOr<Page<RunRecord>> {
     Page<RunRecord> page;
-    page.total = internal::RunPagedSelect(
-        impl, {kRunColumns, kRunFrom, "r.run_id", kRunCountFrom}, paging,
-        [&](SQLite::Statement& row) { page.rows.push_back(ReadRun(row)); });
+    internal::SetCount(page,
+                       internal::RunPagedSelect(
+                           impl, {kRunColumns, kRunFrom, "r.run_id", kRunCountFrom}, paging,
+                           [&](SQLite::Statement& row) { page.rows.push_back(ReadRun(row)); }));
     return page;
   });
 }
