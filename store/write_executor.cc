@@ -40,17 +40,8 @@ int64_t CommitFaults::failed() const {
   return failed_;
 }
 
-WriteExecutor::WriteExecutor(std::unique_ptr<SqliteStore> writer, PostFn post, Options options)
-    : writer_(std::move(writer)), post_(std::move(post)), options_(options) {
-  thread_ = std::thread([this] { Loop(); });
-}
-
-WriteExecutor::~WriteExecutor() {
-  Stop();
-}
-
-void WriteExecutor::Submit(std::function<Status(SqliteStore&)> write,
-                           std::function<void(Status)> done) {
+void StoreWriter::Submit(std::function<Status(SqliteStore&)> write,
+                         std::function<void(Status)> done) {
   auto result = std::make_shared<Status>();
   Enqueue(Task{[write = std::move(write), result](SqliteStore& store) {
                  *result = write(store);
@@ -59,6 +50,41 @@ void WriteExecutor::Submit(std::function<Status(SqliteStore&)> write,
                [done = std::move(done), result](const Status& committed) {
                  done(committed.ok() ? std::move(*result) : committed);
                }});
+}
+
+void InlineWriter::Enqueue(Task task) {
+  SqliteStore::Impl& impl = store_.impl();
+  sqlite3* const handle = impl.db.getHandle();
+  Status begun = impl.Run("starting a write", [&]() -> Status {
+    impl.db.exec("BEGIN IMMEDIATE");
+    return Status::Ok();
+  });
+  if (!begun.ok()) return task.finish(begun);
+  const Status written = task.run(store_);
+  if (sqlite3_get_autocommit(handle) != 0) {  // SQLite rolled it back itself
+    return task.finish(written.ok() ? UnavailableError("the write transaction was lost") : written);
+  }
+  Status closed = impl.Run("committing", [&]() -> Status {
+    impl.db.exec(written.ok() ? "COMMIT" : "ROLLBACK");
+    return Status::Ok();
+  });
+  if (!closed.ok() && sqlite3_get_autocommit(handle) == 0) {
+    (void)impl.Run("rolling back", [&]() -> Status {
+      impl.db.exec("ROLLBACK");
+      return Status::Ok();
+    });
+  }
+  // Ok: the write's own result is answered, an error of its own included.
+  task.finish(closed);
+}
+
+WriteExecutor::WriteExecutor(std::unique_ptr<SqliteStore> writer, PostFn post, Options options)
+    : writer_(std::move(writer)), post_(std::move(post)), options_(options) {
+  thread_ = std::thread([this] { Loop(); });
+}
+
+WriteExecutor::~WriteExecutor() {
+  Stop();
 }
 
 void WriteExecutor::Enqueue(Task task) {

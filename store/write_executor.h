@@ -1,10 +1,11 @@
-// WriteExecutor: the store's writer thread. Writes submitted from the event loop are queued,
+// StoreWriter: where writes go, so that the event loop never waits for the disk. Its SQLite
+// form is WriteExecutor, the store's writer thread: writes submitted from the loop are queued,
 // and the writer runs everything queued so far in one transaction with one commit to disk
-// (group commit): while one group's fsync is in progress the next group gathers, so a burst of
-// writes costs a few commits, and the loop never waits for the disk. Each write is still
-// all-or-nothing on its own (a savepoint). Its outcome comes back through `post`, after the
-// commit: a write is answered only once it is durable, and a failed commit answers every write
-// of its group with the commit's error and leaves none of them written.
+// (group commit). While one group's fsync is in progress the next group gathers, so a burst of
+// writes costs a few commits. Each write is still all-or-nothing on its own (a savepoint). Its
+// outcome comes back through `post`, after the commit: a write is answered only once it is
+// durable, and a failed commit answers every write of its group with the commit's error and
+// leaves none of them written. InlineWriter runs each write at once, for tests and tools.
 #pragma once
 
 #include <chrono>
@@ -61,28 +62,15 @@ struct WriteStats {
   int64_t largest_group = 0;
 };
 
-class WriteExecutor {
+/// Where the writes of the loop go: each runs against a connection of the writer's, and its
+/// outcome comes back on the loop's thread. The scheduler and the handlers see only this.
+class StoreWriter {
  public:
-  /// Runs `fn` on the event loop's thread. Called from the writer thread.
-  using PostFn = std::function<void(std::function<void()>)>;
+  virtual ~StoreWriter() = default;
 
-  struct Options {
-    /// Most writes in one group transaction.
-    size_t max_group = 4096;
-    /// Faults to inject; nullptr in production.
-    CommitFaults* faults = nullptr;
-  };
-
-  /// Starts the writer thread on `writer`, a connection of its own to the database.
-  WriteExecutor(std::unique_ptr<SqliteStore> writer, PostFn post, Options options);
-  /// Stop().
-  ~WriteExecutor();
-  WriteExecutor(const WriteExecutor&) = delete;
-  WriteExecutor& operator=(const WriteExecutor&) = delete;
-
-  /// Queues `write` for the next group. It runs on the writer thread against the writer's
-  /// connection, so it must touch nothing of the loop's; `done` then runs through `post` with
-  /// the write's result once the group is committed, or with the commit's error.
+  /// Queues `write`. It runs against the writer's connection, so it must touch nothing of the
+  /// loop's; `done` then runs on the loop's thread with the write's result once it is
+  /// committed, or with the commit's error.
   template <typename T>
   void Submit(std::function<StatusOr<T>(SqliteStore&)> write,
               std::function<void(StatusOr<T>)> done) {
@@ -99,7 +87,51 @@ class WriteExecutor {
   /// As above, for writes that answer only a Status.
   void Submit(std::function<Status(SqliteStore&)> write, std::function<void(Status)> done);
 
-  /// Runs what is queued, then ends the writer thread. Later Submit()s fail with Unavailable.
+ protected:
+  struct Task {
+    // Runs the write; its Status decides whether its changes are kept.
+    std::function<Status(SqliteStore&)> run;
+    // Answers the write, given the commit's outcome (ok: the write's own result).
+    std::function<void(const Status&)> finish;
+  };
+
+  virtual void Enqueue(Task task) = 0;
+};
+
+/// Runs each write at once on the calling thread, in a transaction of its own, and answers it
+/// before Submit() returns. For tests and tools that have no event loop to come back to.
+class InlineWriter final : public StoreWriter {
+ public:
+  /// REQUIRES: `store` outlives this object.
+  explicit InlineWriter(SqliteStore& store) : store_(store) {}
+
+ private:
+  void Enqueue(Task task) override;
+
+  SqliteStore& store_;
+};
+
+/// The writer thread of a SQLite store.
+class WriteExecutor final : public StoreWriter {
+ public:
+  /// Runs `fn` on the event loop's thread. Called from the writer thread.
+  using PostFn = std::function<void(std::function<void()>)>;
+
+  struct Options {
+    /// Most writes in one group transaction.
+    size_t max_group = 4096;
+    /// Faults to inject; nullptr in production.
+    CommitFaults* faults = nullptr;
+  };
+
+  /// Starts the writer thread on `writer`, a connection of its own to the database.
+  WriteExecutor(std::unique_ptr<SqliteStore> writer, PostFn post, Options options);
+  /// Stop().
+  ~WriteExecutor() override;
+  WriteExecutor(const WriteExecutor&) = delete;
+  WriteExecutor& operator=(const WriteExecutor&) = delete;
+
+  /// Runs what is queued, then ends the writer thread. Later writes fail with Unavailable.
   void Stop();
 
   /// The outcome of the last group commit: ok before the first and after a success.
@@ -109,14 +141,7 @@ class WriteExecutor {
   size_t backlog() const;
 
  private:
-  struct Task {
-    // Runs the write; its Status decides whether its savepoint is kept.
-    std::function<Status(SqliteStore&)> run;
-    // Answers the write, given the group's commit outcome (ok: the write's own result).
-    std::function<void(const Status&)> finish;
-  };
-
-  void Enqueue(Task task);
+  void Enqueue(Task task) override;
   void Loop();
   void RunGroup(std::deque<Task>& group);
   Status CommitGroup(size_t writes);

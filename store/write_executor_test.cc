@@ -5,6 +5,7 @@
 #include <future>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -142,6 +143,30 @@ TEST_F(WriteExecutorTest, StopWritesWhatIsQueuedAndLaterWritesAreRefused) {
   EXPECT_OK(answers_["a"]);
   EXPECT_EQ(answers_["late"].code(), StatusCode::kUnavailable);
   EXPECT_EQ(Containers(), 2);
+}
+
+TEST_F(WriteExecutorTest, AnInlineWriterAnswersBeforeSubmitReturnsAndUndoesAFailedWrite) {
+  // Given an inline writer, each write is answered at once; one whose second statement fails
+  // leaves nothing of its first.
+  InlineWriter inline_writer(*store_);
+  std::optional<Status> answer;
+  inline_writer.Submit(
+      [](SqliteStore& store) -> Status {
+        ORCH_RETURN_IF_ERROR(CatalogStore(store).AddContainer("first").status());
+        return CatalogStore(store).AddContainer("first").status();  // already exists
+      },
+      [&](Status written) { answer = written; });
+  ASSERT_TRUE(answer.has_value());
+  EXPECT_EQ(answer->code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(Containers(), 0);
+
+  answer.reset();
+  inline_writer.Submit(
+      [](SqliteStore& store) { return CatalogStore(store).AddContainer("web").status(); },
+      [&](Status written) { answer = written; });
+  ASSERT_TRUE(answer.has_value());
+  EXPECT_OK(*answer);
+  EXPECT_EQ(Containers(), 1);
 }
 
 }  // namespace
