@@ -225,7 +225,7 @@ StatusOr<Page<PoolMember>> PoolStore::ListDefaultPoolMembers(const jobs::Paging&
   return impl.Run("listing the default pool", [&]() -> StatusOr<Page<PoolMember>> {
     Page<PoolMember> page;
     const internal::PagedSelect select{"agent_id, client_machine, version, capabilities",
-                                       internal::kDefaultMembersFrom, "agent_id"};
+                                       internal::DefaultMembersFrom(), "agent_id"};
     page.total = internal::RunPagedSelect(impl, select, paging, [&](SQLite::Statement& row) {
       page.rows.push_back(internal::ReadDefaultMember(row));
     });

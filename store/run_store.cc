@@ -5,14 +5,18 @@
 #include <SQLiteCpp/Statement.h>
 
 #include "jobs/iso_time.h"
+#include "store/job_store.h"
 #include "store/paged_select.h"
 #include "store/pool_store.h"
+#include "store/sql_values.h"
 #include "store/sqlite_store_impl.h"
 #include "store/write_transaction.h"
 
 namespace orch::store {
 namespace {
 
+using internal::OpenRunStatusList;
+using internal::SqlLiteral;
 using jobs::FromUnixMillis;
 using jobs::QueryField;
 using jobs::ToUnixMillis;
@@ -98,20 +102,25 @@ int64_t InsertRun(SqliteStore::Impl& impl, std::string_view job_id, WallTime sch
 
 // A job with no next fire and no open run has nothing left to do.
 void FinishIfDone(SqliteStore::Impl& impl, std::string_view job_id) {
-  internal::CachedStatement update = impl.Prepare(
-      "UPDATE jobs SET state = 'Finished' WHERE job_id = ? AND "
-      "state = 'Scheduled' AND next_fire IS NULL AND NOT EXISTS "
-      "(SELECT 1 FROM runs WHERE job_id = ? AND status IN (1, 2))");
+  static const std::string kSql = "UPDATE jobs SET state = " + SqlLiteral(kJobFinished) +
+                                  " WHERE job_id = ? AND state = " + SqlLiteral(kJobScheduled) +
+                                  " AND next_fire IS NULL AND NOT EXISTS " +
+                                  "(SELECT 1 FROM runs WHERE job_id = ? AND status IN " +
+                                  OpenRunStatusList() + ")";
+  internal::CachedStatement update = impl.Prepare(kSql);
   update.bind(1, std::string(job_id));
   update.bind(2, std::string(job_id));
   update.exec();
 }
 
 std::optional<FireJob> ReadFireJob(SqliteStore::Impl& impl, const FireEntry& entry) {
-  internal::CachedStatement query = impl.Prepare(
+  static const std::string kSql =
       "SELECT j.job_id, j.schedule, j.requested, EXISTS (SELECT 1 FROM runs r WHERE "
-      "r.job_id = j.job_id AND r.status IN (1, 2)) FROM jobs j "
-      "WHERE j.seq = ? AND j.state = 'Scheduled' AND j.next_fire = ?");
+      "r.job_id = j.job_id AND r.status IN " +
+      OpenRunStatusList() +
+      ") FROM jobs j WHERE j.seq = ? AND j.state = " + SqlLiteral(kJobScheduled) +
+      " AND j.next_fire = ?";
+  internal::CachedStatement query = impl.Prepare(kSql);
   query.bind(1, entry.job_seq);
   query.bind(2, entry.fire_ms);
   if (!query.executeStep()) return std::nullopt;
@@ -155,8 +164,8 @@ StatusOr<std::vector<RunRecord>> RequireRuns(SqliteStore::Impl& impl,
 }
 
 bool IsClosed(RunStatus status) {
-  return status == RunStatus::kCompleted || status == RunStatus::kAcknowledged ||
-         status == RunStatus::kCompletedWillRetry;
+  return std::ranges::find(internal::kClosedRunStatuses, status) !=
+         std::end(internal::kClosedRunStatuses);
 }
 
 }  // namespace
@@ -170,15 +179,18 @@ const std::vector<QueryField>& RunQueryFields() {
       {"Result",
        "r.result",
        QueryField::kInteger,
-       {{"Unknown", 0}, {"Success", 2}, {"Warning", 3}, {"Failure", 4}}},
+       {{"Unknown", static_cast<int64_t>(RunResult::kUnknown)},
+        {"Success", static_cast<int64_t>(RunResult::kSuccess)},
+        {"Warning", static_cast<int64_t>(RunResult::kWarning)},
+        {"Failure", static_cast<int64_t>(RunResult::kFailure)}}},
       {"Status",
        "r.status",
        QueryField::kInteger,
-       {{"Waiting", 1},
-        {"InProcess", 2},
-        {"Completed", 3},
-        {"Acknowledged", 4},
-        {"CompletedWillRetry", 5}}},
+       {{"Waiting", static_cast<int64_t>(RunStatus::kWaiting)},
+        {"InProcess", static_cast<int64_t>(RunStatus::kInProcess)},
+        {"Completed", static_cast<int64_t>(RunStatus::kCompleted)},
+        {"Acknowledged", static_cast<int64_t>(RunStatus::kAcknowledged)},
+        {"CompletedWillRetry", static_cast<int64_t>(RunStatus::kCompletedWillRetry)}}},
       {"JobType", "r.job_type", QueryField::kText},
       {"Message", "r.message", QueryField::kText},
       {"OperationStart", "r.operation_start", QueryField::kTime},
@@ -195,9 +207,10 @@ const std::vector<QueryField>& RunQueryFields() {
 StatusOr<std::vector<FireEntry>> RunStore::LoadFireQueue() {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("loading the fire queue", [&]() -> StatusOr<std::vector<FireEntry>> {
-    internal::CachedStatement query = impl.Prepare(
-        "SELECT next_fire, seq FROM jobs WHERE next_fire IS NOT NULL AND "
-        "state = 'Scheduled'");
+    static const std::string kSql =
+        "SELECT next_fire, seq FROM jobs WHERE next_fire IS NOT NULL AND state = " +
+        SqlLiteral(kJobScheduled);
+    internal::CachedStatement query = impl.Prepare(kSql);
     std::vector<FireEntry> entries;
     while (query.executeStep()) {
       entries.push_back({query.getColumn(0).getInt64(), query.getColumn(1).getInt64()});
@@ -209,8 +222,10 @@ StatusOr<std::vector<FireEntry>> RunStore::LoadFireQueue() {
 StatusOr<std::vector<RunRecord>> RunStore::LoadOpenRuns() {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("loading open runs", [&]() -> StatusOr<std::vector<RunRecord>> {
-    internal::CachedStatement query =
-        impl.Prepare(SelectRuns("WHERE r.status IN (1, 2) ORDER BY r.run_id"));
+    // The WHERE repeats runs_open's, so the index serves it.
+    static const std::string kSql =
+        SelectRuns("WHERE r.status IN " + OpenRunStatusList() + " ORDER BY r.run_id");
+    internal::CachedStatement query = impl.Prepare(kSql);
     std::vector<RunRecord> runs;
     while (query.executeStep()) runs.push_back(ReadRun(query));
     return runs;
@@ -257,8 +272,10 @@ StatusOr<std::vector<RunRecord>> RunStore::WaitingRunsOfStores(
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("reading a store's waiting runs", [&]() -> StatusOr<std::vector<RunRecord>> {
     std::vector<RunRecord> runs;
-    internal::CachedStatement query = impl.Prepare(SelectRuns(
-        "WHERE r.status = 1 AND r.agent_id IS NULL AND j.store_id = ? ORDER BY r.run_id"));
+    static const std::string kSql =
+        SelectRuns("WHERE r.status = " + SqlLiteral(RunStatus::kWaiting) +
+                   " AND r.agent_id IS NULL AND j.store_id = ? ORDER BY r.run_id");
+    internal::CachedStatement query = impl.Prepare(kSql);
     for (const std::string& id : store_ids) {
       query.reset();
       query.bind(1, id);
@@ -286,11 +303,14 @@ StatusOr<Delivered> RunStore::Deliver(const std::vector<Delivery>& deliveries) {
     Delivered delivered;
     std::vector<std::vector<int64_t>> leased(deliveries.size());
     {
-      internal::CachedStatement update = impl.Prepare(
+      static const std::string kSql =
           "UPDATE runs SET agent_id = ?1, agent_machine = ?2, lease_expires = ?3 "
-          "WHERE run_id = ?4 AND status = 1 AND agent_id IS NULL AND EXISTS (SELECT 1 FROM jobs "
+          "WHERE run_id = ?4 AND status = " +
+          SqlLiteral(RunStatus::kWaiting) +
+          " AND agent_id IS NULL AND EXISTS (SELECT 1 FROM jobs "
           "j JOIN certificate_stores s ON s.id = j.store_id WHERE j.job_id = runs.job_id AND "
-          "(s.agent_id = ?1 OR s.agent_pool_id = ?5))");
+          "(s.agent_id = ?1 OR s.agent_pool_id = ?5))";
+      internal::CachedStatement update = impl.Prepare(kSql);
       for (size_t i = 0; i < deliveries.size(); ++i) {
         const Delivery& d = deliveries[i];
         for (int64_t id : d.run_ids) {
@@ -324,9 +344,10 @@ StatusOr<Delivered> RunStore::Deliver(const std::vector<Delivery>& deliveries) {
 Status RunStore::Start(int64_t run_id, WallTime now) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("starting a run", [&]() -> Status {
-    internal::CachedStatement update = impl.Prepare(
-        "UPDATE runs SET status = 2, operation_start = ? "
-        "WHERE run_id = ? AND status = 1");
+    static const std::string kSql =
+        "UPDATE runs SET status = " + SqlLiteral(RunStatus::kInProcess) +
+        ", operation_start = ? WHERE run_id = ? AND status = " + SqlLiteral(RunStatus::kWaiting);
+    internal::CachedStatement update = impl.Prepare(kSql);
     update.bind(1, ToUnixMillis(now));
     update.bind(2, run_id);
     if (update.exec() == 0) {
@@ -376,12 +397,15 @@ StatusOr<std::vector<int64_t>> RunStore::CancelWaiting(const std::vector<std::st
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("cancelling waiting runs", [&]() -> StatusOr<std::vector<int64_t>> {
     internal::WriteTransaction transaction(impl.db);
-    internal::CachedStatement select = impl.Prepare(
-        "SELECT run_id FROM runs WHERE job_id = ? AND status = 1 AND "
-        "agent_id IS NULL");
-    internal::CachedStatement update = impl.Prepare(
-        "UPDATE runs SET status = 3, result = 0, message = ?, "
-        "finished_at = ? WHERE run_id = ?");
+    static const std::string kSelectSql =
+        "SELECT run_id FROM runs WHERE job_id = ? AND status = " + SqlLiteral(RunStatus::kWaiting) +
+        " AND agent_id IS NULL";
+    static const std::string kUpdateSql =
+        "UPDATE runs SET status = " + SqlLiteral(RunStatus::kCompleted) +
+        ", result = " + SqlLiteral(RunResult::kUnknown) +
+        ", message = ?, finished_at = ? WHERE run_id = ?";
+    internal::CachedStatement select = impl.Prepare(kSelectSql);
+    internal::CachedStatement update = impl.Prepare(kUpdateSql);
     std::vector<int64_t> cancelled;
     for (const std::string& job_id : job_ids) {
       select.reset();
@@ -452,8 +476,10 @@ StatusOr<int64_t> RunStore::Acknowledge(const std::vector<int64_t>& run_ids) {
                                        " is not a completed run with a warning or a failure");
       }
     }
-    internal::CachedStatement update =
-        impl.Prepare("UPDATE runs SET status = 4 WHERE run_id = ? AND status = 3");
+    static const std::string kSql =
+        "UPDATE runs SET status = " + SqlLiteral(RunStatus::kAcknowledged) +
+        " WHERE run_id = ? AND status = " + SqlLiteral(RunStatus::kCompleted);
+    internal::CachedStatement update = impl.Prepare(kSql);
     int64_t changed = 0;
     for (const RunRecord& run : runs) {
       update.reset();
@@ -471,9 +497,10 @@ StatusOr<std::vector<RunRecord>> RunStore::Rerun(const std::vector<int64_t>& run
   return impl.Run("rescheduling runs", [&]() -> StatusOr<std::vector<RunRecord>> {
     internal::WriteTransaction transaction(impl.db);
     ORCH_ASSIGN_OR_RETURN(std::vector<RunRecord> runs, RequireRuns(impl, run_ids));
-    internal::CachedStatement state = impl.Prepare(
-        "SELECT j.state, EXISTS (SELECT 1 FROM runs r WHERE r.job_id = "
-        "j.job_id AND r.status IN (1, 2)) FROM jobs j WHERE j.job_id = ?");
+    static const std::string kStateSql =
+        "SELECT j.state, EXISTS (SELECT 1 FROM runs r WHERE r.job_id = j.job_id AND r.status IN " +
+        OpenRunStatusList() + ") FROM jobs j WHERE j.job_id = ?";
+    internal::CachedStatement state = impl.Prepare(kStateSql);
     std::vector<std::string> jobs;
     for (const RunRecord& run : runs) {
       const std::string id = std::to_string(run.run_id);
@@ -482,7 +509,7 @@ StatusOr<std::vector<RunRecord>> RunStore::Rerun(const std::vector<int64_t>& run
       }
       state.reset();
       state.bind(1, run.job_id);
-      if (!state.executeStep() || state.getColumn(0).getString() == "Unscheduled") {
+      if (!state.executeStep() || state.getColumn(0).getString() == kJobUnscheduled) {
         return FailedPreconditionError("job history entry " + id + ": its job is unscheduled");
       }
       if (state.getColumn(1).getInt() != 0) {
@@ -492,9 +519,10 @@ StatusOr<std::vector<RunRecord>> RunStore::Rerun(const std::vector<int64_t>& run
         jobs.push_back(run.job_id);
       }
     }
-    internal::CachedStatement reopen = impl.Prepare(
-        "UPDATE jobs SET state = 'Scheduled' WHERE job_id = ? AND "
-        "state = 'Finished'");
+    static const std::string kReopenSql =
+        "UPDATE jobs SET state = " + SqlLiteral(kJobScheduled) +
+        " WHERE job_id = ? AND state = " + SqlLiteral(kJobFinished);
+    internal::CachedStatement reopen = impl.Prepare(kReopenSql);
     std::vector<RunRecord> created;
     for (const std::string& job_id : jobs) {
       reopen.reset();
@@ -515,10 +543,15 @@ StatusOr<std::vector<RunRecord>> RunStore::Rerun(const std::vector<int64_t>& run
 StatusOr<int64_t> RunStore::Prune(WallTime success_before, WallTime other_before, int64_t limit) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("pruning job history", [&]() -> StatusOr<int64_t> {
-    internal::CachedStatement prune = impl.Prepare(
-        "DELETE FROM runs WHERE run_id IN (SELECT run_id FROM runs WHERE finished_at IS NOT NULL "
-        "AND status IN (3, 4, 5) AND ((result = 2 AND finished_at < ?) OR "
-        "(result <> 2 AND finished_at < ?)) LIMIT ?)");
+    static const std::string kSql = [] {
+      const std::string success = SqlLiteral(RunResult::kSuccess);
+      return "DELETE FROM runs WHERE run_id IN (SELECT run_id FROM runs WHERE finished_at IS "
+             "NOT NULL AND status IN " +
+             internal::SqlList<RunStatus>(internal::kClosedRunStatuses) +
+             " AND ((result = " + success + " AND finished_at < ?) OR (result <> " + success +
+             " AND finished_at < ?)) LIMIT ?)";
+    }();
+    internal::CachedStatement prune = impl.Prepare(kSql);
     prune.bind(1, ToUnixMillis(success_before));
     prune.bind(2, ToUnixMillis(other_before));
     prune.bind(3, limit);
