@@ -6,6 +6,7 @@
 #include "jobs/iso_time.h"
 #include "store/paged_select.h"
 #include "store/pool_rows.h"
+#include "store/sql_values.h"
 #include "store/sqlite_store_impl.h"
 #include "store/write_transaction.h"
 
@@ -178,7 +179,12 @@ const std::vector<QueryField>& AgentQueryFields() {
       {"ClientMachine", "client_machine", QueryField::kText},
       {"Username", "username", QueryField::kText},
       {"AgentPlatform", "agent_platform", QueryField::kInteger},
-      {"Status", "status", QueryField::kInteger, {{"New", 1}, {"Approved", 2}, {"Disapproved", 3}}},
+      {"Status",
+       "status",
+       QueryField::kInteger,
+       {{"New", static_cast<int64_t>(AgentStatus::kNew)},
+        {"Approved", static_cast<int64_t>(AgentStatus::kApproved)},
+        {"Disapproved", static_cast<int64_t>(AgentStatus::kDisapproved)}}},
       {"LastSeen", "last_seen", QueryField::kTime},
       {"Capabilities", "capabilities", QueryField::kText},
       {"Thumbprint", "thumbprint", QueryField::kText},
@@ -186,7 +192,9 @@ const std::vector<QueryField>& AgentQueryFields() {
       {"AuthCertificateReenrollment",
        "auth_certificate_reenrollment",
        QueryField::kInteger,
-       {{"None", 0}, {"Requested", 1}, {"Required", 2}}},
+       {{"None", static_cast<int64_t>(Reenrollment::kNone)},
+        {"Requested", static_cast<int64_t>(Reenrollment::kRequested)},
+        {"Required", static_cast<int64_t>(Reenrollment::kRequired)}}},
       {"LastErrorCode", "last_error_code", QueryField::kInteger},
       {"LastErrorMessage", "last_error_message", QueryField::kText},
   };
@@ -276,8 +284,7 @@ Status AgentStore::SetStatus(const std::vector<std::string>& ids, AgentStatus st
   return impl.Run("setting agent status", [&]() -> Status {
     internal::WriteTransaction transaction(impl.db);
     std::vector<std::string> statements = {
-        "UPDATE agents SET status = " + std::to_string(static_cast<int>(status)) +
-        " WHERE agent_id = ?1"};
+        "UPDATE agents SET status = " + internal::SqlLiteral(status) + " WHERE agent_id = ?1"};
     if (status == AgentStatus::kDisapproved) {
       statements.push_back("DELETE FROM agent_sessions WHERE agent_id = ?1");
     }
@@ -291,12 +298,13 @@ Status AgentStore::Reset(const std::vector<std::string>& ids) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("resetting agents", [&]() -> Status {
     internal::WriteTransaction transaction(impl.db);
-    ORCH_RETURN_IF_ERROR(UpdateEach(
-        impl, ids,
-        {"UPDATE agents SET status = 1, thumbprint = '', legacy_thumbprint = '', "
-         "auth_certificate_reenrollment = 0, last_error_code = NULL, last_error_message = NULL "
-         "WHERE agent_id = ?1",
-         "DELETE FROM agent_sessions WHERE agent_id = ?1"}));
+    static const std::string kResetSql =
+        "UPDATE agents SET status = " + internal::SqlLiteral(AgentStatus::kNew) +
+        ", thumbprint = '', legacy_thumbprint = '', auth_certificate_reenrollment = " +
+        internal::SqlLiteral(Reenrollment::kNone) +
+        ", last_error_code = NULL, last_error_message = NULL WHERE agent_id = ?1";
+    ORCH_RETURN_IF_ERROR(
+        UpdateEach(impl, ids, {kResetSql, "DELETE FROM agent_sessions WHERE agent_id = ?1"}));
     transaction.commit();
     return Status::Ok();
   });

@@ -5,7 +5,9 @@
 #include "jobs/iso_time.h"
 #include "jobs/store_types.h"
 #include "store/catalog_store.h"
+#include "store/job_store.h"
 #include "store/paged_select.h"
+#include "store/sql_values.h"
 #include "store/sqlite_store_impl.h"
 #include "store/write_transaction.h"
 
@@ -235,8 +237,10 @@ Status CatalogStore::DeleteCertStore(std::string_view id) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("deleting a certificate store", [&]() -> Status {
     internal::WriteTransaction transaction(impl.db);
-    SQLite::Statement scheduled(
-        impl.db, "SELECT count(*) FROM jobs WHERE store_id = ? AND state = 'Scheduled'");
+    static const std::string kScheduledSql =
+        "SELECT count(*) FROM jobs WHERE store_id = ? AND state = " +
+        internal::SqlLiteral(kJobScheduled);
+    SQLite::Statement scheduled(impl.db, kScheduledSql);
     scheduled.bind(1, jobs::AsciiLowercase(id));
     scheduled.executeStep();
     if (const int64_t count = scheduled.getColumn(0).getInt64(); count > 0) {

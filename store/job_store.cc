@@ -5,6 +5,7 @@
 #include "jobs/ascii.h"
 #include "jobs/iso_time.h"
 #include "store/paged_select.h"
+#include "store/sql_values.h"
 #include "store/sqlite_store_impl.h"
 #include "store/write_transaction.h"
 
@@ -273,12 +274,16 @@ StatusOr<UnscheduledJobs> JobStore::Unschedule(const std::vector<std::string>& j
       if (!present) missing += (missing.empty() ? "" : ", ") + id;
     }
     if (!missing.empty()) return NotFoundError("no job with Id " + missing);
-    internal::CachedStatement queued = impl.Prepare(
-        "SELECT next_fire, seq FROM jobs WHERE job_id = ? AND state = 'Scheduled' AND "
-        "next_fire IS NOT NULL");
-    internal::CachedStatement update = impl.Prepare(
-        "UPDATE jobs SET state = 'Unscheduled', next_fire = NULL "
-        "WHERE job_id = ? AND state = 'Scheduled'");
+    static const std::string kScheduled = internal::SqlLiteral(kJobScheduled);
+    static const std::string kQueuedSql =
+        "SELECT next_fire, seq FROM jobs WHERE job_id = ? AND "
+        "state = " +
+        kScheduled + " AND next_fire IS NOT NULL";
+    static const std::string kUpdateSql =
+        "UPDATE jobs SET state = " + internal::SqlLiteral(kJobUnscheduled) +
+        ", next_fire = NULL WHERE job_id = ? AND state = " + kScheduled;
+    internal::CachedStatement queued = impl.Prepare(kQueuedSql);
+    internal::CachedStatement update = impl.Prepare(kUpdateSql);
     UnscheduledJobs result;
     for (const JobTarget& target : found) {
       queued.reset();

@@ -226,7 +226,7 @@ StatusOr<Page<PoolMember>> PoolStore::ListDefaultPoolMembers(const jobs::Paging&
   return impl.Run("listing the default pool", [&]() -> StatusOr<Page<PoolMember>> {
     Page<PoolMember> page;
     const internal::PagedSelect select{"agent_id, client_machine, version, capabilities",
-                                       internal::kDefaultMembersFrom, "agent_id"};
+                                       internal::DefaultMembersFrom(), "agent_id"};
     internal::SetCount(page,
                        internal::RunPagedSelect(impl, select, paging, [&](SQLite::Statement& row) {
                          page.rows.push_back(internal::ReadDefaultMember(row));

@@ -3,6 +3,7 @@
 #include <SQLiteCpp/Statement.h>
 
 #include "jobs/iso_time.h"
+#include "store/sql_values.h"
 #include "store/sqlite_store_impl.h"
 #include "store/write_transaction.h"
 
@@ -10,7 +11,8 @@ namespace orch::store {
 namespace {
 
 SecretStatus ParseStatus(const std::string& text) {
-  return text == "REVOKED" ? SecretStatus::kRevoked : SecretStatus::kActive;
+  return text == SecretStatusName(SecretStatus::kRevoked) ? SecretStatus::kRevoked
+                                                          : SecretStatus::kActive;
 }
 
 void BindBytes(SQLite::Statement& statement, int index, std::string_view bytes) {
@@ -119,9 +121,11 @@ StatusOr<SecretRecord> SecretStore::RevokeSecret(std::string_view name, WallTime
     if (!secret) return NotFoundError("no agent secret named \"" + std::string(name) + "\"");
     secret->hash.clear();
     if (secret->status == SecretStatus::kRevoked) return *secret;
-    SQLite::Statement revoke(impl.db,
-                             "UPDATE agent_secrets SET status = 'REVOKED', "
-                             "modified_at = ? WHERE secret_id = ?");
+    static const std::string kRevokeSql =
+        "UPDATE agent_secrets SET status = " +
+        internal::SqlLiteral(SecretStatusName(SecretStatus::kRevoked)) +
+        ", modified_at = ? WHERE secret_id = ?";
+    SQLite::Statement revoke(impl.db, kRevokeSql);
     revoke.bind(1, jobs::ToUnixMillis(now));
     revoke.bind(2, secret->id);
     revoke.exec();
