@@ -31,6 +31,7 @@
 #include "pki/hash.h"
 #include "pki/secret_box.h"
 #include "store/sqlite_store.h"
+#include "store/write_executor.h"
 
 namespace orch::daemon {
 namespace {
@@ -127,6 +128,8 @@ struct Daemon::Parts {
   std::unique_ptr<InstanceLock> lock;
   std::optional<int> activated_control_fd;  // the control socket systemd handed over, if any
   std::unique_ptr<store::SqliteStore> store;
+  // The writer thread, on a connection of its own; stopped before the store closes.
+  std::unique_ptr<store::WriteExecutor> writer;
   std::unique_ptr<pki::SecretBox> secret_box;
   std::unique_ptr<api::Authorizer> authorizer;
   std::unique_ptr<pki::CertificateAuthority> ca;
@@ -167,11 +170,12 @@ Status Daemon::Start() {
   parts_->control_api = std::make_unique<api::ControlApi>(api::ControlDeps{
       .clock = &parts_->clock,
       .store = parts_->store.get(),
+      .writer = parts_->writer.get(),
       .secret_box = parts_->secret_box.get(),
       .authorizer = parts_->authorizer.get(),
       .agent_listener = &parts_->agent_listener,
       .scheduler = parts_->scheduler.get(),
-      .flush_touches = [this] { return parts_->touches->Flush(); },
+      .pending_last_seen = [this] { return parts_->touches->PendingLastSeen(); },
       .post = [this](std::function<void()> fn) { parts_->loop.Post(std::move(fn)); }});
   ORCH_RETURN_IF_ERROR(BindControlSocket());
   InstallSignals();
@@ -188,6 +192,11 @@ void Daemon::Run() {
   parts_->loop.Run();
   if (Status touched = parts_->touches->Flush(); !touched.ok()) {
     Log()->warn("agent session calls at exit: {}", touched.ToString());
+  }
+  // Writes what is still queued (the flush above) before the checkpoint.
+  parts_->writer->Stop();
+  if (Status last = parts_->writer->last_commit(); !last.ok()) {
+    Log()->warn("last write at exit: {}", last.ToString());
   }
   Status s = parts_->store->Checkpoint();
   if (!s.ok()) Log()->warn("checkpoint at exit: {}", s.ToString());
@@ -226,6 +235,11 @@ Status Daemon::OpenStore() {
   opts.clock = &parts_->clock;
   opts.orchd_version = kVersion;
   ORCH_ASSIGN_OR_RETURN(parts_->store, store::SqliteStore::Open(opts));
+  // The writer's connection finds the schema current: opening it migrates nothing.
+  ORCH_ASSIGN_OR_RETURN(std::unique_ptr<store::SqliteStore> writer, store::SqliteStore::Open(opts));
+  parts_->writer = std::make_unique<store::WriteExecutor>(
+      std::move(writer), [this](std::function<void()> fn) { parts_->loop.Post(std::move(fn)); },
+      store::WriteExecutor::Options{});
   Log()->info("store {} at schema version {}", opts.path, parts_->store->schema_version());
   return Status::Ok();
 }
@@ -251,8 +265,8 @@ Status Daemon::StartScheduler() {
 
 Status Daemon::BindAgentListener() {
   parts_->touches_timer = std::make_unique<LoopTimer>(parts_->loop, parts_->clock);
-  parts_->touches = std::make_unique<api::SessionTouches>(*parts_->store, parts_->clock,
-                                                          *parts_->touches_timer);
+  parts_->touches = std::make_unique<api::SessionTouches>(*parts_->store, parts_->writer.get(),
+                                                          parts_->clock, *parts_->touches_timer);
   parts_->agent_api =
       std::make_unique<api::AgentApi>(api::AgentDeps{.clock = &parts_->clock,
                                                      .store = parts_->store.get(),

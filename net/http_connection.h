@@ -1,7 +1,7 @@
 // HttpConnection<Stream>: one HTTP/1.1 connection, the only code that touches a client socket.
 // A template over the stream so a TLS stream reuses the HTTP logic: it only needs overloads of
 // the stream operations below (and a handshake before Start()). Internal to net/ (includes
-// Beast); instantiated in http_server.cc.
+// Beast); instantiated in http_server.cc. Streamed replies are in http_connection_streaming.h.
 #pragma once
 
 #include <algorithm>
@@ -122,28 +122,8 @@ class HttpConnection final : public ManagedConnection,
     kClosed
   };
 
-  // The sink a streamed reply writes to. It names its request, so a sink kept past the end of
-  // its stream (or of the connection) is closed rather than writing into a later reply.
-  class StreamSink final : public api::ChunkSink {
-   public:
-    StreamSink(std::weak_ptr<HttpConnection> connection, uint64_t sequence)
-        : connection_(std::move(connection)), sequence_(sequence) {}
-    bool Write(std::string data) override {
-      const auto connection = connection_.lock();
-      return connection != nullptr && connection->WriteChunk(sequence_, data);
-    }
-    void Finish() override {
-      if (const auto connection = connection_.lock()) connection->FinishStream(sequence_);
-    }
-    bool Closed() const override {
-      const auto connection = connection_.lock();
-      return connection == nullptr || !connection->StreamOpen(sequence_);
-    }
-
-   private:
-    const std::weak_ptr<HttpConnection> connection_;
-    const uint64_t sequence_;
-  };
+  // The sink a streamed reply writes to (defined in http_connection_streaming.h).
+  class StreamSink;
 
   static constexpr size_t kReadChunk = 4096;
   // How long a connection closed after an error keeps swallowing input, so the kernel does
@@ -346,147 +326,18 @@ class HttpConnection final : public ManagedConnection,
   // Streamed replies. The header and every chunk are appended to queued_; one write at a time
   // carries everything queued so far, and more is queued behind it meanwhile. Phase kStreaming
   // lasts until the stream is finished or stopped and everything queued has been written.
-
-  // Queues the header (chunked for HTTP/1.1; an HTTP/1.0 body ends with the connection), keeps
-  // a read pending to notice the client leaving, and starts the stream. A reply that arrives
-  // while draining gets its header and a close; its stream is never started.
-  void WriteStreamedResponse(api::Response response, bool keep_alive) {
-    if (!CanStream(response.status)) {
-      NetLog().error("handler streamed a reply with HTTP status {}", response.status);
-      return WriteResponse(api::ErrorResponse(500, "INTERNAL_SERVER_ERROR", "internal error"),
-                           keep_alive, false);
-    }
-    phase_ = Phase::kStreaming;
-    chunked_ = version_ >= 11;
-    keep_alive_ = keep_alive && chunked_;
-    std::shared_ptr<api::BodyStream> body = std::move(response.stream);
-    try {
-      queued_ = StreamedReplyHead(response, version_, chunked_, keep_alive_);
-    } catch (const std::exception& e) {
-      NetLog().error("{}: cannot build reply: {}", info_.peer, e.what());
-      return CloseNow();
-    }
-    Flush();
-    // Bytes already buffered are a pipelined request: nothing more is read until it is served,
-    // and a client that leaves is noticed by a failing write instead.
-    if (buffer_.size() == 0) WatchPeer();
-    if (!draining_) StartBody(body);
-  }
-
-  // `body` is the caller's: body_ may be dropped while Start() runs.
-  void StartBody(const std::shared_ptr<api::BodyStream>& body) {
-    body_ = body;
-    try {
-      body->Start(std::make_shared<StreamSink>(this->weak_from_this(), request_sequence_));
-    } catch (const std::exception& e) {
-      NetLog().error("{}: streamed reply failed to start: {}", info_.peer, e.what());
-      CloseNow();
-    } catch (...) {
-      NetLog().error("{}: streamed reply failed to start: non-standard exception", info_.peer);
-      CloseNow();
-    }
-  }
-
-  // A read that completes while streaming means the client left (error or EOF) or sent its
-  // next request early (kept in buffer_ for later; reading stops until the stream is over).
-  // Once the stream is over, the same pending read is the wait for the next request.
-  void WatchPeer() {
-    watching_ = true;
-    stream_.async_read_some(buffer_.prepare(kReadChunk),
-                            [self = this->shared_from_this()](error_code ec, size_t n) {
-                              self->watching_ = false;
-                              if (self->phase_ != Phase::kStreaming) return self->OnIdleRead(ec, n);
-                              self->buffer_.commit(n);
-                              if (ec) self->CloseQuietly("client left a streamed reply", ec);
-                            });
-  }
-
-  bool StreamOpen(uint64_t sequence) const {
-    return phase_ == Phase::kStreaming && body_ != nullptr && sequence == request_sequence_;
-  }
-
-  // From the sink. Over max_stream_queue_bytes the client is not keeping up: stop and close
-  // rather than buffer without bound.
-  bool WriteChunk(uint64_t sequence, std::string_view data) {
-    if (!StreamOpen(sequence)) return false;
-    if (data.empty()) return true;
-    if (chunked_) {
-      AppendChunk(queued_, data);
-    } else {
-      queued_ += data;
-    }
-    if (queued_.size() + in_flight_.size() > limits_.max_stream_queue_bytes) {
-      NetLog().info("{}: streamed reply backlog over {} bytes; closing the slow client", info_.peer,
-                    limits_.max_stream_queue_bytes);
-      CloseNow();
-      return false;
-    }
-    Flush();
-    return true;
-  }
-
-  // From the sink. The stream object is released from the loop later: Finish() is running
-  // inside it.
-  void FinishStream(uint64_t sequence) {
-    if (!StreamOpen(sequence)) return;
-    asio::post(stream_.get_executor(), [body = std::move(body_)]() mutable { body.reset(); });
-    if (chunked_) queued_ += kLastChunk;
-    Flush();
-    if (!writing_) EndStream();
-  }
-
-  // Writes everything queued, unless a write is already outstanding. The deadline runs only
-  // while a write is: a client taking nothing for read_timeout is dropped, but one that is
-  // merely waiting for the next chunk is not timed out.
-  void Flush() {
-    if (writing_ || queued_.empty()) return;
-    writing_ = true;
-    std::swap(in_flight_, queued_);
-    ArmDeadline(limits_.read_timeout);
-    asio::async_write(
-        stream_, asio::buffer(in_flight_),
-        [self = this->shared_from_this()](error_code ec, size_t) { self->OnStreamWritten(ec); });
-  }
-
-  void OnStreamWritten(error_code ec) {
-    writing_ = false;
-    in_flight_.clear();
-    if (phase_ == Phase::kClosed) return;
-    if (ec) return CloseQuietly("writing streamed reply", ec);
-    if (!queued_.empty()) return Flush();
-    CancelDeadline();
-    if (body_ == nullptr) EndStream();  // finished, stopped by a drain, or never started
-  }
-
-  // Stops the stream; what is queued is still written, then the connection closes.
-  void DrainStream() {
-    StopBody();
-    if (!writing_) EndStream();
-  }
-
-  // Everything of the streamed reply is written: wait for the next request, or close.
-  void EndStream() {
-    if (!keep_alive_ || draining_) return CloseNow();
-    phase_ = Phase::kIdle;
-    if (!watching_) return WaitForRequest();
-    ArmDeadline(limits_.idle_timeout);  // the read WatchPeer left pending waits for the request
-  }
-
-  // Ends an unfinished stream from this side: its sink refuses writes from now on, and Stop()
-  // is posted, so a stream is never re-entered from inside its own Start(), Write() or
-  // Finish().
-  void StopBody() {
-    if (body_ == nullptr) return;
-    asio::post(stream_.get_executor(), [body = std::move(body_), peer = info_.peer] {
-      try {
-        body->Stop();
-      } catch (const std::exception& e) {
-        NetLog().error("{}: stopping a streamed reply threw: {}", peer, e.what());
-      } catch (...) {
-        NetLog().error("{}: stopping a streamed reply threw a non-standard exception", peer);
-      }
-    });
-  }
+  // Defined in http_connection_streaming.h.
+  void WriteStreamedResponse(api::Response response, bool keep_alive);
+  void StartBody(const std::shared_ptr<api::BodyStream>& body);
+  void WatchPeer();
+  bool StreamOpen(uint64_t sequence) const;
+  bool WriteChunk(uint64_t sequence, std::string_view data);
+  void FinishStream(uint64_t sequence);
+  void Flush();
+  void OnStreamWritten(error_code ec);
+  void DrainStream();
+  void EndStream();
+  void StopBody();
 
   // Half-closes and discards input until the peer closes too, or kLingerTime passes.
   void Linger() {
@@ -592,3 +443,6 @@ class HttpConnection final : public ManagedConnection,
 };
 
 }  // namespace orch::net
+
+// The streamed replies' half of HttpConnection.
+#include "net/http_connection_streaming.h"  // IWYU pragma: export

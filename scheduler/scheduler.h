@@ -2,51 +2,40 @@
 // the history honest (SPEC §5). Every scheduled job's next fire time is held in memory; one
 // Timer is armed for the earliest deadline of all kinds (fire, lease, retry, poll, pruning).
 //
+// The scheduler coordinates parts that each keep one kind of state and know nothing of the
+// store or of each other:
+// - FireQueue: the (fire time, job) entry of every scheduled job, earliest first;
+// - OpenRunIndex: the open runs with their indexes by job, by agent, by target and due time,
+//   and their lease deadlines;
+// - PollParking: the agents' long polls waiting for work, and when they end;
+// - RetryPolicy: whether and when a failed run is tried again;
+// - RunPublisher: the listeners told of every run written or changed.
+// The scheduler itself makes the store calls, decides the order of things, keeps the counters
+// and arms the timer.
+//
 // Durable state lives in the store: a fire writes its run before anything is delivered, and
 // Start() rebuilds the memory from the store after a restart or a crash.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
-#include <functional>
-#include <map>
-#include <memory>
 #include <optional>
-#include <queue>
-#include <set>
 #include <string>
-#include <tuple>
-#include <unordered_map>
 #include <vector>
 
 #include "common/clock.h"
 #include "common/status.h"
+#include "scheduler/fire_queue.h"
+#include "scheduler/open_run_index.h"
+#include "scheduler/poll_parking.h"
+#include "scheduler/retry_policy.h"
+#include "scheduler/run_publisher.h"
 #include "scheduler/timer.h"
+#include "scheduler/types.h"
 #include "store/run_store.h"
 #include "store/sqlite_store.h"
 
 namespace orch::scheduler {
-
-/// The scheduler's settings (the `scheduler` and `history` sections of the configuration).
-struct Settings {
-  std::chrono::milliseconds lease = std::chrono::minutes(10);
-  int max_attempts = 3;
-  std::chrono::milliseconds retry_backoff = std::chrono::minutes(1);
-  std::chrono::milliseconds max_retry_backoff = std::chrono::hours(1);
-  std::chrono::milliseconds catchup_window = std::chrono::hours(1);
-  std::chrono::milliseconds retain_success = std::chrono::days(30);
-  std::chrono::milliseconds retain_failure = std::chrono::days(180);
-  /// Most runs handed to an agent in one registration or poll answer.
-  int max_runs_per_delivery = 100;
-};
-
-/// The agent asking for work, as its authenticated session shows it.
-struct AgentIdentity {
-  std::string agent_id;
-  std::string client_machine;
-  /// The store types whose management capability the agent advertises.
-  std::vector<int> store_types;
-};
 
 /// Counters since start, for /Status and /metrics.
 struct SchedulerStats {
@@ -69,12 +58,6 @@ struct Configured {
   /// The job was unscheduled before the agent started: the run is closed, do not run it.
   bool cancelled = false;
 };
-
-/// Answer of a long poll: the runs handed over (possibly none).
-using PollCallback = std::function<void(std::vector<store::RunRecord>)>;
-
-/// Told of every run the scheduler writes or changes, as it now stands in the store.
-using RunListener = std::function<void(const store::RunRecord&)>;
 
 /// Single-threaded: every method runs on the thread that owns the store and the timer.
 class Scheduler {
@@ -131,88 +114,48 @@ class Scheduler {
   SchedulerStats stats() const;
 
  private:
-  struct OpenRun {
-    std::string job_id;
-    std::string agent_id;  // "" while undelivered
-    store::RunStatus status = store::RunStatus::kWaiting;
-    int attempt = 1;
-    WallTime due;
-    std::optional<SteadyTime> lease_deadline;
-    std::string target;  // key into undelivered_: the store's agent or pool and its type
-  };
-  struct Poller {
-    AgentIdentity agent;
-    std::string pool_id;
-    SteadyTime deadline;
-    PollCallback done;
-    uint64_t order = 0;  // arrival order, for round-robin among equals
-  };
-  template <typename T>
-  using MinHeap = std::priority_queue<T, std::vector<T>, std::greater<T>>;
-  using FireKey = std::pair<int64_t, int64_t>;  // (fire ms, job seq)
-
-  void FireDue();
-  void ExpireLeases();
-  void ExpirePolls();
-  void PruneHistory();
-  void NoteWallClock();
-  void Arm();
-  void DispatchDuePending();
-  void Track(const store::RunRecord& run);
-  void Untrack(int64_t run_id);
-  void DispatchToPollers();
   // An agent asking for work, and the pool it belongs to.
   struct Want {
     const AgentIdentity* agent;
     const std::string* pool_id;
   };
+
+  void FireDue();
+  void ExpireLeases();
+  void DispatchDuePending();
+  void PruneHistory();
+  void NoteWallClock();
+  void Arm();
+  // Offers the due runs to the parked polls; answers those that were handed some.
+  void DispatchToPollers();
   // Hands each agent the due runs it may take (at most max_runs_per_delivery), leases written
   // in one transaction. Answers the runs per agent, in the order of `wants`.
   StatusOr<std::vector<std::vector<store::RunRecord>>> Hand(const std::vector<Want>& wants);
-  std::vector<int64_t> Pick(const AgentIdentity& agent, const std::string& pool_id, int limit);
-  void Lease(int64_t run_id, const std::string& agent_id, SteadyTime deadline);
-  void Unlease(int64_t run_id);
-  // Adds to / removes from undelivered_ (by the run's target and due time).
-  void File(int64_t run_id, const OpenRun& run);
-  void Unfile(int64_t run_id, const OpenRun& run);
-  // One delivered open run fewer for `agent_id`.
-  void CountOut(const std::string& agent_id);
+  // Tracks the run as the store holds it now, or forgets it when it is no longer open.
   void Reload(int64_t run_id);
-  std::optional<WallTime> RetryAt(int attempt) const;
+  // Completes the run in the store with `result`; a failure that `may_retry` is written with
+  // its retry (RetryPolicy), which is then tracked like any new run.
   Status Close(int64_t run_id, store::RunResult result, const std::string& message, bool may_retry);
-  SteadyTime SteadyFor(WallTime wall) const;
-  void Publish(const store::RunRecord& run);
+  // Tells the listeners of the run as the store holds it now.
   void PublishById(int64_t run_id);
 
   const Clock& clock_;
   store::SqliteStore& store_;
   Timer& timer_;
   Settings settings_;
+  RetryPolicy retry_;  // from settings_
   bool started_ = false;
 
-  MinHeap<FireKey> fires_;
-  // Entries of fires_ whose jobs were unscheduled: skipped when they come due.
-  std::set<FireKey> dequeued_;
-  std::unordered_map<int64_t, OpenRun> open_;             // by run id
-  std::unordered_map<std::string, int64_t> open_by_job_;  // job id → its open run
-  std::unordered_map<std::string, int> in_flight_;        // agent id → delivered open runs
-  // Undelivered open runs as (due ms, run id), by target ("agent:<id>/<store type>" or
-  // "pool:<id>/<store type>"), so that an agent's due work is found without a query.
-  std::unordered_map<std::string, std::set<std::pair<int64_t, int64_t>>> undelivered_;
-  MinHeap<std::pair<SteadyTime, int64_t>> leases_;  // (deadline, run id), lazy
-  MinHeap<std::pair<int64_t, int64_t>> pending_;    // (due ms, run id) of future runs
-  std::unordered_map<std::string, Poller> pollers_;  // by agent id
-  // (deadline, order, agent id) of parked polls; entries of answered polls stay until popped.
-  MinHeap<std::tuple<SteadyTime, uint64_t, std::string>> poll_deadlines_;
-  uint64_t poll_order_ = 0;
+  FireQueue fires_;
+  OpenRunIndex runs_;
+  PollParking polls_;
+  RunPublisher publisher_;
   std::optional<SteadyTime> fire_blocked_until_;  // after a failed fire write
   std::optional<SteadyTime> armed_;               // the timer's deadline while armed
   std::optional<SteadyTime> fire_slice_ended_;    // a pass left due fires for the next one
   SteadyTime next_prune_{};
   std::chrono::system_clock::duration wall_offset_{};  // wall − steady at the last look
   SchedulerStats stats_;
-  std::map<uint64_t, RunListener> listeners_;
-  uint64_t next_listener_ = 0;
 };
 
 }  // namespace orch::scheduler

@@ -2,12 +2,20 @@
 // tests use FakeTimer and fire it by hand after moving a FakeClock.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <optional>
 
 #include "common/clock.h"
 
 namespace orch::scheduler {
+
+/// The steady instant at which `clock`'s wall clock will read `wall`, unless it is set
+/// meanwhile: how a wall-clock deadline becomes an alarm.
+inline SteadyTime SteadyFor(const Clock& clock, WallTime wall) {
+  return clock.SteadyNow() +
+         std::chrono::duration_cast<std::chrono::nanoseconds>(wall - clock.WallNow());
+}
 
 /// A one-shot alarm on the steady clock.
 class Timer {

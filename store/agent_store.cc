@@ -1,13 +1,14 @@
 #include "store/agent_store.h"
 
 #include <SQLiteCpp/Statement.h>
-#include <SQLiteCpp/Transaction.h>
 #include <nlohmann/json.hpp>
 
 #include "jobs/iso_time.h"
 #include "store/paged_select.h"
 #include "store/pool_rows.h"
+#include "store/sql_values.h"
 #include "store/sqlite_store_impl.h"
+#include "store/write_transaction.h"
 
 namespace orch::store {
 namespace {
@@ -178,7 +179,12 @@ const std::vector<QueryField>& AgentQueryFields() {
       {"ClientMachine", "client_machine", QueryField::kText},
       {"Username", "username", QueryField::kText},
       {"AgentPlatform", "agent_platform", QueryField::kInteger},
-      {"Status", "status", QueryField::kInteger, {{"New", 1}, {"Approved", 2}, {"Disapproved", 3}}},
+      {"Status",
+       "status",
+       QueryField::kInteger,
+       {{"New", static_cast<int64_t>(AgentStatus::kNew)},
+        {"Approved", static_cast<int64_t>(AgentStatus::kApproved)},
+        {"Disapproved", static_cast<int64_t>(AgentStatus::kDisapproved)}}},
       {"LastSeen", "last_seen", QueryField::kTime},
       {"Capabilities", "capabilities", QueryField::kText},
       {"Thumbprint", "thumbprint", QueryField::kText},
@@ -186,7 +192,9 @@ const std::vector<QueryField>& AgentQueryFields() {
       {"AuthCertificateReenrollment",
        "auth_certificate_reenrollment",
        QueryField::kInteger,
-       {{"None", 0}, {"Requested", 1}, {"Required", 2}}},
+       {{"None", static_cast<int64_t>(Reenrollment::kNone)},
+        {"Requested", static_cast<int64_t>(Reenrollment::kRequested)},
+        {"Required", static_cast<int64_t>(Reenrollment::kRequired)}}},
       {"LastErrorCode", "last_error_code", QueryField::kInteger},
       {"LastErrorMessage", "last_error_message", QueryField::kText},
   };
@@ -212,7 +220,7 @@ Status AgentStore::UpdateAgent(const Agent& agent) {
 Status AgentStore::SaveRegistration(const Agent& agent, bool create, const SessionRecord& session) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("saving a registration", [&]() -> Status {
-    SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
+    internal::WriteTransaction transaction(impl.db);
     if (create) {
       InsertAgentRow(impl, agent);
     } else if (!UpdateAgentRow(impl, agent)) {
@@ -263,8 +271,10 @@ StatusOr<Page<Agent>> AgentStore::ListAgents(const jobs::Paging& paging) {
   return impl.Run("listing agents", [&]() -> StatusOr<Page<Agent>> {
     Page<Agent> page;
     const internal::PagedSelect select{kAgentColumns, "agents", "agent_id"};
-    page.total = internal::RunPagedSelect(
-        impl, select, paging, [&](SQLite::Statement& row) { page.rows.push_back(ReadAgent(row)); });
+    internal::SetCount(page,
+                       internal::RunPagedSelect(impl, select, paging, [&](SQLite::Statement& row) {
+                         page.rows.push_back(ReadAgent(row));
+                       }));
     return page;
   });
 }
@@ -272,10 +282,9 @@ StatusOr<Page<Agent>> AgentStore::ListAgents(const jobs::Paging& paging) {
 Status AgentStore::SetStatus(const std::vector<std::string>& ids, AgentStatus status) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("setting agent status", [&]() -> Status {
-    SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
+    internal::WriteTransaction transaction(impl.db);
     std::vector<std::string> statements = {
-        "UPDATE agents SET status = " + std::to_string(static_cast<int>(status)) +
-        " WHERE agent_id = ?1"};
+        "UPDATE agents SET status = " + internal::SqlLiteral(status) + " WHERE agent_id = ?1"};
     if (status == AgentStatus::kDisapproved) {
       statements.push_back("DELETE FROM agent_sessions WHERE agent_id = ?1");
     }
@@ -288,13 +297,14 @@ Status AgentStore::SetStatus(const std::vector<std::string>& ids, AgentStatus st
 Status AgentStore::Reset(const std::vector<std::string>& ids) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("resetting agents", [&]() -> Status {
-    SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
-    ORCH_RETURN_IF_ERROR(UpdateEach(
-        impl, ids,
-        {"UPDATE agents SET status = 1, thumbprint = '', legacy_thumbprint = '', "
-         "auth_certificate_reenrollment = 0, last_error_code = NULL, last_error_message = NULL "
-         "WHERE agent_id = ?1",
-         "DELETE FROM agent_sessions WHERE agent_id = ?1"}));
+    internal::WriteTransaction transaction(impl.db);
+    static const std::string kResetSql =
+        "UPDATE agents SET status = " + internal::SqlLiteral(AgentStatus::kNew) +
+        ", thumbprint = '', legacy_thumbprint = '', auth_certificate_reenrollment = " +
+        internal::SqlLiteral(Reenrollment::kNone) +
+        ", last_error_code = NULL, last_error_message = NULL WHERE agent_id = ?1";
+    ORCH_RETURN_IF_ERROR(
+        UpdateEach(impl, ids, {kResetSql, "DELETE FROM agent_sessions WHERE agent_id = ?1"}));
     transaction.commit();
     return Status::Ok();
   });
@@ -305,7 +315,7 @@ StatusOr<std::vector<std::string>> AgentStore::SetReenrollment(const std::vector
   SqliteStore::Impl& impl = store_.impl();
   using Result = StatusOr<std::vector<std::string>>;
   return impl.Run("setting reenrollment", [&]() -> Result {
-    SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
+    internal::WriteTransaction transaction(impl.db);
     std::vector<std::string> unknown;
     internal::CachedStatement update =
         impl.Prepare("UPDATE agents SET auth_certificate_reenrollment = ? WHERE agent_id = ?");
@@ -351,7 +361,7 @@ Status AgentStore::RecordError(std::string_view id, int64_t code, std::string_vi
 Status AgentStore::CreateSession(const SessionRecord& session) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("creating a session", [&]() -> Status {
-    SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
+    internal::WriteTransaction transaction(impl.db);
     ReplaceSessionRow(impl, session);
     transaction.commit();
     return Status::Ok();
@@ -381,7 +391,7 @@ Status AgentStore::TouchSessions(const std::vector<SessionTouch>& touches) {
   if (touches.empty()) return Status::Ok();
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("touching sessions", [&]() -> Status {
-    SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
+    internal::WriteTransaction transaction(impl.db);
     internal::CachedStatement touch = impl.Prepare(
         "UPDATE agent_sessions SET last_call_at = max(last_call_at, ?) WHERE token_hash = ?");
     internal::CachedStatement seen = impl.Prepare(

@@ -1,11 +1,11 @@
 // CatalogStore: certificates, their chains and sealed keys, and collections.
 #include <SQLiteCpp/Statement.h>
-#include <SQLiteCpp/Transaction.h>
 
 #include "jobs/iso_time.h"
 #include "store/catalog_store.h"
 #include "store/paged_select.h"
 #include "store/sqlite_store_impl.h"
+#include "store/write_transaction.h"
 
 namespace orch::store {
 namespace {
@@ -121,7 +121,7 @@ StatusOr<ImportOutcome> CatalogStore::AddCertificate(const NewCertificate& certi
                                                      WallTime now) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("importing a certificate", [&]() -> StatusOr<ImportOutcome> {
-    SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
+    internal::WriteTransaction transaction(impl.db);
     std::optional<CertificateRecord> existing = FindByThumbprint(impl.db, certificate.thumbprint);
     ImportOutcome outcome;
     if (!existing) {
@@ -181,9 +181,10 @@ StatusOr<Page<CertificateRecord>> CatalogStore::ListCertificates(const jobs::Pag
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("listing certificates", [&]() -> StatusOr<Page<CertificateRecord>> {
     Page<CertificateRecord> page;
-    page.total = internal::RunPagedSelect(
-        impl, {kCertificateColumns, "certificates c", "c.id"}, paging,
-        [&](SQLite::Statement& row) { page.rows.push_back(ReadCertificate(row)); });
+    internal::SetCount(
+        page, internal::RunPagedSelect(
+                  impl, {kCertificateColumns, "certificates c", "c.id"}, paging,
+                  [&](SQLite::Statement& row) { page.rows.push_back(ReadCertificate(row)); }));
     return page;
   });
 }
@@ -204,7 +205,7 @@ StatusOr<bool> CatalogStore::CertificateMatches(int64_t id, const jobs::SqlFilte
 StatusOr<CollectionRecord> CatalogStore::AddCollection(const CollectionRecord& collection) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("creating a collection", [&]() -> StatusOr<CollectionRecord> {
-    SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
+    internal::WriteTransaction transaction(impl.db);
     SQLite::Statement taken(impl.db, "SELECT 1 FROM certificate_collections WHERE name = ?");
     taken.bind(1, collection.name);
     if (taken.executeStep()) {
@@ -241,9 +242,10 @@ StatusOr<Page<CollectionRecord>> CatalogStore::ListCollections(const jobs::Pagin
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("listing collections", [&]() -> StatusOr<Page<CollectionRecord>> {
     Page<CollectionRecord> page;
-    page.total = internal::RunPagedSelect(
-        impl, {"id, name, description, query", "certificate_collections", "id"}, paging,
-        [&](SQLite::Statement& row) { page.rows.push_back(ReadCollection(row)); });
+    internal::SetCount(
+        page, internal::RunPagedSelect(
+                  impl, {"id, name, description, query", "certificate_collections", "id"}, paging,
+                  [&](SQLite::Statement& row) { page.rows.push_back(ReadCollection(row)); }));
     return page;
   });
 }

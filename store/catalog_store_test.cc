@@ -1,5 +1,7 @@
 #include "store/catalog_store.h"
 
+#include <sqlite3.h>
+
 #include <string>
 #include <vector>
 
@@ -203,6 +205,36 @@ TEST_F(CatalogStoreTest, StoreTypesListThroughTheSameQueryPath) {
   ASSERT_OK_AND_ASSIGN(Page<int> p12, catalog.ListStoreTypes(paging));
   EXPECT_EQ(p12.total, 1);
   EXPECT_THAT(p12.rows, ElementsAre(jobs::kPkcs12StoreType));
+}
+
+TEST_F(CatalogStoreTest, FilteredCountsStopAtTheLimitAndSaySo) {
+  // Given one container more than the count limit, a filter matching all of them counts up to
+  // the limit and says the count is not exact; the page itself is complete. A narrow filter and
+  // no filter at all count exactly.
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ + "/orchd.db").c_str(), &raw), SQLITE_OK);
+  const std::string fill =
+      "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i <= " +
+      std::to_string(kExactCountLimit) + ") INSERT INTO containers (name) SELECT 'c' || i FROM n";
+  EXPECT_EQ(sqlite3_exec(raw, fill.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(raw);
+  CatalogStore catalog(*store_);
+
+  ASSERT_OK_AND_ASSIGN(jobs::Paging broad,
+                       PagingFor("Name -startswith \"c\"", ContainerQueryFields()));
+  ASSERT_OK_AND_ASSIGN(Page<ContainerRecord> capped, catalog.ListContainers(broad));
+  EXPECT_EQ(capped.total, kExactCountLimit);
+  EXPECT_FALSE(capped.total_exact);
+  EXPECT_EQ(capped.rows.size(), 50u);
+
+  ASSERT_OK_AND_ASSIGN(jobs::Paging narrow, PagingFor("Name -eq \"c7\"", ContainerQueryFields()));
+  ASSERT_OK_AND_ASSIGN(Page<ContainerRecord> one, catalog.ListContainers(narrow));
+  EXPECT_EQ(one.total, 1);
+  EXPECT_TRUE(one.total_exact);
+
+  ASSERT_OK_AND_ASSIGN(Page<ContainerRecord> all, catalog.ListContainers(jobs::Paging{}));
+  EXPECT_EQ(all.total, kExactCountLimit + 1);
+  EXPECT_TRUE(all.total_exact);
 }
 
 }  // namespace

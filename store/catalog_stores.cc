@@ -1,13 +1,15 @@
 // CatalogStore: containers, certificate stores and the built-in store types.
 #include <SQLiteCpp/Statement.h>
-#include <SQLiteCpp/Transaction.h>
 
 #include "jobs/ascii.h"
 #include "jobs/iso_time.h"
 #include "jobs/store_types.h"
 #include "store/catalog_store.h"
+#include "store/job_store.h"
 #include "store/paged_select.h"
+#include "store/sql_values.h"
 #include "store/sqlite_store_impl.h"
+#include "store/write_transaction.h"
 
 namespace orch::store {
 namespace {
@@ -126,7 +128,7 @@ const std::vector<QueryField>& StoreTypeQueryFields() {
 StatusOr<ContainerRecord> CatalogStore::AddContainer(std::string_view name) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("creating a container", [&]() -> StatusOr<ContainerRecord> {
-    SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
+    internal::WriteTransaction transaction(impl.db);
     SQLite::Statement taken(impl.db, "SELECT 1 FROM containers WHERE name = ?");
     taken.bind(1, std::string(name));
     if (taken.executeStep()) {
@@ -158,10 +160,12 @@ StatusOr<Page<ContainerRecord>> CatalogStore::ListContainers(const jobs::Paging&
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("listing containers", [&]() -> StatusOr<Page<ContainerRecord>> {
     Page<ContainerRecord> page;
-    page.total = internal::RunPagedSelect(
-        impl, {"id, name", "containers", "id"}, paging, [&](SQLite::Statement& row) {
-          page.rows.push_back({row.getColumn(0).getInt64(), row.getColumn(1).getString()});
-        });
+    internal::SetCount(
+        page,
+        internal::RunPagedSelect(
+            impl, {"id, name", "containers", "id"}, paging, [&](SQLite::Statement& row) {
+              page.rows.push_back({row.getColumn(0).getInt64(), row.getColumn(1).getString()});
+            }));
     return page;
   });
 }
@@ -169,7 +173,7 @@ StatusOr<Page<ContainerRecord>> CatalogStore::ListContainers(const jobs::Paging&
 Status CatalogStore::AddCertStore(const CertStoreRecord& record) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("creating a certificate store", [&]() -> Status {
-    SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
+    internal::WriteTransaction transaction(impl.db);
     ORCH_RETURN_IF_ERROR(CheckContainer(impl.db, record.container_id));
     SQLite::Statement insert(
         impl.db,
@@ -189,7 +193,7 @@ Status CatalogStore::AddCertStore(const CertStoreRecord& record) {
 Status CatalogStore::UpdateCertStore(const CertStoreRecord& record, bool replace_password) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("updating a certificate store", [&]() -> Status {
-    SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
+    internal::WriteTransaction transaction(impl.db);
     ORCH_RETURN_IF_ERROR(CheckContainer(impl.db, record.container_id));
     std::string sql =
         "UPDATE certificate_stores SET client_machine = ?, store_path = ?, store_type = ?, "
@@ -221,9 +225,10 @@ StatusOr<Page<CertStoreRecord>> CatalogStore::ListCertStores(const jobs::Paging&
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("listing certificate stores", [&]() -> StatusOr<Page<CertStoreRecord>> {
     Page<CertStoreRecord> page;
-    page.total = internal::RunPagedSelect(
-        impl, {kStoreColumns, kStoreFrom, "s.id"}, paging,
-        [&](SQLite::Statement& row) { page.rows.push_back(ReadStore(row)); });
+    internal::SetCount(page, internal::RunPagedSelect(impl, {kStoreColumns, kStoreFrom, "s.id"},
+                                                      paging, [&](SQLite::Statement& row) {
+                                                        page.rows.push_back(ReadStore(row));
+                                                      }));
     return page;
   });
 }
@@ -231,9 +236,11 @@ StatusOr<Page<CertStoreRecord>> CatalogStore::ListCertStores(const jobs::Paging&
 Status CatalogStore::DeleteCertStore(std::string_view id) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("deleting a certificate store", [&]() -> Status {
-    SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
-    SQLite::Statement scheduled(
-        impl.db, "SELECT count(*) FROM jobs WHERE store_id = ? AND state = 'Scheduled'");
+    internal::WriteTransaction transaction(impl.db);
+    static const std::string kScheduledSql =
+        "SELECT count(*) FROM jobs WHERE store_id = ? AND state = " +
+        internal::SqlLiteral(kJobScheduled);
+    SQLite::Statement scheduled(impl.db, kScheduledSql);
     scheduled.bind(1, jobs::AsciiLowercase(id));
     scheduled.executeStep();
     if (const int64_t count = scheduled.getColumn(0).getInt64(); count > 0) {
@@ -269,9 +276,10 @@ StatusOr<Page<int>> CatalogStore::ListStoreTypes(const jobs::Paging& paging) {
     jobs::Paging bound = paging;
     bound.filter.params.insert(bound.filter.params.begin(), params.begin(), params.end());
     Page<int> page;
-    page.total = internal::RunPagedSelect(
-        impl, {"store_type", from, "store_type"}, bound,
-        [&](SQLite::Statement& row) { page.rows.push_back(row.getColumn(0).getInt()); });
+    internal::SetCount(
+        page, internal::RunPagedSelect(
+                  impl, {"store_type", from, "store_type"}, bound,
+                  [&](SQLite::Statement& row) { page.rows.push_back(row.getColumn(0).getInt()); }));
     return page;
   });
 }

@@ -1,12 +1,13 @@
 #include "store/job_store.h"
 
 #include <SQLiteCpp/Statement.h>
-#include <SQLiteCpp/Transaction.h>
 
 #include "jobs/ascii.h"
 #include "jobs/iso_time.h"
 #include "store/paged_select.h"
+#include "store/sql_values.h"
 #include "store/sqlite_store_impl.h"
+#include "store/write_transaction.h"
 
 namespace orch::store {
 namespace {
@@ -169,7 +170,7 @@ std::vector<StatusOr<std::vector<int64_t>>> JobStore::AddJobBatches(
   std::vector<StatusOr<std::vector<int64_t>>> results;
   Status committed = impl.Run("adding jobs", [&]() -> Status {
     results.clear();
-    SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
+    internal::WriteTransaction transaction(impl.db);
     internal::CachedStatement insert = impl.Prepare(
         "INSERT INTO jobs (job_id, job_type, operation_type, store_id, certificate_id, alias, "
         "overwrite, include_private_key, pfx_password, entry_password, job_fields, schedule, "
@@ -202,9 +203,10 @@ StatusOr<Page<JobRow>> JobStore::ListJobs(const jobs::Paging& paging) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("listing jobs", [&]() -> StatusOr<Page<JobRow>> {
     Page<JobRow> page;
-    page.total = internal::RunPagedSelect(
-        impl, {kJobColumns, kJobFrom, "j.seq"}, paging,
-        [&](SQLite::Statement& row) { page.rows.push_back(ReadJob(row)); });
+    internal::SetCount(page, internal::RunPagedSelect(impl, {kJobColumns, kJobFrom, "j.seq"},
+                                                      paging, [&](SQLite::Statement& row) {
+                                                        page.rows.push_back(ReadJob(row));
+                                                      }));
     return page;
   });
 }
@@ -262,7 +264,7 @@ StatusOr<std::vector<JobTarget>> JobStore::MatchJobs(const jobs::SqlFilter& filt
 StatusOr<UnscheduledJobs> JobStore::Unschedule(const std::vector<std::string>& job_ids) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("unscheduling jobs", [&]() -> StatusOr<UnscheduledJobs> {
-    SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
+    internal::WriteTransaction transaction(impl.db);
     std::vector<JobTarget> found = FindTargets(impl, job_ids);
     std::string missing;
     for (const std::string& id : job_ids) {
@@ -272,12 +274,16 @@ StatusOr<UnscheduledJobs> JobStore::Unschedule(const std::vector<std::string>& j
       if (!present) missing += (missing.empty() ? "" : ", ") + id;
     }
     if (!missing.empty()) return NotFoundError("no job with Id " + missing);
-    internal::CachedStatement queued = impl.Prepare(
-        "SELECT next_fire, seq FROM jobs WHERE job_id = ? AND state = 'Scheduled' AND "
-        "next_fire IS NOT NULL");
-    internal::CachedStatement update = impl.Prepare(
-        "UPDATE jobs SET state = 'Unscheduled', next_fire = NULL "
-        "WHERE job_id = ? AND state = 'Scheduled'");
+    static const std::string kScheduled = internal::SqlLiteral(kJobScheduled);
+    static const std::string kQueuedSql =
+        "SELECT next_fire, seq FROM jobs WHERE job_id = ? AND "
+        "state = " +
+        kScheduled + " AND next_fire IS NOT NULL";
+    static const std::string kUpdateSql =
+        "UPDATE jobs SET state = " + internal::SqlLiteral(kJobUnscheduled) +
+        ", next_fire = NULL WHERE job_id = ? AND state = " + kScheduled;
+    internal::CachedStatement queued = impl.Prepare(kQueuedSql);
+    internal::CachedStatement update = impl.Prepare(kUpdateSql);
     UnscheduledJobs result;
     for (const JobTarget& target : found) {
       queued.reset();

@@ -6,11 +6,17 @@
 
 namespace orch::store {
 
+/// Past this many rows matching a filter, a list's count stops: counting a million index
+/// entries costs tens of milliseconds, and no one pages that far.
+inline constexpr int64_t kExactCountLimit = 100'000;
+
 /// The rows of the requested page and the number of rows matching the filter (x-total-count).
 template <typename T>
 struct Page {
   std::vector<T> rows;
+  /// Exact, or kExactCountLimit when a filter matches more (then `total_exact` is false).
   int64_t total = 0;
+  bool total_exact = true;
 };
 
 }  // namespace orch::store

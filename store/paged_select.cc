@@ -29,16 +29,20 @@ std::string WhereClause(const jobs::SqlFilter& filter) {
   return " WHERE " + filter.where_sql;
 }
 
-int64_t RunPagedSelect(SqliteStore::Impl& impl, const PagedSelect& select,
-                       const jobs::Paging& paging,
-                       const std::function<void(SQLite::Statement&)>& row) {
+MatchCount RunPagedSelect(SqliteStore::Impl& impl, const PagedSelect& select,
+                          const jobs::Paging& paging,
+                          const std::function<void(SQLite::Statement&)>& row) {
   const std::string where = WhereClause(paging.filter);
-  internal::CachedStatement count = impl.Prepare(
-      "SELECT count(*) FROM " +
-      std::string(select.count_from.empty() ? select.from : select.count_from) + where);
+  const std::string count_from(select.count_from.empty() ? select.from : select.count_from);
+  // A filtered count walks every match: it stops one past the limit.
+  internal::CachedStatement count =
+      impl.Prepare(where.empty() ? "SELECT count(*) FROM " + count_from
+                                 : "SELECT count(*) FROM (SELECT 1 FROM " + count_from + where +
+                                       " LIMIT " + std::to_string(kExactCountLimit + 1) + ")");
   BindParams(count, paging.filter.params);
   count.executeStep();
-  const int64_t total = count.getColumn(0).getInt64();
+  MatchCount matched{count.getColumn(0).getInt64(), true};
+  if (!where.empty() && matched.total > kExactCountLimit) matched = {kExactCountLimit, false};
 
   std::string order = paging.OrderBySql();
   order += order.empty() ? "ORDER BY " : ", ";
@@ -52,7 +56,7 @@ int64_t RunPagedSelect(SqliteStore::Impl& impl, const PagedSelect& select,
   page.bind(next, paging.limit);
   page.bind(next + 1, paging.Offset());
   while (page.executeStep()) row(page);
-  return total;
+  return matched;
 }
 
 }  // namespace orch::store::internal

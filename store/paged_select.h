@@ -11,6 +11,7 @@
 #include <SQLiteCpp/Statement.h>
 
 #include "jobs/query.h"
+#include "store/page.h"
 #include "store/sqlite_store_impl.h"
 
 namespace orch::store::internal {
@@ -30,11 +31,25 @@ struct PagedSelect {
   std::string_view count_from = {};
 };
 
-/// Runs the count and the page query, calling `row` for each row of the page; returns the
-/// number of rows matching the filter. Throws SQLite::Exception (callers run it in Impl::Run).
-int64_t RunPagedSelect(SqliteStore::Impl& impl, const PagedSelect& select,
-                       const jobs::Paging& paging,
-                       const std::function<void(SQLite::Statement&)>& row);
+/// How many rows match: exact without a filter (SQLite counts a whole table quickly) or up to
+/// kExactCountLimit with one; past it, the limit and `exact` false.
+struct MatchCount {
+  int64_t total = 0;
+  bool exact = true;
+};
+
+/// Runs the count and the page query, calling `row` for each row of the page; returns how
+/// many rows match the filter. Throws SQLite::Exception (callers run it in Impl::Run).
+MatchCount RunPagedSelect(SqliteStore::Impl& impl, const PagedSelect& select,
+                          const jobs::Paging& paging,
+                          const std::function<void(SQLite::Statement&)>& row);
+
+/// Records `count` as the total of `page`.
+template <typename T>
+void SetCount(Page<T>& page, MatchCount count) {
+  page.total = count.total;
+  page.total_exact = count.exact;
+}
 
 /// "WHERE <filter>" or "" for an empty filter.
 std::string WhereClause(const jobs::SqlFilter& filter);

@@ -4,13 +4,13 @@
 #include <utility>
 
 #include <SQLiteCpp/Statement.h>
-#include <SQLiteCpp/Transaction.h>
 
 #include "common/guid.h"
 #include "jobs/iso_time.h"
 #include "store/pool_rows.h"
 #include "store/pool_store.h"
 #include "store/sqlite_store_impl.h"
+#include "store/write_transaction.h"
 
 namespace orch::store {
 namespace {
@@ -122,7 +122,7 @@ StatusOr<ReconcileReport> PoolStore::ReconcileDeclaredPools(
     const std::vector<DeclaredPool>& declared, WallTime now) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("reconciling declared agent pools", [&]() -> StatusOr<ReconcileReport> {
-    SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
+    internal::WriteTransaction transaction(impl.db);
     ReconcileReport report;
     std::set<std::string> keep;
     for (const DeclaredPool& pool : declared) {

@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include "jobs/bounded_json.h"
+#include "store/agent_store.h"
+#include "store/sql_values.h"
 
 namespace orch::store::internal {
 namespace {
@@ -99,10 +101,17 @@ PoolMember ReadDefaultMember(SQLite::Statement& row) {
   return member;
 }
 
+const std::string& DefaultMembersFrom() {
+  static const std::string kFrom =
+      "(SELECT agent_id, client_machine, version, capabilities FROM agents WHERE status = " +
+      SqlLiteral(AgentStatus::kApproved) +
+      " AND agent_id NOT IN (SELECT agent_id FROM agent_pool_members)) d";
+  return kFrom;
+}
+
 std::vector<PoolMember> SelectDefaultMembers(SQLite::Database& db) {
   SQLite::Statement query(db, "SELECT agent_id, client_machine, version, capabilities FROM " +
-                                  std::string(kDefaultMembersFrom) +
-                                  " ORDER BY client_machine, agent_id");
+                                  DefaultMembersFrom() + " ORDER BY client_machine, agent_id");
   std::vector<PoolMember> members;
   while (query.executeStep()) members.push_back(ReadDefaultMember(query));
   return members;

@@ -42,11 +42,9 @@ std::vector<PoolMember> SelectDefaultMembers(SQLite::Database& db);
 void WriteMembers(SQLite::Database& db, const std::string& pool_id,
                   const std::vector<PoolMemberSpec>& members);
 
-/// The Default pool's members as a table expression with columns agent_id, client_machine,
-/// version, capabilities (for paged selects).
-inline constexpr std::string_view kDefaultMembersFrom =
-    "(SELECT agent_id, client_machine, version, capabilities FROM agents WHERE status = 2 "
-    "AND agent_id NOT IN (SELECT agent_id FROM agent_pool_members)) d";
+/// The Default pool's members (approved agents of no custom pool) as a table expression with
+/// columns agent_id, client_machine, version, capabilities (for paged selects).
+const std::string& DefaultMembersFrom();
 
 /// Reads agent_id, client_machine, version, capabilities as a Default pool member (both
 /// Enable flags follow what the agent allows).

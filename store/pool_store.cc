@@ -3,12 +3,12 @@
 #include <strings.h>
 
 #include <SQLiteCpp/Statement.h>
-#include <SQLiteCpp/Transaction.h>
 
 #include "jobs/iso_time.h"
 #include "store/paged_select.h"
 #include "store/pool_rows.h"
 #include "store/sqlite_store_impl.h"
+#include "store/write_transaction.h"
 
 namespace orch::store {
 namespace {
@@ -131,7 +131,7 @@ StatusOr<PoolRecord> PoolStore::CreatePool(const PoolSpec& requested, WallTime n
   const PoolSpec spec = Normalized(requested);
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("creating an agent pool", [&]() -> StatusOr<PoolRecord> {
-    SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
+    internal::WriteTransaction transaction(impl.db);
     ORCH_RETURN_IF_ERROR(CheckName(impl.db, spec));
     ORCH_RETURN_IF_ERROR(CheckMembers(impl.db, spec));
     SQLite::Statement insert(impl.db,
@@ -152,7 +152,7 @@ StatusOr<PoolRecord> PoolStore::ReplacePool(const PoolSpec& requested, WallTime 
   if (IsDefault(spec.pool_id)) return DefaultPoolRefusal("renamed or have its members edited");
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("updating an agent pool", [&]() -> StatusOr<PoolRecord> {
-    SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
+    internal::WriteTransaction transaction(impl.db);
     std::optional<PoolRow> row = internal::FindPoolRow(impl.db, spec.pool_id);
     if (!row) return NoSuchPool(spec.pool_id);
     if (row->managed) return ReadOnlyPool(*row, "changed");
@@ -175,7 +175,7 @@ Status PoolStore::DeletePool(std::string_view requested_id) {
   if (IsDefault(pool_id)) return DefaultPoolRefusal("deleted");
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("deleting an agent pool", [&]() -> Status {
-    SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
+    internal::WriteTransaction transaction(impl.db);
     std::optional<PoolRow> row = internal::FindPoolRow(impl.db, pool_id);
     if (!row) return NoSuchPool(requested_id);
     if (row->managed) return ReadOnlyPool(*row, "deleted");
@@ -211,10 +211,11 @@ StatusOr<Page<PoolRecord>> PoolStore::ListPools(const jobs::Paging& paging) {
     std::vector<PoolRow> rows;
     Page<PoolRecord> page;
     const internal::PagedSelect select{"pool_id, name, managed", PoolsFrom(), "pool_id"};
-    page.total = internal::RunPagedSelect(impl, select, paging, [&](SQLite::Statement& row) {
-      rows.push_back(PoolRow{row.getColumn(0).getString(), row.getColumn(1).getString(),
-                             row.getColumn(2).getInt() != 0});
-    });
+    internal::SetCount(
+        page, internal::RunPagedSelect(impl, select, paging, [&](SQLite::Statement& row) {
+          rows.push_back(PoolRow{row.getColumn(0).getString(), row.getColumn(1).getString(),
+                                 row.getColumn(2).getInt() != 0});
+        }));
     for (const PoolRow& row : rows) page.rows.push_back(WithMembers(impl.db, row));
     return page;
   });
@@ -225,10 +226,11 @@ StatusOr<Page<PoolMember>> PoolStore::ListDefaultPoolMembers(const jobs::Paging&
   return impl.Run("listing the default pool", [&]() -> StatusOr<Page<PoolMember>> {
     Page<PoolMember> page;
     const internal::PagedSelect select{"agent_id, client_machine, version, capabilities",
-                                       internal::kDefaultMembersFrom, "agent_id"};
-    page.total = internal::RunPagedSelect(impl, select, paging, [&](SQLite::Statement& row) {
-      page.rows.push_back(internal::ReadDefaultMember(row));
-    });
+                                       internal::DefaultMembersFrom(), "agent_id"};
+    internal::SetCount(page,
+                       internal::RunPagedSelect(impl, select, paging, [&](SQLite::Statement& row) {
+                         page.rows.push_back(internal::ReadDefaultMember(row));
+                       }));
     return page;
   });
 }

@@ -1,16 +1,18 @@
 #include "store/secret_store.h"
 
 #include <SQLiteCpp/Statement.h>
-#include <SQLiteCpp/Transaction.h>
 
 #include "jobs/iso_time.h"
+#include "store/sql_values.h"
 #include "store/sqlite_store_impl.h"
+#include "store/write_transaction.h"
 
 namespace orch::store {
 namespace {
 
 SecretStatus ParseStatus(const std::string& text) {
-  return text == "REVOKED" ? SecretStatus::kRevoked : SecretStatus::kActive;
+  return text == SecretStatusName(SecretStatus::kRevoked) ? SecretStatus::kRevoked
+                                                          : SecretStatus::kActive;
 }
 
 void BindBytes(SQLite::Statement& statement, int index, std::string_view bytes) {
@@ -59,7 +61,7 @@ std::string_view SecretStatusName(SecretStatus status) {
 Status SecretStore::CreateSecret(const SecretRecord& secret) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("creating an agent secret", [&]() -> Status {
-    SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
+    internal::WriteTransaction transaction(impl.db);
     if (SelectByName(impl.db, secret.name)) {
       return AlreadyExistsError("an agent secret named \"" + secret.name + "\" already exists")
           .WithField("name");
@@ -114,14 +116,16 @@ StatusOr<std::optional<SecretRecord>> SecretStore::FindSecretByHash(std::string_
 StatusOr<SecretRecord> SecretStore::RevokeSecret(std::string_view name, WallTime now) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("revoking an agent secret", [&]() -> StatusOr<SecretRecord> {
-    SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
+    internal::WriteTransaction transaction(impl.db);
     std::optional<SecretRecord> secret = SelectByName(impl.db, name);
     if (!secret) return NotFoundError("no agent secret named \"" + std::string(name) + "\"");
     secret->hash.clear();
     if (secret->status == SecretStatus::kRevoked) return *secret;
-    SQLite::Statement revoke(impl.db,
-                             "UPDATE agent_secrets SET status = 'REVOKED', "
-                             "modified_at = ? WHERE secret_id = ?");
+    static const std::string kRevokeSql =
+        "UPDATE agent_secrets SET status = " +
+        internal::SqlLiteral(SecretStatusName(SecretStatus::kRevoked)) +
+        ", modified_at = ? WHERE secret_id = ?";
+    SQLite::Statement revoke(impl.db, kRevokeSql);
     revoke.bind(1, jobs::ToUnixMillis(now));
     revoke.bind(2, secret->id);
     revoke.exec();
@@ -138,7 +142,7 @@ Status SecretStore::AddAccessToken(std::string_view token_hash, std::string_view
                                    WallTime expires_at, WallTime now) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("storing an access token", [&]() -> Status {
-    SQLite::Transaction transaction(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
+    internal::WriteTransaction transaction(impl.db);
     SQLite::Statement prune(impl.db,
                             "DELETE FROM agent_access_tokens "
                             "WHERE secret_id = ? AND expires_at < ?");

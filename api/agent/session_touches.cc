@@ -7,12 +7,23 @@
 #include "common/logging.h"
 #include "scheduler/timer.h"
 #include "store/agent_store.h"
+#include "store/write_executor.h"
 
 namespace orch::api {
+namespace {
 
-SessionTouches::SessionTouches(store::SqliteStore& store, const Clock& clock,
-                               scheduler::Timer& timer, std::chrono::milliseconds delay)
-    : store_(store), clock_(clock), timer_(timer), delay_(delay) {}
+// Records a call at `at` in `map`, keeping the latest.
+void Note(std::unordered_map<std::string, WallTime>& map, const std::string& key, WallTime at) {
+  auto [it, inserted] = map.try_emplace(key, at);
+  if (!inserted) it->second = std::max(it->second, at);
+}
+
+}  // namespace
+
+SessionTouches::SessionTouches(store::SqliteStore& store, store::WriteExecutor* writer,
+                               const Clock& clock, scheduler::Timer& timer,
+                               std::chrono::milliseconds delay)
+    : store_(store), writer_(writer), clock_(clock), timer_(timer), delay_(delay) {}
 
 SessionTouches::~SessionTouches() {
   if (armed_) timer_.Cancel();
@@ -25,13 +36,26 @@ void SessionTouches::Touch(const store::SessionRecord& session, WallTime now) {
 }
 
 WallTime SessionTouches::LastCall(const store::SessionRecord& session) const {
-  const auto it = pending_.find(session.token_hash);
-  if (it == pending_.end()) return session.last_call_at;
-  return std::max(session.last_call_at, it->second.at);
+  WallTime last = session.last_call_at;
+  for (const PendingMap* map : {&pending_, &writing_}) {
+    const auto it = map->find(session.token_hash);
+    if (it != map->end()) last = std::max(last, it->second.at);
+  }
+  return last;
+}
+
+std::unordered_map<std::string, WallTime> SessionTouches::PendingLastSeen() const {
+  std::unordered_map<std::string, WallTime> seen;
+  for (const PendingMap* map : {&pending_, &writing_}) {
+    for (const auto& [token_hash, pending] : *map) Note(seen, pending.agent_id, pending.at);
+  }
+  return seen;
 }
 
 void SessionTouches::Forget(std::string_view token_hash) {
-  pending_.erase(std::string(token_hash));
+  const std::string key(token_hash);
+  pending_.erase(key);
+  writing_.erase(key);
 }
 
 Status SessionTouches::Flush() {
@@ -45,14 +69,41 @@ Status SessionTouches::Flush() {
   for (const auto& [token_hash, pending] : pending_) {
     touches.push_back({token_hash, pending.agent_id, pending.at});
   }
-  if (Status written = store::AgentStore(store_).TouchSessions(touches); !written.ok()) {
-    GetLogger("api")->warn("recording {} agent session call(s) failed, will retry: {}",
-                           touches.size(), written.ToString());
-    Arm();
+  if (writer_ == nullptr) {
+    Status written = store::AgentStore(store_).TouchSessions(touches);
+    if (written.ok()) pending_.clear();
+    Written({}, written);
     return written;
   }
+  // In flight until committed: still seen by LastCall(), and pending again if the write fails.
+  for (auto& [token_hash, pending] : pending_) {
+    auto [it, inserted] = writing_.try_emplace(token_hash, pending);
+    if (!inserted) it->second.at = std::max(it->second.at, pending.at);
+  }
   pending_.clear();
+  writer_->Submit(
+      [touches](store::SqliteStore& writer) {
+        return store::AgentStore(writer).TouchSessions(touches);
+      },
+      [this, touches](Status written) { Written(touches, written); });
   return Status::Ok();
+}
+
+void SessionTouches::Written(const std::vector<store::SessionTouch>& touches,
+                             const Status& written) {
+  for (const store::SessionTouch& touch : touches) {
+    const auto it = writing_.find(touch.token_hash);
+    if (it == writing_.end() || it->second.at > touch.at) continue;  // a later write has it
+    if (!written.ok()) {
+      auto [kept, inserted] = pending_.try_emplace(it->first, it->second);
+      if (!inserted) kept->second.at = std::max(kept->second.at, it->second.at);
+    }
+    writing_.erase(it);
+  }
+  if (written.ok()) return;
+  GetLogger("api")->warn("recording agent session calls failed, will retry: {}",
+                         written.ToString());
+  Arm();
 }
 
 void SessionTouches::Arm() {

@@ -2,20 +2,24 @@
 // remembered in memory and written to the store together about once a second, instead of one
 // commit with its fsync per call. A fleet of 10 000 agents renews its long polls about 170
 // times a second; each renewal only has to keep the session alive and move LastSeen, which
-// a second's delay does not change. Readers of either go through LastCall() or Flush() first.
+// a second's delay does not change. Readers of either go through LastCall() or PendingLastSeen().
+// With a WriteExecutor the write happens on the store's writer thread, never on the loop.
 #pragma once
 
 #include <chrono>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "common/clock.h"
 #include "common/status.h"
 
 namespace orch::store {
 class SqliteStore;
+class WriteExecutor;
 struct SessionRecord;
+struct SessionTouch;
 }  // namespace orch::store
 namespace orch::scheduler {
 class Timer;
@@ -27,9 +31,11 @@ class SessionTouches {
  public:
   static constexpr std::chrono::milliseconds kDefaultDelay{1000};
 
-  /// REQUIRES: `store`, `clock` and `timer` outlive this object, which owns `timer`'s arm.
-  SessionTouches(store::SqliteStore& store, const Clock& clock, scheduler::Timer& timer,
-                 std::chrono::milliseconds delay = kDefaultDelay);
+  /// Writes go to `writer` when it is set, else to `store` on the calling thread.
+  /// REQUIRES: `store`, `writer`, `clock` and `timer` outlive this object, which owns `timer`'s
+  /// arm, and the writer's answers run on the thread that calls this object.
+  SessionTouches(store::SqliteStore& store, store::WriteExecutor* writer, const Clock& clock,
+                 scheduler::Timer& timer, std::chrono::milliseconds delay = kDefaultDelay);
   ~SessionTouches();
   SessionTouches(const SessionTouches&) = delete;
   SessionTouches& operator=(const SessionTouches&) = delete;
@@ -40,15 +46,19 @@ class SessionTouches {
   /// The session's last call: the later of the stored one and one not yet written.
   WallTime LastCall(const store::SessionRecord& session) const;
 
+  /// The latest call not yet written of each agent that has one (overlaid on LastSeen).
+  std::unordered_map<std::string, WallTime> PendingLastSeen() const;
+
   /// Drops what is pending for a session that has ended.
   void Forget(std::string_view token_hash);
 
-  /// Writes every pending touch in one transaction. On failure they stay pending (and the
-  /// timer is armed again), so a store that recovers gets them later.
+  /// Writes every pending touch in one transaction: at once without a writer, else handed
+  /// to it (the answer is then Ok). On failure they become pending again (and the timer is
+  /// armed again), so a store that recovers gets them later.
   Status Flush();
 
-  /// Touches not yet written.
-  size_t pending() const { return pending_.size(); }
+  /// Touches not yet written (pending or being written).
+  size_t pending() const { return pending_.size() + writing_.size(); }
 
  private:
   struct Pending {
@@ -56,13 +66,19 @@ class SessionTouches {
     WallTime at;
   };
 
+  using PendingMap = std::unordered_map<std::string, Pending>;  // by token hash
+
   void Arm();
+  // The outcome of writing `touches`: done ones leave writing_, failed ones are pending again.
+  void Written(const std::vector<store::SessionTouch>& touches, const Status& written);
 
   store::SqliteStore& store_;
+  store::WriteExecutor* const writer_;
   const Clock& clock_;
   scheduler::Timer& timer_;
   const std::chrono::milliseconds delay_;
-  std::unordered_map<std::string, Pending> pending_;  // by token hash
+  PendingMap pending_;
+  PendingMap writing_;  // handed to the writer, not yet committed
   bool armed_ = false;
 };
 

@@ -17,7 +17,9 @@
 #include "scheduler/timer.h"
 #include "store/agent_store.h"
 #include "store/sqlite_store.h"
+#include "store/write_executor.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/test_loop.h"
 
 namespace orch::api {
 namespace {
@@ -45,7 +47,7 @@ class SessionTouchesTest : public ::testing::Test {
     ASSERT_OK(agents().CreateAgent(agent));
     session_ = {"hash-1", agent.agent_id, "", clock_.WallNow(), clock_.WallNow()};
     ASSERT_OK(agents().CreateSession(session_));
-    touches_.emplace(*store_, clock_, timer_);
+    touches_.emplace(*store_, nullptr, clock_, timer_);
   }
   void TearDown() override {
     touches_.reset();
@@ -55,8 +57,12 @@ class SessionTouchesTest : public ::testing::Test {
   }
 
   store::AgentStore agents() { return store::AgentStore(*store_); }
-  WallTime StoredLastCall() { return agents().FindSession(session_.token_hash)->value().last_call_at; }
-  std::optional<WallTime> StoredLastSeen() { return agents().GetAgent(session_.agent_id)->last_seen; }
+  WallTime StoredLastCall() {
+    return agents().FindSession(session_.token_hash)->value().last_call_at;
+  }
+  std::optional<WallTime> StoredLastSeen() {
+    return agents().GetAgent(session_.agent_id)->last_seen;
+  }
 
   std::string dir_;
   FakeClock clock_;
@@ -136,6 +142,42 @@ TEST_F(SessionTouchesTest, AFailedWriteKeepsTheCallsAndRetries) {
   EXPECT_EQ(touches_->pending(), 0u);
   EXPECT_EQ(StoredLastCall(), at);
   EXPECT_EQ(StoredLastSeen(), at);
+}
+
+TEST_F(SessionTouchesTest, WithAWriterCallsAreWrittenOffTheLoopAndRetriedAfterAFailedCommit) {
+  // Given a writer thread, Flush hands the calls over and answers at once; they count as
+  // pending (and show in LastCall and PendingLastSeen) until the commit. A failed commit makes
+  // them pending again with the timer armed; the next flush writes them.
+  ASSERT_OK_AND_ASSIGN(
+      std::unique_ptr<store::SqliteStore> connection,
+      store::SqliteStore::Open(
+          {.path = dir_ + "/orchd.db", .orchd_version = "test", .clock = &clock_}));
+  orch::testing::TestLoop loop;
+  store::CommitFaults faults;
+  store::WriteExecutor writer(std::move(connection), loop.Post(), {.faults = &faults});
+  touches_.reset();
+  touches_.emplace(*store_, &writer, clock_, timer_);
+
+  clock_.Advance(seconds(9));
+  const WallTime at = clock_.WallNow();
+  touches_->Touch(session_, at);
+  faults.Fail(1, ResourceExhaustedError("disk full"));
+  ASSERT_OK(touches_->Flush());
+  EXPECT_EQ(touches_->pending(), 1u);
+  EXPECT_EQ(touches_->PendingLastSeen().at(session_.agent_id), at);
+  EXPECT_EQ(touches_->LastCall(session_), at);
+  ASSERT_TRUE(
+      loop.RunUntil([&] { return writer.stats().failed_commits == 1 && timer_.deadline(); }));
+  EXPECT_EQ(touches_->pending(), 1u);
+  EXPECT_EQ(StoredLastCall(), session_.last_call_at);
+
+  clock_.Advance(seconds(1));
+  EXPECT_TRUE(timer_.FireIfDue(clock_.SteadyNow()));
+  ASSERT_TRUE(loop.RunUntil([&] { return touches_->pending() == 0; }));
+  EXPECT_EQ(StoredLastCall(), at);
+  EXPECT_EQ(StoredLastSeen(), at);
+  EXPECT_TRUE(touches_->PendingLastSeen().empty());
+  touches_.reset();  // before the writer, whose answers it receives
 }
 
 }  // namespace

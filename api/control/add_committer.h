@@ -1,7 +1,8 @@
-// AddCommitter: group commit for accepted Add jobs. Adds that arrive in the same turn of the
-// event loop are written in one transaction, so a burst costs one commit to disk instead of
-// one per request; each Add is still all-or-nothing and answered only after the commit.
-// Internal to api/.
+// AddCommitter: group commit for accepted Add jobs. With a WriteExecutor each Add goes to the
+// store's writer thread, which commits everything queued meanwhile together; without one,
+// Adds that arrive in the same turn of the event loop are written in one transaction. Either
+// way a burst costs few commits to disk, each Add is all-or-nothing and it is answered only
+// after its commit. Internal to api/.
 #pragma once
 
 #include <functional>
@@ -13,6 +14,9 @@
 namespace orch::scheduler {
 class Scheduler;
 }
+namespace orch::store {
+class WriteExecutor;
+}
 
 namespace orch::api {
 
@@ -21,10 +25,12 @@ using PostFn = std::function<void(std::function<void()>)>;
 
 class AddCommitter {
  public:
-  /// `post` empty: every Submit commits at once. `scheduler` may be null.
-  /// REQUIRES: `store` (and `scheduler`) outlive the committer.
-  AddCommitter(store::SqliteStore& store, scheduler::Scheduler* scheduler, PostFn post)
-      : store_(store), scheduler_(scheduler), post_(std::move(post)) {}
+  /// `writer` null: Adds are written to `store` on the loop, gathered through `post` (empty:
+  /// every Submit commits at once). `scheduler` may be null.
+  /// REQUIRES: `store`, `writer` and `scheduler` outlive the committer.
+  AddCommitter(store::SqliteStore& store, store::WriteExecutor* writer,
+               scheduler::Scheduler* scheduler, PostFn post)
+      : store_(store), writer_(writer), scheduler_(scheduler), post_(std::move(post)) {}
 
   /// Queues `jobs` for the next group commit; `done` gets the outcome once it is on disk (the
   /// scheduler has been told of the jobs by then).
@@ -36,8 +42,11 @@ class AddCommitter {
     std::function<void(Status)> done;
   };
   void Flush();
+  // Tells the scheduler of `jobs`, written as rows `seqs`.
+  void Accepted(const std::vector<store::NewJob>& jobs, const std::vector<int64_t>& seqs);
 
   store::SqliteStore& store_;
+  store::WriteExecutor* writer_;
   scheduler::Scheduler* scheduler_;
   PostFn post_;
   std::vector<Pending> pending_;

@@ -1,6 +1,7 @@
 // Agents on the control socket (SPEC §7.1): list, show, approve, disapprove, reset, and the
 // auth-certificate reenrollment flag (seed 001).
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -69,10 +70,17 @@ StatusOr<std::vector<std::string>> GuidList(const json& value, const std::string
   return ids;
 }
 
-// LastSeen moves with the agents' calls, which are written about once a second; a reader
-// writes them first. A failure is logged there and the read goes on with what is stored.
-void FlushSessionCalls(const ControlDeps& deps) {
-  if (deps.flush_touches) (void)deps.flush_touches();
+// LastSeen moves with the agents' calls, which are written about once a second: the calls
+// not yet written are laid over what is stored.
+void OverlaySessionCalls(const ControlDeps& deps, std::vector<Agent>& agents) {
+  if (!deps.pending_last_seen) return;
+  const std::unordered_map<std::string, WallTime> seen = deps.pending_last_seen();
+  for (Agent& agent : agents) {
+    const auto it = seen.find(agent.agent_id);
+    if (it != seen.end() && (!agent.last_seen || *agent.last_seen < it->second)) {
+      agent.last_seen = it->second;
+    }
+  }
 }
 
 Response List(const ControlDeps& deps, const Request& request) {
@@ -81,9 +89,9 @@ Response List(const ControlDeps& deps, const Request& request) {
   }
   StatusOr<jobs::Paging> paging = PagingOf(request, store::AgentQueryFields(), "ClientMachine");
   if (!paging.ok()) return ErrorReply(paging.status());
-  FlushSessionCalls(deps);
   StatusOr<store::Page<Agent>> page = store::AgentStore(*deps.store).ListAgents(*paging);
   if (!page.ok()) return ErrorReply(page.status());
+  OverlaySessionCalls(deps, page->rows);
   json rows = json::array();
   for (const Agent& agent : page->rows) rows.push_back(AgentJson(agent));
   return ListReply(std::move(rows), page->total);
@@ -94,10 +102,12 @@ Response Show(const ControlDeps& deps, const Request& request, const std::string
     return ErrorReply(allowed);
   }
   if (!IsGuid(id)) return ErrorReply(FieldError("id", "must be an agent GUID"));
-  FlushSessionCalls(deps);
   StatusOr<Agent> agent = store::AgentStore(*deps.store).GetAgent(id);
   if (!agent.ok()) return ErrorReply(agent.status());
-  return JsonResponse(AgentJson(*agent).dump(-1, ' ', false, json::error_handler_t::replace));
+  std::vector<Agent> shown{std::move(agent).value()};
+  OverlaySessionCalls(deps, shown);
+  return JsonResponse(
+      AgentJson(shown.front()).dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
 // Approve, Disapprove and Reset: a body of agent GUIDs, all known, changed together.

@@ -5,7 +5,8 @@
 namespace orch::api {
 
 ControlApi::ControlApi(ControlDeps deps)
-    : committer_(std::make_unique<AddCommitter>(*deps.store, deps.scheduler, deps.post)),
+    : committer_(
+          std::make_unique<AddCommitter>(*deps.store, deps.writer, deps.scheduler, deps.post)),
       deps_(deps),
       router_({"/KeyfactorAPI"}) {
   deps_.committer = committer_.get();

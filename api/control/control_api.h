@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <unordered_map>
 
 #include "api/control/authorizer.h"
 #include "api/http.h"
@@ -14,6 +15,7 @@
 
 namespace orch::store {
 class SqliteStore;
+class WriteExecutor;
 }
 namespace orch::pki {
 class SecretBox;
@@ -37,6 +39,9 @@ struct AgentListenerInfo {
 struct ControlDeps {
   const Clock* clock = nullptr;
   store::SqliteStore* store = nullptr;
+  /// The store's writer thread, for the writes moved off the loop (Adds); nullptr: they are
+  /// written to `store` on the loop.
+  store::WriteExecutor* writer = nullptr;
   /// Encrypts private keys and passwords at rest.
   const pki::SecretBox* secret_box = nullptr;
   /// Decides the claims of each caller; reloaded with the configuration.
@@ -45,9 +50,10 @@ struct ControlDeps {
   const AgentListenerInfo* agent_listener = nullptr;
   /// Told of accepted, unscheduled and rescheduled work; nullptr: jobs are only stored.
   scheduler::Scheduler* scheduler = nullptr;
-  /// Writes the agents' session calls not yet written, before agents are read (so LastSeen
-  /// is exact); the agent API's SessionTouches::Flush. Empty: none are pending.
-  std::function<Status()> flush_touches;
+  /// The latest session call of each agent not yet written, by agent id, laid over LastSeen
+  /// when agents are read (so it is exact); the agent API's SessionTouches::PendingLastSeen.
+  /// Empty: none are pending.
+  std::function<std::unordered_map<std::string, WallTime>()> pending_last_seen;
   /// Runs a function later on the handlers' thread (the event loop's Post), so that Adds
   /// arriving together share one commit; empty: each Add commits on its own.
   std::function<void(std::function<void()>)> post;

@@ -10,6 +10,7 @@
 #include "common/version.h"
 #include "scheduler/scheduler.h"
 #include "store/sqlite_store.h"
+#include "store/write_executor.h"
 
 namespace orch::api {
 namespace {
@@ -27,13 +28,23 @@ void RegisterStatusRoutes(Router& router, const ControlDeps& deps) {
       "GET", "/Status", [deps, started_steady, started_wall](const Request&, const PathParams&) {
         auto uptime = std::chrono::duration_cast<std::chrono::seconds>(deps.clock->SteadyNow() -
                                                                        started_steady);
+        // Healthy: the store answers a read, and the writer's last commit went through.
         Status health = deps.store->CheckHealth();
+        if (health.ok() && deps.writer != nullptr) health = deps.writer->last_commit();
         nlohmann::json store_json = {
             {"Healthy", health.ok()},
             {"Path", deps.store->path()},
             {"SchemaVersion", deps.store->schema_version()},
         };
         if (!health.ok()) store_json["Message"] = health.message();
+        if (deps.writer != nullptr) {
+          const store::WriteStats writes = deps.writer->stats();
+          store_json["Writes"] = {{"Commits", writes.commits},
+                                  {"Writes", writes.writes},
+                                  {"FailedCommits", writes.failed_commits},
+                                  {"LargestGroup", writes.largest_group},
+                                  {"Backlog", deps.writer->backlog()}};
+        }
         nlohmann::json body = {
             {"Version", kVersion},
             {"StartedAt", IsoUtc(started_wall)},

@@ -73,7 +73,7 @@ class AgentApiFixture : public ::testing::Test {
     ASSERT_OK_AND_ASSIGN(
         store_, store::SqliteStore::Open(
                     {.path = dir_ + "/orchd.db", .orchd_version = "test", .clock = &clock_}));
-    touches_.emplace(*store_, clock_, touches_timer_);
+    touches_.emplace(*store_, nullptr, clock_, touches_timer_);
     ASSERT_OK_AND_ASSIGN(ca_, pki::CertificateAuthority::LoadOrCreate(
                                   {dir_ + "/ca.crt", dir_ + "/ca.key", true}, clock_));
     config::Role all{"all", {std::to_string(kOperatorUid)}, {}, {}};
@@ -84,7 +84,7 @@ class AgentApiFixture : public ::testing::Test {
                     .store = store_.get(),
                     .secret_box = &box_,
                     .authorizer = authorizer_.get(),
-                    .flush_touches = [this] { return touches_->Flush(); }});
+                    .pending_last_seen = [this] { return touches_->PendingLastSeen(); }});
     agent_api_ = std::make_unique<AgentApi>(AgentDeps{.clock = &clock_,
                                                       .store = store_.get(),
                                                       .ca = ca_.get(),

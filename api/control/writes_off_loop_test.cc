@@ -1,0 +1,151 @@
+// The event loop never waits for the disk: with every commit of the store's writer taking a
+// second, the calls that only read or remember (GET /Status, agents' heartbeats) are answered
+// at once while Adds wait for their commit, and each Add is answered only once it is durable.
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "pki/base64.h"
+#include "pki/test_certs.h"
+#include "store/job_store.h"
+#include "store/write_executor.h"
+#include "tests/testing/agent_api_fixture.h"
+#include "tests/testing/test_loop.h"
+
+namespace orch::api::testing {
+namespace {
+
+using std::chrono::milliseconds;
+using SteadyClock = std::chrono::steady_clock;
+
+constexpr milliseconds kCommitDelay{1000};
+constexpr milliseconds kPromptAnswer{100};
+
+class WritesOffTheLoopTest : public AgentApiFixture {
+ protected:
+  void SetUp() override {
+    AgentApiFixture::SetUp();
+    ASSERT_OK_AND_ASSIGN(
+        std::unique_ptr<store::SqliteStore> connection,
+        store::SqliteStore::Open(
+            {.path = dir_ + "/orchd.db", .orchd_version = "test", .clock = &clock_}));
+    writer_ = std::make_unique<store::WriteExecutor>(
+        std::move(connection), loop_.Post(), store::WriteExecutor::Options{.faults = &faults_});
+    // The fixture's handlers write on the loop; these hand their writes to the writer.
+    agent_api_.reset();
+    control_.reset();
+    touches_.reset();
+    touches_.emplace(*store_, writer_.get(), clock_, touches_timer_);
+    control_ = std::make_unique<ControlApi>(
+        ControlDeps{.clock = &clock_,
+                    .store = store_.get(),
+                    .writer = writer_.get(),
+                    .secret_box = &box_,
+                    .authorizer = authorizer_.get(),
+                    .pending_last_seen = [this] { return touches_->PendingLastSeen(); }});
+    agent_api_ = std::make_unique<AgentApi>(
+        AgentDeps{.clock = &clock_, .store = store_.get(), .ca = ca_.get(), .touches = &*touches_},
+        settings_);
+  }
+  void TearDown() override {
+    agent_api_.reset();
+    control_.reset();
+    touches_.reset();
+    writer_.reset();
+    AgentApiFixture::TearDown();
+  }
+
+  orch::testing::TestLoop loop_;
+  store::CommitFaults faults_;
+  std::unique_ptr<store::WriteExecutor> writer_;
+};
+
+// An Add's reply, when it came and whether its jobs could be read by then.
+struct AddReply {
+  int status = 0;
+  SteadyClock::time_point at;
+  bool jobs_readable = false;
+};
+
+TEST_F(WritesOffTheLoopTest, StatusAndHeartbeatsAnswerAtOnceWhileAddsWaitForASlowCommit) {
+  const Secret secret = CreateSecret("fleet");
+  const Answer registered =
+      Agent("/KeyfactorAgents/Session/Register", RegisterBody("", "web01", NewEnrollment().csr_der),
+            {Basic(secret)});
+  ASSERT_EQ(registered.body["Result"]["Status"], 1) << registered.raw;
+  const std::string token = registered.body["Session"]["Token"].get<std::string>();
+  const Answer cert = Control(
+      "POST", "/Certificates/Import",
+      json{{"Certificate", pki::Base64Encode(pki::testing::EcChain().leaf.cert_der)}}.dump());
+  ASSERT_EQ(cert.status, 200) << cert.raw;
+  const Answer target = Control("POST", "/CertificateStores",
+                                json{{"ClientMachine", "web01"},
+                                     {"Storepath", "/etc/ssl/s.pem"},
+                                     {"CertStoreType", 2},
+                                     {"AgentPoolId", "00000000-0000-0000-0000-000000000000"}}
+                                    .dump());
+  ASSERT_EQ(target.status, 200) << target.raw;
+  const std::string add = json{
+      {"CertificateId", cert.body["Id"]},
+      {"CertificateStores", {{{"CertificateStoreId", target.body["Id"]}}}},
+      {"Schedule",
+       {{"Immediate", true}}}}.dump();
+
+  // Every commit from now on takes a second.
+  faults_.SetDelay(kCommitDelay);
+  constexpr int kAdds = 8;
+  std::vector<std::optional<AddReply>> replies(kAdds);
+  const SteadyClock::time_point submitted = SteadyClock::now();
+  for (int i = 0; i < kAdds; ++i) {
+    Request request;
+    request.method = "POST";
+    request.path = "/CertificateStores/Certificates/Add";
+    request.body = add;
+    request.peer = PeerCredentials{1, kOperatorUid, kOperatorUid};
+    control_->Handle(std::move(request), [this, &replies, i](Response response) {
+      AddReply reply{response.status, SteadyClock::now(), true};
+      // Answered only once durable: another connection reads every job it names.
+      for (const json& id : json::parse(response.body, nullptr, false)) {
+        if (!id.is_string() || !store::JobStore(*store_).GetJob(id.get<std::string>()).ok()) {
+          reply.jobs_readable = false;
+        }
+      }
+      replies[i] = reply;
+    });
+  }
+
+  SteadyClock::time_point start = SteadyClock::now();
+  const Answer status = Control("GET", "/Status");
+  EXPECT_LT(SteadyClock::now() - start, kPromptAnswer);
+  EXPECT_EQ(status.status, 200) << status.raw;
+  EXPECT_GE(status.body["Store"]["Writes"]["Backlog"].get<int>(), 1) << status.raw;
+
+  start = SteadyClock::now();
+  const Answer heartbeat =
+      Agent("/KeyfactorAgents/Session/Heartbeat", json{{"SessionToken", token}});
+  EXPECT_LT(SteadyClock::now() - start, kPromptAnswer);
+  EXPECT_EQ(heartbeat.body["SessionValid"], true) << heartbeat.raw;
+
+  for (const std::optional<AddReply>& reply : replies) EXPECT_FALSE(reply.has_value());
+  ASSERT_TRUE(loop_.RunUntil([&] {
+    for (const std::optional<AddReply>& reply : replies) {
+      if (!reply) return false;
+    }
+    return true;
+  }));
+  for (const std::optional<AddReply>& reply : replies) {
+    EXPECT_EQ(reply->status, 200);
+    EXPECT_TRUE(reply->jobs_readable);
+    EXPECT_GE(reply->at - submitted, kCommitDelay);
+  }
+  EXPECT_GE(writer_->stats().commits, 1);
+  EXPECT_EQ(writer_->stats().writes, kAdds);
+}
+
+}  // namespace
+}  // namespace orch::api::testing

@@ -1,0 +1,232 @@
+// Handing runs to agents: polls, parking, fairness, store types and bindings, configuration
+// calls and completions.
+#include <map>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "scheduler/scheduler.h"
+#include "scheduler/scheduler_test_support.h"
+
+namespace orch::scheduler {
+namespace {
+
+using std::chrono::seconds;
+using store::RunRecord;
+using store::RunResult;
+using store::RunStatus;
+using ::testing::ElementsAre;
+using testing::kPoolStore;
+using testing::SchedulerTest;
+
+TEST_F(SchedulerTest, PollIsAnsweredWhenARunComesDueOrEmptyAfterItsWait) {
+  // Given two long-polling agents, a due run goes to exactly one of them at once; the other's
+  // poll ends empty when its wait is over.
+  std::vector<std::pair<std::string, size_t>> answers;
+  auto recorder = [&](const std::string& who) {
+    return [&answers, who](std::vector<RunRecord> runs) { answers.push_back({who, runs.size()}); };
+  };
+  scheduler_->Poll(agent_a_, seconds(30), recorder("a"));
+  scheduler_->Poll(agent_b_, seconds(30), recorder("b"));
+  EXPECT_TRUE(answers.empty());
+  AddJob(R"({"Immediate": true})");
+  Advance(seconds(1));
+  ASSERT_EQ(answers.size(), 1u);
+  EXPECT_EQ(answers[0], (std::pair<std::string, size_t>{"a", 1}));
+  Advance(seconds(30));
+  ASSERT_EQ(answers.size(), 2u);
+  EXPECT_EQ(answers[1], (std::pair<std::string, size_t>{"b", 0}));
+}
+
+TEST_F(SchedulerTest, PollsEndingCloseTogetherAreAnsweredInOneWakeUp) {
+  // Given two polls whose waits end 100 ms apart, the timer wakes once, 250 ms after the
+  // first ends, and answers both (empty).
+  std::vector<std::string> answered;
+  // Half-way between the scheduler's once-a-second wake-ups, which would answer both too.
+  Advance(std::chrono::milliseconds(500));
+  scheduler_->Poll(agent_a_, seconds(30), [&](std::vector<RunRecord> runs) {
+    EXPECT_TRUE(runs.empty());
+    answered.push_back("a");
+  });
+  const SteadyTime first_end = clock_.SteadyNow() + seconds(30);
+  clock_.Advance(std::chrono::milliseconds(100));
+  scheduler_->Poll(agent_b_, seconds(30), [&](std::vector<RunRecord> runs) {
+    EXPECT_TRUE(runs.empty());
+    answered.push_back("b");
+  });
+  Advance(first_end - clock_.SteadyNow(), std::chrono::milliseconds(100));
+  EXPECT_TRUE(answered.empty());
+  ASSERT_TRUE(timer_->deadline().has_value());
+  EXPECT_EQ(*timer_->deadline(), first_end + std::chrono::milliseconds(250));
+  clock_.Advance(std::chrono::milliseconds(250));
+  EXPECT_TRUE(timer_->FireIfDue(clock_.SteadyNow()));
+  EXPECT_EQ(answered, (std::vector<std::string>{"a", "b"}));
+}
+
+TEST_F(SchedulerTest, StopAnswersParkedPollsAndParksNoMore) {
+  // Given a parked poll, Stop answers it empty, and a poll after Stop is answered at once.
+  int answered = 0;
+  scheduler_->Poll(agent_a_, seconds(30), [&](std::vector<RunRecord> runs) {
+    EXPECT_TRUE(runs.empty());
+    ++answered;
+  });
+  scheduler_->Stop();
+  EXPECT_EQ(answered, 1);
+  scheduler_->Poll(agent_b_, seconds(30), [&](std::vector<RunRecord>) { ++answered; });
+  EXPECT_EQ(answered, 2);
+  EXPECT_FALSE(timer_->deadline().has_value());
+}
+
+TEST_F(SchedulerTest, FewestRunsInFlightGetsTheNextRun) {
+  // Given agent A holding a run, the next run goes to B even though A polled first.
+  AddJob(R"({"Immediate": true})");
+  Advance(seconds(1));
+  ASSERT_EQ(scheduler_->TakeDueRuns(agent_a_)->size(), 1u);
+  std::string winner;
+  scheduler_->Poll(agent_a_, seconds(30), [&](std::vector<RunRecord> runs) {
+    if (!runs.empty()) winner = "a";
+  });
+  scheduler_->Poll(agent_b_, seconds(30), [&](std::vector<RunRecord> runs) {
+    if (!runs.empty()) winner = "b";
+  });
+  AddJob(R"({"Immediate": true})");
+  Advance(seconds(1));
+  EXPECT_EQ(winner, "b");
+}
+
+TEST_F(SchedulerTest, ABurstIsSharedOutToEveryParkedPollOnce) {
+  // Given 250 runs due at one instant and three parked polls with at most 100 runs per answer,
+  // each poll is answered at once with a share, and no run is handed out twice.
+  settings_.max_runs_per_delivery = 100;
+  Restart();
+  const AgentIdentity agent_c = MakeAgent("agent-c");
+  std::map<std::string, size_t> answers;
+  std::set<int64_t> handed;
+  int64_t duplicates = 0;
+  for (const AgentIdentity* agent :
+       std::vector<const AgentIdentity*>{&agent_a_, &agent_b_, &agent_c}) {
+    scheduler_->Poll(*agent, seconds(30), [&, who = agent->client_machine](auto runs) {
+      answers[who] = runs.size();
+      for (const RunRecord& run : runs) duplicates += handed.insert(run.run_id).second ? 0 : 1;
+    });
+  }
+  for (int i = 0; i < 250; ++i) AddJob(R"({"ExactlyOnce": {"Time": "2027-01-01T00:00:05Z"}})");
+  Advance(seconds(4));
+  EXPECT_TRUE(answers.empty());
+  Advance(seconds(1));
+  EXPECT_THAT(answers, ElementsAre(std::pair<const std::string, size_t>{"agent-a", 100},
+                                   std::pair<const std::string, size_t>{"agent-b", 100},
+                                   std::pair<const std::string, size_t>{"agent-c", 50}));
+  EXPECT_EQ(duplicates, 0);
+  EXPECT_EQ(scheduler_->stats().delivered, 250);
+}
+
+TEST_F(SchedulerTest, CallsInBetweenDoNotPushTheAlarmBack) {
+  // Given the timer armed, an agent call half a second later (which re-arms) leaves the
+  // alarm where it was: a stream of calls cannot keep postponing it.
+  AddJob(R"({"ExactlyOnce": {"Time": "2027-01-01T00:00:05Z"}})");
+  const std::optional<SteadyTime> armed = timer_->deadline();
+  ASSERT_TRUE(armed.has_value());
+  clock_.Advance(std::chrono::milliseconds(500));
+  scheduler_->Poll(agent_a_, seconds(30), [](std::vector<RunRecord>) {});
+  EXPECT_EQ(timer_->deadline(), armed);
+}
+
+TEST_F(SchedulerTest, AnAgentTakesOnlyStoreTypesItServes) {
+  // Given a due run on a PEM store, an agent without the PEM capability is handed nothing.
+  const AgentIdentity pkcs12_only{agent_a_.agent_id, "agent-a", {jobs::kPkcs12StoreType}};
+  AddJob(R"({"Immediate": true})");
+  Advance(seconds(1));
+  EXPECT_TRUE(scheduler_->TakeDueRuns(pkcs12_only)->empty());
+  EXPECT_EQ(scheduler_->TakeDueRuns(agent_b_)->size(), 1u);
+}
+
+TEST_F(SchedulerTest, ARunFollowsItsStoreWhenTheStoreIsBoundElsewhere) {
+  // Given a due run on a pool store that is then bound to agent B alone, agent A of the pool
+  // is handed nothing and B takes the run.
+  AddJob(R"({"Immediate": true})");
+  Advance(seconds(1));
+  store::CatalogStore catalog(*store_);
+  ASSERT_OK_AND_ASSIGN(store::CertStoreRecord record, catalog.GetCertStore(kPoolStore));
+  record.agent_pool_id.clear();
+  record.agent_id = agent_b_.agent_id;
+  ASSERT_OK(catalog.UpdateCertStore(record, false));
+  EXPECT_TRUE(scheduler_->TakeDueRuns(agent_a_)->empty());
+  ASSERT_OK_AND_ASSIGN(std::vector<RunRecord> runs, scheduler_->TakeDueRuns(agent_b_));
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0].agent_id, agent_b_.agent_id);
+  EXPECT_EQ(scheduler_->stats().open_runs, 1);
+}
+
+TEST_F(SchedulerTest, ARunMovesWithItsStoreWhenTheSchedulerIsTold) {
+  // Given a due run on a store bound to agent A, then bound to agent B, StoresChanged files
+  // it under B at once: B's parked poll, which could not see it, is answered with it.
+  store::CatalogStore catalog(*store_);
+  ASSERT_OK_AND_ASSIGN(store::CertStoreRecord record, catalog.GetCertStore(kPoolStore));
+  record.agent_pool_id.clear();
+  record.agent_id = agent_a_.agent_id;
+  ASSERT_OK(catalog.UpdateCertStore(record, false));
+  AddJob(R"({"Immediate": true})");
+  Advance(seconds(1));
+  record.agent_id = agent_b_.agent_id;
+  ASSERT_OK(catalog.UpdateCertStore(record, false));
+  size_t handed = 0;
+  scheduler_->Poll(agent_b_, seconds(30),
+                   [&](std::vector<RunRecord> runs) { handed = runs.size(); });
+  EXPECT_EQ(handed, 0u);
+  ASSERT_OK(scheduler_->StoresChanged({kPoolStore}));
+  EXPECT_EQ(handed, 1u);
+}
+
+TEST_F(SchedulerTest, CompletionsThatDoNotMatchTheLeaseAreRefused) {
+  // Given a run started by agent A, completions from B, for an unknown AuditId, for another
+  // job and before a configuration call are refused and change nothing.
+  const std::string job = AddJob(R"({"Immediate": true})");
+  const std::string other = AddJob(R"({"ExactlyOnce": {"Time": "2027-06-01T00:00:00Z"}})");
+  Advance(seconds(1));
+  StatusOr<std::vector<RunRecord>> runs = scheduler_->TakeDueRuns(agent_a_);
+  ASSERT_OK(runs);
+  ASSERT_EQ(runs->size(), 1u);
+  const int64_t audit = runs->front().run_id;
+  EXPECT_EQ(scheduler_->Complete(agent_a_.agent_id, job, audit, RunResult::kSuccess, "").code(),
+            StatusCode::kFailedPrecondition);
+  ASSERT_OK(scheduler_->Configure(agent_a_.agent_id, job));
+  EXPECT_EQ(scheduler_->Complete(agent_b_.agent_id, job, audit, RunResult::kSuccess, "").code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(
+      scheduler_->Complete(agent_a_.agent_id, job, audit + 99, RunResult::kSuccess, "").code(),
+      StatusCode::kFailedPrecondition);
+  EXPECT_EQ(scheduler_->Complete(agent_a_.agent_id, other, audit, RunResult::kSuccess, "").code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(scheduler_->Configure(agent_b_.agent_id, job).status().code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(History(job).front().status, RunStatus::kInProcess);
+  ASSERT_OK(scheduler_->Complete(agent_a_.agent_id, job, audit, RunResult::kWarning, "present"));
+  EXPECT_EQ(History(job).front().result, RunResult::kWarning);
+}
+
+TEST_F(SchedulerTest, UnscheduleCancelsWaitingAndDeliveredRuns) {
+  // Given one waiting and one delivered run, unscheduling both jobs cancels the waiting run
+  // at once and answers the delivered one's configuration call with cancelled.
+  const std::string delivered = AddJob(R"({"Immediate": true})");
+  Advance(seconds(1));
+  ASSERT_EQ(scheduler_->TakeDueRuns(agent_a_)->size(), 1u);
+  const std::string waiting = AddJob(R"({"Immediate": true})");
+  Advance(seconds(1));
+  ASSERT_OK(store::JobStore(*store_).Unschedule({delivered, waiting}));
+  ASSERT_OK(scheduler_->JobsUnscheduled({delivered, waiting}));
+  EXPECT_EQ(History(waiting).front().status, RunStatus::kCompleted);
+  EXPECT_EQ(History(waiting).front().result, RunResult::kUnknown);
+  EXPECT_TRUE(scheduler_->TakeDueRuns(agent_b_)->empty());
+  ASSERT_OK_AND_ASSIGN(Configured configured, scheduler_->Configure(agent_a_.agent_id, delivered));
+  EXPECT_TRUE(configured.cancelled);
+  EXPECT_EQ(History(delivered).front().status, RunStatus::kCompleted);
+  EXPECT_EQ(scheduler_->stats().open_runs, 0);
+}
+
+}  // namespace
+}  // namespace orch::scheduler

@@ -1,0 +1,227 @@
+#include "store/write_executor.h"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <vector>
+
+#include "common/logging.h"
+#include "store/sqlite_store_impl.h"
+
+namespace orch::store {
+
+void CommitFaults::SetDelay(std::chrono::milliseconds delay) {
+  std::lock_guard lock(mutex_);
+  delay_ = delay;
+}
+
+void CommitFaults::Fail(int count, Status error, int after) {
+  std::lock_guard lock(mutex_);
+  fail_after_ = after;
+  fail_count_ = count;
+  fail_error_ = std::move(error);
+}
+
+CommitFaults::Fault CommitFaults::Next() {
+  std::lock_guard lock(mutex_);
+  Fault fault{delay_, Status::Ok()};
+  if (fail_after_ > 0) {
+    --fail_after_;
+  } else if (fail_count_ > 0) {
+    --fail_count_;
+    ++failed_;
+    fault.error = fail_error_;
+  }
+  return fault;
+}
+
+int64_t CommitFaults::failed() const {
+  std::lock_guard lock(mutex_);
+  return failed_;
+}
+
+void StoreWriter::Submit(std::function<Status(SqliteStore&)> write,
+                         std::function<void(Status)> done) {
+  auto result = std::make_shared<Status>();
+  Enqueue(Task{[write = std::move(write), result](SqliteStore& store) {
+                 *result = write(store);
+                 return *result;
+               },
+               [done = std::move(done), result](const Status& committed) {
+                 done(committed.ok() ? std::move(*result) : committed);
+               }});
+}
+
+void InlineWriter::Enqueue(Task task) {
+  SqliteStore::Impl& impl = store_.impl();
+  sqlite3* const handle = impl.db.getHandle();
+  Status begun = impl.Run("starting a write", [&]() -> Status {
+    impl.db.exec("BEGIN IMMEDIATE");
+    return Status::Ok();
+  });
+  if (!begun.ok()) return task.finish(begun);
+  const Status written = task.run(store_);
+  if (sqlite3_get_autocommit(handle) != 0) {  // SQLite rolled it back itself
+    return task.finish(written.ok() ? UnavailableError("the write transaction was lost") : written);
+  }
+  Status closed = impl.Run("committing", [&]() -> Status {
+    impl.db.exec(written.ok() ? "COMMIT" : "ROLLBACK");
+    return Status::Ok();
+  });
+  if (!closed.ok() && sqlite3_get_autocommit(handle) == 0) {
+    (void)impl.Run("rolling back", [&]() -> Status {
+      impl.db.exec("ROLLBACK");
+      return Status::Ok();
+    });
+  }
+  // Ok: the write's own result is answered, an error of its own included.
+  task.finish(closed);
+}
+
+WriteExecutor::WriteExecutor(std::unique_ptr<SqliteStore> writer, PostFn post, Options options)
+    : writer_(std::move(writer)), post_(std::move(post)), options_(options) {
+  thread_ = std::thread([this] { Loop(); });
+}
+
+WriteExecutor::~WriteExecutor() {
+  Stop();
+}
+
+void WriteExecutor::Enqueue(Task task) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!stopping_) {
+      queue_.push_back(std::move(task));
+      wake_.notify_one();
+      return;
+    }
+  }
+  Status stopped = UnavailableError("the store is shutting down");
+  post_([finish = std::move(task.finish), stopped] { finish(stopped); });
+}
+
+void WriteExecutor::Stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+    wake_.notify_one();
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+Status WriteExecutor::last_commit() const {
+  std::lock_guard lock(mutex_);
+  return last_commit_;
+}
+
+WriteStats WriteExecutor::stats() const {
+  std::lock_guard lock(mutex_);
+  return stats_;
+}
+
+size_t WriteExecutor::backlog() const {
+  std::lock_guard lock(mutex_);
+  return queue_.size() + in_group_;
+}
+
+void WriteExecutor::Loop() {
+  std::deque<Task> group;
+  for (;;) {
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and everything queued has been written
+      const size_t take = std::min(queue_.size(), options_.max_group);
+      auto end = queue_.begin() + static_cast<std::ptrdiff_t>(take);
+      group.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(end));
+      queue_.erase(queue_.begin(), end);
+      in_group_ = group.size();
+    }
+    RunGroup(group);
+    group.clear();
+  }
+}
+
+void WriteExecutor::RunGroup(std::deque<Task>& group) {
+  SqliteStore::Impl& impl = writer_->impl();
+  sqlite3* const handle = impl.db.getHandle();
+  Status begun = impl.Run("starting a write", [&]() -> Status {
+    impl.db.exec("BEGIN IMMEDIATE");
+    return Status::Ok();
+  });
+  if (!begun.ok()) return Answer(group, begun);
+  for (Task& task : group) {
+    // Each write is a savepoint of its own: one that fails is undone alone.
+    Status status = impl.Run("writing", [&]() -> Status {
+      impl.db.exec("SAVEPOINT task");
+      return Status::Ok();
+    });
+    if (status.ok()) status = task.run(*writer_);
+    if (sqlite3_get_autocommit(handle) != 0) {
+      // SQLite rolled the whole transaction back (an I/O error, disk full): the writes
+      // before this one are gone too.
+      return Answer(group,
+                    status.ok() ? UnavailableError("the write transaction was lost") : status);
+    }
+    Status closed = impl.Run("writing", [&]() -> Status {
+      if (!status.ok()) impl.db.exec("ROLLBACK TO task");
+      impl.db.exec("RELEASE task");
+      return Status::Ok();
+    });
+    if (!closed.ok()) {
+      (void)impl.Run("rolling back", [&]() -> Status {
+        if (sqlite3_get_autocommit(handle) == 0) impl.db.exec("ROLLBACK");
+        return Status::Ok();
+      });
+      return Answer(group, closed);
+    }
+  }
+  Answer(group, CommitGroup(group.size()));
+}
+
+Status WriteExecutor::CommitGroup(size_t writes) {
+  SqliteStore::Impl& impl = writer_->impl();
+  CommitFaults::Fault fault;
+  if (options_.faults != nullptr) fault = options_.faults->Next();
+  if (fault.delay.count() > 0) std::this_thread::sleep_for(fault.delay);
+  Status committed = fault.error;
+  if (committed.ok()) {
+    committed = impl.Run("committing", [&]() -> Status {
+      impl.db.exec("COMMIT");
+      return Status::Ok();
+    });
+  }
+  if (!committed.ok()) {
+    (void)impl.Run("rolling back", [&]() -> Status {
+      if (sqlite3_get_autocommit(impl.db.getHandle()) == 0) impl.db.exec("ROLLBACK");
+      return Status::Ok();
+    });
+    GetLogger("store")->error("a group of {} write(s) was not committed: {}", writes,
+                              committed.ToString());
+  }
+  return committed;
+}
+
+void WriteExecutor::Answer(std::deque<Task>& group, const Status& committed) {
+  {
+    std::lock_guard lock(mutex_);
+    last_commit_ = committed;
+    in_group_ = 0;
+    if (committed.ok()) {
+      ++stats_.commits;
+      stats_.writes += static_cast<int64_t>(group.size());
+      stats_.largest_group = std::max(stats_.largest_group, static_cast<int64_t>(group.size()));
+    } else {
+      ++stats_.failed_commits;
+    }
+  }
+  // One turn of the loop answers the whole group.
+  auto finishes = std::make_shared<std::vector<std::function<void(const Status&)>>>();
+  finishes->reserve(group.size());
+  for (Task& task : group) finishes->push_back(std::move(task.finish));
+  post_([finishes, committed] {
+    for (auto& finish : *finishes) finish(committed);
+  });
+}
+
+}  // namespace orch::store

@@ -1,0 +1,164 @@
+// StoreWriter: where writes go, so that the event loop never waits for the disk. Its SQLite
+// form is WriteExecutor, the store's writer thread: writes submitted from the loop are queued,
+// and the writer runs everything queued so far in one transaction with one commit to disk
+// (group commit). While one group's fsync is in progress the next group gathers, so a burst of
+// writes costs a few commits. Each write is still all-or-nothing on its own (a savepoint). Its
+// outcome comes back through `post`, after the commit: a write is answered only once it is
+// durable, and a failed commit answers every write of its group with the commit's error and
+// leaves none of them written. InlineWriter runs each write at once, for tests and tools.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <utility>
+
+#include "common/status.h"
+#include "store/sqlite_store.h"
+
+namespace orch::store {
+
+/// Faults injected into the commits of a WriteExecutor (tests, fault drills). Thread-safe.
+class CommitFaults {
+ public:
+  /// What one commit has to suffer.
+  struct Fault {
+    /// Held before the commit, with the write lock taken (a slow disk).
+    std::chrono::milliseconds delay{0};
+    /// Not ok: the commit fails with this error and the group is rolled back.
+    Status error;
+  };
+
+  /// Every commit from now on waits `delay` first.
+  void SetDelay(std::chrono::milliseconds delay);
+  /// After `after` more commits, the next `count` commits fail with `error` (disk full, busy,
+  /// ...): a fault at a chosen commit.
+  void Fail(int count, Status error, int after = 0);
+  /// Takes the fault for the commit about to happen.
+  Fault Next();
+  /// Commits failed by Fail() so far.
+  int64_t failed() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::chrono::milliseconds delay_{0};
+  int fail_after_ = 0;
+  int fail_count_ = 0;
+  Status fail_error_;
+  int64_t failed_ = 0;
+};
+
+/// Counters since start, for /Status and /metrics.
+struct WriteStats {
+  int64_t commits = 0;         // groups committed
+  int64_t writes = 0;          // writes in committed groups
+  int64_t failed_commits = 0;  // groups whose commit failed
+  int64_t largest_group = 0;
+};
+
+/// Where the writes of the loop go: each runs against a connection of the writer's, and its
+/// outcome comes back on the loop's thread. The scheduler and the handlers see only this.
+class StoreWriter {
+ public:
+  virtual ~StoreWriter() = default;
+
+  /// Queues `write`. It runs against the writer's connection, so it must touch nothing of the
+  /// loop's; `done` then runs on the loop's thread with the write's result once it is
+  /// committed, or with the commit's error.
+  template <typename T>
+  void Submit(std::function<StatusOr<T>(SqliteStore&)> write,
+              std::function<void(StatusOr<T>)> done) {
+    auto result = std::make_shared<std::optional<StatusOr<T>>>();
+    Enqueue(Task{[write = std::move(write), result](SqliteStore& store) {
+                   result->emplace(write(store));
+                   return (*result)->status();
+                 },
+                 [done = std::move(done), result](const Status& committed) {
+                   if (committed.ok()) return done(std::move(**result));
+                   done(committed);
+                 }});
+  }
+  /// As above, for writes that answer only a Status.
+  void Submit(std::function<Status(SqliteStore&)> write, std::function<void(Status)> done);
+
+ protected:
+  struct Task {
+    // Runs the write; its Status decides whether its changes are kept.
+    std::function<Status(SqliteStore&)> run;
+    // Answers the write, given the commit's outcome (ok: the write's own result).
+    std::function<void(const Status&)> finish;
+  };
+
+  virtual void Enqueue(Task task) = 0;
+};
+
+/// Runs each write at once on the calling thread, in a transaction of its own, and answers it
+/// before Submit() returns. For tests and tools that have no event loop to come back to.
+class InlineWriter final : public StoreWriter {
+ public:
+  /// REQUIRES: `store` outlives this object.
+  explicit InlineWriter(SqliteStore& store) : store_(store) {}
+
+ private:
+  void Enqueue(Task task) override;
+
+  SqliteStore& store_;
+};
+
+/// The writer thread of a SQLite store.
+class WriteExecutor final : public StoreWriter {
+ public:
+  /// Runs `fn` on the event loop's thread. Called from the writer thread.
+  using PostFn = std::function<void(std::function<void()>)>;
+
+  struct Options {
+    /// Most writes in one group transaction.
+    size_t max_group = 4096;
+    /// Faults to inject; nullptr in production.
+    CommitFaults* faults = nullptr;
+  };
+
+  /// Starts the writer thread on `writer`, a connection of its own to the database.
+  WriteExecutor(std::unique_ptr<SqliteStore> writer, PostFn post, Options options);
+  /// Stop().
+  ~WriteExecutor() override;
+  WriteExecutor(const WriteExecutor&) = delete;
+  WriteExecutor& operator=(const WriteExecutor&) = delete;
+
+  /// Runs what is queued, then ends the writer thread. Later writes fail with Unavailable.
+  void Stop();
+
+  /// The outcome of the last group commit: ok before the first and after a success.
+  Status last_commit() const;
+  WriteStats stats() const;
+  /// Writes queued and not yet answered.
+  size_t backlog() const;
+
+ private:
+  void Enqueue(Task task) override;
+  void Loop();
+  void RunGroup(std::deque<Task>& group);
+  Status CommitGroup(size_t writes);
+  void Answer(std::deque<Task>& group, const Status& committed);
+
+  std::unique_ptr<SqliteStore> writer_;
+  PostFn post_;
+  Options options_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<Task> queue_;
+  size_t in_group_ = 0;
+  bool stopping_ = false;
+  Status last_commit_;
+  WriteStats stats_;
+  std::thread thread_;
+};
+
+}  // namespace orch::store

@@ -1,0 +1,173 @@
+#include "store/write_executor.h"
+
+#include <chrono>
+#include <functional>
+#include <future>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <SQLiteCpp/Database.h>
+#include <gtest/gtest.h>
+
+#include "store/catalog_store.h"
+#include "store/sqlite_store_impl.h"
+#include "store/store_test_support.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/test_loop.h"
+
+namespace orch::store {
+namespace {
+
+class WriteExecutorTest : public testing::StoreFileTest {
+ protected:
+  void SetUp() override {
+    StoreFileTest::SetUp();
+    StatusOr<std::unique_ptr<SqliteStore>> writer =
+        SqliteStore::Open({.path = dir_ + "/orchd.db", .orchd_version = "test", .clock = &clock_});
+    ASSERT_OK(writer);
+    executor_ = std::make_unique<WriteExecutor>(std::move(writer).value(), loop_.Post(),
+                                                WriteExecutor::Options{.faults = &faults_});
+  }
+  void TearDown() override {
+    executor_.reset();
+    StoreFileTest::TearDown();
+  }
+
+  /// Queues the creation of container `name`; its answer lands in `answers_[name]`.
+  void AddContainer(const std::string& name) {
+    executor_->Submit<ContainerRecord>(
+        [name](SqliteStore& store) { return CatalogStore(store).AddContainer(name); },
+        [this, name](StatusOr<ContainerRecord> created) {
+          answers_.emplace(name, created.status());
+        });
+  }
+
+  /// Holds the writer inside a write until the returned promise is set, so that what is
+  /// submitted meanwhile gathers into the next group.
+  std::shared_ptr<std::promise<void>> BlockWriter() {
+    auto release = std::make_shared<std::promise<void>>();
+    auto entered = std::make_shared<std::promise<void>>();
+    std::shared_future<void> released = release->get_future().share();
+    executor_->Submit(
+        [entered, released](SqliteStore&) {
+          entered->set_value();
+          released.wait();
+          return Status::Ok();
+        },
+        [this](Status) { ++blocker_answers_; });
+    entered->get_future().wait();
+    return release;
+  }
+
+  int64_t Containers() {
+    return store_->impl().db.execAndGet("SELECT count(*) FROM containers").getInt64();
+  }
+
+  bool AllAnswered(size_t count) {
+    return loop_.RunUntil([&] { return answers_.size() >= count; });
+  }
+
+  orch::testing::TestLoop loop_;
+  CommitFaults faults_;
+  std::unique_ptr<WriteExecutor> executor_;
+  std::map<std::string, Status> answers_;
+  int blocker_answers_ = 0;
+};
+
+TEST_F(WriteExecutorTest, WritesQueuedDuringACommitShareTheNextOne) {
+  std::shared_ptr<std::promise<void>> release = BlockWriter();
+  for (int i = 0; i < 50; ++i) AddContainer("c" + std::to_string(i));
+  release->set_value();
+  ASSERT_TRUE(AllAnswered(50));
+  for (const auto& [name, status] : answers_) EXPECT_OK(status) << name;
+  EXPECT_EQ(Containers(), 50);
+  const WriteStats stats = executor_->stats();
+  EXPECT_EQ(stats.commits, 2);  // the blocking write's group, then all 50 together
+  EXPECT_EQ(stats.largest_group, 50);
+  EXPECT_EQ(stats.writes, 51);
+  EXPECT_EQ(blocker_answers_, 1);
+}
+
+TEST_F(WriteExecutorTest, AFailingWriteIsUndoneAloneAndTheOthersCommit) {
+  std::shared_ptr<std::promise<void>> release = BlockWriter();
+  AddContainer("web");
+  executor_->Submit<ContainerRecord>(
+      [](SqliteStore& store) { return CatalogStore(store).AddContainer("web"); },
+      [this](StatusOr<ContainerRecord> created) {
+        answers_.emplace("web again", created.status());
+      });
+  AddContainer("db");
+  release->set_value();
+  ASSERT_TRUE(AllAnswered(3));
+  EXPECT_OK(answers_["web"]);
+  EXPECT_OK(answers_["db"]);
+  EXPECT_EQ(answers_["web again"].code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(Containers(), 2);
+  EXPECT_EQ(executor_->stats().commits, 2);
+}
+
+TEST_F(WriteExecutorTest, AFailedCommitAnswersItsWholeGroupWritesNoneAndTheNextSucceeds) {
+  std::shared_ptr<std::promise<void>> release = BlockWriter();
+  for (const char* name : {"a", "b", "c"}) AddContainer(name);
+  // The blocking write's group commits; the next one, a, b and c together, hits the fault.
+  faults_.Fail(1, ResourceExhaustedError("disk full"), /*after=*/1);
+  release->set_value();
+  ASSERT_TRUE(AllAnswered(3));
+  for (const auto& [name, status] : answers_) {
+    EXPECT_EQ(status.code(), StatusCode::kResourceExhausted) << name;
+  }
+  EXPECT_EQ(Containers(), 0);
+  EXPECT_EQ(executor_->last_commit().code(), StatusCode::kResourceExhausted);
+
+  answers_.clear();
+  AddContainer("a");
+  ASSERT_TRUE(AllAnswered(1));
+  EXPECT_OK(answers_["a"]);
+  EXPECT_EQ(Containers(), 1);
+  EXPECT_OK(executor_->last_commit());
+  EXPECT_EQ(executor_->stats().failed_commits, 1);
+  EXPECT_EQ(faults_.failed(), 1);
+}
+
+TEST_F(WriteExecutorTest, StopWritesWhatIsQueuedAndLaterWritesAreRefused) {
+  std::shared_ptr<std::promise<void>> release = BlockWriter();
+  for (const char* name : {"a", "b"}) AddContainer(name);
+  release->set_value();
+  executor_->Stop();
+  EXPECT_EQ(Containers(), 2);
+  AddContainer("late");
+  ASSERT_TRUE(AllAnswered(3));
+  EXPECT_OK(answers_["a"]);
+  EXPECT_EQ(answers_["late"].code(), StatusCode::kUnavailable);
+  EXPECT_EQ(Containers(), 2);
+}
+
+TEST_F(WriteExecutorTest, AnInlineWriterAnswersBeforeSubmitReturnsAndUndoesAFailedWrite) {
+  // Given an inline writer, each write is answered at once; one whose second statement fails
+  // leaves nothing of its first.
+  InlineWriter inline_writer(*store_);
+  std::optional<Status> answer;
+  inline_writer.Submit(
+      [](SqliteStore& store) -> Status {
+        ORCH_RETURN_IF_ERROR(CatalogStore(store).AddContainer("first").status());
+        return CatalogStore(store).AddContainer("first").status();  // already exists
+      },
+      [&](Status written) { answer = written; });
+  ASSERT_TRUE(answer.has_value());
+  EXPECT_EQ(answer->code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(Containers(), 0);
+
+  answer.reset();
+  inline_writer.Submit(
+      [](SqliteStore& store) { return CatalogStore(store).AddContainer("web").status(); },
+      [&](Status written) { answer = written; });
+  ASSERT_TRUE(answer.has_value());
+  EXPECT_OK(*answer);
+  EXPECT_EQ(Containers(), 1);
+}
+
+}  // namespace
+}  // namespace orch::store
