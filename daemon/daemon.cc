@@ -167,16 +167,15 @@ Status Daemon::Start() {
   ORCH_RETURN_IF_ERROR(StartScheduler());
   ORCH_RETURN_IF_ERROR(BindAgentListener());
   parts_->authorizer = std::make_unique<api::Authorizer>(parts_->clock, options_.config.roles);
-  parts_->control_api = std::make_unique<api::ControlApi>(api::ControlDeps{
-      .clock = &parts_->clock,
-      .store = parts_->store.get(),
-      .writer = parts_->writer.get(),
-      .secret_box = parts_->secret_box.get(),
-      .authorizer = parts_->authorizer.get(),
-      .agent_listener = &parts_->agent_listener,
-      .scheduler = parts_->scheduler.get(),
-      .pending_last_seen = [this] { return parts_->touches->PendingLastSeen(); },
-      .post = [this](std::function<void()> fn) { parts_->loop.Post(std::move(fn)); }});
+  parts_->control_api = std::make_unique<api::ControlApi>(
+      api::ControlDeps{.clock = &parts_->clock,
+                       .store = parts_->store.get(),
+                       .writer = parts_->writer.get(),
+                       .secret_box = parts_->secret_box.get(),
+                       .authorizer = parts_->authorizer.get(),
+                       .agent_listener = &parts_->agent_listener,
+                       .scheduler = parts_->scheduler.get(),
+                       .pending_last_seen = [this] { return parts_->touches->PendingLastSeen(); }});
   ORCH_RETURN_IF_ERROR(BindControlSocket());
   InstallSignals();
   StartWatchdog();
@@ -190,12 +189,10 @@ Status Daemon::Start() {
 
 void Daemon::Run() {
   parts_->loop.Run();
-  if (Status touched = parts_->touches->Flush(); !touched.ok()) {
-    Log()->warn("agent session calls at exit: {}", touched.ToString());
-  }
-  // Writes what is still queued (the flush above) before the checkpoint.
+  parts_->touches->Flush();
+  // Writes what is still queued (the agents' session calls above) before the checkpoint.
   parts_->writer->Stop();
-  if (Status last = parts_->writer->last_commit(); !last.ok()) {
+  if (Status last = parts_->writer->state().last_commit; !last.ok()) {
     Log()->warn("last write at exit: {}", last.ToString());
   }
   Status s = parts_->store->Checkpoint();
@@ -265,8 +262,8 @@ Status Daemon::StartScheduler() {
 
 Status Daemon::BindAgentListener() {
   parts_->touches_timer = std::make_unique<LoopTimer>(parts_->loop, parts_->clock);
-  parts_->touches = std::make_unique<api::SessionTouches>(*parts_->store, parts_->writer.get(),
-                                                          parts_->clock, *parts_->touches_timer);
+  parts_->touches =
+      std::make_unique<api::SessionTouches>(*parts_->writer, parts_->clock, *parts_->touches_timer);
   parts_->agent_api =
       std::make_unique<api::AgentApi>(api::AgentDeps{.clock = &parts_->clock,
                                                      .store = parts_->store.get(),

@@ -161,42 +161,24 @@ const std::vector<QueryField>& JobQueryFields() {
 }
 
 StatusOr<std::vector<int64_t>> JobStore::AddJobs(const std::vector<NewJob>& new_jobs) {
-  return std::move(AddJobBatches({new_jobs}).front());
-}
-
-std::vector<StatusOr<std::vector<int64_t>>> JobStore::AddJobBatches(
-    const std::vector<std::vector<NewJob>>& batches) {
   SqliteStore::Impl& impl = store_.impl();
-  std::vector<StatusOr<std::vector<int64_t>>> results;
-  Status committed = impl.Run("adding jobs", [&]() -> Status {
-    results.clear();
+  return impl.Run("adding jobs", [&]() -> StatusOr<std::vector<int64_t>> {
     internal::WriteTransaction transaction(impl.db);
     internal::CachedStatement insert = impl.Prepare(
         "INSERT INTO jobs (job_id, job_type, operation_type, store_id, certificate_id, alias, "
         "overwrite, include_private_key, pfx_password, entry_password, job_fields, schedule, "
         "schedule_type, state, next_fire, requested, requester_uid, requester_name) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    // Each batch is all-or-nothing on its own: a savepoint it is rolled back to on failure.
-    for (const std::vector<NewJob>& batch : batches) {
-      impl.db.exec("SAVEPOINT batch");
-      std::vector<int64_t> seqs;
-      Status written = Status::Ok();
-      for (const NewJob& job : batch) {
-        written = CheckReferences(impl, job);
-        if (!written.ok()) break;
-        InsertJob(insert, job);
-        seqs.push_back(impl.db.getLastInsertRowid());
-      }
-      if (!written.ok()) impl.db.exec("ROLLBACK TO batch");
-      impl.db.exec("RELEASE batch");
-      results.push_back(written.ok() ? StatusOr<std::vector<int64_t>>(std::move(seqs))
-                                     : StatusOr<std::vector<int64_t>>(written));
+    std::vector<int64_t> seqs;
+    seqs.reserve(new_jobs.size());
+    for (const NewJob& job : new_jobs) {
+      ORCH_RETURN_IF_ERROR(CheckReferences(impl, job));
+      InsertJob(insert, job);
+      seqs.push_back(impl.db.getLastInsertRowid());
     }
     transaction.commit();
-    return Status::Ok();
+    return seqs;
   });
-  if (!committed.ok()) results.assign(batches.size(), committed);
-  return results;
 }
 
 StatusOr<Page<JobRow>> JobStore::ListJobs(const jobs::Paging& paging) {

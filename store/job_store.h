@@ -109,11 +109,6 @@ class JobStore {
   /// certificate they name is gone. Answers each job's row number (its place in the fire
   /// queue), in order.
   StatusOr<std::vector<int64_t>> AddJobs(const std::vector<NewJob>& jobs);
-  /// Writes several independent batches in one transaction (one commit to disk): each batch
-  /// is all-or-nothing on its own and gets its row numbers or its error, as AddJobs() would
-  /// answer it. When the transaction itself fails, every batch gets that error.
-  std::vector<StatusOr<std::vector<int64_t>>> AddJobBatches(
-      const std::vector<std::vector<NewJob>>& batches);
   /// One page of jobs. REQUIRES: paging built from JobQueryFields().
   StatusOr<Page<JobRow>> ListJobs(const jobs::Paging& paging);
   /// The job `job_id` (any case); NotFound naming it otherwise.

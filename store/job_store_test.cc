@@ -95,23 +95,6 @@ TEST_F(JobStoreTest, AddJobsWritesAllOrNothing) {
   EXPECT_EQ(store.ListJobs(jobs::Paging{})->total, 0);
 }
 
-TEST_F(JobStoreTest, BatchesCommitTogetherButFailAlone) {
-  // Given three batches in one commit, the middle one naming an unknown store, the first and
-  // last are written with their row numbers and the middle one is refused whole.
-  JobStore store(*store_);
-  std::vector<StatusOr<std::vector<int64_t>>> results =
-      store.AddJobBatches({{Job(kStoreA, 1), Job(kStoreB, 2)},
-                           {Job(kStoreA, 3), Job("cccccccc-0000-4000-8000-00000000000c", 4)},
-                           {Job(kStoreB, 5)}});
-  ASSERT_EQ(results.size(), 3u);
-  ASSERT_OK(results[0]);
-  EXPECT_EQ(results[0]->size(), 2u);
-  EXPECT_EQ(results[1].status().code(), StatusCode::kNotFound);
-  ASSERT_OK(results[2]);
-  EXPECT_GT(results[2]->front(), results[0]->back());
-  EXPECT_EQ(store.ListJobs(jobs::Paging{})->total, 3);
-}
-
 TEST_F(JobStoreTest, QueryValuesAreBoundAsData) {
   // Given an alias full of SQL metacharacters, a query for it matches only that job and the
   // jobs table survives.

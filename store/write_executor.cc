@@ -53,16 +53,29 @@ void StoreWriter::Submit(std::function<Status(SqliteStore&)> write,
 }
 
 void InlineWriter::Enqueue(Task task) {
+  const Status committed = RunAlone(task);
+  state_.last_commit = committed;
+  if (committed.ok()) {
+    ++state_.stats.commits;
+    ++state_.stats.writes;
+    state_.stats.largest_group = 1;
+  } else {
+    ++state_.stats.failed_commits;
+  }
+  // Ok: the write's own result is answered, an error of its own included.
+  task.finish(committed);
+}
+
+Status InlineWriter::RunAlone(Task& task) {
   SqliteStore::Impl& impl = store_.impl();
   sqlite3* const handle = impl.db.getHandle();
-  Status begun = impl.Run("starting a write", [&]() -> Status {
+  ORCH_RETURN_IF_ERROR(impl.Run("starting a write", [&]() -> Status {
     impl.db.exec("BEGIN IMMEDIATE");
     return Status::Ok();
-  });
-  if (!begun.ok()) return task.finish(begun);
+  }));
   const Status written = task.run(store_);
   if (sqlite3_get_autocommit(handle) != 0) {  // SQLite rolled it back itself
-    return task.finish(written.ok() ? UnavailableError("the write transaction was lost") : written);
+    return written.ok() ? UnavailableError("the write transaction was lost") : written;
   }
   Status closed = impl.Run("committing", [&]() -> Status {
     impl.db.exec(written.ok() ? "COMMIT" : "ROLLBACK");
@@ -74,8 +87,7 @@ void InlineWriter::Enqueue(Task task) {
       return Status::Ok();
     });
   }
-  // Ok: the write's own result is answered, an error of its own included.
-  task.finish(closed);
+  return closed;
 }
 
 WriteExecutor::WriteExecutor(std::unique_ptr<SqliteStore> writer, PostFn post, Options options)
@@ -109,19 +121,9 @@ void WriteExecutor::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-Status WriteExecutor::last_commit() const {
+WriterState WriteExecutor::state() const {
   std::lock_guard lock(mutex_);
-  return last_commit_;
-}
-
-WriteStats WriteExecutor::stats() const {
-  std::lock_guard lock(mutex_);
-  return stats_;
-}
-
-size_t WriteExecutor::backlog() const {
-  std::lock_guard lock(mutex_);
-  return queue_.size() + in_group_;
+  return {last_commit_, stats_, queue_.size() + in_group_};
 }
 
 void WriteExecutor::Loop() {

@@ -62,6 +62,15 @@ struct WriteStats {
   int64_t largest_group = 0;
 };
 
+/// How a StoreWriter is doing.
+struct WriterState {
+  /// The outcome of the last commit: ok before the first and after a success.
+  Status last_commit;
+  WriteStats stats;
+  /// Writes queued and not yet answered.
+  size_t backlog = 0;
+};
+
 /// Where the writes of the loop go: each runs against a connection of the writer's, and its
 /// outcome comes back on the loop's thread. The scheduler and the handlers see only this.
 class StoreWriter {
@@ -87,6 +96,8 @@ class StoreWriter {
   /// As above, for writes that answer only a Status.
   void Submit(std::function<Status(SqliteStore&)> write, std::function<void(Status)> done);
 
+  virtual WriterState state() const = 0;
+
  protected:
   struct Task {
     // Runs the write; its Status decides whether its changes are kept.
@@ -105,10 +116,15 @@ class InlineWriter final : public StoreWriter {
   /// REQUIRES: `store` outlives this object.
   explicit InlineWriter(SqliteStore& store) : store_(store) {}
 
+  WriterState state() const override { return state_; }
+
  private:
   void Enqueue(Task task) override;
+  // The write in a transaction of its own: the commit's outcome.
+  Status RunAlone(Task& task);
 
   SqliteStore& store_;
+  WriterState state_;
 };
 
 /// The writer thread of a SQLite store.
@@ -134,11 +150,7 @@ class WriteExecutor final : public StoreWriter {
   /// Runs what is queued, then ends the writer thread. Later writes fail with Unavailable.
   void Stop();
 
-  /// The outcome of the last group commit: ok before the first and after a success.
-  Status last_commit() const;
-  WriteStats stats() const;
-  /// Writes queued and not yet answered.
-  size_t backlog() const;
+  WriterState state() const override;
 
  private:
   void Enqueue(Task task) override;

@@ -84,7 +84,7 @@ TEST_F(WriteExecutorTest, WritesQueuedDuringACommitShareTheNextOne) {
   ASSERT_TRUE(AllAnswered(50));
   for (const auto& [name, status] : answers_) EXPECT_OK(status) << name;
   EXPECT_EQ(Containers(), 50);
-  const WriteStats stats = executor_->stats();
+  const WriteStats stats = executor_->state().stats;
   EXPECT_EQ(stats.commits, 2);  // the blocking write's group, then all 50 together
   EXPECT_EQ(stats.largest_group, 50);
   EXPECT_EQ(stats.writes, 51);
@@ -106,7 +106,7 @@ TEST_F(WriteExecutorTest, AFailingWriteIsUndoneAloneAndTheOthersCommit) {
   EXPECT_OK(answers_["db"]);
   EXPECT_EQ(answers_["web again"].code(), StatusCode::kAlreadyExists);
   EXPECT_EQ(Containers(), 2);
-  EXPECT_EQ(executor_->stats().commits, 2);
+  EXPECT_EQ(executor_->state().stats.commits, 2);
 }
 
 TEST_F(WriteExecutorTest, AFailedCommitAnswersItsWholeGroupWritesNoneAndTheNextSucceeds) {
@@ -120,15 +120,15 @@ TEST_F(WriteExecutorTest, AFailedCommitAnswersItsWholeGroupWritesNoneAndTheNextS
     EXPECT_EQ(status.code(), StatusCode::kResourceExhausted) << name;
   }
   EXPECT_EQ(Containers(), 0);
-  EXPECT_EQ(executor_->last_commit().code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(executor_->state().last_commit.code(), StatusCode::kResourceExhausted);
 
   answers_.clear();
   AddContainer("a");
   ASSERT_TRUE(AllAnswered(1));
   EXPECT_OK(answers_["a"]);
   EXPECT_EQ(Containers(), 1);
-  EXPECT_OK(executor_->last_commit());
-  EXPECT_EQ(executor_->stats().failed_commits, 1);
+  EXPECT_OK(executor_->state().last_commit);
+  EXPECT_EQ(executor_->state().stats.failed_commits, 1);
   EXPECT_EQ(faults_.failed(), 1);
 }
 

@@ -20,10 +20,9 @@ void Note(std::unordered_map<std::string, WallTime>& map, const std::string& key
 
 }  // namespace
 
-SessionTouches::SessionTouches(store::SqliteStore& store, store::WriteExecutor* writer,
-                               const Clock& clock, scheduler::Timer& timer,
-                               std::chrono::milliseconds delay)
-    : store_(store), writer_(writer), clock_(clock), timer_(timer), delay_(delay) {}
+SessionTouches::SessionTouches(store::StoreWriter& writer, const Clock& clock,
+                               scheduler::Timer& timer, std::chrono::milliseconds delay)
+    : writer_(writer), clock_(clock), timer_(timer), delay_(delay) {}
 
 SessionTouches::~SessionTouches() {
   if (armed_) timer_.Cancel();
@@ -58,35 +57,26 @@ void SessionTouches::Forget(std::string_view token_hash) {
   writing_.erase(key);
 }
 
-Status SessionTouches::Flush() {
+void SessionTouches::Flush() {
   if (armed_) {
     timer_.Cancel();
     armed_ = false;
   }
-  if (pending_.empty()) return Status::Ok();
+  if (pending_.empty()) return;
   std::vector<store::SessionTouch> touches;
   touches.reserve(pending_.size());
-  for (const auto& [token_hash, pending] : pending_) {
-    touches.push_back({token_hash, pending.agent_id, pending.at});
-  }
-  if (writer_ == nullptr) {
-    Status written = store::AgentStore(store_).TouchSessions(touches);
-    if (written.ok()) pending_.clear();
-    Written({}, written);
-    return written;
-  }
-  // In flight until committed: still seen by LastCall(), and pending again if the write fails.
   for (auto& [token_hash, pending] : pending_) {
+    touches.push_back({token_hash, pending.agent_id, pending.at});
+    // In flight until committed: still seen by LastCall(), and pending again on failure.
     auto [it, inserted] = writing_.try_emplace(token_hash, pending);
     if (!inserted) it->second.at = std::max(it->second.at, pending.at);
   }
   pending_.clear();
-  writer_->Submit(
-      [touches](store::SqliteStore& writer) {
-        return store::AgentStore(writer).TouchSessions(touches);
+  writer_.Submit(
+      [touches](store::SqliteStore& store) {
+        return store::AgentStore(store).TouchSessions(touches);
       },
       [this, touches](Status written) { Written(touches, written); });
-  return Status::Ok();
 }
 
 void SessionTouches::Written(const std::vector<store::SessionTouch>& touches,
@@ -111,7 +101,7 @@ void SessionTouches::Arm() {
   armed_ = true;
   timer_.ArmAt(clock_.SteadyNow() + delay_, [this] {
     armed_ = false;
-    (void)Flush();  // a failure is logged and re-armed by Flush itself
+    Flush();  // a failure is logged and re-armed when its answer comes
   });
 }
 

@@ -17,7 +17,7 @@
 
 namespace orch::store {
 class SqliteStore;
-class WriteExecutor;
+class StoreWriter;
 struct SessionRecord;
 struct SessionTouch;
 }  // namespace orch::store
@@ -31,11 +31,10 @@ class SessionTouches {
  public:
   static constexpr std::chrono::milliseconds kDefaultDelay{1000};
 
-  /// Writes go to `writer` when it is set, else to `store` on the calling thread.
-  /// REQUIRES: `store`, `writer`, `clock` and `timer` outlive this object, which owns `timer`'s
-  /// arm, and the writer's answers run on the thread that calls this object.
-  SessionTouches(store::SqliteStore& store, store::WriteExecutor* writer, const Clock& clock,
-                 scheduler::Timer& timer, std::chrono::milliseconds delay = kDefaultDelay);
+  /// REQUIRES: `writer`, `clock` and `timer` outlive this object, which owns `timer`'s arm,
+  /// and the writer's answers run on the thread that calls this object.
+  SessionTouches(store::StoreWriter& writer, const Clock& clock, scheduler::Timer& timer,
+                 std::chrono::milliseconds delay = kDefaultDelay);
   ~SessionTouches();
   SessionTouches(const SessionTouches&) = delete;
   SessionTouches& operator=(const SessionTouches&) = delete;
@@ -52,10 +51,10 @@ class SessionTouches {
   /// Drops what is pending for a session that has ended.
   void Forget(std::string_view token_hash);
 
-  /// Writes every pending touch in one transaction: at once without a writer, else handed
-  /// to it (the answer is then Ok). On failure they become pending again (and the timer is
-  /// armed again), so a store that recovers gets them later.
-  Status Flush();
+  /// Hands every pending touch to the writer, as one write. Until it is committed they still
+  /// count as pending; if it fails they become pending again (and the timer is armed again),
+  /// so a store that recovers gets them later.
+  void Flush();
 
   /// Touches not yet written (pending or being written).
   size_t pending() const { return pending_.size() + writing_.size(); }
@@ -72,8 +71,7 @@ class SessionTouches {
   // The outcome of writing `touches`: done ones leave writing_, failed ones are pending again.
   void Written(const std::vector<store::SessionTouch>& touches, const Status& written);
 
-  store::SqliteStore& store_;
-  store::WriteExecutor* const writer_;
+  store::StoreWriter& writer_;
   const Clock& clock_;
   scheduler::Timer& timer_;
   const std::chrono::milliseconds delay_;

@@ -1,8 +1,7 @@
-// AddCommitter: group commit for accepted Add jobs. With a WriteExecutor each Add goes to the
-// store's writer thread, which commits everything queued meanwhile together; without one,
-// Adds that arrive in the same turn of the event loop are written in one transaction. Either
-// way a burst costs few commits to disk, each Add is all-or-nothing and it is answered only
-// after its commit. Internal to api/.
+// AddCommitter: writes accepted Add jobs through the store's writer, which commits everything
+// queued meanwhile together, so a burst of Adds costs few commits to disk; each Add is still
+// all-or-nothing and answered only after its commit, and the scheduler hears of its jobs then.
+// Internal to api/control/.
 #pragma once
 
 #include <functional>
@@ -15,42 +14,27 @@ namespace orch::scheduler {
 class Scheduler;
 }
 namespace orch::store {
-class WriteExecutor;
+class StoreWriter;
 }
 
 namespace orch::api {
 
-/// Runs `fn` later on the same thread, after the work already queued (the event loop's Post).
-using PostFn = std::function<void(std::function<void()>)>;
-
 class AddCommitter {
  public:
-  /// `writer` null: Adds are written to `store` on the loop, gathered through `post` (empty:
-  /// every Submit commits at once). `scheduler` may be null.
-  /// REQUIRES: `store`, `writer` and `scheduler` outlive the committer.
-  AddCommitter(store::SqliteStore& store, store::WriteExecutor* writer,
-               scheduler::Scheduler* scheduler, PostFn post)
-      : store_(store), writer_(writer), scheduler_(scheduler), post_(std::move(post)) {}
+  /// `scheduler` may be null. REQUIRES: `writer` and `scheduler` outlive the committer.
+  AddCommitter(store::StoreWriter& writer, scheduler::Scheduler* scheduler)
+      : writer_(writer), scheduler_(scheduler) {}
 
-  /// Queues `jobs` for the next group commit; `done` gets the outcome once it is on disk (the
-  /// scheduler has been told of the jobs by then).
+  /// Queues `jobs` for the writer; `done` gets the outcome once they are on disk (the
+  /// scheduler has been told of them by then).
   void Submit(std::vector<store::NewJob> jobs, std::function<void(Status)> done);
 
  private:
-  struct Pending {
-    std::vector<store::NewJob> jobs;
-    std::function<void(Status)> done;
-  };
-  void Flush();
   // Tells the scheduler of `jobs`, written as rows `seqs`.
   void Accepted(const std::vector<store::NewJob>& jobs, const std::vector<int64_t>& seqs);
 
-  store::SqliteStore& store_;
-  store::WriteExecutor* writer_;
+  store::StoreWriter& writer_;
   scheduler::Scheduler* scheduler_;
-  PostFn post_;
-  std::vector<Pending> pending_;
-  bool flush_posted_ = false;
 };
 
 }  // namespace orch::api

@@ -69,7 +69,8 @@ StatusOr<pki::ImportedCertificate> DecodeAndImport(const JsonFields& body) {
     }
     if (password) return InvalidArgumentError(message).WithField("Password");
     // Without a password the file did not open: most likely it needs one.
-    return FieldError("Password", "is required: the file does not open without one (" + message + ")");
+    return FieldError("Password",
+                      "is required: the file does not open without one (" + message + ")");
   }
   return imported;
 }

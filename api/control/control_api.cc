@@ -5,8 +5,7 @@
 namespace orch::api {
 
 ControlApi::ControlApi(ControlDeps deps)
-    : committer_(
-          std::make_unique<AddCommitter>(*deps.store, deps.writer, deps.scheduler, deps.post)),
+    : committer_(std::make_unique<AddCommitter>(*deps.writer, deps.scheduler)),
       deps_(deps),
       router_({"/KeyfactorAPI"}) {
   deps_.committer = committer_.get();

@@ -15,8 +15,8 @@
 
 namespace orch::store {
 class SqliteStore;
-class WriteExecutor;
-}
+class StoreWriter;
+}  // namespace orch::store
 namespace orch::pki {
 class SecretBox;
 }
@@ -39,9 +39,8 @@ struct AgentListenerInfo {
 struct ControlDeps {
   const Clock* clock = nullptr;
   store::SqliteStore* store = nullptr;
-  /// The store's writer thread, for the writes moved off the loop (Adds); nullptr: they are
-  /// written to `store` on the loop.
-  store::WriteExecutor* writer = nullptr;
+  /// Where writes go instead of `store` (Adds so far), off the event loop.
+  store::StoreWriter* writer = nullptr;
   /// Encrypts private keys and passwords at rest.
   const pki::SecretBox* secret_box = nullptr;
   /// Decides the claims of each caller; reloaded with the configuration.
@@ -54,9 +53,6 @@ struct ControlDeps {
   /// when agents are read (so it is exact); the agent API's SessionTouches::PendingLastSeen.
   /// Empty: none are pending.
   std::function<std::unordered_map<std::string, WallTime>()> pending_last_seen;
-  /// Runs a function later on the handlers' thread (the event loop's Post), so that Adds
-  /// arriving together share one commit; empty: each Add commits on its own.
-  std::function<void(std::function<void()>)> post;
   /// Set by ControlApi for its routes: the group commit of Add jobs.
   AddCommitter* committer = nullptr;
 };

@@ -29,22 +29,20 @@ void RegisterStatusRoutes(Router& router, const ControlDeps& deps) {
         auto uptime = std::chrono::duration_cast<std::chrono::seconds>(deps.clock->SteadyNow() -
                                                                        started_steady);
         // Healthy: the store answers a read, and the writer's last commit went through.
+        const store::WriterState writer = deps.writer->state();
         Status health = deps.store->CheckHealth();
-        if (health.ok() && deps.writer != nullptr) health = deps.writer->last_commit();
+        if (health.ok()) health = writer.last_commit;
         nlohmann::json store_json = {
             {"Healthy", health.ok()},
             {"Path", deps.store->path()},
             {"SchemaVersion", deps.store->schema_version()},
         };
         if (!health.ok()) store_json["Message"] = health.message();
-        if (deps.writer != nullptr) {
-          const store::WriteStats writes = deps.writer->stats();
-          store_json["Writes"] = {{"Commits", writes.commits},
-                                  {"Writes", writes.writes},
-                                  {"FailedCommits", writes.failed_commits},
-                                  {"LargestGroup", writes.largest_group},
-                                  {"Backlog", deps.writer->backlog()}};
-        }
+        store_json["Writes"] = {{"Commits", writer.stats.commits},
+                                {"Writes", writer.stats.writes},
+                                {"FailedCommits", writer.stats.failed_commits},
+                                {"LargestGroup", writer.stats.largest_group},
+                                {"Backlog", writer.backlog}};
         nlohmann::json body = {
             {"Version", kVersion},
             {"StartedAt", IsoUtc(started_wall)},

@@ -34,17 +34,17 @@ class WritesOffTheLoopTest : public AgentApiFixture {
         std::unique_ptr<store::SqliteStore> connection,
         store::SqliteStore::Open(
             {.path = dir_ + "/orchd.db", .orchd_version = "test", .clock = &clock_}));
-    writer_ = std::make_unique<store::WriteExecutor>(
+    executor_ = std::make_unique<store::WriteExecutor>(
         std::move(connection), loop_.Post(), store::WriteExecutor::Options{.faults = &faults_});
-    // The fixture's handlers write on the loop; these hand their writes to the writer.
+    // The fixture's handlers write at once; these hand their writes to a writer thread.
     agent_api_.reset();
     control_.reset();
     touches_.reset();
-    touches_.emplace(*store_, writer_.get(), clock_, touches_timer_);
+    touches_.emplace(*executor_, clock_, touches_timer_);
     control_ = std::make_unique<ControlApi>(
         ControlDeps{.clock = &clock_,
                     .store = store_.get(),
-                    .writer = writer_.get(),
+                    .writer = executor_.get(),
                     .secret_box = &box_,
                     .authorizer = authorizer_.get(),
                     .pending_last_seen = [this] { return touches_->PendingLastSeen(); }});
@@ -56,13 +56,13 @@ class WritesOffTheLoopTest : public AgentApiFixture {
     agent_api_.reset();
     control_.reset();
     touches_.reset();
-    writer_.reset();
+    executor_.reset();
     AgentApiFixture::TearDown();
   }
 
   orch::testing::TestLoop loop_;
   store::CommitFaults faults_;
-  std::unique_ptr<store::WriteExecutor> writer_;
+  std::unique_ptr<store::WriteExecutor> executor_;
 };
 
 // An Add's reply, when it came and whether its jobs could be read by then.
@@ -143,8 +143,8 @@ TEST_F(WritesOffTheLoopTest, StatusAndHeartbeatsAnswerAtOnceWhileAddsWaitForASlo
     EXPECT_TRUE(reply->jobs_readable);
     EXPECT_GE(reply->at - submitted, kCommitDelay);
   }
-  EXPECT_GE(writer_->stats().commits, 1);
-  EXPECT_EQ(writer_->stats().writes, kAdds);
+  EXPECT_GE(executor_->state().stats.commits, 1);
+  EXPECT_EQ(executor_->state().stats.writes, kAdds);
 }
 
 }  // namespace

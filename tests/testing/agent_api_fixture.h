@@ -28,6 +28,7 @@
 #include "pki/test_keys.h"
 #include "scheduler/timer.h"
 #include "store/sqlite_store.h"
+#include "store/write_executor.h"
 #include "tests/testing/status_matchers.h"
 
 namespace orch::api::testing {
@@ -73,7 +74,8 @@ class AgentApiFixture : public ::testing::Test {
     ASSERT_OK_AND_ASSIGN(
         store_, store::SqliteStore::Open(
                     {.path = dir_ + "/orchd.db", .orchd_version = "test", .clock = &clock_}));
-    touches_.emplace(*store_, nullptr, clock_, touches_timer_);
+    inline_writer_.emplace(*store_);
+    touches_.emplace(*inline_writer_, clock_, touches_timer_);
     ASSERT_OK_AND_ASSIGN(ca_, pki::CertificateAuthority::LoadOrCreate(
                                   {dir_ + "/ca.crt", dir_ + "/ca.key", true}, clock_));
     config::Role all{"all", {std::to_string(kOperatorUid)}, {}, {}};
@@ -82,20 +84,20 @@ class AgentApiFixture : public ::testing::Test {
     control_ = std::make_unique<ControlApi>(
         ControlDeps{.clock = &clock_,
                     .store = store_.get(),
+                    .writer = &*inline_writer_,
                     .secret_box = &box_,
                     .authorizer = authorizer_.get(),
                     .pending_last_seen = [this] { return touches_->PendingLastSeen(); }});
-    agent_api_ = std::make_unique<AgentApi>(AgentDeps{.clock = &clock_,
-                                                      .store = store_.get(),
-                                                      .ca = ca_.get(),
-                                                      .touches = &*touches_},
-                                            settings_);
+    agent_api_ = std::make_unique<AgentApi>(
+        AgentDeps{.clock = &clock_, .store = store_.get(), .ca = ca_.get(), .touches = &*touches_},
+        settings_);
   }
 
   void TearDown() override {
     agent_api_.reset();
     control_.reset();
     touches_.reset();
+    inline_writer_.reset();
     store_.reset();
     std::error_code ignored;
     std::filesystem::remove_all(dir_, ignored);
@@ -200,6 +202,7 @@ class AgentApiFixture : public ::testing::Test {
   std::unique_ptr<store::SqliteStore> store_;
   scheduler::FakeTimer touches_timer_;
   // Constructed in SetUp(), once the store is open.
+  std::optional<store::InlineWriter> inline_writer_;
   std::optional<SessionTouches> touches_;
   std::unique_ptr<pki::CertificateAuthority> ca_;
   pki::SecretBox box_{std::string(pki::kMasterKeyBytes, 'k')};
