@@ -147,9 +147,10 @@ StatusOr<jobs::Paging> PagingOf(const Request& request, const std::vector<jobs::
   return jobs::ParsePaging(jobs::ParseQueryString(request.query), fields, default_sort);
 }
 
-Response ListReply(json rows, int64_t total) {
+Response ListReply(json rows, int64_t total, bool exact) {
   Response response = JsonReply(rows);
   response.headers.emplace_back("x-total-count", std::to_string(total));
+  if (!exact) response.headers.emplace_back("x-total-count-exact", "false");
   return response;
 }
 

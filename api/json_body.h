@@ -68,8 +68,9 @@ Status FieldError(const std::string& field, const std::string& message);
 StatusOr<jobs::Paging> PagingOf(const Request& request, const std::vector<jobs::QueryField>& fields,
                                 std::string_view default_sort);
 
-/// 200 with the JSON array `rows` and `x-total-count: total`.
-Response ListReply(nlohmann::json rows, int64_t total);
+/// 200 with the JSON array `rows` and `x-total-count: total`; a count that stopped at its limit
+/// (`exact` false: at least `total` rows match) also says `x-total-count-exact: false`.
+Response ListReply(nlohmann::json rows, int64_t total, bool exact = true);
 
 /// 200 with `body` serialized (invalid UTF-8 from storage is replaced, never thrown on).
 Response JsonReply(const nlohmann::json& body);

@@ -67,5 +67,13 @@ TEST(JsonBodyTest, ListReplyCarriesTheTotalCount) {
   EXPECT_EQ(PathId("1x", "Id").status().field(), "Id");
 }
 
+TEST(JsonBodyTest, ACountThatStoppedAtItsLimitSaysSo) {
+  Response reply = ListReply(json::array({1}), 100000, /*exact=*/false);
+  ASSERT_EQ(reply.headers.size(), 2u);
+  EXPECT_EQ(reply.headers[0], (std::pair<std::string, std::string>("x-total-count", "100000")));
+  EXPECT_EQ(reply.headers[1],
+            (std::pair<std::string, std::string>("x-total-count-exact", "false")));
+}
+
 }  // namespace
 }  // namespace orch::api

@@ -46,6 +46,12 @@ StatusOr<json> ParseAnswer(const HttpAnswer& answer) {
   return parsed;
 }
 
+// True when the list's x-total-count stopped at orchd's counting limit.
+bool CountIsLowerBound(const HttpAnswer& answer) {
+  const auto exact = answer.headers.find("x-total-count-exact");
+  return exact != answer.headers.end() && exact->second == "false";
+}
+
 // Every page of the list, as one array.
 StatusOr<json> AllPages(const Session& session, const std::string& path, const ListFlags& flags) {
   json rows = json::array();
@@ -57,7 +63,12 @@ StatusOr<json> AllPages(const Session& session, const std::string& path, const L
     for (json& row : some) rows.push_back(std::move(row));
     const auto total = answer.headers.find("x-total-count");
     const int64_t expected = total == answer.headers.end() ? 0 : std::atoll(total->second.c_str());
-    if (some.empty() || static_cast<int64_t>(rows.size()) >= expected) return rows;
+    // A count that stopped at its limit is a lower bound: read on until a page comes short.
+    const bool exact = !CountIsLowerBound(answer);
+    if (some.size() < static_cast<size_t>(kAllPageSize) ||
+        (exact && static_cast<int64_t>(rows.size()) >= expected)) {
+      return rows;
+    }
   }
 }
 
@@ -130,7 +141,8 @@ Status PrintList(const Session& session, const std::string& path, const ListFlag
   if (total != answer.headers.end() &&
       std::atoll(total->second.c_str()) > static_cast<int64_t>(rows.size())) {
     text += (text.empty() || text.back() == '\n' ? "" : "\n") + std::to_string(rows.size()) +
-            " of " + total->second + " shown (--page, --limit or --all for more)";
+            " of " + (CountIsLowerBound(answer) ? "at least " : "") + total->second +
+            " shown (--page, --limit or --all for more)";
   }
   PrintText(text);
   return Status::Ok();

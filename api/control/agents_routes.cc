@@ -94,7 +94,7 @@ Response List(const ControlDeps& deps, const Request& request) {
   OverlaySessionCalls(deps, page->rows);
   json rows = json::array();
   for (const Agent& agent : page->rows) rows.push_back(AgentJson(agent));
-  return ListReply(std::move(rows), page->total);
+  return ListReply(std::move(rows), page->total, page->total_exact);
 }
 
 Response Show(const ControlDeps& deps, const Request& request, const std::string& id) {

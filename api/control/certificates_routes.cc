@@ -99,7 +99,7 @@ StatusOr<Response> ListCertificates(const ControlDeps& deps, const Request& requ
                         catalog.ListCertificates(paging));
   json rows = json::array();
   for (const store::CertificateRecord& c : page.rows) rows.push_back(CertificateJson(c));
-  return ListReply(std::move(rows), page.total);
+  return ListReply(std::move(rows), page.total, page.total_exact);
 }
 
 StatusOr<Response> GetCertificate(const ControlDeps& deps, const Request& request,
@@ -130,7 +130,7 @@ StatusOr<Response> ListCollections(const ControlDeps& deps, const Request& reque
   ORCH_ASSIGN_OR_RETURN(auto page, catalog.ListCollections(paging));
   json rows = json::array();
   for (const store::CollectionRecord& c : page.rows) rows.push_back(CollectionJson(c));
-  return ListReply(std::move(rows), page.total);
+  return ListReply(std::move(rows), page.total, page.total_exact);
 }
 
 StatusOr<Response> GetCollection(const ControlDeps& deps, const Request& request,

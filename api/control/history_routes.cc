@@ -78,7 +78,7 @@ StatusOr<Response> JobHistory(const ControlDeps& deps, const Request& request) {
                         store::RunStore(*deps.store).ListRuns(paging));
   json rows = json::array();
   for (const store::RunRecord& run : page.rows) rows.push_back(HistoryRowJson(run));
-  return ListReply(std::move(rows), page.total);
+  return ListReply(std::move(rows), page.total, page.total_exact);
 }
 
 // ?after=<JobHistoryId>: replay the rows after it (at most kMaxReplayRows) before following.

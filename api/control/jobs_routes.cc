@@ -177,7 +177,7 @@ StatusOr<Response> ScheduledJobs(const ControlDeps& deps, const Request& request
                         store::JobStore(*deps.store).ListJobs(paging));
   json rows = json::array();
   for (const store::JobRow& row : page.rows) rows.push_back(JobJson(row));
-  return ListReply(std::move(rows), page.total);
+  return ListReply(std::move(rows), page.total, page.total_exact);
 }
 
 StatusOr<std::vector<std::string>> ParseJobIds(const JsonFields& body, const json& list) {

@@ -117,7 +117,7 @@ Response List(const ControlDeps& deps, const Request& request) {
   if (!page.ok()) return ErrorReply(page.status());
   json rows = json::array();
   for (const PoolRecord& pool : page->rows) rows.push_back(PoolJson(pool));
-  return ListReply(std::move(rows), page->total);
+  return ListReply(std::move(rows), page->total, page->total_exact);
 }
 
 Response DefaultMembers(const ControlDeps& deps, const Request& request) {
@@ -130,7 +130,7 @@ Response DefaultMembers(const ControlDeps& deps, const Request& request) {
   if (!page.ok()) return ErrorReply(page.status());
   json rows = json::array();
   for (const PoolMember& member : page->rows) rows.push_back(MemberJson(member));
-  return ListReply(std::move(rows), page->total);
+  return ListReply(std::move(rows), page->total, page->total_exact);
 }
 
 Response Show(const ControlDeps& deps, const Request& request, const std::string& id) {

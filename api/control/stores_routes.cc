@@ -229,7 +229,7 @@ StatusOr<Response> ListStores(const ControlDeps& deps, const Request& request) {
   ORCH_ASSIGN_OR_RETURN(auto page, store::CatalogStore(*deps.store).ListCertStores(paging));
   json rows = json::array();
   for (const store::CertStoreRecord& s : page.rows) rows.push_back(StoreJson(s));
-  return ListReply(std::move(rows), page.total);
+  return ListReply(std::move(rows), page.total, page.total_exact);
 }
 
 StatusOr<Response> ListStoreTypes(const ControlDeps& deps, const Request& request) {
@@ -240,7 +240,7 @@ StatusOr<Response> ListStoreTypes(const ControlDeps& deps, const Request& reques
                         store::CatalogStore(*deps.store).ListStoreTypes(paging));
   json rows = json::array();
   for (int type : page.rows) rows.push_back(StoreTypeJson(*jobs::FindStoreType(type)));
-  return ListReply(std::move(rows), page.total);
+  return ListReply(std::move(rows), page.total, page.total_exact);
 }
 
 StatusOr<Response> ListContainers(const ControlDeps& deps, const Request& request) {
@@ -252,7 +252,7 @@ StatusOr<Response> ListContainers(const ControlDeps& deps, const Request& reques
   for (const store::ContainerRecord& c : page.rows) {
     rows.push_back({{"Id", c.id}, {"Name", c.name}});
   }
-  return ListReply(std::move(rows), page.total);
+  return ListReply(std::move(rows), page.total, page.total_exact);
 }
 
 StatusOr<Response> CreateContainer(const ControlDeps& deps, const Request& request) {
