@@ -220,7 +220,7 @@ Status AgentStore::UpdateAgent(const Agent& agent) {
 Status AgentStore::SaveRegistration(const Agent& agent, bool create, const SessionRecord& session) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("saving a registration", [&]() -> Status {
-    internal::WriteTransaction transaction(impl.db);
+    internal::WriteTransaction transaction(impl);
     if (create) {
       InsertAgentRow(impl, agent);
     } else if (!UpdateAgentRow(impl, agent)) {
@@ -282,7 +282,7 @@ StatusOr<Page<Agent>> AgentStore::ListAgents(const jobs::Paging& paging) {
 Status AgentStore::SetStatus(const std::vector<std::string>& ids, AgentStatus status) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("setting agent status", [&]() -> Status {
-    internal::WriteTransaction transaction(impl.db);
+    internal::WriteTransaction transaction(impl);
     std::vector<std::string> statements = {
         "UPDATE agents SET status = " + internal::SqlLiteral(status) + " WHERE agent_id = ?1"};
     if (status == AgentStatus::kDisapproved) {
@@ -297,7 +297,7 @@ Status AgentStore::SetStatus(const std::vector<std::string>& ids, AgentStatus st
 Status AgentStore::Reset(const std::vector<std::string>& ids) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("resetting agents", [&]() -> Status {
-    internal::WriteTransaction transaction(impl.db);
+    internal::WriteTransaction transaction(impl);
     static const std::string kResetSql =
         "UPDATE agents SET status = " + internal::SqlLiteral(AgentStatus::kNew) +
         ", thumbprint = '', legacy_thumbprint = '', auth_certificate_reenrollment = " +
@@ -315,7 +315,7 @@ StatusOr<std::vector<std::string>> AgentStore::SetReenrollment(const std::vector
   SqliteStore::Impl& impl = store_.impl();
   using Result = StatusOr<std::vector<std::string>>;
   return impl.Run("setting reenrollment", [&]() -> Result {
-    internal::WriteTransaction transaction(impl.db);
+    internal::WriteTransaction transaction(impl);
     std::vector<std::string> unknown;
     internal::CachedStatement update =
         impl.Prepare("UPDATE agents SET auth_certificate_reenrollment = ? WHERE agent_id = ?");
@@ -361,7 +361,7 @@ Status AgentStore::RecordError(std::string_view id, int64_t code, std::string_vi
 Status AgentStore::CreateSession(const SessionRecord& session) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("creating a session", [&]() -> Status {
-    internal::WriteTransaction transaction(impl.db);
+    internal::WriteTransaction transaction(impl);
     ReplaceSessionRow(impl, session);
     transaction.commit();
     return Status::Ok();
@@ -391,7 +391,7 @@ Status AgentStore::TouchSessions(const std::vector<SessionTouch>& touches) {
   if (touches.empty()) return Status::Ok();
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("touching sessions", [&]() -> Status {
-    internal::WriteTransaction transaction(impl.db);
+    internal::WriteTransaction transaction(impl);
     internal::CachedStatement touch = impl.Prepare(
         "UPDATE agent_sessions SET last_call_at = max(last_call_at, ?) WHERE token_hash = ?");
     internal::CachedStatement seen = impl.Prepare(

@@ -121,7 +121,7 @@ StatusOr<ImportOutcome> CatalogStore::AddCertificate(const NewCertificate& certi
                                                      WallTime now) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("importing a certificate", [&]() -> StatusOr<ImportOutcome> {
-    internal::WriteTransaction transaction(impl.db);
+    internal::WriteTransaction transaction(impl);
     std::optional<CertificateRecord> existing = FindByThumbprint(impl.db, certificate.thumbprint);
     ImportOutcome outcome;
     if (!existing) {
@@ -143,8 +143,9 @@ StatusOr<ImportOutcome> CatalogStore::AddCertificate(const NewCertificate& certi
 StatusOr<CertificateRecord> CatalogStore::GetCertificate(int64_t id) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("reading a certificate", [&]() -> StatusOr<CertificateRecord> {
-    SQLite::Statement query(impl.db, "SELECT " + std::string(kCertificateColumns) +
-                                         " FROM certificates c WHERE c.id = ?");
+    // Every Add reads its certificate: the statement is kept prepared.
+    internal::CachedStatement query = impl.Prepare("SELECT " + std::string(kCertificateColumns) +
+                                                   " FROM certificates c WHERE c.id = ?");
     query.bind(1, id);
     if (!query.executeStep()) {
       return NotFoundError("no certificate with Id " + std::to_string(id));
@@ -205,7 +206,7 @@ StatusOr<bool> CatalogStore::CertificateMatches(int64_t id, const jobs::SqlFilte
 StatusOr<CollectionRecord> CatalogStore::AddCollection(const CollectionRecord& collection) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("creating a collection", [&]() -> StatusOr<CollectionRecord> {
-    internal::WriteTransaction transaction(impl.db);
+    internal::WriteTransaction transaction(impl);
     SQLite::Statement taken(impl.db, "SELECT 1 FROM certificate_collections WHERE name = ?");
     taken.bind(1, collection.name);
     if (taken.executeStep()) {

@@ -128,7 +128,7 @@ const std::vector<QueryField>& StoreTypeQueryFields() {
 StatusOr<ContainerRecord> CatalogStore::AddContainer(std::string_view name) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("creating a container", [&]() -> StatusOr<ContainerRecord> {
-    internal::WriteTransaction transaction(impl.db);
+    internal::WriteTransaction transaction(impl);
     SQLite::Statement taken(impl.db, "SELECT 1 FROM containers WHERE name = ?");
     taken.bind(1, std::string(name));
     if (taken.executeStep()) {
@@ -173,7 +173,7 @@ StatusOr<Page<ContainerRecord>> CatalogStore::ListContainers(const jobs::Paging&
 Status CatalogStore::AddCertStore(const CertStoreRecord& record) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("creating a certificate store", [&]() -> Status {
-    internal::WriteTransaction transaction(impl.db);
+    internal::WriteTransaction transaction(impl);
     ORCH_RETURN_IF_ERROR(CheckContainer(impl.db, record.container_id));
     SQLite::Statement insert(
         impl.db,
@@ -193,7 +193,7 @@ Status CatalogStore::AddCertStore(const CertStoreRecord& record) {
 Status CatalogStore::UpdateCertStore(const CertStoreRecord& record, bool replace_password) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("updating a certificate store", [&]() -> Status {
-    internal::WriteTransaction transaction(impl.db);
+    internal::WriteTransaction transaction(impl);
     ORCH_RETURN_IF_ERROR(CheckContainer(impl.db, record.container_id));
     std::string sql =
         "UPDATE certificate_stores SET client_machine = ?, store_path = ?, store_type = ?, "
@@ -213,8 +213,10 @@ Status CatalogStore::UpdateCertStore(const CertStoreRecord& record, bool replace
 StatusOr<CertStoreRecord> CatalogStore::GetCertStore(std::string_view id) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("reading a certificate store", [&]() -> StatusOr<CertStoreRecord> {
-    SQLite::Statement query(impl.db, "SELECT " + std::string(kStoreColumns) + " FROM " +
-                                         std::string(kStoreFrom) + " WHERE s.id = ?");
+    // Every Add reads its stores: the statement is kept prepared.
+    internal::CachedStatement query = impl.Prepare("SELECT " + std::string(kStoreColumns) +
+                                                   " FROM " + std::string(kStoreFrom) +
+                                                   " WHERE s.id = ?");
     query.bind(1, jobs::AsciiLowercase(id));
     if (!query.executeStep()) return StoreNotFound(id);
     return ReadStore(query);
@@ -236,7 +238,7 @@ StatusOr<Page<CertStoreRecord>> CatalogStore::ListCertStores(const jobs::Paging&
 Status CatalogStore::DeleteCertStore(std::string_view id) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("deleting a certificate store", [&]() -> Status {
-    internal::WriteTransaction transaction(impl.db);
+    internal::WriteTransaction transaction(impl);
     static const std::string kScheduledSql =
         "SELECT count(*) FROM jobs WHERE store_id = ? AND state = " +
         internal::SqlLiteral(kJobScheduled);

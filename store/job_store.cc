@@ -163,7 +163,7 @@ const std::vector<QueryField>& JobQueryFields() {
 StatusOr<std::vector<int64_t>> JobStore::AddJobs(const std::vector<NewJob>& new_jobs) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("adding jobs", [&]() -> StatusOr<std::vector<int64_t>> {
-    internal::WriteTransaction transaction(impl.db);
+    internal::WriteTransaction transaction(impl);
     internal::CachedStatement insert = impl.Prepare(
         "INSERT INTO jobs (job_id, job_type, operation_type, store_id, certificate_id, alias, "
         "overwrite, include_private_key, pfx_password, entry_password, job_fields, schedule, "
@@ -246,7 +246,7 @@ StatusOr<std::vector<JobTarget>> JobStore::MatchJobs(const jobs::SqlFilter& filt
 StatusOr<UnscheduledJobs> JobStore::Unschedule(const std::vector<std::string>& job_ids) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("unscheduling jobs", [&]() -> StatusOr<UnscheduledJobs> {
-    internal::WriteTransaction transaction(impl.db);
+    internal::WriteTransaction transaction(impl);
     std::vector<JobTarget> found = FindTargets(impl, job_ids);
     std::string missing;
     for (const std::string& id : job_ids) {

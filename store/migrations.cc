@@ -188,11 +188,6 @@ CREATE INDEX runs_agent ON runs (agent_id);
 CREATE INDEX runs_operation_start ON runs (operation_start);
 CREATE INDEX runs_result ON runs (result);
 )sql"},
-      {5, "runs: history filters on Result and OperationStart answered from one index",
-       R"sql(
-CREATE INDEX runs_result_start ON runs (result, operation_start);
-DROP INDEX runs_result;
-)sql"},
   };
   return kMigrations;
 }

@@ -122,7 +122,7 @@ StatusOr<ReconcileReport> PoolStore::ReconcileDeclaredPools(
     const std::vector<DeclaredPool>& declared, WallTime now) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("reconciling declared agent pools", [&]() -> StatusOr<ReconcileReport> {
-    internal::WriteTransaction transaction(impl.db);
+    internal::WriteTransaction transaction(impl);
     ReconcileReport report;
     std::set<std::string> keep;
     for (const DeclaredPool& pool : declared) {

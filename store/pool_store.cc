@@ -131,7 +131,7 @@ StatusOr<PoolRecord> PoolStore::CreatePool(const PoolSpec& requested, WallTime n
   const PoolSpec spec = Normalized(requested);
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("creating an agent pool", [&]() -> StatusOr<PoolRecord> {
-    internal::WriteTransaction transaction(impl.db);
+    internal::WriteTransaction transaction(impl);
     ORCH_RETURN_IF_ERROR(CheckName(impl.db, spec));
     ORCH_RETURN_IF_ERROR(CheckMembers(impl.db, spec));
     SQLite::Statement insert(impl.db,
@@ -152,7 +152,7 @@ StatusOr<PoolRecord> PoolStore::ReplacePool(const PoolSpec& requested, WallTime 
   if (IsDefault(spec.pool_id)) return DefaultPoolRefusal("renamed or have its members edited");
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("updating an agent pool", [&]() -> StatusOr<PoolRecord> {
-    internal::WriteTransaction transaction(impl.db);
+    internal::WriteTransaction transaction(impl);
     std::optional<PoolRow> row = internal::FindPoolRow(impl.db, spec.pool_id);
     if (!row) return NoSuchPool(spec.pool_id);
     if (row->managed) return ReadOnlyPool(*row, "changed");
@@ -175,7 +175,7 @@ Status PoolStore::DeletePool(std::string_view requested_id) {
   if (IsDefault(pool_id)) return DefaultPoolRefusal("deleted");
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("deleting an agent pool", [&]() -> Status {
-    internal::WriteTransaction transaction(impl.db);
+    internal::WriteTransaction transaction(impl);
     std::optional<PoolRow> row = internal::FindPoolRow(impl.db, pool_id);
     if (!row) return NoSuchPool(requested_id);
     if (row->managed) return ReadOnlyPool(*row, "deleted");

@@ -126,7 +126,7 @@ StatusOr<std::vector<int64_t>> RunStore::MatchRuns(const jobs::SqlFilter& filter
 StatusOr<int64_t> RunStore::Acknowledge(const std::vector<int64_t>& run_ids) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("acknowledging runs", [&]() -> StatusOr<int64_t> {
-    internal::WriteTransaction transaction(impl.db);
+    internal::WriteTransaction transaction(impl);
     ORCH_ASSIGN_OR_RETURN(std::vector<RunRecord> runs, RequireRuns(impl, run_ids));
     for (const RunRecord& run : runs) {
       const bool failed_or_warned =
@@ -156,7 +156,7 @@ StatusOr<std::vector<RunRecord>> RunStore::Rerun(const std::vector<int64_t>& run
                                                  WallTime now) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("rescheduling runs", [&]() -> StatusOr<std::vector<RunRecord>> {
-    internal::WriteTransaction transaction(impl.db);
+    internal::WriteTransaction transaction(impl);
     ORCH_ASSIGN_OR_RETURN(std::vector<RunRecord> runs, RequireRuns(impl, run_ids));
     static const std::string kStateSql =
         "SELECT j.state, EXISTS (SELECT 1 FROM runs r WHERE r.job_id = j.job_id AND r.status IN " +

@@ -115,7 +115,7 @@ StatusOr<std::vector<RunRecord>> RunStore::Fire(
     const std::function<FireDecision(const FireJob&)>& decide) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("firing jobs", [&]() -> StatusOr<std::vector<RunRecord>> {
-    internal::WriteTransaction transaction(impl.db);
+    internal::WriteTransaction transaction(impl);
     std::vector<int64_t> written;
     for (const FireEntry& entry : entries) {
       std::optional<FireJob> job = ReadFireJob(impl, entry);
@@ -177,7 +177,7 @@ StatusOr<std::string> RunStore::PoolOfAgent(std::string_view agent_id) {
 StatusOr<Delivered> RunStore::Deliver(const std::vector<Delivery>& deliveries) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("delivering runs", [&]() -> StatusOr<Delivered> {
-    internal::WriteTransaction transaction(impl.db);
+    internal::WriteTransaction transaction(impl);
     Delivered delivered;
     std::vector<std::vector<int64_t>> leased(deliveries.size());
     {
@@ -238,7 +238,7 @@ Status RunStore::Start(int64_t run_id, WallTime now) {
 StatusOr<std::optional<RunRecord>> RunStore::Complete(const RunCompletion& completion) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("completing a run", [&]() -> StatusOr<std::optional<RunRecord>> {
-    internal::WriteTransaction transaction(impl.db);
+    internal::WriteTransaction transaction(impl);
     std::optional<RunRecord> run = ReadRunById(impl, completion.run_id);
     if (!run || IsClosed(run->status)) {
       return FailedPreconditionError("run " + std::to_string(completion.run_id) + " is not open");
@@ -271,7 +271,7 @@ StatusOr<std::vector<int64_t>> RunStore::CancelWaiting(const std::vector<std::st
                                                        std::string_view message, WallTime now) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("cancelling waiting runs", [&]() -> StatusOr<std::vector<int64_t>> {
-    internal::WriteTransaction transaction(impl.db);
+    internal::WriteTransaction transaction(impl);
     static const std::string kSelectSql =
         "SELECT run_id FROM runs WHERE job_id = ? AND status = " + SqlLiteral(RunStatus::kWaiting) +
         " AND agent_id IS NULL";

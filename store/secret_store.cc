@@ -61,7 +61,7 @@ std::string_view SecretStatusName(SecretStatus status) {
 Status SecretStore::CreateSecret(const SecretRecord& secret) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("creating an agent secret", [&]() -> Status {
-    internal::WriteTransaction transaction(impl.db);
+    internal::WriteTransaction transaction(impl);
     if (SelectByName(impl.db, secret.name)) {
       return AlreadyExistsError("an agent secret named \"" + secret.name + "\" already exists")
           .WithField("name");
@@ -116,7 +116,7 @@ StatusOr<std::optional<SecretRecord>> SecretStore::FindSecretByHash(std::string_
 StatusOr<SecretRecord> SecretStore::RevokeSecret(std::string_view name, WallTime now) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("revoking an agent secret", [&]() -> StatusOr<SecretRecord> {
-    internal::WriteTransaction transaction(impl.db);
+    internal::WriteTransaction transaction(impl);
     std::optional<SecretRecord> secret = SelectByName(impl.db, name);
     if (!secret) return NotFoundError("no agent secret named \"" + std::string(name) + "\"");
     secret->hash.clear();
@@ -142,7 +142,7 @@ Status SecretStore::AddAccessToken(std::string_view token_hash, std::string_view
                                    WallTime expires_at, WallTime now) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("storing an access token", [&]() -> Status {
-    internal::WriteTransaction transaction(impl.db);
+    internal::WriteTransaction transaction(impl);
     SQLite::Statement prune(impl.db,
                             "DELETE FROM agent_access_tokens "
                             "WHERE secret_id = ? AND expires_at < ?");

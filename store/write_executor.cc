@@ -70,7 +70,7 @@ Status InlineWriter::RunAlone(Task& task) {
   SqliteStore::Impl& impl = store_.impl();
   sqlite3* const handle = impl.db.getHandle();
   ORCH_RETURN_IF_ERROR(impl.Run("starting a write", [&]() -> Status {
-    impl.db.exec("BEGIN IMMEDIATE");
+    impl.Prepare("BEGIN IMMEDIATE").exec();
     return Status::Ok();
   }));
   const Status written = task.run(store_);
@@ -148,14 +148,14 @@ void WriteExecutor::RunGroup(std::deque<Task>& group) {
   SqliteStore::Impl& impl = writer_->impl();
   sqlite3* const handle = impl.db.getHandle();
   Status begun = impl.Run("starting a write", [&]() -> Status {
-    impl.db.exec("BEGIN IMMEDIATE");
+    impl.Prepare("BEGIN IMMEDIATE").exec();
     return Status::Ok();
   });
   if (!begun.ok()) return Answer(group, begun);
   for (Task& task : group) {
     // Each write is a savepoint of its own: one that fails is undone alone.
     Status status = impl.Run("writing", [&]() -> Status {
-      impl.db.exec("SAVEPOINT task");
+      impl.Prepare("SAVEPOINT task").exec();
       return Status::Ok();
     });
     if (status.ok()) status = task.run(*writer_);
@@ -166,8 +166,8 @@ void WriteExecutor::RunGroup(std::deque<Task>& group) {
                     status.ok() ? UnavailableError("the write transaction was lost") : status);
     }
     Status closed = impl.Run("writing", [&]() -> Status {
-      if (!status.ok()) impl.db.exec("ROLLBACK TO task");
-      impl.db.exec("RELEASE task");
+      if (!status.ok()) impl.Prepare("ROLLBACK TO task").exec();
+      impl.Prepare("RELEASE task").exec();
       return Status::Ok();
     });
     if (!closed.ok()) {
@@ -189,7 +189,7 @@ Status WriteExecutor::CommitGroup(size_t writes) {
   Status committed = fault.error;
   if (committed.ok()) {
     committed = impl.Run("committing", [&]() -> Status {
-      impl.db.exec("COMMIT");
+      impl.Prepare("COMMIT").exec();
       return Status::Ok();
     });
   }

@@ -12,19 +12,19 @@ namespace orch::store::internal {
 
 class WriteTransaction {
  public:
-  explicit WriteTransaction(SQLite::Database& db)
-      : db_(db), nested_(sqlite3_get_autocommit(db.getHandle()) == 0) {
-    db_.exec(nested_ ? "SAVEPOINT write" : "BEGIN IMMEDIATE");
+  explicit WriteTransaction(SqliteStore::Impl& impl)
+      : impl_(impl), nested_(sqlite3_get_autocommit(impl.db.getHandle()) == 0) {
+    Exec(nested_ ? "SAVEPOINT write" : "BEGIN IMMEDIATE");
   }
   /// Rolls back unless commit() was called. Never throws.
   ~WriteTransaction() {
     if (done_) return;
     try {
       if (nested_) {
-        db_.exec("ROLLBACK TO write");
-        db_.exec("RELEASE write");
+        Exec("ROLLBACK TO write");
+        Exec("RELEASE write");
       } else {
-        db_.exec("ROLLBACK");
+        Exec("ROLLBACK");
       }
     } catch (...) {  // NOLINT(bugprone-empty-catch): the connection reports the next failure
     }
@@ -34,12 +34,15 @@ class WriteTransaction {
 
   /// Commits the write (at the top level) or folds it into the enclosing transaction.
   void commit() {
-    db_.exec(nested_ ? "RELEASE write" : "COMMIT");
+    Exec(nested_ ? "RELEASE write" : "COMMIT");
     done_ = true;
   }
 
  private:
-  SQLite::Database& db_;
+  // Transaction statements run for every write: they are kept prepared.
+  void Exec(const char* sql) { impl_.Prepare(sql).exec(); }
+
+  SqliteStore::Impl& impl_;
   const bool nested_;
   bool done_ = false;
 };
