@@ -1,7 +1,10 @@
 // The event loop never waits for the disk: with every commit of the store's writer taking a
 // second, the calls that only read or remember (GET /Status, agents' heartbeats) are answered
 // at once while Adds wait for their commit, and each Add is answered only once it is durable.
+// A commit that fails answers every Add of its group with the error and writes none of them.
 #include <chrono>
+#include <functional>
+#include <future>
 #include <memory>
 #include <optional>
 #include <string>
@@ -60,6 +63,39 @@ class WritesOffTheLoopTest : public AgentApiFixture {
     AgentApiFixture::TearDown();
   }
 
+  /// Imports a certificate and creates a store; answers the body of an Immediate Add of the
+  /// one into the other ("" when the set-up failed).
+  std::string AddBody() {
+    const Answer cert = Control(
+        "POST", "/Certificates/Import",
+        json{{"Certificate", pki::Base64Encode(pki::testing::EcChain().leaf.cert_der)}}.dump());
+    EXPECT_EQ(cert.status, 200) << cert.raw;
+    const Answer target = Control("POST", "/CertificateStores",
+                                  json{{"ClientMachine", "web01"},
+                                       {"Storepath", "/etc/ssl/s.pem"},
+                                       {"CertStoreType", 2},
+                                       {"AgentPoolId", "00000000-0000-0000-0000-000000000000"}}
+                                      .dump());
+    EXPECT_EQ(target.status, 200) << target.raw;
+    if (cert.status != 200 || target.status != 200) return "";
+    return json{{"CertificateId", cert.body["Id"]},
+                {"CertificateStores", {{{"CertificateStoreId", target.body["Id"]}}}},
+                {"Schedule", {{"Immediate", true}}}}
+        .dump();
+  }
+
+  /// Posts an Add over the control API; its answer arrives through the loop.
+  void SubmitAdd(const std::string& body, std::function<void(Response)> reply) {
+    Request request;
+    request.method = "POST";
+    request.path = "/CertificateStores/Certificates/Add";
+    request.body = body;
+    request.peer = PeerCredentials{1, kOperatorUid, kOperatorUid};
+    control_->Handle(std::move(request), std::move(reply));
+  }
+
+  int64_t StoredJobs() { return store::JobStore(*store_).ListJobs(jobs::Paging{})->total; }
+
   orch::testing::TestLoop loop_;
   store::CommitFaults faults_;
   std::unique_ptr<store::WriteExecutor> executor_;
@@ -79,22 +115,8 @@ TEST_F(WritesOffTheLoopTest, StatusAndHeartbeatsAnswerAtOnceWhileAddsWaitForASlo
             {Basic(secret)});
   ASSERT_EQ(registered.body["Result"]["Status"], 1) << registered.raw;
   const std::string token = registered.body["Session"]["Token"].get<std::string>();
-  const Answer cert = Control(
-      "POST", "/Certificates/Import",
-      json{{"Certificate", pki::Base64Encode(pki::testing::EcChain().leaf.cert_der)}}.dump());
-  ASSERT_EQ(cert.status, 200) << cert.raw;
-  const Answer target = Control("POST", "/CertificateStores",
-                                json{{"ClientMachine", "web01"},
-                                     {"Storepath", "/etc/ssl/s.pem"},
-                                     {"CertStoreType", 2},
-                                     {"AgentPoolId", "00000000-0000-0000-0000-000000000000"}}
-                                    .dump());
-  ASSERT_EQ(target.status, 200) << target.raw;
-  const std::string add = json{
-      {"CertificateId", cert.body["Id"]},
-      {"CertificateStores", {{{"CertificateStoreId", target.body["Id"]}}}},
-      {"Schedule",
-       {{"Immediate", true}}}}.dump();
+  const std::string add = AddBody();
+  ASSERT_FALSE(add.empty());
 
   // Every commit from now on takes a second.
   faults_.SetDelay(kCommitDelay);
@@ -102,12 +124,7 @@ TEST_F(WritesOffTheLoopTest, StatusAndHeartbeatsAnswerAtOnceWhileAddsWaitForASlo
   std::vector<std::optional<AddReply>> replies(kAdds);
   const SteadyClock::time_point submitted = SteadyClock::now();
   for (int i = 0; i < kAdds; ++i) {
-    Request request;
-    request.method = "POST";
-    request.path = "/CertificateStores/Certificates/Add";
-    request.body = add;
-    request.peer = PeerCredentials{1, kOperatorUid, kOperatorUid};
-    control_->Handle(std::move(request), [this, &replies, i](Response response) {
+    SubmitAdd(add, [this, &replies, i](Response response) {
       AddReply reply{response.status, SteadyClock::now(), true};
       // Answered only once durable: another connection reads every job it names.
       for (const json& id : json::parse(response.body, nullptr, false)) {
@@ -145,6 +162,54 @@ TEST_F(WritesOffTheLoopTest, StatusAndHeartbeatsAnswerAtOnceWhileAddsWaitForASlo
   }
   EXPECT_GE(executor_->state().stats.commits, 1);
   EXPECT_EQ(executor_->state().stats.writes, kAdds);
+}
+
+TEST_F(WritesOffTheLoopTest, AFailedCommitAnswersEveryAddOfItsGroupAndWritesNone) {
+  // Given three Adds queued while the writer is busy, so that they share the next commit, and
+  // that commit failing (disk full): each is answered with the same ErrorBody, no job is
+  // written and /Status reports the store unhealthy. The next Add is written and the store is
+  // healthy again.
+  const std::string add = AddBody();
+  ASSERT_FALSE(add.empty());
+  // The writer is held inside a write of its own until the Adds are queued behind it.
+  std::promise<void> entered;
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  executor_->Submit(
+      [&entered, released](store::SqliteStore&) {
+        entered.set_value();
+        released.wait();
+        return Status::Ok();
+      },
+      [](Status) {});
+  entered.get_future().wait();
+  std::vector<Response> answers;
+  for (int i = 0; i < 3; ++i) {
+    SubmitAdd(add, [&answers](Response response) { answers.push_back(std::move(response)); });
+  }
+  faults_.Fail(1, ResourceExhaustedError("disk full"), /*after=*/1);  // not the busy write's
+  release.set_value();
+  ASSERT_TRUE(loop_.RunUntil([&] { return answers.size() == 3; }));
+  for (const Response& answer : answers) {
+    EXPECT_EQ(answer.status, 503);
+    const json body = json::parse(answer.body, nullptr, false);
+    EXPECT_EQ(body["errorCode"], "RESOURCE_EXHAUSTED") << answer.body;
+    EXPECT_EQ(body["errorMessage"], "disk full") << answer.body;
+  }
+  EXPECT_EQ(StoredJobs(), 0);
+  Answer status = Control("GET", "/Status");
+  EXPECT_EQ(status.status, 503) << status.raw;
+  EXPECT_EQ(status.body["Store"]["Healthy"], false);
+  EXPECT_EQ(status.body["Store"]["Writes"]["FailedCommits"], 1);
+
+  answers.clear();
+  SubmitAdd(add, [&answers](Response response) { answers.push_back(std::move(response)); });
+  ASSERT_TRUE(loop_.RunUntil([&] { return answers.size() == 1; }));
+  EXPECT_EQ(answers.front().status, 200) << answers.front().body;
+  EXPECT_EQ(StoredJobs(), 1);
+  status = Control("GET", "/Status");
+  EXPECT_EQ(status.status, 200) << status.raw;
+  EXPECT_EQ(status.body["Store"]["Healthy"], true);
 }
 
 }  // namespace
