@@ -72,7 +72,7 @@ struct WriterState {
 };
 
 /// Where the writes of the loop go: each runs against a connection of the writer's, and its
-/// outcome comes back on the loop's thread. The scheduler and the handlers see only this.
+/// outcome comes back on the loop's thread. Code that writes off the loop sees only this.
 class StoreWriter {
  public:
   virtual ~StoreWriter() = default;

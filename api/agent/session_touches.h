@@ -3,7 +3,7 @@
 // commit with its fsync per call. A fleet of 10 000 agents renews its long polls about 170
 // times a second; each renewal only has to keep the session alive and move LastSeen, which
 // a second's delay does not change. Readers of either go through LastCall() or PendingLastSeen().
-// With a WriteExecutor the write happens on the store's writer thread, never on the loop.
+// The write goes through the StoreWriter: in orchd the store's writer thread, never the loop.
 #pragma once
 
 #include <chrono>
