@@ -37,6 +37,8 @@ constexpr auto kFireSlice = std::chrono::milliseconds(100);
 constexpr auto kMaxFireSlice = std::chrono::milliseconds(500);
 // After a failed fire write the queue waits this long before trying again.
 constexpr auto kFireRetry = std::chrono::seconds(1);
+// After a failed write closing an expired lease, it is tried again this much later.
+constexpr auto kLeaseCloseRetry = std::chrono::seconds(1);
 constexpr int64_t kPruneBatch = 10000;
 constexpr auto kPruneEvery = std::chrono::minutes(10);
 
@@ -46,9 +48,11 @@ std::chrono::nanoseconds WallMinusSteady(const Clock& clock) {
 
 }  // namespace
 
-Scheduler::Scheduler(const Clock& clock, store::SqliteStore& store, Timer& timer, Settings settings)
+Scheduler::Scheduler(const Clock& clock, store::SqliteStore& store, store::StoreWriter& writer,
+                     Timer& timer, Settings settings)
     : clock_(clock),
       store_(store),
+      writer_(writer),
       timer_(timer),
       settings_(std::move(settings)),
       retry_(settings_),
@@ -209,13 +213,24 @@ void Scheduler::FireDue() {
 
 void Scheduler::ExpireLeases() {
   while (std::optional<int64_t> run_id = runs_.NextExpiredLease()) {
+    // A run whose start or close is being written is looked at again once it is answered.
+    if (busy_.contains(*run_id)) {
+      expired_busy_.insert(*run_id);
+      continue;
+    }
     const OpenRun& open = *runs_.Find(*run_id);
     Log()->warn("run {} of job {}: the lease of agent {} expired", *run_id, open.job_id,
                 open.agent_id);
-    ++stats_.leases_expired;
-    if (Status s = Close(*run_id, RunResult::kFailure, "lease expired", true); !s.ok()) {
-      Log()->error("run {}: closing the expired lease failed: {}", *run_id, s.ToString());
-    }
+    Close(*run_id, RunResult::kFailure, "lease expired", true, [this, id = *run_id](Status s) {
+      if (s.ok()) {
+        ++stats_.leases_expired;
+        return;
+      }
+      Log()->error("run {}: closing the expired lease failed, retrying in {} s: {}", id,
+                   std::chrono::seconds(kLeaseCloseRetry).count(), s.ToString());
+      runs_.RenewLease(id, clock_.SteadyNow() + kLeaseCloseRetry);
+      if (started_) Arm();
+    });
   }
 }
 

@@ -14,13 +14,19 @@
 // and arms the timer.
 //
 // Durable state lives in the store: a fire writes its run before anything is delivered, and
-// Start() rebuilds the memory from the store after a restart or a crash.
+// Start() rebuilds the memory from the store after a restart or a crash. Reads use the loop's
+// connection; starting and closing runs go through the StoreWriter, so the event loop never
+// waits for a commit: memory changes only once the write is committed (a failed write leaves
+// it as it was), and a run with a write in flight takes no other call until it is answered.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "common/clock.h"
@@ -34,6 +40,7 @@
 #include "scheduler/types.h"
 #include "store/run_store.h"
 #include "store/sqlite_store.h"
+#include "store/write_executor.h"
 
 namespace orch::scheduler {
 
@@ -59,11 +66,14 @@ struct Configured {
   bool cancelled = false;
 };
 
-/// Single-threaded: every method runs on the thread that owns the store and the timer.
+/// Single-threaded: every method runs on the thread that owns the store and the timer, and
+/// so does every callback it answers through (the writer's answers come back on that thread).
 class Scheduler {
  public:
-  /// REQUIRES: clock, store and timer outlive the scheduler.
-  Scheduler(const Clock& clock, store::SqliteStore& store, Timer& timer, Settings settings);
+  /// `store` is the loop's connection (reads); `writer` takes the writes of runs being started
+  /// and closed. REQUIRES: clock, store, writer and timer outlive the scheduler.
+  Scheduler(const Clock& clock, store::SqliteStore& store, store::StoreWriter& writer,
+            Timer& timer, Settings settings);
   ~Scheduler();
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;
@@ -94,12 +104,17 @@ class Scheduler {
   /// the same agent answers the earlier one empty.
   void Poll(const AgentIdentity& agent, std::chrono::milliseconds wait, PollCallback done);
   /// The agent's configuration call for `job_id`: marks its delivered run InProcess, or closes
-  /// it when the job was unscheduled. FailedPrecondition when the agent holds no such run.
-  StatusOr<Configured> Configure(const std::string& agent_id, const std::string& job_id);
-  /// The agent's completion. FailedPrecondition (and nothing changes) for an unknown run, a
-  /// run of another agent or job, a run not started, or one whose lease was given up.
-  Status Complete(const std::string& agent_id, const std::string& job_id, int64_t run_id,
-                  store::RunResult result, const std::string& message);
+  /// it when the job was unscheduled, and answers `done` once that is committed (a failed
+  /// write answers its error and changes nothing). FailedPrecondition at once, with nothing
+  /// written, when the agent holds no such run or a write of that run is still in flight.
+  void Configure(const std::string& agent_id, const std::string& job_id,
+                 std::function<void(StatusOr<Configured>)> done);
+  /// The agent's completion, answered in `done` once it is committed. FailedPrecondition at
+  /// once (and nothing changes) for an unknown run, a run of another agent or job, a run not
+  /// started, one whose lease was given up, or one with a write still in flight (a duplicate).
+  void Complete(const std::string& agent_id, const std::string& job_id, int64_t run_id,
+                store::RunResult result, const std::string& message,
+                std::function<void(Status)> done);
 
   /// Runs everything that is due and re-arms the timer (the Timer's callback).
   void OnTimer();
@@ -133,14 +148,23 @@ class Scheduler {
   StatusOr<std::vector<std::vector<store::RunRecord>>> Hand(const std::vector<Want>& wants);
   // Tracks the run as the store holds it now, or forgets it when it is no longer open.
   void Reload(int64_t run_id);
-  // Completes the run in the store with `result`; a failure that `may_retry` is written with
-  // its retry (RetryPolicy), which is then tracked like any new run.
-  Status Close(int64_t run_id, store::RunResult result, const std::string& message, bool may_retry);
+  // Completes the run in the store with `result` through the writer; a failure that
+  // `may_retry` is written with its retry (RetryPolicy), which is then tracked like any new
+  // run. Memory changes once the write is committed; `done` gets the outcome.
+  void Close(int64_t run_id, store::RunResult result, std::string message, bool may_retry,
+             std::function<void(Status)> done);
+  // Marks the run as having a write in flight; Settle() ends that.
+  void Busy(int64_t run_id);
+  // The write of `run_id` is answered: a lease that expired meanwhile is handled now.
+  void Settle(int64_t run_id);
+  // The configuration answer of a started run, as the store holds it now.
+  StatusOr<Configured> StartedAnswer(int64_t run_id);
   // Tells the listeners of the run as the store holds it now.
   void PublishById(int64_t run_id);
 
   const Clock& clock_;
   store::SqliteStore& store_;
+  store::StoreWriter& writer_;
   Timer& timer_;
   Settings settings_;
   RetryPolicy retry_;  // from settings_
@@ -156,6 +180,11 @@ class Scheduler {
   SteadyTime next_prune_{};
   std::chrono::system_clock::duration wall_offset_{};  // wall − steady at the last look
   SchedulerStats stats_;
+  // Runs with a start or close in the writer, and those of them whose lease ran out meanwhile.
+  std::unordered_set<int64_t> busy_;
+  std::unordered_set<int64_t> expired_busy_;
+  // Watched by the writer's answers: they do nothing once the scheduler is gone.
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
 
 }  // namespace orch::scheduler

@@ -48,49 +48,77 @@ void Scheduler::Poll(const AgentIdentity& agent, milliseconds wait, PollCallback
   Arm();
 }
 
-StatusOr<Configured> Scheduler::Configure(const std::string& agent_id, const std::string& job_id) {
+void Scheduler::Configure(const std::string& agent_id, const std::string& job_id,
+                          std::function<void(StatusOr<Configured>)> done) {
   ExpireLeases();
   const std::optional<int64_t> run_id = runs_.RunOfJob(job_id);
   const OpenRun* open = run_id ? runs_.Find(*run_id) : nullptr;
   if (open == nullptr || open->agent_id != agent_id) {
-    return FailedPreconditionError("no run of job " + job_id + " is leased to this agent");
+    return done(FailedPreconditionError("no run of job " + job_id + " is leased to this agent"));
   }
-  if (open->status == RunStatus::kWaiting) {
-    ORCH_ASSIGN_OR_RETURN(store::JobRow job, store::JobStore(store_).GetJob(job_id));
-    if (job.state == store::kJobUnscheduled) {
-      ORCH_RETURN_IF_ERROR(Close(*run_id, RunResult::kUnknown,
-                                 "cancelled: the job was unscheduled before it ran", false));
-      ORCH_ASSIGN_OR_RETURN(std::optional<RunRecord> closed, RunStore(store_).FindRun(*run_id));
-      Arm();
-      return Configured{closed.value_or(RunRecord{}), true};
-    }
-    ORCH_RETURN_IF_ERROR(RunStore(store_).Start(*run_id, clock_.WallNow()));
-    runs_.MarkStarted(*run_id);
+  if (busy_.contains(*run_id)) {
+    return done(FailedPreconditionError("run " + std::to_string(*run_id) + " of job " + job_id +
+                                        " is being written; try again"));
   }
-  ORCH_ASSIGN_OR_RETURN(std::optional<RunRecord> run, RunStore(store_).FindRun(*run_id));
-  if (!run) return FailedPreconditionError("run " + std::to_string(*run_id) + " is gone");
+  if (open->status != RunStatus::kWaiting) return done(StartedAnswer(*run_id));
+  StatusOr<store::JobRow> job = store::JobStore(store_).GetJob(job_id);
+  if (!job.ok()) return done(job.status());
+  const int64_t id = *run_id;
+  if (job->state == store::kJobUnscheduled) {
+    Close(id, RunResult::kUnknown, "cancelled: the job was unscheduled before it ran", false,
+          [this, id, done = std::move(done)](Status closed) {
+            if (!closed.ok()) return done(closed);
+            StatusOr<std::optional<RunRecord>> run = RunStore(store_).FindRun(id);
+            if (!run.ok()) return done(run.status());
+            Arm();
+            done(Configured{run->value_or(RunRecord{}), true});
+          });
+    return;
+  }
+  Busy(id);
+  const WallTime now = clock_.WallNow();
+  writer_.Submit([id, now](store::SqliteStore& writer) { return RunStore(writer).Start(id, now); },
+                 [this, alive = std::weak_ptr<int>(alive_), id, done = std::move(done)](Status s) {
+                   if (alive.expired()) return;
+                   if (s.ok()) runs_.MarkStarted(id);
+                   Settle(id);
+                   if (!s.ok()) return done(s);
+                   done(StartedAnswer(id));
+                 });
+}
+
+StatusOr<Configured> Scheduler::StartedAnswer(int64_t run_id) {
+  ORCH_ASSIGN_OR_RETURN(std::optional<RunRecord> run, RunStore(store_).FindRun(run_id));
+  if (!run) return FailedPreconditionError("run " + std::to_string(run_id) + " is gone");
   publisher_.Publish(*run);
   return Configured{std::move(*run), false};
 }
 
-Status Scheduler::Complete(const std::string& agent_id, const std::string& job_id, int64_t run_id,
-                           RunResult result, const std::string& message) {
+void Scheduler::Complete(const std::string& agent_id, const std::string& job_id, int64_t run_id,
+                         RunResult result, const std::string& message,
+                         std::function<void(Status)> done) {
   ExpireLeases();
   const std::string name = "AuditId " + std::to_string(run_id);
   const OpenRun* open = runs_.Find(run_id);
-  if (open == nullptr) return FailedPreconditionError(name + " is not an open run");
+  if (open == nullptr) return done(FailedPreconditionError(name + " is not an open run"));
   if (open->job_id != job_id) {
-    return FailedPreconditionError(name + " is not a run of job " + job_id);
+    return done(FailedPreconditionError(name + " is not a run of job " + job_id));
   }
   if (open->agent_id != agent_id) {
-    return FailedPreconditionError(name + " is not leased to this agent");
+    return done(FailedPreconditionError(name + " is not leased to this agent"));
   }
   if (open->status != RunStatus::kInProcess) {
-    return FailedPreconditionError(name + " has not been started by a configuration call");
+    return done(
+        FailedPreconditionError(name + " has not been started by a configuration call"));
   }
-  ORCH_RETURN_IF_ERROR(Close(run_id, result, message, true));
-  Arm();
-  return Status::Ok();
+  // A second completion while the first is being written is refused, as it would be after.
+  if (busy_.contains(run_id)) {
+    return done(FailedPreconditionError(name + " is being written; try again"));
+  }
+  Close(run_id, result, message, true, [this, done = std::move(done)](Status s) {
+    if (s.ok()) Arm();
+    done(s);
+  });
 }
 
 void Scheduler::DispatchToPollers() {
@@ -175,26 +203,50 @@ StatusOr<std::vector<std::vector<RunRecord>>> Scheduler::Hand(const std::vector<
   return handed;
 }
 
-Status Scheduler::Close(int64_t run_id, RunResult result, const std::string& message,
-                        bool may_retry) {
+void Scheduler::Close(int64_t run_id, RunResult result, std::string message, bool may_retry,
+                      std::function<void(Status)> done) {
   const OpenRun* open = runs_.Find(run_id);
   const int attempt = open == nullptr ? 1 : open->attempt;
+  const WallTime now = clock_.WallNow();
   std::optional<WallTime> retry_at;
-  if (may_retry && result == RunResult::kFailure) {
-    retry_at = retry_.RetryAt(attempt, clock_.WallNow());
-  }
-  ORCH_ASSIGN_OR_RETURN(
-      std::optional<RunRecord> retry,
-      RunStore(store_).Complete({run_id, result, message, clock_.WallNow(), retry_at}));
-  runs_.Remove(run_id);
-  ++stats_.completed;
-  PublishById(run_id);
-  if (retry) {
-    ++stats_.retried;
-    runs_.Add(*retry);
-    publisher_.Publish(*retry);
-  }
-  return Status::Ok();
+  if (may_retry && result == RunResult::kFailure) retry_at = retry_.RetryAt(attempt, now);
+  Busy(run_id);
+  store::RunCompletion completion{run_id, result, std::move(message), now, retry_at};
+  writer_.Submit<std::optional<RunRecord>>(
+      [completion = std::move(completion)](store::SqliteStore& writer) {
+        return RunStore(writer).Complete(completion);
+      },
+      [this, alive = std::weak_ptr<int>(alive_), run_id,
+       done = std::move(done)](StatusOr<std::optional<RunRecord>> retry) {
+        if (alive.expired()) return;
+        if (!retry.ok()) {
+          Settle(run_id);
+          return done(retry.status());
+        }
+        runs_.Remove(run_id);
+        Settle(run_id);
+        ++stats_.completed;
+        PublishById(run_id);
+        if (*retry) {
+          ++stats_.retried;
+          runs_.Add(**retry);
+          publisher_.Publish(**retry);
+        }
+        done(Status::Ok());
+      });
+}
+
+void Scheduler::Busy(int64_t run_id) {
+  busy_.insert(run_id);
+}
+
+void Scheduler::Settle(int64_t run_id) {
+  busy_.erase(run_id);
+  if (expired_busy_.erase(run_id) == 0) return;
+  // Its lease ran out while the write was in flight: when the run is still delivered, the
+  // next pass closes it.
+  runs_.RenewLease(run_id, clock_.SteadyNow());
+  if (started_) Arm();
 }
 
 }  // namespace orch::scheduler
