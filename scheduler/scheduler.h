@@ -15,7 +15,8 @@
 //
 // Durable state lives in the store: a fire writes its run before anything is delivered, and
 // Start() rebuilds the memory from the store after a restart or a crash. Reads use the loop's
-// connection; starting and closing runs go through the StoreWriter, so the event loop never
+// connection; fires, cancellations and starting and closing runs go through the StoreWriter
+// (in the order they are submitted), so the event loop never
 // waits for a commit: memory changes only once the write is committed (a failed write leaves
 // it as it was), and a run with a write in flight takes no other call until it is answered.
 #pragma once
@@ -26,6 +27,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -88,10 +90,13 @@ class Scheduler {
 
   /// Jobs committed by an Add: their row numbers and first fire times.
   void JobsAccepted(const std::vector<store::FireEntry>& entries);
-  /// Jobs the store has just unscheduled: their undelivered runs are cancelled, and their
-  /// fire-queue entries `dequeued` (JobStore::Unschedule()) no longer count or fire.
-  Status JobsUnscheduled(const std::vector<std::string>& job_ids,
-                         const std::vector<store::FireEntry>& dequeued = {});
+  /// Jobs the store has just unscheduled: their fire-queue entries `dequeued`
+  /// (JobStore::Unschedule()) no longer count or fire, and their undelivered runs are
+  /// cancelled through the writer, after any fire of theirs already submitted; `done` gets
+  /// the cancel's outcome once it is committed and memory follows it.
+  void JobsUnscheduled(const std::vector<std::string>& job_ids,
+                       const std::vector<store::FireEntry>& dequeued,
+                       std::function<void(Status)> done);
   /// Stores whose agent or pool binding may have changed: their waiting runs are filed
   /// under the new binding.
   Status StoresChanged(const std::vector<std::string>& store_ids);
@@ -135,7 +140,22 @@ class Scheduler {
     const std::string* pool_id;
   };
 
+  // What the fire decisions, made on the writer's thread, leave for the loop.
+  struct FireTally {
+    std::vector<store::FireEntry> next;  // the jobs' next fires
+    int64_t skipped_overlap = 0;
+    int64_t missed_catchup = 0;
+  };
+  // Fire batches the writer may hold at once; more wait in the queue.
+  static constexpr int kMaxFireBatchesInFlight = 4;
+
   void FireDue();
+  // Submits one batch of due entries to the writer; FireLanded() takes its answer.
+  void SubmitFire(std::vector<store::FireEntry> batch, WallTime now);
+  void FireLanded(const std::vector<store::FireEntry>& batch, const FireTally& tally,
+                  StatusOr<std::vector<store::RunRecord>> written);
+  // Queues a next fire or a returned entry, unless its job was unscheduled meanwhile.
+  void Requeue(const store::FireEntry& entry);
   void ExpireLeases();
   void DispatchDuePending();
   void PruneHistory();
@@ -180,6 +200,11 @@ class Scheduler {
   SteadyTime next_prune_{};
   std::chrono::system_clock::duration wall_offset_{};  // wall − steady at the last look
   SchedulerStats stats_;
+  // Fire batches in the writer, the job rows they hold (row → batches), and those of them
+  // unscheduled meanwhile (their entries are not queued again when the batch lands).
+  int fire_batches_in_flight_ = 0;
+  std::unordered_map<int64_t, int> firing_jobs_;
+  std::unordered_set<int64_t> unscheduled_firing_;
   // Runs with a start or close in the writer, and those of them whose lease ran out meanwhile.
   std::unordered_set<int64_t> busy_;
   std::unordered_set<int64_t> expired_busy_;

@@ -218,7 +218,7 @@ TEST_F(SchedulerTest, UnscheduleCancelsWaitingAndDeliveredRuns) {
   const std::string waiting = AddJob(R"({"Immediate": true})");
   Advance(seconds(1));
   ASSERT_OK(store::JobStore(*store_).Unschedule({delivered, waiting}));
-  ASSERT_OK(scheduler_->JobsUnscheduled({delivered, waiting}));
+  ASSERT_OK(UnscheduledNow({delivered, waiting}));
   EXPECT_EQ(History(waiting).front().status, RunStatus::kCompleted);
   EXPECT_EQ(History(waiting).front().result, RunResult::kUnknown);
   EXPECT_TRUE(scheduler_->TakeDueRuns(agent_b_)->empty());

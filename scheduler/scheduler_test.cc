@@ -240,7 +240,7 @@ TEST_F(SchedulerTest, AnUnscheduledJobStopsCountingAtOnceAndNeverFires) {
   EXPECT_EQ(scheduler_->stats().scheduled_jobs, 2);
   ASSERT_OK_AND_ASSIGN(store::UnscheduledJobs unscheduled,
                        store::JobStore(*store_).Unschedule({dropped}));
-  ASSERT_OK(scheduler_->JobsUnscheduled({dropped}, unscheduled.dequeued));
+  ASSERT_OK(UnscheduledNow({dropped}, unscheduled.dequeued));
   EXPECT_EQ(scheduler_->stats().scheduled_jobs, 1);
   Advance(minutes(61));
   EXPECT_EQ(History(kept).size(), 1u);

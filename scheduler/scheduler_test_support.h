@@ -138,6 +138,15 @@ class SchedulerTest : public store::testing::StoreFileTest {
     return *answer;
   }
 
+  // JobsUnscheduled, answered before it returns (the writer is inline).
+  Status UnscheduledNow(const std::vector<std::string>& job_ids,
+                        const std::vector<store::FireEntry>& dequeued = {}) {
+    std::optional<Status> answer;
+    scheduler_->JobsUnscheduled(job_ids, dequeued, [&answer](Status s) { answer = s; });
+    if (!answer) return InternalError("the unscheduling was not answered");
+    return *answer;
+  }
+
   // Takes, starts and completes every run due for `agent` with `result`; answers them.
   std::vector<store::RunRecord> Work(const AgentIdentity& agent,
                                      store::RunResult result = store::RunResult::kSuccess) {
