@@ -132,6 +132,10 @@ class Scheduler {
   void RunsChanged(const std::vector<int64_t>& run_ids);
 
   SchedulerStats stats() const;
+  /// What memory holds, for tests that compare it with the store: the ids of the open runs,
+  /// ascending, and the queued fires, earliest first.
+  std::vector<int64_t> OpenRunIds() const { return runs_.Ids(); }
+  std::vector<store::FireEntry> QueuedFires() const { return fires_.Entries(); }
 
  private:
   // An agent asking for work, and the pool it belongs to.

@@ -71,7 +71,8 @@ class SchedulerTest : public store::testing::StoreFileTest {
     scheduler_.reset();
     timer_ = std::make_unique<FakeTimer>();
     writer_ = std::make_unique<store::InlineWriter>(*store_);
-    scheduler_ = std::make_unique<Scheduler>(clock_, *store_, *writer_, *timer_, settings_);
+    store::StoreWriter& writer = external_writer_ != nullptr ? *external_writer_ : *writer_;
+    scheduler_ = std::make_unique<Scheduler>(clock_, *store_, writer, *timer_, settings_);
     ASSERT_OK(scheduler_->Start());
   }
 
@@ -178,6 +179,8 @@ class SchedulerTest : public store::testing::StoreFileTest {
   Settings settings_;
   std::unique_ptr<FakeTimer> timer_;
   std::unique_ptr<store::InlineWriter> writer_;
+  // When set, the scheduler writes through it instead of inline (Restart() applies it).
+  store::StoreWriter* external_writer_ = nullptr;
   std::unique_ptr<Scheduler> scheduler_;
   AgentIdentity agent_a_;
   AgentIdentity agent_b_;
