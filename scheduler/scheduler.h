@@ -15,7 +15,8 @@
 //
 // Durable state lives in the store: a fire writes its run before anything is delivered, and
 // Start() rebuilds the memory from the store after a restart or a crash. Reads use the loop's
-// connection; fires, cancellations and starting and closing runs go through the StoreWriter
+// connection; fires, cancellations, the leases of polls and starting and closing runs go
+// through the StoreWriter
 // (in the order they are submitted), so the event loop never
 // waits for a commit: memory changes only once the write is committed (a failed write leaves
 // it as it was), and a run with a write in flight takes no other call until it is answered.
@@ -103,10 +104,12 @@ class Scheduler {
   /// Runs created outside the scheduler (Reschedule): they wait for an agent.
   void RunsCreated(const std::vector<store::RunRecord>& runs);
 
-  /// The due runs `agent` may take now, handed over to it (leases start). For registrations.
+  /// The due runs `agent` may take now, handed over to it (leases start, written on the
+  /// loop's connection), with any leased to it for a poll that ended first. For registrations.
   StatusOr<std::vector<store::RunRecord>> TakeDueRuns(const AgentIdentity& agent);
-  /// Answers `done` as soon as runs are due for `agent`, or empty after `wait`. A new poll of
-  /// the same agent answers the earlier one empty.
+  /// Answers `done` as soon as runs are due for `agent` and their leases are committed (through
+  /// the writer), or empty after `wait`. A new poll of the same agent answers the earlier one
+  /// empty; runs leased for a poll that ended meanwhile go to the agent's next poll.
   void Poll(const AgentIdentity& agent, std::chrono::milliseconds wait, PollCallback done);
   /// The agent's configuration call for `job_id`: marks its delivered run InProcess, or closes
   /// it when the job was unscheduled, and answers `done` once that is committed (a failed
@@ -167,9 +170,26 @@ class Scheduler {
   void Arm();
   // Offers the due runs to the parked polls; answers those that were handed some.
   void DispatchToPollers();
+  // The runs handed out per want, in the order of the wants.
+  using Handed = std::vector<std::vector<store::RunRecord>>;
+  // Runs picked for agents and reserved in memory (leased, busy) while their leases are
+  // written: the deliveries, and each want's delivery (SIZE_MAX: none).
+  struct Reservation {
+    std::vector<store::Delivery> deliveries;
+    std::vector<size_t> delivery_of;
+  };
   // Hands each agent the due runs it may take (at most max_runs_per_delivery), leases written
-  // in one transaction. Answers the runs per agent, in the order of `wants`.
-  StatusOr<std::vector<std::vector<store::RunRecord>>> Hand(const std::vector<Want>& wants);
+  // in one transaction on the loop's connection (registrations).
+  StatusOr<Handed> Hand(const std::vector<Want>& wants);
+  // As Hand(), with the leases written through the writer; `done` gets the runs once they are
+  // committed (at once when there is nothing to hand).
+  void HandLater(const std::vector<Want>& wants, std::function<void(StatusOr<Handed>)> done);
+  Reservation Reserve(const std::vector<Want>& wants);
+  // Follows the written leases in memory (a failed write hands the runs back).
+  StatusOr<Handed> Landed(const Reservation& reservation, StatusOr<store::Delivered> delivered);
+  // Runs leased to an agent whose poll ended before they were written: its next call gets them.
+  void Owe(const std::string& agent_id, std::vector<store::RunRecord> runs);
+  std::vector<store::RunRecord> TakeOwed(const std::string& agent_id);
   // Tracks the run as the store holds it now, or forgets it when it is no longer open.
   void Reload(int64_t run_id);
   // Completes the run in the store with `result` through the writer; a failure that
@@ -209,6 +229,12 @@ class Scheduler {
   int fire_batches_in_flight_ = 0;
   std::unordered_map<int64_t, int> firing_jobs_;
   std::unordered_set<int64_t> unscheduled_firing_;
+  // The latest poll of each agent (a poll whose leases land after a newer one began ends then),
+  // the agents whose parked poll has a dispatch in the writer, and the runs owed to agents.
+  std::unordered_map<std::string, uint64_t> poll_generation_;
+  uint64_t polls_started_ = 0;
+  std::unordered_set<std::string> dispatching_;
+  std::unordered_map<std::string, std::vector<store::RunRecord>> owed_;
   // Runs with a start or close in the writer, and those of them whose lease ran out meanwhile.
   std::unordered_set<int64_t> busy_;
   std::unordered_set<int64_t> expired_busy_;

@@ -1,5 +1,5 @@
-// The agent-facing half of the Scheduler: handing runs over (registrations, polls and the
-// dispatch to parked polls), configuration calls, completions and closing runs.
+// The agent-facing half of the Scheduler: configuration calls, completions and closing runs;
+// scheduler_hand.cc hands runs over (registrations, polls and the dispatch to parked polls).
 #include <cstdint>
 #include <utility>
 
@@ -10,7 +10,6 @@
 namespace orch::scheduler {
 namespace {
 
-using std::chrono::milliseconds;
 using store::RunRecord;
 using store::RunResult;
 using store::RunStatus;
@@ -21,32 +20,6 @@ std::shared_ptr<spdlog::logger> Log() {
 }
 
 }  // namespace
-
-StatusOr<std::vector<RunRecord>> Scheduler::TakeDueRuns(const AgentIdentity& agent) {
-  ORCH_ASSIGN_OR_RETURN(std::string pool, RunStore(store_).PoolOfAgent(agent.agent_id));
-  ORCH_ASSIGN_OR_RETURN(std::vector<std::vector<RunRecord>> runs, Hand({{&agent, &pool}}));
-  return std::move(runs.front());
-}
-
-void Scheduler::Poll(const AgentIdentity& agent, milliseconds wait, PollCallback done) {
-  polls_.Answer(agent.agent_id, {});  // an earlier poll of the agent ends empty
-  StatusOr<std::string> pool = RunStore(store_).PoolOfAgent(agent.agent_id);
-  StatusOr<std::vector<std::vector<RunRecord>>> runs =
-      pool.ok() ? Hand({{&agent, &*pool}})
-                : StatusOr<std::vector<std::vector<RunRecord>>>(pool.status());
-  if (!runs.ok()) {
-    Log()->error("poll of agent {}: {}", agent.agent_id, runs.status().ToString());
-    done({});
-    return;
-  }
-  // A stopped scheduler (draining) parks nothing: its polls would never be answered.
-  if (!runs->front().empty() || wait <= milliseconds(0) || !started_) {
-    done(std::move(runs->front()));
-    return;
-  }
-  polls_.Park(agent, std::move(*pool), clock_.SteadyNow() + wait, std::move(done));
-  Arm();
-}
 
 void Scheduler::Configure(const std::string& agent_id, const std::string& job_id,
                           std::function<void(StatusOr<Configured>)> done) {
@@ -121,33 +94,6 @@ void Scheduler::Complete(const std::string& agent_id, const std::string& job_id,
   });
 }
 
-void Scheduler::DispatchToPollers() {
-  if (polls_.empty() || !runs_.HasUndelivered()) return;
-  // Fewest runs in flight first; among equals, the one polling longest.
-  std::vector<const ParkedPoll*> turns =
-      polls_.InTurn([this](const std::string& agent_id) { return runs_.InFlight(agent_id); });
-  std::vector<Want> wants;
-  std::vector<std::string> agent_ids;
-  wants.reserve(turns.size());
-  agent_ids.reserve(turns.size());
-  for (const ParkedPoll* poll : turns) {
-    wants.push_back({&poll->agent, &poll->pool_id});
-    agent_ids.push_back(poll->agent.agent_id);
-  }
-  const SteadyTime start = clock_.SteadyNow();
-  StatusOr<std::vector<std::vector<RunRecord>>> runs = Hand(wants);
-  Log()->debug("handed out due runs to {} polling agent(s) in {} ms", wants.size(),
-               std::chrono::duration_cast<milliseconds>(clock_.SteadyNow() - start).count());
-  if (!runs.ok()) {
-    Log()->error("dispatch to {} polling agent(s): {}", wants.size(), runs.status().ToString());
-    return;
-  }
-  for (size_t i = 0; i < agent_ids.size(); ++i) {
-    // Answers are sent from the event loop later, so no answer here ends another poll.
-    if (!(*runs)[i].empty()) polls_.Answer(agent_ids[i], std::move((*runs)[i]));
-  }
-}
-
 void Scheduler::Reload(int64_t run_id) {
   StatusOr<std::optional<RunRecord>> run = RunStore(store_).FindRun(run_id);
   if (!run.ok()) {
@@ -161,46 +107,6 @@ void Scheduler::Reload(int64_t run_id) {
   } else {
     runs_.Remove(run_id);
   }
-}
-
-StatusOr<std::vector<std::vector<RunRecord>>> Scheduler::Hand(const std::vector<Want>& wants) {
-  const WallTime lease_end = clock_.WallNow() + settings_.lease;
-  const SteadyTime deadline = clock_.SteadyNow() + settings_.lease;
-  std::vector<store::Delivery> deliveries;
-  std::vector<size_t> delivery_of(wants.size(), SIZE_MAX);
-  for (size_t i = 0; i < wants.size(); ++i) {
-    const AgentIdentity& agent = *wants[i].agent;
-    std::vector<int64_t> ids =
-        runs_.Pick(agent, *wants[i].pool_id, settings_.max_runs_per_delivery);
-    if (ids.empty()) continue;
-    // Leased in memory at once, so that the next agent of this round does not pick them too.
-    for (int64_t id : ids) runs_.MarkDelivered(id, agent.agent_id, deadline);
-    delivery_of[i] = deliveries.size();
-    deliveries.push_back(
-        {agent.agent_id, agent.client_machine, *wants[i].pool_id, lease_end, std::move(ids)});
-  }
-  std::vector<std::vector<RunRecord>> handed(wants.size());
-  if (deliveries.empty()) return handed;
-  StatusOr<store::Delivered> delivered = RunStore(store_).Deliver(deliveries);
-  if (!delivered.ok()) {
-    for (const store::Delivery& d : deliveries) {
-      for (int64_t id : d.run_ids) runs_.MarkUndelivered(id);
-    }
-    return delivered.status();
-  }
-  // A refused run changed under the scheduler (its store was bound elsewhere, say): what the
-  // store holds now is what counts.
-  for (int64_t id : delivered->refused) {
-    runs_.MarkUndelivered(id);
-    Reload(id);
-  }
-  for (size_t i = 0; i < wants.size(); ++i) {
-    if (delivery_of[i] == SIZE_MAX) continue;
-    handed[i] = std::move(delivered->runs[delivery_of[i]]);
-    for (const RunRecord& run : handed[i]) publisher_.Publish(run);
-    stats_.delivered += static_cast<int64_t>(handed[i].size());
-  }
-  return handed;
 }
 
 void Scheduler::Close(int64_t run_id, RunResult result, std::string message, bool may_retry,

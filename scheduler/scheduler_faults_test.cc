@@ -218,5 +218,56 @@ TEST_F(SchedulerFaultTest, AnUnscheduleWhileItsJobFiresLeavesNothingQueuedOrOpen
   EXPECT_EQ(scheduler_->stats().scheduled_jobs, 0);
 }
 
+TEST_F(SchedulerFaultTest, AFailedLeaseWriteHandsTheRunBack) {
+  // Given a waiting run, a poll whose lease write fails is answered empty and the run waits
+  // again, in memory as in the store; another agent's poll then gets it.
+  const std::string job = AddJob(R"({"Immediate": true})");
+  Advance(seconds(1));
+  Drain();
+  FailNextCommit();
+  std::optional<std::vector<RunRecord>> first;
+  scheduler_->Poll(agent_a_, seconds(30), [&first](std::vector<RunRecord> runs) { first = runs; });
+  Drain();
+  ASSERT_TRUE(first);
+  EXPECT_TRUE(first->empty());
+  EXPECT_TRUE(History(job).front().agent_id.empty());
+  ExpectMemoryIsTheStore();
+
+  std::optional<std::vector<RunRecord>> second;
+  scheduler_->Poll(agent_b_, seconds(0), [&second](std::vector<RunRecord> runs) { second = runs; });
+  Drain();
+  ASSERT_TRUE(second);
+  ASSERT_EQ(second->size(), 1u);
+  EXPECT_EQ(History(job).front().agent_id, agent_b_.agent_id);
+  ExpectMemoryIsTheStore();
+}
+
+TEST_F(SchedulerFaultTest, RunsLeasedToAPollThatEndedGoToTheAgentsNextPoll) {
+  // Given a parked poll whose dispatch is still being written when the agent polls again, the
+  // new poll finds nothing (the run is reserved), and the run, once leased, goes to the
+  // agent's next poll.
+  std::optional<std::vector<RunRecord>> parked;
+  scheduler_->Poll(agent_a_, seconds(30), [&parked](std::vector<RunRecord> runs) { parked = runs; });
+  const std::string job = AddJob(R"({"Immediate": true})");
+  Advance(seconds(1));
+  // The fire lands and submits its dispatch, whose answer is not run before the next RunUntil.
+  ASSERT_TRUE(loop_.RunUntil([this] { return scheduler_->stats().fired == 1; }));
+  std::optional<std::vector<RunRecord>> again;
+  scheduler_->Poll(agent_a_, seconds(0), [&again](std::vector<RunRecord> runs) { again = runs; });
+  ASSERT_TRUE(parked);
+  EXPECT_TRUE(parked->empty());
+  ASSERT_TRUE(again);
+  EXPECT_TRUE(again->empty());
+  Drain();
+  EXPECT_EQ(History(job).front().agent_id, agent_a_.agent_id);
+  ExpectMemoryIsTheStore();
+
+  std::optional<std::vector<RunRecord>> next;
+  scheduler_->Poll(agent_a_, seconds(30), [&next](std::vector<RunRecord> runs) { next = runs; });
+  ASSERT_TRUE(next);
+  ASSERT_EQ(next->size(), 1u);
+  EXPECT_EQ(next->front().job_id, job);
+}
+
 }  // namespace
 }  // namespace orch::scheduler
