@@ -153,18 +153,30 @@ void Scheduler::DispatchDuePending() {
 void Scheduler::PruneHistory() {
   const SteadyTime steady = clock_.SteadyNow();
   if (steady < next_prune_) return;
-  const WallTime now = clock_.WallNow();
-  StatusOr<int64_t> pruned = RunStore(store_).Prune(now - settings_.retain_success,
-                                                    now - settings_.retain_failure, kPruneBatch);
-  if (!pruned.ok()) {
-    Log()->error("pruning job history: {}", pruned.status().ToString());
-    next_prune_ = steady + kPruneEvery;
-    return;
-  }
-  stats_.pruned += *pruned;
-  if (*pruned > 0) Log()->info("pruned {} job history row(s) past retention", *pruned);
-  // A full batch means more are due: continue soon, in small steps that keep the loop lively.
-  next_prune_ = steady + (*pruned == kPruneBatch ? std::chrono::seconds(1) : kPruneEvery);
+  // One prune at a time: the next is planned when this one is answered.
+  next_prune_ = steady + kPruneEvery;
+  const WallTime success_before = clock_.WallNow() - settings_.retain_success;
+  const WallTime other_before = clock_.WallNow() - settings_.retain_failure;
+  writer_.Submit<int64_t>(
+      [success_before, other_before](store::SqliteStore& writer) {
+        return RunStore(writer).Prune(success_before, other_before, kPruneBatch);
+      },
+      [this, alive = std::weak_ptr<int>(alive_)](StatusOr<int64_t> pruned) {
+        if (alive.expired()) return;
+        const SteadyTime answered = clock_.SteadyNow();
+        if (!pruned.ok()) {
+          Log()->error("pruning job history: {}", pruned.status().ToString());
+          next_prune_ = answered + kPruneEvery;
+          return;
+        }
+        stats_.pruned += *pruned;
+        if (*pruned > 0) Log()->info("pruned {} job history row(s) past retention", *pruned);
+        // A full batch means more are due: continue soon, in small steps that keep the loop
+        // lively.
+        next_prune_ =
+            answered + (*pruned == kPruneBatch ? std::chrono::seconds(1) : kPruneEvery);
+        if (started_) Arm();
+      });
 }
 
 void Scheduler::NoteWallClock() {
