@@ -255,7 +255,7 @@ Status Daemon::LoadMasterKey() {
 Status Daemon::StartScheduler() {
   parts_->scheduler_timer = std::make_unique<LoopTimer>(parts_->loop, parts_->clock);
   parts_->scheduler = std::make_unique<scheduler::Scheduler>(
-      parts_->clock, *parts_->store, *parts_->scheduler_timer,
+      parts_->clock, *parts_->store, *parts_->writer, *parts_->scheduler_timer,
       SchedulerSettingsFrom(options_.config));
   return parts_->scheduler->Start().Context("scheduler");
 }

@@ -25,6 +25,18 @@ void FireQueue::Push(const store::FireEntry& entry) {
   std::push_heap(heap_.begin(), heap_.end(), Later);
 }
 
+std::vector<store::FireEntry> FireQueue::Entries() const {
+  std::vector<store::FireEntry> entries;
+  entries.reserve(size());
+  for (const store::FireEntry& e : heap_) {
+    if (!dequeued_.contains({e.fire_ms, e.job_seq})) entries.push_back(e);
+  }
+  std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
+    return std::pair(a.fire_ms, a.job_seq) < std::pair(b.fire_ms, b.job_seq);
+  });
+  return entries;
+}
+
 void FireQueue::Dequeue(const store::FireEntry& entry) {
   dequeued_.emplace(entry.fire_ms, entry.job_seq);
 }

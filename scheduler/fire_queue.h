@@ -37,6 +37,8 @@ class FireQueue {
 
   /// The entries that will fire: queued ones less dequeued ones.
   size_t size() const { return heap_.size() - dequeued_.size(); }
+  /// The entries that will fire, earliest first (tests compare them with the store's).
+  std::vector<store::FireEntry> Entries() const;
 
  private:
   using Key = std::pair<int64_t, int64_t>;  // (fire ms, job seq)

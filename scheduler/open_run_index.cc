@@ -106,6 +106,21 @@ void OpenRunIndex::MarkStarted(int64_t run_id) {
   it->second.status = store::RunStatus::kInProcess;
 }
 
+void OpenRunIndex::RenewLease(int64_t run_id, SteadyTime deadline) {
+  auto it = open_.find(run_id);
+  if (it == open_.end() || it->second.agent_id.empty()) return;
+  it->second.lease_deadline = deadline;
+  PushHeap(leases_, {deadline, run_id});
+}
+
+std::vector<int64_t> OpenRunIndex::Ids() const {
+  std::vector<int64_t> ids;
+  ids.reserve(open_.size());
+  for (const auto& [id, run] : open_) ids.push_back(id);
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
 const OpenRun* OpenRunIndex::Find(int64_t run_id) const {
   auto it = open_.find(run_id);
   return it == open_.end() ? nullptr : &it->second;

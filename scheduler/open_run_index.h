@@ -56,6 +56,9 @@ class OpenRunIndex {
   void MarkUndelivered(int64_t run_id);
   /// Notes that the delivered run was started (InProcess) by its agent.
   void MarkStarted(int64_t run_id);
+  /// Sets the lease deadline of a delivered run to `deadline` (its expiry is looked at again
+  /// then: the close of the expired lease was not written, say); nothing for other runs.
+  void RenewLease(int64_t run_id, SteadyTime deadline);
 
   /// The open run `run_id`, or null. Valid until the next change.
   const OpenRun* Find(int64_t run_id) const;
@@ -82,6 +85,8 @@ class OpenRunIndex {
   /// Whether any run waits for an agent.
   bool HasUndelivered() const { return !undelivered_.empty(); }
   size_t size() const { return open_.size(); }
+  /// The ids of the open runs, ascending (tests compare them with the store's).
+  std::vector<int64_t> Ids() const;
 
   /// Checks every secondary index against the open runs; Internal naming the first mismatch.
   /// For tests: it walks everything.

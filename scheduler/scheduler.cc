@@ -1,5 +1,6 @@
 // The Scheduler's own work: its life cycle, the timer (firing, lease expiry, pruning) and what
-// the rest of orchd tells it; scheduler_dispatch.cc holds the agent-facing half.
+// the rest of orchd tells it; scheduler_fire.cc holds the firing itself and unscheduling,
+// scheduler_dispatch.cc the agent-facing half.
 #include "scheduler/scheduler.h"
 
 #include <algorithm>
@@ -30,13 +31,8 @@ std::shared_ptr<spdlog::logger> Log() {
 constexpr auto kMaxSleep = std::chrono::seconds(1);
 // A wall clock that moved this much against the steady clock is reported as a jump.
 constexpr auto kClockJump = std::chrono::seconds(2);
-// Due jobs are fired in transactions of at most this many.
-constexpr size_t kFireBatch = 1000;
-// Firing holds the event loop for about this long before it lets other work in.
-constexpr auto kFireSlice = std::chrono::milliseconds(100);
-constexpr auto kMaxFireSlice = std::chrono::milliseconds(500);
-// After a failed fire write the queue waits this long before trying again.
-constexpr auto kFireRetry = std::chrono::seconds(1);
+// After a failed write closing an expired lease, it is tried again this much later.
+constexpr auto kLeaseCloseRetry = std::chrono::seconds(1);
 constexpr int64_t kPruneBatch = 10000;
 constexpr auto kPruneEvery = std::chrono::minutes(10);
 
@@ -46,9 +42,11 @@ std::chrono::nanoseconds WallMinusSteady(const Clock& clock) {
 
 }  // namespace
 
-Scheduler::Scheduler(const Clock& clock, store::SqliteStore& store, Timer& timer, Settings settings)
+Scheduler::Scheduler(const Clock& clock, store::SqliteStore& store, store::StoreWriter& writer,
+                     Timer& timer, Settings settings)
     : clock_(clock),
       store_(store),
+      writer_(writer),
       timer_(timer),
       settings_(std::move(settings)),
       retry_(settings_),
@@ -89,19 +87,6 @@ void Scheduler::JobsAccepted(const std::vector<store::FireEntry>& entries) {
   if (started_) Arm();
 }
 
-Status Scheduler::JobsUnscheduled(const std::vector<std::string>& job_ids,
-                                  const std::vector<store::FireEntry>& dequeued) {
-  for (const store::FireEntry& e : dequeued) fires_.Dequeue(e);
-  ORCH_ASSIGN_OR_RETURN(std::vector<int64_t> cancelled,
-                        RunStore(store_).CancelWaiting(
-                            job_ids, "cancelled: the job was unscheduled", clock_.WallNow()));
-  for (int64_t id : cancelled) {
-    runs_.Remove(id);
-    PublishById(id);
-  }
-  return Status::Ok();
-}
-
 Status Scheduler::StoresChanged(const std::vector<std::string>& store_ids) {
   ORCH_ASSIGN_OR_RETURN(std::vector<RunRecord> waiting,
                         RunStore(store_).WaitingRunsOfStores(store_ids));
@@ -138,84 +123,26 @@ SchedulerStats Scheduler::stats() const {
   return stats;
 }
 
-void Scheduler::FireDue() {
-  if (fire_blocked_until_ && clock_.SteadyNow() < *fire_blocked_until_) return;
-  fire_blocked_until_.reset();
-  const WallTime now = clock_.WallNow();
-  const int64_t now_ms = jobs::ToUnixMillis(now);
-  // Firing takes turns with the rest of the event loop: a pass fires batches for kFireSlice,
-  // or for as long as the loop spent elsewhere since the last pass when that was longer (so a
-  // burst keeps about half of the loop however busy the agents keep it), up to kMaxFireSlice. Arm()
-  // brings the timer straight back for the rest; the answers so far go out in between.
-  const SteadyTime start = clock_.SteadyNow();
-  SteadyTime slice_end = start + kFireSlice;
-  if (fire_slice_ended_) {
-    slice_end = std::max(slice_end, start + std::min<std::chrono::nanoseconds>(
-                                                start - *fire_slice_ended_, kMaxFireSlice));
-  }
-  fire_slice_ended_.reset();
-  while (fires_.HasDue(now_ms) && clock_.SteadyNow() < slice_end) {
-    const std::vector<store::FireEntry> batch = fires_.PopDue(now_ms, kFireBatch);
-    std::vector<store::FireEntry> next;
-    SchedulerStats counted;
-    auto decide = [&](const store::FireJob& job) {
-      StatusOr<nlohmann::json> stored = jobs::ParseJson(job.schedule_json);
-      StatusOr<jobs::Schedule> schedule = stored.ok() ? jobs::ParseScheduleJson(*stored)
-                                                      : StatusOr<jobs::Schedule>(stored.status());
-      if (!schedule.ok()) {
-        Log()->error("job {}: stored schedule unreadable, it fires no more: {}", job.job_id,
-                     schedule.status().ToString());
-        return store::FireDecision{};
-      }
-      store::FireDecision d = DecideFire(*schedule, job.requested, job.next_fire, now,
-                                         job.has_open_run, settings_.catchup_window);
-      if (d.next_fire) next.push_back({jobs::ToUnixMillis(*d.next_fire), job.job_seq});
-      counted.skipped_overlap += d.skipped_overlap;
-      counted.missed_catchup += d.missed_catchup;
-      return d;
-    };
-    const SteadyTime fire_start = clock_.SteadyNow();
-    StatusOr<std::vector<RunRecord>> written = RunStore(store_).Fire(batch, decide);
-    Log()->debug("fired {} due job(s) in {} ms", batch.size(),
-                 std::chrono::duration_cast<milliseconds>(clock_.SteadyNow() - fire_start).count());
-    if (!written.ok()) {
-      Log()->error("firing {} job(s) failed, retrying in {} s: {}", batch.size(),
-                   std::chrono::seconds(kFireRetry).count(), written.status().ToString());
-      for (const store::FireEntry& e : batch) fires_.Push(e);
-      fire_blocked_until_ = clock_.SteadyNow() + kFireRetry;
-      return;
-    }
-    for (const store::FireEntry& e : next) fires_.Push(e);
-    for (const RunRecord& run : *written) {
-      runs_.Add(run);
-      publisher_.Publish(run);
-    }
-    stats_.fired += static_cast<int64_t>(written->size());
-    stats_.skipped_overlap += counted.skipped_overlap;
-    stats_.missed_catchup += counted.missed_catchup;
-    if (counted.skipped_overlap + counted.missed_catchup > 0) {
-      // A job that missed several fires runs once, for the latest, when that is inside the
-      // catch-up window: every other missed fire is counted, inside the window or not.
-      Log()->info(
-          "{} fire(s) skipped: {} overlapping a run in flight, {} missed while orchd was down "
-          "or behind (older than the catch-up window, or superseded by a later missed fire)",
-          counted.skipped_overlap + counted.missed_catchup, counted.skipped_overlap,
-          counted.missed_catchup);
-    }
-    if (!written->empty()) DispatchToPollers();
-  }
-  if (fires_.HasDue(now_ms)) fire_slice_ended_ = clock_.SteadyNow();
-}
-
 void Scheduler::ExpireLeases() {
   while (std::optional<int64_t> run_id = runs_.NextExpiredLease()) {
+    // A run whose start or close is being written is looked at again once it is answered.
+    if (busy_.contains(*run_id)) {
+      expired_busy_.insert(*run_id);
+      continue;
+    }
     const OpenRun& open = *runs_.Find(*run_id);
     Log()->warn("run {} of job {}: the lease of agent {} expired", *run_id, open.job_id,
                 open.agent_id);
-    ++stats_.leases_expired;
-    if (Status s = Close(*run_id, RunResult::kFailure, "lease expired", true); !s.ok()) {
-      Log()->error("run {}: closing the expired lease failed: {}", *run_id, s.ToString());
-    }
+    Close(*run_id, RunResult::kFailure, "lease expired", true, [this, id = *run_id](Status s) {
+      if (s.ok()) {
+        ++stats_.leases_expired;
+        return;
+      }
+      Log()->error("run {}: closing the expired lease failed, retrying in {} s: {}", id,
+                   std::chrono::seconds(kLeaseCloseRetry).count(), s.ToString());
+      runs_.RenewLease(id, clock_.SteadyNow() + kLeaseCloseRetry);
+      if (started_) Arm();
+    });
   }
 }
 
@@ -226,18 +153,30 @@ void Scheduler::DispatchDuePending() {
 void Scheduler::PruneHistory() {
   const SteadyTime steady = clock_.SteadyNow();
   if (steady < next_prune_) return;
-  const WallTime now = clock_.WallNow();
-  StatusOr<int64_t> pruned = RunStore(store_).Prune(now - settings_.retain_success,
-                                                    now - settings_.retain_failure, kPruneBatch);
-  if (!pruned.ok()) {
-    Log()->error("pruning job history: {}", pruned.status().ToString());
-    next_prune_ = steady + kPruneEvery;
-    return;
-  }
-  stats_.pruned += *pruned;
-  if (*pruned > 0) Log()->info("pruned {} job history row(s) past retention", *pruned);
-  // A full batch means more are due: continue soon, in small steps that keep the loop lively.
-  next_prune_ = steady + (*pruned == kPruneBatch ? std::chrono::seconds(1) : kPruneEvery);
+  // One prune at a time: the next is planned when this one is answered.
+  next_prune_ = steady + kPruneEvery;
+  const WallTime success_before = clock_.WallNow() - settings_.retain_success;
+  const WallTime other_before = clock_.WallNow() - settings_.retain_failure;
+  writer_.Submit<int64_t>(
+      [success_before, other_before](store::SqliteStore& writer) {
+        return RunStore(writer).Prune(success_before, other_before, kPruneBatch);
+      },
+      [this, alive = std::weak_ptr<int>(alive_)](StatusOr<int64_t> pruned) {
+        if (alive.expired()) return;
+        const SteadyTime answered = clock_.SteadyNow();
+        if (!pruned.ok()) {
+          Log()->error("pruning job history: {}", pruned.status().ToString());
+          next_prune_ = answered + kPruneEvery;
+          return;
+        }
+        stats_.pruned += *pruned;
+        if (*pruned > 0) Log()->info("pruned {} job history row(s) past retention", *pruned);
+        // A full batch means more are due: continue soon, in small steps that keep the loop
+        // lively.
+        next_prune_ =
+            answered + (*pruned == kPruneBatch ? std::chrono::seconds(1) : kPruneEvery);
+        if (started_) Arm();
+      });
 }
 
 void Scheduler::NoteWallClock() {
@@ -254,7 +193,9 @@ void Scheduler::Arm() {
   const SteadyTime now = clock_.SteadyNow();
   SteadyTime deadline = now + kMaxSleep;
   auto earlier = [&](SteadyTime t) { deadline = std::min(deadline, std::max(t, now)); };
-  if (std::optional<int64_t> fire_ms = fires_.NextFireMs()) {
+  // While the most fire batches are in the writer, the next is submitted when one lands.
+  std::optional<int64_t> fire_ms = fires_.NextFireMs();
+  if (fire_ms && fire_batches_in_flight_ < kMaxFireBatchesInFlight) {
     earlier(fire_blocked_until_ ? *fire_blocked_until_
                                 : SteadyFor(clock_, jobs::FromUnixMillis(*fire_ms)));
   }

@@ -14,13 +14,22 @@
 // and arms the timer.
 //
 // Durable state lives in the store: a fire writes its run before anything is delivered, and
-// Start() rebuilds the memory from the store after a restart or a crash.
+// Start() rebuilds the memory from the store after a restart or a crash. Reads use the loop's
+// connection; fires, cancellations, the leases of polls, starting and closing runs and pruning
+// go through the StoreWriter
+// (in the order they are submitted), so the event loop never
+// waits for a commit: memory changes only once the write is committed (a failed write leaves
+// it as it was), and a run with a write in flight takes no other call until it is answered.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "common/clock.h"
@@ -34,6 +43,7 @@
 #include "scheduler/types.h"
 #include "store/run_store.h"
 #include "store/sqlite_store.h"
+#include "store/write_executor.h"
 
 namespace orch::scheduler {
 
@@ -59,11 +69,14 @@ struct Configured {
   bool cancelled = false;
 };
 
-/// Single-threaded: every method runs on the thread that owns the store and the timer.
+/// Single-threaded: every method runs on the thread that owns the store and the timer, and
+/// so does every callback it answers through (the writer's answers come back on that thread).
 class Scheduler {
  public:
-  /// REQUIRES: clock, store and timer outlive the scheduler.
-  Scheduler(const Clock& clock, store::SqliteStore& store, Timer& timer, Settings settings);
+  /// `store` is the loop's connection (reads); `writer` takes the writes of runs being started
+  /// and closed. REQUIRES: clock, store, writer and timer outlive the scheduler.
+  Scheduler(const Clock& clock, store::SqliteStore& store, store::StoreWriter& writer,
+            Timer& timer, Settings settings);
   ~Scheduler();
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;
@@ -78,28 +91,38 @@ class Scheduler {
 
   /// Jobs committed by an Add: their row numbers and first fire times.
   void JobsAccepted(const std::vector<store::FireEntry>& entries);
-  /// Jobs the store has just unscheduled: their undelivered runs are cancelled, and their
-  /// fire-queue entries `dequeued` (JobStore::Unschedule()) no longer count or fire.
-  Status JobsUnscheduled(const std::vector<std::string>& job_ids,
-                         const std::vector<store::FireEntry>& dequeued = {});
+  /// Jobs the store has just unscheduled: their fire-queue entries `dequeued`
+  /// (JobStore::Unschedule()) no longer count or fire, and their undelivered runs are
+  /// cancelled through the writer, after any fire of theirs already submitted; `done` gets
+  /// the cancel's outcome once it is committed and memory follows it.
+  void JobsUnscheduled(const std::vector<std::string>& job_ids,
+                       const std::vector<store::FireEntry>& dequeued,
+                       std::function<void(Status)> done);
   /// Stores whose agent or pool binding may have changed: their waiting runs are filed
   /// under the new binding.
   Status StoresChanged(const std::vector<std::string>& store_ids);
   /// Runs created outside the scheduler (Reschedule): they wait for an agent.
   void RunsCreated(const std::vector<store::RunRecord>& runs);
 
-  /// The due runs `agent` may take now, handed over to it (leases start). For registrations.
+  /// The due runs `agent` may take now, handed over to it (leases start, written on the
+  /// loop's connection), with any leased to it for a poll that ended first. For registrations.
   StatusOr<std::vector<store::RunRecord>> TakeDueRuns(const AgentIdentity& agent);
-  /// Answers `done` as soon as runs are due for `agent`, or empty after `wait`. A new poll of
-  /// the same agent answers the earlier one empty.
+  /// Answers `done` as soon as runs are due for `agent` and their leases are committed (through
+  /// the writer), or empty after `wait`. A new poll of the same agent answers the earlier one
+  /// empty; runs leased for a poll that ended meanwhile go to the agent's next poll.
   void Poll(const AgentIdentity& agent, std::chrono::milliseconds wait, PollCallback done);
   /// The agent's configuration call for `job_id`: marks its delivered run InProcess, or closes
-  /// it when the job was unscheduled. FailedPrecondition when the agent holds no such run.
-  StatusOr<Configured> Configure(const std::string& agent_id, const std::string& job_id);
-  /// The agent's completion. FailedPrecondition (and nothing changes) for an unknown run, a
-  /// run of another agent or job, a run not started, or one whose lease was given up.
-  Status Complete(const std::string& agent_id, const std::string& job_id, int64_t run_id,
-                  store::RunResult result, const std::string& message);
+  /// it when the job was unscheduled, and answers `done` once that is committed (a failed
+  /// write answers its error and changes nothing). FailedPrecondition at once, with nothing
+  /// written, when the agent holds no such run or a write of that run is still in flight.
+  void Configure(const std::string& agent_id, const std::string& job_id,
+                 std::function<void(StatusOr<Configured>)> done);
+  /// The agent's completion, answered in `done` once it is committed. FailedPrecondition at
+  /// once (and nothing changes) for an unknown run, a run of another agent or job, a run not
+  /// started, one whose lease was given up, or one with a write still in flight (a duplicate).
+  void Complete(const std::string& agent_id, const std::string& job_id, int64_t run_id,
+                store::RunResult result, const std::string& message,
+                std::function<void(Status)> done);
 
   /// Runs everything that is due and re-arms the timer (the Timer's callback).
   void OnTimer();
@@ -112,6 +135,10 @@ class Scheduler {
   void RunsChanged(const std::vector<int64_t>& run_ids);
 
   SchedulerStats stats() const;
+  /// What memory holds, for tests that compare it with the store: the ids of the open runs,
+  /// ascending, and the queued fires, earliest first.
+  std::vector<int64_t> OpenRunIds() const { return runs_.Ids(); }
+  std::vector<store::FireEntry> QueuedFires() const { return fires_.Entries(); }
 
  private:
   // An agent asking for work, and the pool it belongs to.
@@ -120,7 +147,22 @@ class Scheduler {
     const std::string* pool_id;
   };
 
+  // What the fire decisions, made on the writer's thread, leave for the loop.
+  struct FireTally {
+    std::vector<store::FireEntry> next;  // the jobs' next fires
+    int64_t skipped_overlap = 0;
+    int64_t missed_catchup = 0;
+  };
+  // Fire batches the writer may hold at once; more wait in the queue.
+  static constexpr int kMaxFireBatchesInFlight = 4;
+
   void FireDue();
+  // Submits one batch of due entries to the writer; FireLanded() takes its answer.
+  void SubmitFire(std::vector<store::FireEntry> batch, WallTime now);
+  void FireLanded(const std::vector<store::FireEntry>& batch, const FireTally& tally,
+                  StatusOr<std::vector<store::RunRecord>> written);
+  // Queues a next fire or a returned entry, unless its job was unscheduled meanwhile.
+  void Requeue(const store::FireEntry& entry);
   void ExpireLeases();
   void DispatchDuePending();
   void PruneHistory();
@@ -128,19 +170,45 @@ class Scheduler {
   void Arm();
   // Offers the due runs to the parked polls; answers those that were handed some.
   void DispatchToPollers();
+  // The runs handed out per want, in the order of the wants.
+  using Handed = std::vector<std::vector<store::RunRecord>>;
+  // Runs picked for agents and reserved in memory (leased, busy) while their leases are
+  // written: the deliveries, and each want's delivery (SIZE_MAX: none).
+  struct Reservation {
+    std::vector<store::Delivery> deliveries;
+    std::vector<size_t> delivery_of;
+  };
   // Hands each agent the due runs it may take (at most max_runs_per_delivery), leases written
-  // in one transaction. Answers the runs per agent, in the order of `wants`.
-  StatusOr<std::vector<std::vector<store::RunRecord>>> Hand(const std::vector<Want>& wants);
+  // in one transaction on the loop's connection (registrations).
+  StatusOr<Handed> Hand(const std::vector<Want>& wants);
+  // As Hand(), with the leases written through the writer; `done` gets the runs once they are
+  // committed (at once when there is nothing to hand).
+  void HandLater(const std::vector<Want>& wants, std::function<void(StatusOr<Handed>)> done);
+  Reservation Reserve(const std::vector<Want>& wants);
+  // Follows the written leases in memory (a failed write hands the runs back).
+  StatusOr<Handed> Landed(const Reservation& reservation, StatusOr<store::Delivered> delivered);
+  // Runs leased to an agent whose poll ended before they were written: its next call gets them.
+  void Owe(const std::string& agent_id, std::vector<store::RunRecord> runs);
+  std::vector<store::RunRecord> TakeOwed(const std::string& agent_id);
   // Tracks the run as the store holds it now, or forgets it when it is no longer open.
   void Reload(int64_t run_id);
-  // Completes the run in the store with `result`; a failure that `may_retry` is written with
-  // its retry (RetryPolicy), which is then tracked like any new run.
-  Status Close(int64_t run_id, store::RunResult result, const std::string& message, bool may_retry);
+  // Completes the run in the store with `result` through the writer; a failure that
+  // `may_retry` is written with its retry (RetryPolicy), which is then tracked like any new
+  // run. Memory changes once the write is committed; `done` gets the outcome.
+  void Close(int64_t run_id, store::RunResult result, std::string message, bool may_retry,
+             std::function<void(Status)> done);
+  // Marks the run as having a write in flight; Settle() ends that.
+  void Busy(int64_t run_id);
+  // The write of `run_id` is answered: a lease that expired meanwhile is handled now.
+  void Settle(int64_t run_id);
+  // The configuration answer of a started run, as the store holds it now.
+  StatusOr<Configured> StartedAnswer(int64_t run_id);
   // Tells the listeners of the run as the store holds it now.
   void PublishById(int64_t run_id);
 
   const Clock& clock_;
   store::SqliteStore& store_;
+  store::StoreWriter& writer_;
   Timer& timer_;
   Settings settings_;
   RetryPolicy retry_;  // from settings_
@@ -156,6 +224,22 @@ class Scheduler {
   SteadyTime next_prune_{};
   std::chrono::system_clock::duration wall_offset_{};  // wall − steady at the last look
   SchedulerStats stats_;
+  // Fire batches in the writer, the job rows they hold (row → batches), and those of them
+  // unscheduled meanwhile (their entries are not queued again when the batch lands).
+  int fire_batches_in_flight_ = 0;
+  std::unordered_map<int64_t, int> firing_jobs_;
+  std::unordered_set<int64_t> unscheduled_firing_;
+  // The latest poll of each agent (a poll whose leases land after a newer one began ends then),
+  // the agents whose parked poll has a dispatch in the writer, and the runs owed to agents.
+  std::unordered_map<std::string, uint64_t> poll_generation_;
+  uint64_t polls_started_ = 0;
+  std::unordered_set<std::string> dispatching_;
+  std::unordered_map<std::string, std::vector<store::RunRecord>> owed_;
+  // Runs with a start or close in the writer, and those of them whose lease ran out meanwhile.
+  std::unordered_set<int64_t> busy_;
+  std::unordered_set<int64_t> expired_busy_;
+  // Watched by the writer's answers: they do nothing once the scheduler is gone.
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
 
 }  // namespace orch::scheduler

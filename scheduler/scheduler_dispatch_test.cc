@@ -192,20 +192,20 @@ TEST_F(SchedulerTest, CompletionsThatDoNotMatchTheLeaseAreRefused) {
   ASSERT_OK(runs);
   ASSERT_EQ(runs->size(), 1u);
   const int64_t audit = runs->front().run_id;
-  EXPECT_EQ(scheduler_->Complete(agent_a_.agent_id, job, audit, RunResult::kSuccess, "").code(),
+  EXPECT_EQ(CompleteNow(agent_a_.agent_id, job, audit, RunResult::kSuccess, "").code(),
             StatusCode::kFailedPrecondition);
-  ASSERT_OK(scheduler_->Configure(agent_a_.agent_id, job));
-  EXPECT_EQ(scheduler_->Complete(agent_b_.agent_id, job, audit, RunResult::kSuccess, "").code(),
+  ASSERT_OK(ConfigureNow(agent_a_.agent_id, job));
+  EXPECT_EQ(CompleteNow(agent_b_.agent_id, job, audit, RunResult::kSuccess, "").code(),
             StatusCode::kFailedPrecondition);
   EXPECT_EQ(
-      scheduler_->Complete(agent_a_.agent_id, job, audit + 99, RunResult::kSuccess, "").code(),
+      CompleteNow(agent_a_.agent_id, job, audit + 99, RunResult::kSuccess, "").code(),
       StatusCode::kFailedPrecondition);
-  EXPECT_EQ(scheduler_->Complete(agent_a_.agent_id, other, audit, RunResult::kSuccess, "").code(),
+  EXPECT_EQ(CompleteNow(agent_a_.agent_id, other, audit, RunResult::kSuccess, "").code(),
             StatusCode::kFailedPrecondition);
-  EXPECT_EQ(scheduler_->Configure(agent_b_.agent_id, job).status().code(),
+  EXPECT_EQ(ConfigureNow(agent_b_.agent_id, job).status().code(),
             StatusCode::kFailedPrecondition);
   EXPECT_EQ(History(job).front().status, RunStatus::kInProcess);
-  ASSERT_OK(scheduler_->Complete(agent_a_.agent_id, job, audit, RunResult::kWarning, "present"));
+  ASSERT_OK(CompleteNow(agent_a_.agent_id, job, audit, RunResult::kWarning, "present"));
   EXPECT_EQ(History(job).front().result, RunResult::kWarning);
 }
 
@@ -218,11 +218,11 @@ TEST_F(SchedulerTest, UnscheduleCancelsWaitingAndDeliveredRuns) {
   const std::string waiting = AddJob(R"({"Immediate": true})");
   Advance(seconds(1));
   ASSERT_OK(store::JobStore(*store_).Unschedule({delivered, waiting}));
-  ASSERT_OK(scheduler_->JobsUnscheduled({delivered, waiting}));
+  ASSERT_OK(UnscheduledNow({delivered, waiting}));
   EXPECT_EQ(History(waiting).front().status, RunStatus::kCompleted);
   EXPECT_EQ(History(waiting).front().result, RunResult::kUnknown);
   EXPECT_TRUE(scheduler_->TakeDueRuns(agent_b_)->empty());
-  ASSERT_OK_AND_ASSIGN(Configured configured, scheduler_->Configure(agent_a_.agent_id, delivered));
+  ASSERT_OK_AND_ASSIGN(Configured configured, ConfigureNow(agent_a_.agent_id, delivered));
   EXPECT_TRUE(configured.cancelled);
   EXPECT_EQ(History(delivered).front().status, RunStatus::kCompleted);
   EXPECT_EQ(scheduler_->stats().open_runs, 0);

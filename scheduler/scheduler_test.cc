@@ -99,12 +99,12 @@ TEST_F(SchedulerTest, RecurringJobNeverHasTwoRunsInFlight) {
   StatusOr<std::vector<RunRecord>> held = scheduler_->TakeDueRuns(agent_a_);
   ASSERT_OK(held);
   ASSERT_EQ(held->size(), 1u);
-  ASSERT_OK(scheduler_->Configure(agent_a_.agent_id, job));
+  ASSERT_OK(ConfigureNow(agent_a_.agent_id, job));
   Advance(minutes(20), minutes(1));
   EXPECT_EQ(History(job).size(), 1u);
   EXPECT_EQ(scheduler_->stats().skipped_overlap, 2);
   EXPECT_EQ(store::JobStore(*store_).GetJob(job)->skipped_overlap, 2);
-  ASSERT_OK(scheduler_->Complete(agent_a_.agent_id, job, held->front().run_id, RunResult::kSuccess,
+  ASSERT_OK(CompleteNow(agent_a_.agent_id, job, held->front().run_id, RunResult::kSuccess,
                                  "ok"));
   Advance(minutes(10), minutes(1));
   EXPECT_THAT(RunTimes(job), ElementsAre(At("2027-01-01T00:10:00Z"), At("2027-01-01T00:40:00Z")));
@@ -240,7 +240,7 @@ TEST_F(SchedulerTest, AnUnscheduledJobStopsCountingAtOnceAndNeverFires) {
   EXPECT_EQ(scheduler_->stats().scheduled_jobs, 2);
   ASSERT_OK_AND_ASSIGN(store::UnscheduledJobs unscheduled,
                        store::JobStore(*store_).Unschedule({dropped}));
-  ASSERT_OK(scheduler_->JobsUnscheduled({dropped}, unscheduled.dequeued));
+  ASSERT_OK(UnscheduledNow({dropped}, unscheduled.dequeued));
   EXPECT_EQ(scheduler_->stats().scheduled_jobs, 1);
   Advance(minutes(61));
   EXPECT_EQ(History(kept).size(), 1u);

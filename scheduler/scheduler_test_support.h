@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,7 @@
 #include "store/catalog_store.h"
 #include "store/job_store.h"
 #include "store/pool_store.h"
+#include "store/write_executor.h"
 #include "store/store_test_support.h"
 #include "tests/testing/status_matchers.h"
 
@@ -60,6 +62,7 @@ class SchedulerTest : public store::testing::StoreFileTest {
 
   void TearDown() override {
     scheduler_.reset();
+    writer_.reset();
     StoreFileTest::TearDown();
   }
 
@@ -67,7 +70,9 @@ class SchedulerTest : public store::testing::StoreFileTest {
   void Restart() {
     scheduler_.reset();
     timer_ = std::make_unique<FakeTimer>();
-    scheduler_ = std::make_unique<Scheduler>(clock_, *store_, *timer_, settings_);
+    writer_ = std::make_unique<store::InlineWriter>(*store_);
+    store::StoreWriter& writer = external_writer_ != nullptr ? *external_writer_ : *writer_;
+    scheduler_ = std::make_unique<Scheduler>(clock_, *store_, writer, *timer_, settings_);
     ASSERT_OK(scheduler_->Start());
   }
 
@@ -115,14 +120,42 @@ class SchedulerTest : public store::testing::StoreFileTest {
     }
   }
 
+  // The configuration call, answered before it returns (the writer is inline).
+  StatusOr<Configured> ConfigureNow(const std::string& agent_id, const std::string& job_id) {
+    std::optional<StatusOr<Configured>> answer;
+    scheduler_->Configure(agent_id, job_id,
+                          [&answer](StatusOr<Configured> configured) { answer = configured; });
+    if (!answer) return InternalError("the configuration call was not answered");
+    return *answer;
+  }
+
+  // The completion, answered before it returns (the writer is inline).
+  Status CompleteNow(const std::string& agent_id, const std::string& job_id, int64_t run_id,
+                     store::RunResult result, const std::string& message) {
+    std::optional<Status> answer;
+    scheduler_->Complete(agent_id, job_id, run_id, result, message,
+                         [&answer](Status s) { answer = s; });
+    if (!answer) return InternalError("the completion was not answered");
+    return *answer;
+  }
+
+  // JobsUnscheduled, answered before it returns (the writer is inline).
+  Status UnscheduledNow(const std::vector<std::string>& job_ids,
+                        const std::vector<store::FireEntry>& dequeued = {}) {
+    std::optional<Status> answer;
+    scheduler_->JobsUnscheduled(job_ids, dequeued, [&answer](Status s) { answer = s; });
+    if (!answer) return InternalError("the unscheduling was not answered");
+    return *answer;
+  }
+
   // Takes, starts and completes every run due for `agent` with `result`; answers them.
   std::vector<store::RunRecord> Work(const AgentIdentity& agent,
                                      store::RunResult result = store::RunResult::kSuccess) {
     StatusOr<std::vector<store::RunRecord>> runs = scheduler_->TakeDueRuns(agent);
     EXPECT_OK(runs);
     for (const store::RunRecord& run : *runs) {
-      EXPECT_OK(scheduler_->Configure(agent.agent_id, run.job_id));
-      EXPECT_OK(scheduler_->Complete(agent.agent_id, run.job_id, run.run_id, result, "done"));
+      EXPECT_OK(ConfigureNow(agent.agent_id, run.job_id));
+      EXPECT_OK(CompleteNow(agent.agent_id, run.job_id, run.run_id, result, "done"));
     }
     return *runs;
   }
@@ -145,6 +178,9 @@ class SchedulerTest : public store::testing::StoreFileTest {
 
   Settings settings_;
   std::unique_ptr<FakeTimer> timer_;
+  std::unique_ptr<store::InlineWriter> writer_;
+  // When set, the scheduler writes through it instead of inline (Restart() applies it).
+  store::StoreWriter* external_writer_ = nullptr;
   std::unique_ptr<Scheduler> scheduler_;
   AgentIdentity agent_a_;
   AgentIdentity agent_b_;

@@ -1,6 +1,7 @@
 // The agent's side of a run (SPEC §6.3–§6.5): POST /KeyfactorAgents/Jobs/Poll, and the
 // configuration and completion endpoints that Session.Jobs hands out.
 #include <chrono>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -159,40 +160,64 @@ StatusOr<json> JobPayload(const AgentApi::Context& context, const store::JobRow&
   return payload;
 }
 
-StatusOr<Response> Configure(const AgentApi::Context& context, const Request& request) {
-  ORCH_ASSIGN_OR_RETURN(json parsed, ParseJsonBody(request));
-  ORCH_ASSIGN_OR_RETURN(JsonFields body, JsonFields::Of(parsed));
-  ORCH_ASSIGN_OR_RETURN(const std::string job_id, body.RequiredGuid("JobId"));
-  SessionAgent caller = AuthenticateSession(context, body);
-  if (!caller.agent) return std::move(caller.refusal);
-  if (context.deps.scheduler == nullptr) {
-    return SchedulerRefusal(FailedPreconditionError("no run of job " + job_id + " is leased"));
-  }
-  StatusOr<scheduler::Configured> configured =
-      context.deps.scheduler->Configure(caller.agent->agent_id, job_id);
-  if (!configured.ok()) return SchedulerRefusal(configured.status());
-  json answer = {{"AuditId", configured->run.run_id},
-                 {"JobCancelled", configured->cancelled},
+// The answer to a configuration call the scheduler accepted: the job, or its cancellation.
+// A job that cannot be prepared has its run closed first (`reply` then follows that close).
+void AnswerConfigured(const AgentApi::Context& context, const std::string& agent_id,
+                      const std::string& job_id, const scheduler::Configured& configured,
+                      ReplyFn reply) {
+  json answer = {{"AuditId", configured.run.run_id},
+                 {"JobCancelled", configured.cancelled},
                  {"Result", agent_wire::ResultJson(agent_wire::kResultSuccess, std::nullopt)},
                  {"Job", nullptr}};
-  if (configured->cancelled) return agent_wire::Reply(answer);
+  if (configured.cancelled) return reply(agent_wire::Reply(answer));
   StatusOr<store::JobRow> job = store::JobStore(*context.deps.store).GetJob(job_id);
   StatusOr<json> payload = job.ok() ? JobPayload(context, *job) : StatusOr<json>(job.status());
-  if (!payload.ok()) {
-    // The agent will not complete a run it could not be told about: close it here.
-    Log()->error("run {} of job {}: configuration failed: {}", configured->run.run_id, job_id,
-                 payload.status().ToString());
-    Status closed = context.deps.scheduler->Complete(
-        caller.agent->agent_id, job_id, configured->run.run_id, store::RunResult::kFailure,
-        "orchd could not prepare the job: " + payload.status().message());
-    if (!closed.ok()) Log()->error("run {}: {}", configured->run.run_id, closed.ToString());
-    answer["Result"] = agent_wire::ResultJson(
-        agent_wire::kResultFailure,
-        agent_wire::AgentError{agent_wire::kJobUnavailable, "the job could not be prepared"});
-    return agent_wire::Reply(answer);
+  if (payload.ok()) {
+    answer["Job"] = std::move(payload).value();
+    return reply(agent_wire::Reply(answer));
   }
-  answer["Job"] = std::move(payload).value();
-  return agent_wire::Reply(answer);
+  // The agent will not complete a run it could not be told about: close it here.
+  const int64_t run_id = configured.run.run_id;
+  Log()->error("run {} of job {}: configuration failed: {}", run_id, job_id,
+               payload.status().ToString());
+  answer["Result"] = agent_wire::ResultJson(
+      agent_wire::kResultFailure,
+      agent_wire::AgentError{agent_wire::kJobUnavailable, "the job could not be prepared"});
+  context.deps.scheduler->Complete(
+      agent_id, job_id, run_id, store::RunResult::kFailure,
+      "orchd could not prepare the job: " + payload.status().message(),
+      [run_id, answer = std::move(answer), reply = std::move(reply)](Status closed) {
+        if (!closed.ok()) Log()->error("run {}: {}", run_id, closed.ToString());
+        reply(agent_wire::Reply(answer));
+      });
+}
+
+void Configure(const AgentApi::Context& context, const Request& request, ReplyFn reply) {
+  std::string job_id;
+  std::string agent_id;
+  // The call parsed and its agent authenticated; or the answer that refuses it.
+  StatusOr<std::optional<Response>> refusal = [&]() -> StatusOr<std::optional<Response>> {
+    ORCH_ASSIGN_OR_RETURN(json parsed, ParseJsonBody(request));
+    ORCH_ASSIGN_OR_RETURN(JsonFields body, JsonFields::Of(parsed));
+    ORCH_ASSIGN_OR_RETURN(job_id, body.RequiredGuid("JobId"));
+    SessionAgent caller = AuthenticateSession(context, body);
+    if (!caller.agent) return std::optional<Response>(std::move(caller.refusal));
+    if (context.deps.scheduler == nullptr) {
+      return std::optional<Response>(
+          SchedulerRefusal(FailedPreconditionError("no run of job " + job_id + " is leased")));
+    }
+    agent_id = caller.agent->agent_id;
+    return std::optional<Response>();
+  }();
+  if (!refusal.ok()) return reply(ErrorReply(refusal.status()));
+  if (*refusal) return reply(std::move(**refusal));
+  const AgentApi::Context* ctx = &context;
+  context.deps.scheduler->Configure(
+      agent_id, job_id,
+      [ctx, agent_id, job_id, reply = std::move(reply)](StatusOr<scheduler::Configured> configured) {
+        if (!configured.ok()) return reply(SchedulerRefusal(configured.status()));
+        AnswerConfigured(*ctx, agent_id, job_id, *configured, std::move(reply));
+      });
 }
 
 StatusOr<store::RunResult> ResultOf(const JsonFields& body) {
@@ -218,25 +243,40 @@ std::string MessageOf(const JsonFields& body) {
   return text + "…";
 }
 
-StatusOr<Response> Complete(const AgentApi::Context& context, const Request& request) {
-  ORCH_ASSIGN_OR_RETURN(json parsed, ParseJsonBody(request));
-  ORCH_ASSIGN_OR_RETURN(JsonFields body, JsonFields::Of(parsed));
-  ORCH_ASSIGN_OR_RETURN(const std::string job_id, body.RequiredGuid("JobId"));
-  ORCH_ASSIGN_OR_RETURN(const int64_t audit_id, body.RequiredInt("AuditId"));
-  ORCH_ASSIGN_OR_RETURN(const store::RunResult result, ResultOf(body));
-  SessionAgent caller = AuthenticateSession(context, body);
-  if (!caller.agent) return std::move(caller.refusal);
-  if (context.deps.scheduler == nullptr) {
-    return SchedulerRefusal(FailedPreconditionError("no run is leased"));
-  }
-  Status done = context.deps.scheduler->Complete(caller.agent->agent_id, job_id, audit_id, result,
-                                                 MessageOf(body));
-  if (!done.ok()) {
-    Log()->warn("completion from agent {} refused: {}", caller.agent->agent_id, done.message());
-    return SchedulerRefusal(done);
-  }
-  return agent_wire::Reply(
-      {{"Result", agent_wire::ResultJson(agent_wire::kResultSuccess, std::nullopt)}});
+void Complete(const AgentApi::Context& context, const Request& request, ReplyFn reply) {
+  std::string job_id;
+  int64_t audit_id = 0;
+  store::RunResult result = store::RunResult::kUnknown;
+  std::string message;
+  std::string agent_id;
+  // The call parsed and its agent authenticated; or the answer that refuses it.
+  StatusOr<std::optional<Response>> refusal = [&]() -> StatusOr<std::optional<Response>> {
+    ORCH_ASSIGN_OR_RETURN(json parsed, ParseJsonBody(request));
+    ORCH_ASSIGN_OR_RETURN(JsonFields body, JsonFields::Of(parsed));
+    ORCH_ASSIGN_OR_RETURN(job_id, body.RequiredGuid("JobId"));
+    ORCH_ASSIGN_OR_RETURN(audit_id, body.RequiredInt("AuditId"));
+    ORCH_ASSIGN_OR_RETURN(result, ResultOf(body));
+    SessionAgent caller = AuthenticateSession(context, body);
+    if (!caller.agent) return std::optional<Response>(std::move(caller.refusal));
+    if (context.deps.scheduler == nullptr) {
+      return std::optional<Response>(SchedulerRefusal(FailedPreconditionError("no run is leased")));
+    }
+    agent_id = caller.agent->agent_id;
+    message = MessageOf(body);
+    return std::optional<Response>();
+  }();
+  if (!refusal.ok()) return reply(ErrorReply(refusal.status()));
+  if (*refusal) return reply(std::move(**refusal));
+  context.deps.scheduler->Complete(
+      agent_id, job_id, audit_id, result, message,
+      [agent_id, reply = std::move(reply)](Status done) {
+        if (!done.ok()) {
+          Log()->warn("completion from agent {} refused: {}", agent_id, done.message());
+          return reply(SchedulerRefusal(done));
+        }
+        reply(agent_wire::Reply(
+            {{"Result", agent_wire::ResultJson(agent_wire::kResultSuccess, std::nullopt)}}));
+      });
 }
 
 }  // namespace
@@ -247,12 +287,14 @@ void RegisterAgentJobRoutes(Router& router, const AgentApi::Context& context) {
                   [ctx](const Request& request, const PathParams&, ReplyFn reply) {
                     Poll(*ctx, request, std::move(reply));
                   });
-  router.Add(
-      "POST", "/" + std::string(agent_wire::kConfigurationEndpoint),
-      [ctx](const Request& request, const PathParams&) { return Reply(Configure(*ctx, request)); });
-  router.Add(
-      "POST", "/" + std::string(agent_wire::kCompletionEndpoint),
-      [ctx](const Request& request, const PathParams&) { return Reply(Complete(*ctx, request)); });
+  router.AddAsync("POST", "/" + std::string(agent_wire::kConfigurationEndpoint),
+                  [ctx](const Request& request, const PathParams&, ReplyFn reply) {
+                    Configure(*ctx, request, std::move(reply));
+                  });
+  router.AddAsync("POST", "/" + std::string(agent_wire::kCompletionEndpoint),
+                  [ctx](const Request& request, const PathParams&, ReplyFn reply) {
+                    Complete(*ctx, request, std::move(reply));
+                  });
 }
 
 }  // namespace orch::api

@@ -222,32 +222,50 @@ StatusOr<std::vector<store::JobTarget>> UnscheduleTargets(store::JobStore& job_s
   return found;
 }
 
-StatusOr<Response> Unschedule(const ControlDeps& deps, const Request& request) {
+// The jobs an Unschedule names, unscheduled in the store; nullopt when it names none.
+StatusOr<std::optional<store::UnscheduledJobs>> UnscheduleJobs(const ControlDeps& deps,
+                                                                const Request& request,
+                                                                const Caller& caller,
+                                                                std::vector<std::string>& ids) {
   ORCH_ASSIGN_OR_RETURN(json parsed, ParseJsonBody(request));
   ORCH_ASSIGN_OR_RETURN(JsonFields body, JsonFields::Of(parsed));
   // Without any schedule claim the call is refused before it reveals which jobs exist.
-  const Caller caller = deps.authorizer->Identify(request);
   const std::vector<std::string>& claims = caller.claims;
   ORCH_RETURN_IF_ERROR(CheckScheduleAccess(claims, std::nullopt, "", /*any_scope=*/true));
   store::JobStore job_store(*deps.store);
   ORCH_ASSIGN_OR_RETURN(std::vector<store::JobTarget> targets, UnscheduleTargets(job_store, body));
-  std::vector<std::string> ids;
   for (const store::JobTarget& target : targets) {
     ORCH_RETURN_IF_ERROR(CheckScheduleAccess(claims, target.container_id, "job " + target.job_id));
     ids.push_back(target.job_id);
   }
-  if (ids.empty()) return NoContentReply();
+  if (ids.empty()) return std::optional<store::UnscheduledJobs>();
   ORCH_ASSIGN_OR_RETURN(store::UnscheduledJobs unscheduled, job_store.Unschedule(ids));
-  if (deps.scheduler != nullptr) {
-    // The jobs are unscheduled for good; a failure here leaves runs to be closed when their
-    // agent asks for them.
-    if (Status s = deps.scheduler->JobsUnscheduled(ids, unscheduled.dequeued); !s.ok()) {
-      GetLogger("api")->error("unschedule: cancelling waiting runs: {}", s.ToString());
-    }
-  }
-  GetLogger("api")->info("unscheduled {} of {} job(s) for {}", unscheduled.changed, ids.size(),
-                         RequesterName(request, caller));
-  return NoContentReply();
+  return std::optional<store::UnscheduledJobs>(std::move(unscheduled));
+}
+
+void Unschedule(const ControlDeps& deps, const Request& request, ReplyFn reply) {
+  const Caller caller = deps.authorizer->Identify(request);
+  std::vector<std::string> ids;
+  StatusOr<std::optional<store::UnscheduledJobs>> unscheduled =
+      UnscheduleJobs(deps, request, caller, ids);
+  if (!unscheduled.ok()) return reply(ErrorReply(unscheduled.status()));
+  if (!*unscheduled) return reply(NoContentReply());
+  auto answer = [reply = std::move(reply), changed = (*unscheduled)->changed, count = ids.size(),
+                 who = RequesterName(request, caller)] {
+    GetLogger("api")->info("unscheduled {} of {} job(s) for {}", changed, count, who);
+    reply(NoContentReply());
+  };
+  if (deps.scheduler == nullptr) return answer();
+  // The jobs are unscheduled for good; a failure to cancel leaves runs to be closed when their
+  // agent asks for them. The answer follows the cancel's commit.
+  deps.scheduler->JobsUnscheduled(ids, (*unscheduled)->dequeued,
+                                  [answer = std::move(answer)](Status s) {
+                                    if (!s.ok()) {
+                                      GetLogger("api")->error(
+                                          "unschedule: cancelling waiting runs: {}", s.ToString());
+                                    }
+                                    answer();
+                                  });
 }
 
 }  // namespace
@@ -261,10 +279,10 @@ void RegisterJobRoutes(Router& router, const ControlDeps& deps) {
              [deps](const Request& request, const PathParams&) {
                return Reply(ScheduledJobs(deps, request));
              });
-  router.Add("POST", "/OrchestratorJobs/Unschedule",
-             [deps](const Request& request, const PathParams&) {
-               return Reply(Unschedule(deps, request));
-             });
+  router.AddAsync("POST", "/OrchestratorJobs/Unschedule",
+                  [deps](const Request& request, const PathParams&, ReplyFn reply) {
+                    Unschedule(deps, request, std::move(reply));
+                  });
 }
 
 }  // namespace orch::api

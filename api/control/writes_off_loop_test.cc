@@ -19,6 +19,7 @@
 #include "store/write_executor.h"
 #include "tests/testing/agent_api_fixture.h"
 #include "tests/testing/test_loop.h"
+#include "tests/testing/test_writer.h"
 
 namespace orch::api::testing {
 namespace {
@@ -33,12 +34,8 @@ class WritesOffTheLoopTest : public AgentApiFixture {
  protected:
   void SetUp() override {
     AgentApiFixture::SetUp();
-    ASSERT_OK_AND_ASSIGN(
-        std::unique_ptr<store::SqliteStore> connection,
-        store::SqliteStore::Open(
-            {.path = dir_ + "/orchd.db", .orchd_version = "test", .clock = &clock_}));
-    executor_ = std::make_unique<store::WriteExecutor>(
-        std::move(connection), loop_.Post(), store::WriteExecutor::Options{.faults = &faults_});
+    ASSERT_OK_AND_ASSIGN(executor_, orch::testing::OpenTestWriter(dir_ + "/orchd.db", clock_,
+                                                                  loop_, &faults_));
     // The fixture's handlers write at once; these hand their writes to a writer thread.
     agent_api_.reset();
     control_.reset();

@@ -1,0 +1,201 @@
+// Handing runs over: registrations (leases written on the loop's connection), polls and the
+// dispatch to parked polls (leases written through the writer). Runs are reserved in memory
+// while their leases are written, so that no other agent picks them meanwhile.
+#include <cstdint>
+#include <memory>
+#include <utility>
+
+#include "common/logging.h"
+#include "scheduler/scheduler.h"
+
+namespace orch::scheduler {
+namespace {
+
+using std::chrono::milliseconds;
+using store::RunRecord;
+using store::RunStatus;
+using store::RunStore;
+
+std::shared_ptr<spdlog::logger> Log() {
+  return GetLogger("scheduler");
+}
+
+}  // namespace
+
+StatusOr<std::vector<RunRecord>> Scheduler::TakeDueRuns(const AgentIdentity& agent) {
+  ORCH_ASSIGN_OR_RETURN(std::string pool, RunStore(store_).PoolOfAgent(agent.agent_id));
+  ORCH_ASSIGN_OR_RETURN(Handed runs, Hand({{&agent, &pool}}));
+  std::vector<RunRecord> taken = TakeOwed(agent.agent_id);
+  for (RunRecord& run : runs.front()) taken.push_back(std::move(run));
+  return taken;
+}
+
+void Scheduler::Poll(const AgentIdentity& agent, milliseconds wait, PollCallback done) {
+  polls_.Answer(agent.agent_id, {});  // an earlier poll of the agent ends empty
+  const uint64_t generation = ++polls_started_;
+  poll_generation_[agent.agent_id] = generation;
+  if (std::vector<RunRecord> owed = TakeOwed(agent.agent_id); !owed.empty()) {
+    return done(std::move(owed));
+  }
+  StatusOr<std::string> pool = RunStore(store_).PoolOfAgent(agent.agent_id);
+  if (!pool.ok()) {
+    Log()->error("poll of agent {}: {}", agent.agent_id, pool.status().ToString());
+    return done({});
+  }
+  HandLater({{&agent, &*pool}}, [this, agent, pool = *pool, wait, generation,
+                                 done = std::move(done)](StatusOr<Handed> runs) mutable {
+    if (!runs.ok()) {
+      Log()->error("poll of agent {}: {}", agent.agent_id, runs.status().ToString());
+      return done({});
+    }
+    // A stopped scheduler (draining) parks nothing: its polls would never be answered. Nor
+    // does a poll that a newer one of its agent replaced while its leases were written.
+    if (!runs->front().empty() || wait <= milliseconds(0) || !started_ ||
+        poll_generation_[agent.agent_id] != generation) {
+      return done(std::move(runs->front()));
+    }
+    polls_.Park(std::move(agent), std::move(pool), clock_.SteadyNow() + wait, std::move(done));
+    Arm();
+  });
+}
+
+void Scheduler::DispatchToPollers() {
+  if (polls_.empty() || !runs_.HasUndelivered()) return;
+  // Fewest runs in flight first; among equals, the one polling longest. A poll whose dispatch
+  // is being written waits for it.
+  std::vector<const ParkedPoll*> turns =
+      polls_.InTurn([this](const std::string& agent_id) { return runs_.InFlight(agent_id); });
+  std::vector<Want> wants;
+  std::vector<std::string> agent_ids;
+  wants.reserve(turns.size());
+  agent_ids.reserve(turns.size());
+  for (const ParkedPoll* poll : turns) {
+    if (dispatching_.contains(poll->agent.agent_id)) continue;
+    wants.push_back({&poll->agent, &poll->pool_id});
+    agent_ids.push_back(poll->agent.agent_id);
+  }
+  if (wants.empty()) return;
+  const SteadyTime start = clock_.SteadyNow();
+  Reservation reserved = Reserve(wants);
+  if (reserved.deliveries.empty()) return;
+  for (size_t i = 0; i < agent_ids.size(); ++i) {
+    if (reserved.delivery_of[i] != SIZE_MAX) dispatching_.insert(agent_ids[i]);
+  }
+  auto shared = std::make_shared<const Reservation>(std::move(reserved));
+  writer_.Submit<store::Delivered>(
+      [shared](store::SqliteStore& writer) { return RunStore(writer).Deliver(shared->deliveries); },
+      [this, alive = std::weak_ptr<int>(alive_), shared, agent_ids = std::move(agent_ids),
+       start](StatusOr<store::Delivered> delivered) {
+        if (alive.expired()) return;
+        for (size_t i = 0; i < agent_ids.size(); ++i) {
+          if (shared->delivery_of[i] != SIZE_MAX) dispatching_.erase(agent_ids[i]);
+        }
+        StatusOr<Handed> runs = Landed(*shared, std::move(delivered));
+        Log()->debug("handed out due runs to {} polling agent(s) in {} ms", agent_ids.size(),
+                     std::chrono::duration_cast<milliseconds>(clock_.SteadyNow() - start).count());
+        if (!runs.ok()) {
+          Log()->error("dispatch to {} polling agent(s): {}", agent_ids.size(),
+                       runs.status().ToString());
+          return;
+        }
+        for (size_t i = 0; i < agent_ids.size(); ++i) {
+          if ((*runs)[i].empty()) continue;
+          // Answers are sent from the event loop later, so no answer here ends another poll.
+          if (polls_.Find(agent_ids[i]) != nullptr) {
+            polls_.Answer(agent_ids[i], std::move((*runs)[i]));
+          } else {
+            Owe(agent_ids[i], std::move((*runs)[i]));
+          }
+        }
+        if (started_) Arm();
+      });
+}
+
+Scheduler::Reservation Scheduler::Reserve(const std::vector<Want>& wants) {
+  const WallTime lease_end = clock_.WallNow() + settings_.lease;
+  const SteadyTime deadline = clock_.SteadyNow() + settings_.lease;
+  Reservation reserved;
+  reserved.delivery_of.assign(wants.size(), SIZE_MAX);
+  for (size_t i = 0; i < wants.size(); ++i) {
+    const AgentIdentity& agent = *wants[i].agent;
+    std::vector<int64_t> ids =
+        runs_.Pick(agent, *wants[i].pool_id, settings_.max_runs_per_delivery);
+    if (ids.empty()) continue;
+    // Leased in memory at once, so that no other agent picks them too.
+    for (int64_t id : ids) {
+      runs_.MarkDelivered(id, agent.agent_id, deadline);
+      Busy(id);
+    }
+    reserved.delivery_of[i] = reserved.deliveries.size();
+    reserved.deliveries.push_back(
+        {agent.agent_id, agent.client_machine, *wants[i].pool_id, lease_end, std::move(ids)});
+  }
+  return reserved;
+}
+
+StatusOr<Scheduler::Handed> Scheduler::Hand(const std::vector<Want>& wants) {
+  Reservation reserved = Reserve(wants);
+  if (reserved.deliveries.empty()) return Handed(wants.size());
+  return Landed(reserved, RunStore(store_).Deliver(reserved.deliveries));
+}
+
+void Scheduler::HandLater(const std::vector<Want>& wants,
+                          std::function<void(StatusOr<Handed>)> done) {
+  Reservation reserved = Reserve(wants);
+  if (reserved.deliveries.empty()) return done(Handed(wants.size()));
+  auto shared = std::make_shared<const Reservation>(std::move(reserved));
+  writer_.Submit<store::Delivered>(
+      [shared](store::SqliteStore& writer) { return RunStore(writer).Deliver(shared->deliveries); },
+      [this, alive = std::weak_ptr<int>(alive_), shared,
+       done = std::move(done)](StatusOr<store::Delivered> delivered) {
+        if (alive.expired()) return;
+        done(Landed(*shared, std::move(delivered)));
+      });
+}
+
+StatusOr<Scheduler::Handed> Scheduler::Landed(const Reservation& reserved,
+                                              StatusOr<store::Delivered> delivered) {
+  for (const store::Delivery& d : reserved.deliveries) {
+    for (int64_t id : d.run_ids) {
+      if (!delivered.ok()) runs_.MarkUndelivered(id);
+      Settle(id);
+    }
+  }
+  if (!delivered.ok()) return delivered.status();
+  // A refused run changed under the scheduler (its store was bound elsewhere, say): what the
+  // store holds now is what counts.
+  for (int64_t id : delivered->refused) {
+    runs_.MarkUndelivered(id);
+    Reload(id);
+  }
+  Handed handed(reserved.delivery_of.size());
+  for (size_t i = 0; i < handed.size(); ++i) {
+    if (reserved.delivery_of[i] == SIZE_MAX) continue;
+    handed[i] = std::move(delivered->runs[reserved.delivery_of[i]]);
+    for (const RunRecord& run : handed[i]) publisher_.Publish(run);
+    stats_.delivered += static_cast<int64_t>(handed[i].size());
+  }
+  return handed;
+}
+
+void Scheduler::Owe(const std::string& agent_id, std::vector<RunRecord> runs) {
+  std::vector<RunRecord>& owed = owed_[agent_id];
+  for (RunRecord& run : runs) owed.push_back(std::move(run));
+}
+
+std::vector<RunRecord> Scheduler::TakeOwed(const std::string& agent_id) {
+  auto it = owed_.find(agent_id);
+  if (it == owed_.end()) return {};
+  std::vector<RunRecord> owed;
+  for (RunRecord& run : it->second) {
+    // Only what is still leased to the agent and not started (its lease may have ended).
+    const OpenRun* open = runs_.Find(run.run_id);
+    if (open != nullptr && open->agent_id == agent_id && open->status == RunStatus::kWaiting) {
+      owed.push_back(std::move(run));
+    }
+  }
+  owed_.erase(it);
+  return owed;
+}
+
+}  // namespace orch::scheduler
