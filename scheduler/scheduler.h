@@ -16,10 +16,9 @@
 // Durable state lives in the store: a fire writes its run before anything is delivered, and
 // Start() rebuilds the memory from the store after a restart or a crash. Reads use the loop's
 // connection; fires, cancellations, the leases of polls, starting and closing runs and pruning
-// go through the StoreWriter
-// (in the order they are submitted), so the event loop never
-// waits for a commit: memory changes only once the write is committed (a failed write leaves
-// it as it was), and a run with a write in flight takes no other call until it is answered.
+// go through the StoreWriter (in the order they are submitted), so the event loop never waits
+// for a commit: memory changes only once the write is committed (a failed write leaves it as
+// it was), and a run with a write in flight takes no other call until it is answered.
 #pragma once
 
 #include <chrono>
