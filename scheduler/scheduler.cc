@@ -197,7 +197,7 @@ void Scheduler::Arm() {
   std::optional<int64_t> fire_ms = fires_.NextFireMs();
   if (fire_ms && fire_batches_in_flight_ < kMaxFireBatchesInFlight) {
     earlier(fire_blocked_until_ ? *fire_blocked_until_
-                                : SteadyFor(clock_, jobs::FromUnixMillis(*fire_ms)));
+                                : SteadyFor(clock_, jobs::FromUnixMillis(*fire_ms)) - kFireAhead);
   }
   if (std::optional<SteadyTime> run_deadline = runs_.NextDeadline()) earlier(*run_deadline);
   if (std::optional<SteadyTime> poll_end = polls_.NextWakeUp()) earlier(*poll_end);

@@ -154,6 +154,9 @@ class Scheduler {
   };
   // Fire batches the writer may hold at once; more wait in the queue.
   static constexpr int kMaxFireBatchesInFlight = 4;
+  // Jobs due within this are fired ahead of their instant: their runs are written as Waiting
+  // for it and handed out when it comes, so the instant itself costs only the delivery.
+  static constexpr std::chrono::milliseconds kFireAhead{500};
 
   void FireDue();
   // Submits one batch of due entries to the writer; FireLanded() takes its answer.

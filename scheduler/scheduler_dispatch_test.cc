@@ -125,6 +125,38 @@ TEST_F(SchedulerTest, ABurstIsSharedOutToEveryParkedPollOnce) {
   EXPECT_EQ(scheduler_->stats().delivered, 250);
 }
 
+TEST_F(SchedulerTest, RunsDueSoonAreWrittenAheadAndHandedOutAtTheirInstant) {
+  // Given two jobs due at T and a parked poll, their runs are in the store, Waiting for T,
+  // before T, and the agent has nothing yet. One job unscheduled before T has its run
+  // cancelled; at T the poll gets the other's run and only that.
+  const WallTime due = testing::At("2027-01-01T00:00:05Z");
+  std::vector<std::vector<RunRecord>> answers;
+  scheduler_->Poll(agent_a_, seconds(30),
+                   [&answers](std::vector<RunRecord> runs) { answers.push_back(std::move(runs)); });
+  const std::string kept = AddJob(R"({"ExactlyOnce": {"Time": "2027-01-01T00:00:05Z"}})");
+  const std::string dropped = AddJob(R"({"ExactlyOnce": {"Time": "2027-01-01T00:00:05Z"}})");
+  Advance(std::chrono::milliseconds(4600), std::chrono::milliseconds(100));
+  for (const std::string& job : {kept, dropped}) {
+    const std::vector<RunRecord> history = History(job);
+    ASSERT_EQ(history.size(), 1u);
+    EXPECT_EQ(history[0].status, RunStatus::kWaiting);
+    EXPECT_EQ(history[0].scheduled_for, due);
+  }
+  EXPECT_TRUE(answers.empty());
+
+  StatusOr<store::UnscheduledJobs> unscheduled = store::JobStore(*store_).Unschedule({dropped});
+  ASSERT_OK(unscheduled);
+  ASSERT_OK(UnscheduledNow({dropped}, unscheduled->dequeued));
+  EXPECT_EQ(History(dropped)[0].status, RunStatus::kCompleted);
+  Advance(std::chrono::milliseconds(300), std::chrono::milliseconds(100));
+  EXPECT_TRUE(answers.empty());  // still before T
+
+  Advance(std::chrono::milliseconds(100), std::chrono::milliseconds(100));
+  ASSERT_EQ(answers.size(), 1u);
+  ASSERT_EQ(answers[0].size(), 1u);
+  EXPECT_EQ(answers[0][0].job_id, kept);
+}
+
 TEST_F(SchedulerTest, CallsInBetweenDoNotPushTheAlarmBack) {
   // Given the timer armed, an agent call half a second later (which re-arms) leaves the
   // alarm where it was: a stream of calls cannot keep postponing it.
@@ -197,13 +229,11 @@ TEST_F(SchedulerTest, CompletionsThatDoNotMatchTheLeaseAreRefused) {
   ASSERT_OK(ConfigureNow(agent_a_.agent_id, job));
   EXPECT_EQ(CompleteNow(agent_b_.agent_id, job, audit, RunResult::kSuccess, "").code(),
             StatusCode::kFailedPrecondition);
-  EXPECT_EQ(
-      CompleteNow(agent_a_.agent_id, job, audit + 99, RunResult::kSuccess, "").code(),
-      StatusCode::kFailedPrecondition);
+  EXPECT_EQ(CompleteNow(agent_a_.agent_id, job, audit + 99, RunResult::kSuccess, "").code(),
+            StatusCode::kFailedPrecondition);
   EXPECT_EQ(CompleteNow(agent_a_.agent_id, other, audit, RunResult::kSuccess, "").code(),
             StatusCode::kFailedPrecondition);
-  EXPECT_EQ(ConfigureNow(agent_b_.agent_id, job).status().code(),
-            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(ConfigureNow(agent_b_.agent_id, job).status().code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(History(job).front().status, RunStatus::kInProcess);
   ASSERT_OK(CompleteNow(agent_a_.agent_id, job, audit, RunResult::kWarning, "present"));
   EXPECT_EQ(History(job).front().result, RunResult::kWarning);

@@ -34,9 +34,11 @@ constexpr auto kMaxFireSlice = std::chrono::milliseconds(500);
 // After a failed fire write the queue waits this long before trying again.
 constexpr auto kFireRetry = std::chrono::seconds(1);
 
-// The decision for one due job, as the writer's thread makes it: reads only its arguments.
+// The decision for one due job, as the writer's thread makes it: reads only its arguments. A
+// job fired ahead of its instant is decided as at that instant.
 store::FireDecision Decide(const store::FireJob& job, WallTime now,
                            std::chrono::milliseconds catchup_window) {
+  now = std::max(now, job.next_fire);
   StatusOr<nlohmann::json> stored = jobs::ParseJson(job.schedule_json);
   StatusOr<jobs::Schedule> schedule = stored.ok() ? jobs::ParseScheduleJson(*stored)
                                                   : StatusOr<jobs::Schedule>(stored.status());
@@ -55,7 +57,8 @@ void Scheduler::FireDue() {
   if (fire_blocked_until_ && clock_.SteadyNow() < *fire_blocked_until_) return;
   fire_blocked_until_.reset();
   const WallTime now = clock_.WallNow();
-  const int64_t now_ms = jobs::ToUnixMillis(now);
+  // Jobs due within kFireAhead are fired now; their runs are handed out at their instant.
+  const int64_t now_ms = jobs::ToUnixMillis(now + kFireAhead);
   // Firing takes turns with the rest of the event loop: a pass submits batches for
   // kFireSlice, or for as long as the loop spent elsewhere since the last pass when that was
   // longer, up to kMaxFireSlice, and never more than kMaxFireBatchesInFlight at once. Arm()
