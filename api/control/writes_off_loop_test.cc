@@ -34,23 +34,10 @@ class WritesOffTheLoopTest : public AgentApiFixture {
  protected:
   void SetUp() override {
     AgentApiFixture::SetUp();
-    ASSERT_OK_AND_ASSIGN(executor_, orch::testing::OpenTestWriter(dir_ + "/orchd.db", clock_,
-                                                                  loop_, &faults_));
+    ASSERT_OK_AND_ASSIGN(
+        executor_, orch::testing::OpenTestWriter(dir_ + "/orchd.db", clock_, loop_, &faults_));
     // The fixture's handlers write at once; these hand their writes to a writer thread.
-    agent_api_.reset();
-    control_.reset();
-    touches_.reset();
-    touches_.emplace(*executor_, clock_, touches_timer_);
-    control_ = std::make_unique<ControlApi>(
-        ControlDeps{.clock = &clock_,
-                    .store = store_.get(),
-                    .writer = executor_.get(),
-                    .secret_box = &box_,
-                    .authorizer = authorizer_.get(),
-                    .pending_last_seen = [this] { return touches_->PendingLastSeen(); }});
-    agent_api_ = std::make_unique<AgentApi>(
-        AgentDeps{.clock = &clock_, .store = store_.get(), .ca = ca_.get(), .touches = &*touches_},
-        settings_);
+    UseWriter(*executor_);
   }
   void TearDown() override {
     agent_api_.reset();

@@ -75,16 +75,25 @@ class AgentApiFixture : public ::testing::Test {
         store_, store::SqliteStore::Open(
                     {.path = dir_ + "/orchd.db", .orchd_version = "test", .clock = &clock_}));
     inline_writer_.emplace(*store_);
-    touches_.emplace(*inline_writer_, clock_, touches_timer_);
     ASSERT_OK_AND_ASSIGN(ca_, pki::CertificateAuthority::LoadOrCreate(
                                   {dir_ + "/ca.crt", dir_ + "/ca.key", true}, clock_));
     config::Role all{"all", {std::to_string(kOperatorUid)}, {}, {}};
     for (std::string_view claim : config::kAllClaims) all.claims.emplace_back(claim);
     authorizer_ = std::make_unique<Authorizer>(clock_, std::vector<config::Role>{all});
+    UseWriter(*inline_writer_);
+  }
+
+  /// (Re)builds the session calls' recorder and both APIs on `writer`, where their writes go.
+  /// REQUIRES: `writer` outlives them (TearDown() or the next UseWriter() drops them).
+  void UseWriter(store::StoreWriter& writer) {
+    agent_api_.reset();
+    control_.reset();
+    touches_.reset();
+    touches_.emplace(writer, clock_, touches_timer_);
     control_ = std::make_unique<ControlApi>(
         ControlDeps{.clock = &clock_,
                     .store = store_.get(),
-                    .writer = &*inline_writer_,
+                    .writer = &writer,
                     .secret_box = &box_,
                     .authorizer = authorizer_.get(),
                     .pending_last_seen = [this] { return touches_->PendingLastSeen(); }});
