@@ -157,6 +157,12 @@ class Scheduler {
   // Jobs due within this are fired ahead of their instant: their runs are written as Waiting
   // for it and handed out when it comes, so the instant itself costs only the delivery.
   static constexpr std::chrono::milliseconds kFireAhead{500};
+  // The leases of a dispatch round are written in parts of about this many runs (the first
+  // part after an idle writer smaller, so that the first agents are answered at once), and
+  // at most this many parts at a time.
+  static constexpr size_t kFirstDispatchRuns = 100;
+  static constexpr size_t kDispatchRuns = 1000;
+  static constexpr int kMaxDispatchWritesInFlight = 2;
 
   void FireDue();
   // Submits one batch of due entries to the writer; FireLanded() takes its answer.
@@ -172,6 +178,9 @@ class Scheduler {
   void Arm();
   // Offers the due runs to the parked polls; answers those that were handed some.
   void DispatchToPollers();
+  // Reserves runs for `wants` and writes their leases through the writer; the polls of
+  // `agent_ids` (one per want) are answered once the leases are committed.
+  void SubmitDispatch(const std::vector<Want>& wants, std::vector<std::string> agent_ids);
   // The runs handed out per want, in the order of the wants.
   using Handed = std::vector<std::vector<store::RunRecord>>;
   // Runs picked for agents and reserved in memory (leased, busy) while their leases are
@@ -236,6 +245,8 @@ class Scheduler {
   std::unordered_map<std::string, uint64_t> poll_generation_;
   uint64_t polls_started_ = 0;
   std::unordered_set<std::string> dispatching_;
+  int dispatch_writes_in_flight_ = 0;
+  int dispatches_since_idle_ = 0;  // parts submitted since none was in flight
   std::unordered_map<std::string, std::vector<store::RunRecord>> owed_;
   // Runs with a start or close in the writer, and those of them whose lease ran out meanwhile.
   std::unordered_set<int64_t> busy_;

@@ -125,6 +125,42 @@ TEST_F(SchedulerTest, ABurstIsSharedOutToEveryParkedPollOnce) {
   EXPECT_EQ(scheduler_->stats().delivered, 250);
 }
 
+TEST_F(SchedulerTest, ABurstIsLeasedInPartsSoTheFirstPollsAreAnsweredBeforeTheLastAreWritten) {
+  // Given 250 runs due at one instant and 25 parked polls taking 10 runs each, the leases go
+  // to the writer in two parts: the first 10 polls (100 runs), then the other 15. The first
+  // part's polls are answered once it is committed, while the second is still unwritten.
+  settings_.max_runs_per_delivery = 10;
+  Restart();
+  std::vector<AgentIdentity> agents;
+  for (int i = 0; i < 25; ++i) agents.push_back(MakeAgent("host-" + std::to_string(i)));
+  std::map<std::string, size_t> answers;
+  std::set<int64_t> handed;
+  for (const AgentIdentity& agent : agents) {
+    scheduler_->Poll(agent, seconds(30), [&, who = agent.client_machine](auto runs) {
+      answers[who] = runs.size();
+      for (const RunRecord& run : runs) handed.insert(run.run_id);
+    });
+  }
+  for (int i = 0; i < 250; ++i) AddJob(R"({"ExactlyOnce": {"Time": "2027-01-01T00:00:05Z"}})");
+  Advance(std::chrono::milliseconds(4600), std::chrono::milliseconds(100));  // fired ahead
+  writer_->Hold();
+  Advance(std::chrono::milliseconds(400), std::chrono::milliseconds(100));
+  EXPECT_TRUE(answers.empty());
+  ASSERT_EQ(writer_->held(), 2u);
+
+  ASSERT_EQ(writer_->Release(1), 1u);
+  EXPECT_EQ(answers.size(), 10u);
+  EXPECT_EQ(handed.size(), 100u);
+  EXPECT_EQ(writer_->held(), 1u);  // the second part, nothing new: its polls wait for it
+
+  ASSERT_EQ(writer_->Release(1), 1u);
+  EXPECT_EQ(answers.size(), 25u);
+  for (const auto& [who, count] : answers) EXPECT_EQ(count, 10u) << who;
+  EXPECT_EQ(handed.size(), 250u);
+  EXPECT_EQ(writer_->held(), 0u);
+  EXPECT_EQ(scheduler_->stats().delivered, 250);
+}
+
 TEST_F(SchedulerTest, RunsDueSoonAreWrittenAheadAndHandedOutAtTheirInstant) {
   // Given two jobs due at T and a parked poll, their runs are in the store, Waiting for T,
   // before T, and the agent has nothing yet. One job unscheduled before T has its run

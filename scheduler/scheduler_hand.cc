@@ -65,28 +65,45 @@ void Scheduler::DispatchToPollers() {
   // is being written waits for it.
   std::vector<const ParkedPoll*> turns =
       polls_.InTurn([this](const std::string& agent_id) { return runs_.InFlight(agent_id); });
-  std::vector<Want> wants;
-  std::vector<std::string> agent_ids;
-  wants.reserve(turns.size());
-  agent_ids.reserve(turns.size());
-  for (const ParkedPoll* poll : turns) {
-    if (dispatching_.contains(poll->agent.agent_id)) continue;
-    wants.push_back({&poll->agent, &poll->pool_id});
-    agent_ids.push_back(poll->agent.agent_id);
+  // The leases go to the writer in parts: a small first one, so that the first agents get
+  // their runs while the leases of the others are still being written, then larger ones, at
+  // most kMaxDispatchWritesInFlight at a time. When one is committed, the next is submitted.
+  size_t next = 0;
+  while (dispatch_writes_in_flight_ < kMaxDispatchWritesInFlight && next < turns.size() &&
+         runs_.HasUndelivered()) {
+    const size_t limit = dispatches_since_idle_ == 0 ? kFirstDispatchRuns : kDispatchRuns;
+    std::vector<Want> wants;
+    std::vector<std::string> agent_ids;
+    size_t planned = 0;
+    for (; next < turns.size() && planned < limit; ++next) {
+      const ParkedPoll* poll = turns[next];
+      if (dispatching_.contains(poll->agent.agent_id)) continue;
+      wants.push_back({&poll->agent, &poll->pool_id});
+      agent_ids.push_back(poll->agent.agent_id);
+      planned += static_cast<size_t>(settings_.max_runs_per_delivery);
+    }
+    if (wants.empty()) return;
+    SubmitDispatch(wants, std::move(agent_ids));
   }
-  if (wants.empty()) return;
+}
+
+void Scheduler::SubmitDispatch(const std::vector<Want>& wants, std::vector<std::string> agent_ids) {
   const SteadyTime start = clock_.SteadyNow();
   Reservation reserved = Reserve(wants);
   if (reserved.deliveries.empty()) return;
   for (size_t i = 0; i < agent_ids.size(); ++i) {
     if (reserved.delivery_of[i] != SIZE_MAX) dispatching_.insert(agent_ids[i]);
   }
+  ++dispatch_writes_in_flight_;
+  ++dispatches_since_idle_;
   auto shared = std::make_shared<const Reservation>(std::move(reserved));
   writer_.Submit<store::Delivered>(
       [shared](store::SqliteStore& writer) { return RunStore(writer).Deliver(shared->deliveries); },
       [this, alive = std::weak_ptr<int>(alive_), shared, agent_ids = std::move(agent_ids),
        start](StatusOr<store::Delivered> delivered) {
         if (alive.expired()) return;
+        --dispatch_writes_in_flight_;
+        if (dispatch_writes_in_flight_ == 0) dispatches_since_idle_ = 0;
         for (size_t i = 0; i < agent_ids.size(); ++i) {
           if (shared->delivery_of[i] != SIZE_MAX) dispatching_.erase(agent_ids[i]);
         }
@@ -107,7 +124,9 @@ void Scheduler::DispatchToPollers() {
             Owe(agent_ids[i], std::move((*runs)[i]));
           }
         }
-        if (started_) Arm();
+        if (!started_) return;
+        DispatchToPollers();  // the polls left for a later part
+        Arm();
       });
 }
 

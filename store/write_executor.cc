@@ -53,6 +53,24 @@ void StoreWriter::Submit(std::function<Status(SqliteStore&)> write,
 }
 
 void InlineWriter::Enqueue(Task task) {
+  if (holding_) {
+    held_.push_back(std::move(task));
+    return;
+  }
+  Run(task);
+}
+
+size_t InlineWriter::Release(size_t count) {
+  size_t ran = 0;
+  for (; ran < count && !held_.empty(); ++ran) {
+    Task task = std::move(held_.front());
+    held_.pop_front();
+    Run(task);
+  }
+  return ran;
+}
+
+void InlineWriter::Run(Task& task) {
   const Status committed = RunAlone(task);
   state_.last_commit = committed;
   if (committed.ok()) {

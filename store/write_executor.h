@@ -118,13 +118,24 @@ class InlineWriter final : public StoreWriter {
 
   WriterState state() const override { return state_; }
 
+  /// For tests of what happens while writes are on their way: from now on, writes wait in
+  /// submission order until Release() runs them.
+  void Hold() { holding_ = true; }
+  /// Runs (and answers) up to `count` held writes, oldest first; answers how many ran. Writes
+  /// submitted by their answers are held too, unless Hold() was never called.
+  size_t Release(size_t count = SIZE_MAX);
+  size_t held() const { return held_.size(); }
+
  private:
   void Enqueue(Task task) override;
+  void Run(Task& task);
   // The write in a transaction of its own: the commit's outcome.
   Status RunAlone(Task& task);
 
   SqliteStore& store_;
   WriterState state_;
+  bool holding_ = false;
+  std::deque<Task> held_;
 };
 
 /// The writer thread of a SQLite store.

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include <SQLiteCpp/Database.h>
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "store/catalog_store.h"
@@ -167,6 +168,33 @@ TEST_F(WriteExecutorTest, AnInlineWriterAnswersBeforeSubmitReturnsAndUndoesAFail
   ASSERT_TRUE(answer.has_value());
   EXPECT_OK(*answer);
   EXPECT_EQ(Containers(), 1);
+}
+
+TEST_F(WriteExecutorTest, AHeldInlineWriterRunsItsWritesInOrderOnlyWhenReleased) {
+  // Given an inline writer that holds its writes, nothing is written or answered until
+  // Release(), which runs them oldest first, as many as asked.
+  InlineWriter inline_writer(*store_);
+  inline_writer.Hold();
+  std::vector<std::string> answered;
+  for (const char* name : {"first", "second", "third"}) {
+    inline_writer.Submit(
+        [name](SqliteStore& store) { return CatalogStore(store).AddContainer(name).status(); },
+        [&answered, name](Status written) {
+          EXPECT_OK(written);
+          answered.push_back(name);
+        });
+  }
+  EXPECT_EQ(inline_writer.held(), 3u);
+  EXPECT_EQ(Containers(), 0);
+  EXPECT_TRUE(answered.empty());
+
+  EXPECT_EQ(inline_writer.Release(2), 2u);
+  EXPECT_THAT(answered, ::testing::ElementsAre("first", "second"));
+  EXPECT_EQ(Containers(), 2);
+  EXPECT_EQ(inline_writer.Release(), 1u);
+  EXPECT_EQ(inline_writer.Release(), 0u);
+  EXPECT_THAT(answered, ::testing::ElementsAre("first", "second", "third"));
+  EXPECT_EQ(Containers(), 3);
 }
 
 }  // namespace
