@@ -267,6 +267,7 @@ Status Daemon::BindAgentListener() {
   parts_->agent_api =
       std::make_unique<api::AgentApi>(api::AgentDeps{.clock = &parts_->clock,
                                                      .store = parts_->store.get(),
+                                                     .writer = parts_->writer.get(),
                                                      .ca = parts_->ca.get(),
                                                      .secret_box = parts_->secret_box.get(),
                                                      .scheduler = parts_->scheduler.get(),

@@ -15,10 +15,10 @@
 //
 // Durable state lives in the store: a fire writes its run before anything is delivered, and
 // Start() rebuilds the memory from the store after a restart or a crash. Reads use the loop's
-// connection; fires, cancellations, the leases of polls, starting and closing runs and pruning
-// go through the StoreWriter (in the order they are submitted), so the event loop never waits
-// for a commit: memory changes only once the write is committed (a failed write leaves it as
-// it was), and a run with a write in flight takes no other call until it is answered.
+// connection; fires, cancellations, leases, starting and closing runs and pruning go through
+// the StoreWriter (in the order they are submitted), so the event loop never waits for a
+// commit: memory changes only once the write is committed (a failed write leaves it as it
+// was), and a run with a write in flight takes no other call until it is answered.
 #pragma once
 
 #include <chrono>
@@ -103,9 +103,11 @@ class Scheduler {
   /// Runs created outside the scheduler (Reschedule): they wait for an agent.
   void RunsCreated(const std::vector<store::RunRecord>& runs);
 
-  /// The due runs `agent` may take now, handed over to it (leases start, written on the
-  /// loop's connection), with any leased to it for a poll that ended first. For registrations.
-  StatusOr<std::vector<store::RunRecord>> TakeDueRuns(const AgentIdentity& agent);
+  /// Answers `done` with the due runs `agent` may take now once their leases are committed
+  /// (through the writer), with any leased to it for a poll that ended first. For
+  /// registrations.
+  using TakeCallback = std::function<void(StatusOr<std::vector<store::RunRecord>>)>;
+  void TakeDueRuns(const AgentIdentity& agent, TakeCallback done);
   /// Answers `done` as soon as runs are due for `agent` and their leases are committed (through
   /// the writer), or empty after `wait`. A new poll of the same agent answers the earlier one
   /// empty; runs leased for a poll that ended meanwhile go to the agent's next poll.
@@ -189,11 +191,9 @@ class Scheduler {
     std::vector<store::Delivery> deliveries;
     std::vector<size_t> delivery_of;
   };
-  // Hands each agent the due runs it may take (at most max_runs_per_delivery), leases written
-  // in one transaction on the loop's connection (registrations).
-  StatusOr<Handed> Hand(const std::vector<Want>& wants);
-  // As Hand(), with the leases written through the writer; `done` gets the runs once they are
-  // committed (at once when there is nothing to hand).
+  // Hands each agent the due runs it may take (at most max_runs_per_delivery), their leases
+  // written through the writer in one write; `done` gets the runs once they are committed (at
+  // once when there is nothing to hand).
   void HandLater(const std::vector<Want>& wants, std::function<void(StatusOr<Handed>)> done);
   Reservation Reserve(const std::vector<Want>& wants);
   // Follows the written leases in memory (a failed write hands the runs back).

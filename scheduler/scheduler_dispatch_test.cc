@@ -85,7 +85,7 @@ TEST_F(SchedulerTest, FewestRunsInFlightGetsTheNextRun) {
   // Given agent A holding a run, the next run goes to B even though A polled first.
   AddJob(R"({"Immediate": true})");
   Advance(seconds(1));
-  ASSERT_EQ(scheduler_->TakeDueRuns(agent_a_)->size(), 1u);
+  ASSERT_EQ(TakeNow(agent_a_)->size(), 1u);
   std::string winner;
   scheduler_->Poll(agent_a_, seconds(30), [&](std::vector<RunRecord> runs) {
     if (!runs.empty()) winner = "a";
@@ -209,8 +209,8 @@ TEST_F(SchedulerTest, AnAgentTakesOnlyStoreTypesItServes) {
   const AgentIdentity pkcs12_only{agent_a_.agent_id, "agent-a", {jobs::kPkcs12StoreType}};
   AddJob(R"({"Immediate": true})");
   Advance(seconds(1));
-  EXPECT_TRUE(scheduler_->TakeDueRuns(pkcs12_only)->empty());
-  EXPECT_EQ(scheduler_->TakeDueRuns(agent_b_)->size(), 1u);
+  EXPECT_TRUE(TakeNow(pkcs12_only)->empty());
+  EXPECT_EQ(TakeNow(agent_b_)->size(), 1u);
 }
 
 TEST_F(SchedulerTest, ARunFollowsItsStoreWhenTheStoreIsBoundElsewhere) {
@@ -223,8 +223,8 @@ TEST_F(SchedulerTest, ARunFollowsItsStoreWhenTheStoreIsBoundElsewhere) {
   record.agent_pool_id.clear();
   record.agent_id = agent_b_.agent_id;
   ASSERT_OK(catalog.UpdateCertStore(record, false));
-  EXPECT_TRUE(scheduler_->TakeDueRuns(agent_a_)->empty());
-  ASSERT_OK_AND_ASSIGN(std::vector<RunRecord> runs, scheduler_->TakeDueRuns(agent_b_));
+  EXPECT_TRUE(TakeNow(agent_a_)->empty());
+  ASSERT_OK_AND_ASSIGN(std::vector<RunRecord> runs, TakeNow(agent_b_));
   ASSERT_EQ(runs.size(), 1u);
   EXPECT_EQ(runs[0].agent_id, agent_b_.agent_id);
   EXPECT_EQ(scheduler_->stats().open_runs, 1);
@@ -256,7 +256,7 @@ TEST_F(SchedulerTest, CompletionsThatDoNotMatchTheLeaseAreRefused) {
   const std::string job = AddJob(R"({"Immediate": true})");
   const std::string other = AddJob(R"({"ExactlyOnce": {"Time": "2027-06-01T00:00:00Z"}})");
   Advance(seconds(1));
-  StatusOr<std::vector<RunRecord>> runs = scheduler_->TakeDueRuns(agent_a_);
+  StatusOr<std::vector<RunRecord>> runs = TakeNow(agent_a_);
   ASSERT_OK(runs);
   ASSERT_EQ(runs->size(), 1u);
   const int64_t audit = runs->front().run_id;
@@ -280,14 +280,14 @@ TEST_F(SchedulerTest, UnscheduleCancelsWaitingAndDeliveredRuns) {
   // at once and answers the delivered one's configuration call with cancelled.
   const std::string delivered = AddJob(R"({"Immediate": true})");
   Advance(seconds(1));
-  ASSERT_EQ(scheduler_->TakeDueRuns(agent_a_)->size(), 1u);
+  ASSERT_EQ(TakeNow(agent_a_)->size(), 1u);
   const std::string waiting = AddJob(R"({"Immediate": true})");
   Advance(seconds(1));
   ASSERT_OK(store::JobStore(*store_).Unschedule({delivered, waiting}));
   ASSERT_OK(UnscheduledNow({delivered, waiting}));
   EXPECT_EQ(History(waiting).front().status, RunStatus::kCompleted);
   EXPECT_EQ(History(waiting).front().result, RunResult::kUnknown);
-  EXPECT_TRUE(scheduler_->TakeDueRuns(agent_b_)->empty());
+  EXPECT_TRUE(TakeNow(agent_b_)->empty());
   ASSERT_OK_AND_ASSIGN(Configured configured, ConfigureNow(agent_a_.agent_id, delivered));
   EXPECT_TRUE(configured.cancelled);
   EXPECT_EQ(History(delivered).front().status, RunStatus::kCompleted);

@@ -52,6 +52,8 @@ class SchedulerFaultTest : public SchedulerTest {
     ASSERT_TRUE(loop_.RunUntil([&answered] { return answered; }));
   }
 
+  void DrainWrites() override { Drain(); }
+
   // The next commit fails, as a full disk would make it.
   void FailNextCommit() { faults_.Fail(1, UnavailableError("disk full")); }
 
@@ -126,7 +128,7 @@ TEST_F(SchedulerFaultTest, AFailedConfigurationOrCompletionLeavesTheRunAsItWas) 
   const std::string job = AddJob(R"({"Immediate": true})");
   Advance(seconds(1));
   Drain();
-  ASSERT_OK_AND_ASSIGN(std::vector<RunRecord> taken, scheduler_->TakeDueRuns(agent_a_));
+  ASSERT_OK_AND_ASSIGN(std::vector<RunRecord> taken, TakeNow(agent_a_));
   ASSERT_EQ(taken.size(), 1u);
   const int64_t run_id = taken.front().run_id;
 
@@ -177,7 +179,7 @@ TEST_F(SchedulerFaultTest, AFailedLeaseCloseKeepsTheRunAndIsTriedAgain) {
   const std::string job = AddJob(R"({"Immediate": true})");
   Advance(seconds(1));
   Drain();
-  ASSERT_EQ(scheduler_->TakeDueRuns(agent_a_)->size(), 1u);
+  ASSERT_EQ(TakeNow(agent_a_)->size(), 1u);
   FailNextCommit();
   Advance(minutes(1));
   Drain();

@@ -1,6 +1,6 @@
-// Handing runs over: registrations (leases written on the loop's connection), polls and the
-// dispatch to parked polls (leases written through the writer). Runs are reserved in memory
-// while their leases are written, so that no other agent picks them meanwhile.
+// Handing runs over: registrations, polls and the dispatch to parked polls, their leases
+// written through the writer. Runs are reserved in memory while their leases are written, so
+// that no other agent picks them meanwhile.
 #include <cstdint>
 #include <memory>
 #include <utility>
@@ -22,12 +22,16 @@ std::shared_ptr<spdlog::logger> Log() {
 
 }  // namespace
 
-StatusOr<std::vector<RunRecord>> Scheduler::TakeDueRuns(const AgentIdentity& agent) {
-  ORCH_ASSIGN_OR_RETURN(std::string pool, RunStore(store_).PoolOfAgent(agent.agent_id));
-  ORCH_ASSIGN_OR_RETURN(Handed runs, Hand({{&agent, &pool}}));
-  std::vector<RunRecord> taken = TakeOwed(agent.agent_id);
-  for (RunRecord& run : runs.front()) taken.push_back(std::move(run));
-  return taken;
+void Scheduler::TakeDueRuns(const AgentIdentity& agent, TakeCallback done) {
+  StatusOr<std::string> pool = RunStore(store_).PoolOfAgent(agent.agent_id);
+  if (!pool.ok()) return done(pool.status());
+  HandLater({{&agent, &*pool}}, [this, agent_id = agent.agent_id,
+                                 done = std::move(done)](StatusOr<Handed> runs) {
+    if (!runs.ok()) return done(runs.status());
+    std::vector<RunRecord> taken = TakeOwed(agent_id);
+    for (RunRecord& run : runs->front()) taken.push_back(std::move(run));
+    done(std::move(taken));
+  });
 }
 
 void Scheduler::Poll(const AgentIdentity& agent, milliseconds wait, PollCallback done) {
@@ -150,12 +154,6 @@ Scheduler::Reservation Scheduler::Reserve(const std::vector<Want>& wants) {
         {agent.agent_id, agent.client_machine, *wants[i].pool_id, lease_end, std::move(ids)});
   }
   return reserved;
-}
-
-StatusOr<Scheduler::Handed> Scheduler::Hand(const std::vector<Want>& wants) {
-  Reservation reserved = Reserve(wants);
-  if (reserved.deliveries.empty()) return Handed(wants.size());
-  return Landed(reserved, RunStore(store_).Deliver(reserved.deliveries));
 }
 
 void Scheduler::HandLater(const std::vector<Want>& wants,

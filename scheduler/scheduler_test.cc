@@ -96,7 +96,7 @@ TEST_F(SchedulerTest, RecurringJobNeverHasTwoRunsInFlight) {
   Restart();
   const std::string job = AddJob(R"({"Interval": {"Minutes": 10}})");
   Advance(minutes(10));
-  StatusOr<std::vector<RunRecord>> held = scheduler_->TakeDueRuns(agent_a_);
+  StatusOr<std::vector<RunRecord>> held = TakeNow(agent_a_);
   ASSERT_OK(held);
   ASSERT_EQ(held->size(), 1u);
   ASSERT_OK(ConfigureNow(agent_a_.agent_id, job));
@@ -117,10 +117,10 @@ TEST_F(SchedulerTest, ExpiredLeaseGoesToAnotherAgentOfThePool) {
   Restart();
   const std::string job = AddJob(R"({"Immediate": true})");
   Advance(seconds(1));
-  ASSERT_EQ(scheduler_->TakeDueRuns(agent_a_)->size(), 1u);
+  ASSERT_EQ(TakeNow(agent_a_)->size(), 1u);
   Advance(minutes(5));
   EXPECT_EQ(scheduler_->stats().leases_expired, 1);
-  EXPECT_TRUE(scheduler_->TakeDueRuns(agent_b_)->empty()) << "the backoff has not passed";
+  EXPECT_TRUE(TakeNow(agent_b_)->empty()) << "the backoff has not passed";
   Advance(minutes(1));
   EXPECT_EQ(Work(agent_b_).size(), 1u);
   const std::vector<RunRecord> runs = History(job);
@@ -221,7 +221,7 @@ TEST_F(SchedulerTest, RestartKeepsLeasesAndOpenRuns) {
   // 6 minutes later, not 10.
   const std::string job = AddJob(R"({"Immediate": true})");
   Advance(seconds(1));
-  ASSERT_EQ(scheduler_->TakeDueRuns(agent_a_)->size(), 1u);
+  ASSERT_EQ(TakeNow(agent_a_)->size(), 1u);
   Advance(minutes(4));
   Restart();
   EXPECT_EQ(scheduler_->stats().open_runs, 1);

@@ -148,10 +148,22 @@ class SchedulerTest : public store::testing::StoreFileTest {
     return *answer;
   }
 
+  // The writes submitted so far are answered (nothing to do with the inline writer).
+  virtual void DrainWrites() {}
+
+  // The due runs `agent` takes as a registration does, once their leases are committed.
+  StatusOr<std::vector<store::RunRecord>> TakeNow(const AgentIdentity& agent) {
+    std::optional<StatusOr<std::vector<store::RunRecord>>> answer;
+    scheduler_->TakeDueRuns(agent, [&answer](auto runs) { answer = std::move(runs); });
+    DrainWrites();
+    if (!answer) return InternalError("the registration's runs were not answered");
+    return *std::move(answer);
+  }
+
   // Takes, starts and completes every run due for `agent` with `result`; answers them.
   std::vector<store::RunRecord> Work(const AgentIdentity& agent,
                                      store::RunResult result = store::RunResult::kSuccess) {
-    StatusOr<std::vector<store::RunRecord>> runs = scheduler_->TakeDueRuns(agent);
+    StatusOr<std::vector<store::RunRecord>> runs = TakeNow(agent);
     EXPECT_OK(runs);
     for (const store::RunRecord& run : *runs) {
       EXPECT_OK(ConfigureNow(agent.agent_id, run.job_id));

@@ -15,7 +15,8 @@
 
 namespace orch::store {
 class SqliteStore;
-}
+class StoreWriter;
+}  // namespace orch::store
 namespace orch::pki {
 class CertificateAuthority;
 class SecretBox;
@@ -42,7 +43,10 @@ AgentSettings AgentSettingsFrom(const config::Config& config);
 /// What the agent handlers work with. Everything outlives the AgentApi.
 struct AgentDeps {
   const Clock* clock = nullptr;
+  /// Reads on the event loop.
   store::SqliteStore* store = nullptr;
+  /// Where registrations are written, off the event loop.
+  store::StoreWriter* writer = nullptr;
   const pki::CertificateAuthority* ca = nullptr;
   /// Opens the passwords and keys that configuration answers carry.
   const pki::SecretBox* secret_box = nullptr;
@@ -55,7 +59,7 @@ struct AgentDeps {
 /// Routes and handlers of the agent listener. Handlers run on the event loop.
 class AgentApi final : public Handler {
  public:
-  /// REQUIRES: clock, store, ca and touches are set and outlive this object.
+  /// REQUIRES: clock, store, writer, ca and touches are set and outlive this object.
   AgentApi(AgentDeps deps, AgentSettings settings);
   ~AgentApi() override;
 

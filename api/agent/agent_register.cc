@@ -1,7 +1,10 @@
 // POST /KeyfactorAgents/Session/Register (SPEC §6.2, §6.6): who the agent is, whether it may
 // have a session, its client certificate, and the reenrollment flags.
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -19,6 +22,7 @@
 #include "pki/token.h"
 #include "scheduler/scheduler.h"
 #include "store/agent_store.h"
+#include "store/write_executor.h"
 
 namespace orch::api {
 namespace {
@@ -106,41 +110,53 @@ json Refusal(const AgentError& error) {
           {"Session", nullptr}};
 }
 
-// One registration, from authenticated caller to answer.
-class Registration {
+// One registration, from authenticated caller to answer. Its writes go through the writer, so
+// it lives until its answer is sent.
+class Registration final : public std::enable_shared_from_this<Registration> {
  public:
-  Registration(const AgentApi::Context& context, const RegisterRequest& req,
-               const AgentCaller& caller)
+  using Done = std::function<void(StatusOr<json>)>;
+
+  Registration(const AgentApi::Context& context, RegisterRequest req, AgentCaller caller,
+               Done done)
       : context_(context),
-        req_(req),
-        caller_(caller),
-        agents_(*context.deps.store),
+        req_(std::move(req)),
+        caller_(std::move(caller)),
+        done_(std::move(done)),
         now_(context.deps.clock->WallNow()) {}
 
-  StatusOr<json> Run();
+  void Run();
 
  private:
-  Status Record(const Agent& agent, const AgentError& error);
-  StatusOr<std::optional<json>> Gatekeep(const Agent& agent, bool has_csr);
-  StatusOr<json> Admit(Agent agent, bool created, const std::optional<pki::VerifiedCsr>& csr);
+  void RecordRefusal(const Agent& agent, const AgentError& error, json answer);
+  std::optional<std::pair<AgentError, json>> Gatekeep(const Agent& agent, bool has_csr) const;
+  void Admit(Agent agent, bool created, const std::optional<pki::VerifiedCsr>& csr);
+  void Answer(const Agent& agent, bool created, const std::optional<AgentError>& warning,
+              const std::string& token, const json& certificate);
   Agent NewAgent() const;
   void ApplyRequest(Agent& agent) const;
   StatusOr<std::string> Enroll(Agent& agent, const pki::VerifiedCsr& csr);
-  StatusOr<json> DueJobs(const Agent& agent, bool created);
   void LogOutcome(const Agent& agent, bool created, bool enrolled) const;
 
   const AgentApi::Context& context_;
-  const RegisterRequest& req_;
-  const AgentCaller& caller_;
-  store::AgentStore agents_;
+  const RegisterRequest req_;
+  const AgentCaller caller_;
+  const Done done_;
   const WallTime now_;
 };
 
-// A refused agent keeps the refusal in LastErrorCode/LastErrorMessage for operators to see.
-Status Registration::Record(const Agent& agent, const AgentError& error) {
+// A refused agent keeps the refusal in LastErrorCode/LastErrorMessage for operators to see;
+// `answer` is sent once that is written.
+void Registration::RecordRefusal(const Agent& agent, const AgentError& error, json answer) {
   Log()->warn("agent {} ({}) refused: {}", agent.agent_id, agent.client_machine, error.message);
-  return agents_.RecordError(agent.agent_id, agent_wire::ErrorCodeNumber(error.code), error.message,
-                             now_);
+  context_.deps.writer->Submit(
+      [id = agent.agent_id, code = agent_wire::ErrorCodeNumber(error.code),
+       message = error.message, now = now_](store::SqliteStore& writer) {
+        return store::AgentStore(writer).RecordError(id, code, message, now);
+      },
+      [self = shared_from_this(), answer = std::move(answer)](Status recorded) {
+        if (!recorded.ok()) return self->done_(recorded);
+        self->done_(answer);
+      });
 }
 
 Agent Registration::NewAgent() const {
@@ -180,16 +196,6 @@ StatusOr<std::string> Registration::Enroll(Agent& agent, const pki::VerifiedCsr&
   return issued.der;
 }
 
-// Agents ignore the jobs of a first registration (SPEC §6.6), and only approved ones get any.
-StatusOr<json> Registration::DueJobs(const Agent& agent, bool created) {
-  if (created || agent.status != AgentStatus::kApproved || context_.deps.scheduler == nullptr) {
-    return json::array();
-  }
-  ORCH_ASSIGN_OR_RETURN(std::vector<store::RunRecord> runs,
-                        context_.deps.scheduler->TakeDueRuns(agent_wire::IdentityOf(agent)));
-  return agent_wire::JobsJson(runs);
-}
-
 void Registration::LogOutcome(const Agent& agent, bool created, bool enrolled) const {
   const std::string via = caller_.kind == AgentCaller::Kind::kCertificate
                               ? "client certificate " + caller_.certificate_thumbprint
@@ -201,30 +207,29 @@ void Registration::LogOutcome(const Agent& agent, bool created, bool enrolled) c
               enrolled ? "; issued certificate " + agent.thumbprint : "");
 }
 
-// The answer for an agent that may not have a session now, or nullopt when it may.
-StatusOr<std::optional<json>> Registration::Gatekeep(const Agent& agent, bool has_csr) {
+// The refusal and answer for an agent that may not have a session now, or nullopt when it may.
+std::optional<std::pair<AgentError, json>> Registration::Gatekeep(const Agent& agent,
+                                                                  bool has_csr) const {
   if (agent.status == AgentStatus::kDisapproved) {
-    const AgentError error{agent_wire::kAgentDisapproved,
-                           "agent " + agent.agent_id + " is disapproved"};
-    ORCH_RETURN_IF_ERROR(Record(agent, error));
-    return std::optional<json>(Refusal(error));
+    AgentError error{agent_wire::kAgentDisapproved, "agent " + agent.agent_id + " is disapproved"};
+    json answer = Refusal(error);
+    return std::pair(std::move(error), std::move(answer));
   }
   if (agent.reenrollment == Reenrollment::kRequired && !has_csr) {
-    const AgentError error{agent_wire::kReenrollmentRequired,
-                           "a new client certificate is required: register again with a CSR"};
-    ORCH_RETURN_IF_ERROR(Record(agent, error));
+    AgentError error{agent_wire::kReenrollmentRequired,
+                     "a new client certificate is required: register again with a CSR"};
     // The agent learns its id (it may have registered by certificate) but gets no token.
-    return std::optional<json>(json{
+    json answer{
         {"Result", agent_wire::ResultJson(agent_wire::kResultFailure, error)},
         {"Session",
-         SessionJson(agent, req_, nullptr, nullptr, json::array(), context_.settings.heartbeat)}});
+         SessionJson(agent, req_, nullptr, nullptr, json::array(), context_.settings.heartbeat)}};
+    return std::pair(std::move(error), std::move(answer));
   }
-  return std::optional<json>();
+  return std::nullopt;
 }
 
-// Signs the CSR, saves the agent with its new session and answers with its due jobs.
-StatusOr<json> Registration::Admit(Agent agent, bool created,
-                                   const std::optional<pki::VerifiedCsr>& csr) {
+// Signs the CSR, saves the agent with its new session, then answers with its due jobs.
+void Registration::Admit(Agent agent, bool created, const std::optional<pki::VerifiedCsr>& csr) {
   std::optional<AgentError> warning;
   if (agent.reenrollment == Reenrollment::kRequested && !csr) {
     warning = AgentError{agent_wire::kReenrollmentRequested,
@@ -234,60 +239,94 @@ StatusOr<json> Registration::Admit(Agent agent, bool created,
   if (csr) {
     StatusOr<std::string> der = Enroll(agent, *csr);
     if (!der.ok() && der.status().code() == StatusCode::kInvalidArgument) {
-      return Refusal({agent_wire::kCsrRefused, der.status().message()});
+      return done_(Refusal({agent_wire::kCsrRefused, der.status().message()}));
     }
-    if (!der.ok()) return der.status();
+    if (!der.ok()) return done_(der.status());
     certificate = pki::Base64Encode(*der);
   }
   ApplyRequest(agent);
-  const std::string token = NewGuid();
-  ORCH_RETURN_IF_ERROR(agents_.SaveRegistration(
-      agent, created, {pki::TokenHash(token), agent.agent_id, caller_.secret_id, now_, now_}));
-  LogOutcome(agent, created, csr.has_value());
-  ORCH_ASSIGN_OR_RETURN(json jobs, DueJobs(agent, created));
-  const int status = warning ? agent_wire::kResultWarning : agent_wire::kResultSuccess;
-  return json{{"Result", agent_wire::ResultJson(status, warning)},
-              {"Session", SessionJson(agent, req_, token, certificate, std::move(jobs),
-                                      context_.settings.heartbeat)}};
+  std::string token = NewGuid();
+  store::SessionRecord session{pki::TokenHash(token), agent.agent_id, caller_.secret_id, now_,
+                               now_};
+  auto saved = std::make_shared<const Agent>(std::move(agent));
+  context_.deps.writer->Submit(
+      [saved, created, session = std::move(session)](store::SqliteStore& writer) {
+        return store::AgentStore(writer).SaveRegistration(*saved, created, session);
+      },
+      [self = shared_from_this(), saved, created, warning, token = std::move(token),
+       certificate = std::move(certificate), enrolled = csr.has_value()](Status written) {
+        if (!written.ok()) return self->done_(written);
+        self->LogOutcome(*saved, created, enrolled);
+        self->Answer(*saved, created, warning, token, certificate);
+      });
 }
 
-StatusOr<json> Registration::Run() {
+// The session answer with the agent's due jobs. Agents ignore the jobs of a first
+// registration (SPEC §6.6), and only approved ones get any.
+void Registration::Answer(const Agent& agent, bool created,
+                          const std::optional<AgentError>& warning, const std::string& token,
+                          const json& certificate) {
+  const int status = warning ? agent_wire::kResultWarning : agent_wire::kResultSuccess;
+  json answer{{"Result", agent_wire::ResultJson(status, warning)},
+              {"Session", SessionJson(agent, req_, token, certificate, json::array(),
+                                      context_.settings.heartbeat)}};
+  if (created || agent.status != AgentStatus::kApproved || context_.deps.scheduler == nullptr) {
+    return done_(std::move(answer));
+  }
+  context_.deps.scheduler->TakeDueRuns(
+      agent_wire::IdentityOf(agent),
+      [self = shared_from_this(),
+       answer = std::move(answer)](StatusOr<std::vector<store::RunRecord>> runs) mutable {
+        if (!runs.ok()) return self->done_(runs.status());
+        answer["Session"]["Jobs"] = agent_wire::JobsJson(*runs);
+        self->done_(std::move(answer));
+      });
+}
+
+void Registration::Run() {
   std::optional<pki::VerifiedCsr> csr;
   if (req_.csr) {
     StatusOr<pki::VerifiedCsr> verified = DecodeCsr(*req_.csr);
-    if (!verified.ok()) return Refusal({agent_wire::kCsrRefused, verified.status().message()});
+    if (!verified.ok()) return done_(Refusal({agent_wire::kCsrRefused, verified.status().message()}));
     csr = *std::move(verified);
   }
-  ORCH_ASSIGN_OR_RETURN(Identity identity, Identify(agents_, req_, caller_));
-  if (identity.refusal) return Refusal(*identity.refusal);
-  const bool created = !identity.agent;
-  Agent agent = created ? NewAgent() : *std::move(identity.agent);
-  ORCH_ASSIGN_OR_RETURN(std::optional<json> refused, Gatekeep(agent, csr.has_value()));
-  if (refused) return *std::move(refused);
-  return Admit(std::move(agent), created, csr);
+  store::AgentStore agents(*context_.deps.store);
+  StatusOr<Identity> identity = Identify(agents, req_, caller_);
+  if (!identity.ok()) return done_(identity.status());
+  if (identity->refusal) return done_(Refusal(*identity->refusal));
+  const bool created = !identity->agent;
+  Agent agent = created ? NewAgent() : *std::move(identity->agent);
+  if (auto refused = Gatekeep(agent, csr.has_value())) {
+    return RecordRefusal(agent, refused->first, std::move(refused->second));
+  }
+  Admit(std::move(agent), created, csr);
 }
 
-Response HandleRegister(const AgentApi::Context& context, const Request& request) {
+void HandleRegister(const AgentApi::Context& context, const Request& request, ReplyFn reply) {
   StatusOr<AgentCaller> caller = AuthenticateAgent(request, context);
   if (!caller.ok() && caller.status().code() == StatusCode::kUnauthenticated) {
     Log()->info("registration from {} refused: {}", request.remote_ip, caller.status().message());
-    return agent_wire::Unauthenticated(caller.status());
+    return reply(agent_wire::Unauthenticated(caller.status()));
   }
-  if (!caller.ok()) return ErrorReply(caller.status());
+  if (!caller.ok()) return reply(ErrorReply(caller.status()));
   StatusOr<RegisterRequest> parsed = ParseRegisterRequest(request);
-  if (!parsed.ok()) return ErrorReply(parsed.status());
-  StatusOr<json> answer = Registration(context, *parsed, *caller).Run();
-  if (!answer.ok()) return ErrorReply(answer.status());
-  return agent_wire::Reply(*answer);
+  if (!parsed.ok()) return reply(ErrorReply(parsed.status()));
+  auto registration = std::make_shared<Registration>(
+      context, *std::move(parsed), *std::move(caller),
+      [reply = std::move(reply)](StatusOr<json> answer) {
+        if (!answer.ok()) return reply(ErrorReply(answer.status()));
+        reply(agent_wire::Reply(*answer));
+      });
+  registration->Run();
 }
 
 }  // namespace
 
 void RegisterSessionRoutes(Router& router, const AgentApi::Context& context) {
-  router.Add("POST", "/KeyfactorAgents/Session/Register",
-             [&context](const Request& request, const PathParams&) {
-               return HandleRegister(context, request);
-             });
+  router.AddAsync("POST", "/KeyfactorAgents/Session/Register",
+                  [&context](const Request& request, const PathParams&, ReplyFn reply) {
+                    HandleRegister(context, request, std::move(reply));
+                  });
 }
 
 }  // namespace orch::api

@@ -98,7 +98,11 @@ class AgentApiFixture : public ::testing::Test {
                     .authorizer = authorizer_.get(),
                     .pending_last_seen = [this] { return touches_->PendingLastSeen(); }});
     agent_api_ = std::make_unique<AgentApi>(
-        AgentDeps{.clock = &clock_, .store = store_.get(), .ca = ca_.get(), .touches = &*touches_},
+        AgentDeps{.clock = &clock_,
+                  .store = store_.get(),
+                  .writer = &writer,
+                  .ca = ca_.get(),
+                  .touches = &*touches_},
         settings_);
   }
 
