@@ -58,8 +58,9 @@ StatusOr<CertificateFacts> CatalogFacts::Certificate(int64_t id) const {
 StatusOr<CertStoreFacts> CatalogFacts::Store(std::string_view id) const {
   auto found = stores_.find(jobs::AsciiLowercase(id));
   // As CatalogStore::GetCertStore(): the id is named as the caller wrote it.
-  if (found == stores_.end())
+  if (found == stores_.end()) {
     return NotFoundError("no certificate store with Id " + std::string(id));
+  }
   return found->second;
 }
 

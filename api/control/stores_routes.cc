@@ -242,7 +242,7 @@ void DeleteStore(const ControlDeps& deps, const Request& request, const PathPara
   if (!id.ok()) return reply(ErrorReply(id.status()));
   deps.writer->Submit(
       [id = *id](store::SqliteStore& db) { return store::CatalogStore(db).DeleteCertStore(id); },
-      [facts = deps.catalog_facts, id = *id, reply = std::move(reply)](Status deleted) {
+      [facts = deps.catalog_facts, id = *id, reply = std::move(reply)](const Status& deleted) {
         if (!deleted.ok()) return reply(ErrorReply(deleted));
         facts->EraseStore(id);
         GetLogger("api")->info("certificate store {} deleted", id);
