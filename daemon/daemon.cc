@@ -30,6 +30,7 @@
 #include "net/http_server.h"
 #include "pki/hash.h"
 #include "pki/secret_box.h"
+#include "store/catalog_facts.h"
 #include "store/sqlite_store.h"
 #include "store/write_executor.h"
 
@@ -128,6 +129,9 @@ struct Daemon::Parts {
   std::unique_ptr<InstanceLock> lock;
   std::optional<int> activated_control_fd;  // the control socket systemd handed over, if any
   std::unique_ptr<store::SqliteStore> store;
+  // What every Add checks of the catalog, kept in step by the control API's catalog writes;
+  // it outlives the writer, whose answers update it.
+  std::unique_ptr<store::CatalogFacts> catalog_facts;
   // The writer thread, on a connection of its own; stopped before the store closes.
   std::unique_ptr<store::WriteExecutor> writer;
   std::unique_ptr<pki::SecretBox> secret_box;
@@ -159,6 +163,7 @@ Status Daemon::Start() {
   ORCH_RETURN_IF_ERROR(Preflight());
   ORCH_RETURN_IF_ERROR(PrepareStateDir());
   ORCH_RETURN_IF_ERROR(OpenStore());
+  ORCH_RETURN_IF_ERROR(LoadCatalogFacts());
   ORCH_RETURN_IF_ERROR(LoadMasterKey());
   ORCH_RETURN_IF_ERROR(
       ReconcilePools(*parts_->store, options_.config.pools, parts_->clock.WallNow())
@@ -171,6 +176,7 @@ Status Daemon::Start() {
       api::ControlDeps{.clock = &parts_->clock,
                        .store = parts_->store.get(),
                        .writer = parts_->writer.get(),
+                       .catalog_facts = parts_->catalog_facts.get(),
                        .secret_box = parts_->secret_box.get(),
                        .authorizer = parts_->authorizer.get(),
                        .agent_listener = &parts_->agent_listener,
@@ -238,6 +244,14 @@ Status Daemon::OpenStore() {
       std::move(writer), [this](std::function<void()> fn) { parts_->loop.Post(std::move(fn)); },
       store::WriteExecutor::Options{});
   Log()->info("store {} at schema version {}", opts.path, parts_->store->schema_version());
+  return Status::Ok();
+}
+
+Status Daemon::LoadCatalogFacts() {
+  ORCH_ASSIGN_OR_RETURN(store::CatalogFacts facts, store::CatalogFacts::Load(*parts_->store));
+  Log()->info("catalog: {} certificate(s), {} certificate store(s)", facts.certificate_count(),
+              facts.store_count());
+  parts_->catalog_facts = std::make_unique<store::CatalogFacts>(std::move(facts));
   return Status::Ok();
 }
 

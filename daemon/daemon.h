@@ -45,6 +45,7 @@ class Daemon {
   Status Preflight();
   Status PrepareStateDir();
   Status OpenStore();
+  Status LoadCatalogFacts();
   Status LoadMasterKey();
   Status StartScheduler();
   Status BindAgentListener();

@@ -143,7 +143,7 @@ StatusOr<ImportOutcome> CatalogStore::AddCertificate(const NewCertificate& certi
 StatusOr<CertificateRecord> CatalogStore::GetCertificate(int64_t id) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("reading a certificate", [&]() -> StatusOr<CertificateRecord> {
-    // Every Add reads its certificate: the statement is kept prepared.
+    // Every job an agent configures reads its certificate: the statement is kept prepared.
     internal::CachedStatement query = impl.Prepare("SELECT " + std::string(kCertificateColumns) +
                                                    " FROM certificates c WHERE c.id = ?");
     query.bind(1, id);

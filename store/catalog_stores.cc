@@ -213,7 +213,7 @@ Status CatalogStore::UpdateCertStore(const CertStoreRecord& record, bool replace
 StatusOr<CertStoreRecord> CatalogStore::GetCertStore(std::string_view id) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("reading a certificate store", [&]() -> StatusOr<CertStoreRecord> {
-    // Every Add reads its stores: the statement is kept prepared.
+    // Every job an agent configures reads its store: the statement is kept prepared.
     internal::CachedStatement query = impl.Prepare("SELECT " + std::string(kStoreColumns) +
                                                    " FROM " + std::string(kStoreFrom) +
                                                    " WHERE s.id = ?");

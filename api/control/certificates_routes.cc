@@ -11,7 +11,9 @@
 #include "pki/certificate.h"
 #include "pki/hash.h"
 #include "pki/secret_box.h"
+#include "store/catalog_facts.h"
 #include "store/catalog_store.h"
+#include "store/write_executor.h"
 
 namespace orch::api {
 namespace {
@@ -75,19 +77,33 @@ StatusOr<pki::ImportedCertificate> DecodeAndImport(const JsonFields& body) {
   return imported;
 }
 
-StatusOr<Response> Import(const ControlDeps& deps, const Request& request) {
+// The certificate an import would store: its key sealed, its password cleansed.
+StatusOr<store::NewCertificate> PrepareImport(const ControlDeps& deps, const Request& request) {
   ORCH_RETURN_IF_ERROR(deps.authorizer->Require(request, kImportClaim));
   ORCH_ASSIGN_OR_RETURN(json parsed, ParseJsonBody(request));
   ORCH_ASSIGN_OR_RETURN(JsonFields body, JsonFields::Of(parsed));
   ORCH_ASSIGN_OR_RETURN(pki::ImportedCertificate imported, DecodeAndImport(body));
-  store::NewCertificate record = ToNewCertificate(imported, *deps.secret_box);
-  store::CatalogStore catalog(*deps.store);
-  ORCH_ASSIGN_OR_RETURN(store::ImportOutcome outcome,
-                        catalog.AddCertificate(record, deps.clock->WallNow()));
-  GetLogger("api")->info("certificate {} (Id {}) {}{}", outcome.certificate.thumbprint,
-                         outcome.certificate.id, outcome.created ? "imported" : "already stored",
-                         outcome.key_added ? "; its private key was added" : "");
-  return JsonReply(CertificateJson(outcome.certificate));
+  return ToNewCertificate(imported, *deps.secret_box);
+}
+
+// The row is written by the writer; the catalog facts learn of it once it is committed.
+void Import(const ControlDeps& deps, const Request& request, ReplyFn reply) {
+  StatusOr<store::NewCertificate> record = PrepareImport(deps, request);
+  if (!record.ok()) return reply(ErrorReply(record.status()));
+  deps.writer->Submit<store::ImportOutcome>(
+      [record = std::move(record).value(), now = deps.clock->WallNow()](store::SqliteStore& db) {
+        return store::CatalogStore(db).AddCertificate(record, now);
+      },
+      [facts = deps.catalog_facts,
+       reply = std::move(reply)](StatusOr<store::ImportOutcome> outcome) {
+        if (!outcome.ok()) return reply(ErrorReply(outcome.status()));
+        facts->PutCertificate(store::CatalogFacts::Of(outcome->certificate));
+        GetLogger("api")->info("certificate {} (Id {}) {}{}", outcome->certificate.thumbprint,
+                               outcome->certificate.id,
+                               outcome->created ? "imported" : "already stored",
+                               outcome->key_added ? "; its private key was added" : "");
+        reply(JsonReply(CertificateJson(outcome->certificate)));
+      });
 }
 
 StatusOr<Response> ListCertificates(const ControlDeps& deps, const Request& request) {
@@ -166,9 +182,10 @@ StatusOr<Response> AddCollection(const ControlDeps& deps, const Request& request
 }  // namespace
 
 void RegisterCertificateRoutes(Router& router, const ControlDeps& deps) {
-  router.Add("POST", "/Certificates/Import", [deps](const Request& request, const PathParams&) {
-    return Reply(Import(deps, request));
-  });
+  router.AddAsync("POST", "/Certificates/Import",
+                  [deps](const Request& request, const PathParams&, ReplyFn reply) {
+                    Import(deps, request, std::move(reply));
+                  });
   router.Add("GET", "/Certificates", [deps](const Request& request, const PathParams&) {
     return Reply(ListCertificates(deps, request));
   });

@@ -14,6 +14,7 @@
 #include "common/status.h"
 
 namespace orch::store {
+class CatalogFacts;
 class SqliteStore;
 class StoreWriter;
 }  // namespace orch::store
@@ -39,8 +40,11 @@ struct AgentListenerInfo {
 struct ControlDeps {
   const Clock* clock = nullptr;
   store::SqliteStore* store = nullptr;
-  /// Where writes go instead of `store` (Adds so far), off the event loop.
+  /// Where writes go instead of `store` (Adds, certificate and store writes), off the loop.
   store::StoreWriter* writer = nullptr;
+  /// What every Add checks of certificates and stores, in memory; the certificate and store
+  /// writes update it after their commit.
+  store::CatalogFacts* catalog_facts = nullptr;
   /// Encrypts private keys and passwords at rest.
   const pki::SecretBox* secret_box = nullptr;
   /// Decides the claims of each caller; reloaded with the configuration.

@@ -14,6 +14,7 @@
 #include "jobs/store_types.h"
 #include "pki/secret_box.h"
 #include "scheduler/scheduler.h"
+#include "store/catalog_facts.h"
 #include "store/catalog_store.h"
 #include "store/job_store.h"
 
@@ -36,13 +37,13 @@ std::string TargetField(size_t index, std::string_view member) {
 }
 
 // Every store exists, can take an Add and, when asked, gets a key the certificate has.
-StatusOr<std::vector<store::CertStoreRecord>> LoadTargets(store::CatalogStore& catalog,
-                                                          const AddRequest& add,
-                                                          const store::CertificateRecord& cert) {
-  std::vector<store::CertStoreRecord> stores;
+StatusOr<std::vector<store::CertStoreFacts>> LoadTargets(const store::CatalogFacts& facts,
+                                                         const AddRequest& add,
+                                                         const store::CertificateFacts& cert) {
+  std::vector<store::CertStoreFacts> stores;
   for (size_t i = 0; i < add.targets.size(); ++i) {
     const AddTarget& target = add.targets[i];
-    ORCH_ASSIGN_OR_RETURN(store::CertStoreRecord record, catalog.GetCertStore(target.store_id));
+    ORCH_ASSIGN_OR_RETURN(store::CertStoreFacts record, facts.Store(target.store_id));
     const jobs::StoreType* type = jobs::FindStoreType(record.store_type);
     if (type == nullptr || !type->operations.add) {
       return FailedPreconditionError("certificate store " + record.id + " (type " +
@@ -67,7 +68,7 @@ std::optional<std::string> Seal(const pki::SecretBox& box, const std::optional<s
 
 std::vector<store::NewJob> BuildJobs(const ControlDeps& deps, const Request& request,
                                      const std::string& requester, const AddRequest& add,
-                                     const store::CertificateRecord& cert) {
+                                     const store::CertificateFacts& cert) {
   const WallTime now = deps.clock->WallNow();
   const WallTime first = jobs::FirstFire(add.schedule, now);
   const std::string schedule_json = jobs::ScheduleToJson(add.schedule).dump();
@@ -100,12 +101,14 @@ StatusOr<std::vector<store::NewJob>> PrepareAdd(const ControlDeps& deps, const R
   // A caller with no schedule claim at all learns nothing about certificates or stores.
   const std::vector<std::string>& claims = caller.claims;
   ORCH_RETURN_IF_ERROR(CheckScheduleAccess(claims, std::nullopt, "", /*any_scope=*/true));
+  // The certificate and stores come from memory; only a collection-scoped caller's check
+  // reads the database (the collection's query over the certificate's row).
+  const store::CatalogFacts& facts = *deps.catalog_facts;
+  ORCH_ASSIGN_OR_RETURN(store::CertificateFacts cert, facts.Certificate(add.certificate_id));
+  ORCH_ASSIGN_OR_RETURN(std::vector<store::CertStoreFacts> stores, LoadTargets(facts, add, cert));
   store::CatalogStore catalog(*deps.store);
-  ORCH_ASSIGN_OR_RETURN(store::CertificateRecord cert, catalog.GetCertificate(add.certificate_id));
-  ORCH_ASSIGN_OR_RETURN(std::vector<store::CertStoreRecord> stores,
-                        LoadTargets(catalog, add, cert));
   ORCH_RETURN_IF_ERROR(CheckCollectionAccess(claims, catalog, cert.id, add.collection_id));
-  for (const store::CertStoreRecord& s : stores) {
+  for (const store::CertStoreFacts& s : stores) {
     ORCH_RETURN_IF_ERROR(CheckScheduleAccess(claims, s.container_id, "certificate store " + s.id));
   }
   return BuildJobs(deps, request, RequesterName(request, caller), add, cert);
@@ -224,9 +227,9 @@ StatusOr<std::vector<store::JobTarget>> UnscheduleTargets(store::JobStore& job_s
 
 // The jobs an Unschedule names, unscheduled in the store; nullopt when it names none.
 StatusOr<std::optional<store::UnscheduledJobs>> UnscheduleJobs(const ControlDeps& deps,
-                                                                const Request& request,
-                                                                const Caller& caller,
-                                                                std::vector<std::string>& ids) {
+                                                               const Request& request,
+                                                               const Caller& caller,
+                                                               std::vector<std::string>& ids) {
   ORCH_ASSIGN_OR_RETURN(json parsed, ParseJsonBody(request));
   ORCH_ASSIGN_OR_RETURN(JsonFields body, JsonFields::Of(parsed));
   // Without any schedule claim the call is refused before it reveals which jobs exist.
@@ -258,14 +261,13 @@ void Unschedule(const ControlDeps& deps, const Request& request, ReplyFn reply) 
   if (deps.scheduler == nullptr) return answer();
   // The jobs are unscheduled for good; a failure to cancel leaves runs to be closed when their
   // agent asks for them. The answer follows the cancel's commit.
-  deps.scheduler->JobsUnscheduled(ids, (*unscheduled)->dequeued,
-                                  [answer = std::move(answer)](Status s) {
-                                    if (!s.ok()) {
-                                      GetLogger("api")->error(
-                                          "unschedule: cancelling waiting runs: {}", s.ToString());
-                                    }
-                                    answer();
-                                  });
+  deps.scheduler->JobsUnscheduled(
+      ids, (*unscheduled)->dequeued, [answer = std::move(answer)](Status s) {
+        if (!s.ok()) {
+          GetLogger("api")->error("unschedule: cancelling waiting runs: {}", s.ToString());
+        }
+        answer();
+      });
 }
 
 }  // namespace

@@ -16,8 +16,10 @@
 #include "pki/secret_box.h"
 #include "scheduler/scheduler.h"
 #include "store/agent_store.h"
+#include "store/catalog_facts.h"
 #include "store/catalog_store.h"
 #include "store/pool_store.h"
+#include "store/write_executor.h"
 
 namespace orch::api {
 namespace {
@@ -156,42 +158,62 @@ Status WithContainerField(Status status) {
   return status;
 }
 
-StatusOr<Response> CreateStore(const ControlDeps& deps, const Request& request) {
+// The store a POST or PUT describes, checked and sealed; `replace_password` says whether
+// the body set the password (always for a new store).
+StatusOr<store::CertStoreRecord> StoreOfBody(const ControlDeps& deps, const Request& request,
+                                             bool create, bool& replace_password) {
   ORCH_RETURN_IF_ERROR(deps.authorizer->Require(request, kModifyClaim));
   ORCH_ASSIGN_OR_RETURN(json parsed, ParseJsonBody(request));
   ORCH_ASSIGN_OR_RETURN(JsonFields body, JsonFields::Of(parsed));
   store::CertStoreRecord record;
-  record.id = NewGuid();
-  record.created_at = deps.clock->WallNow();
-  ORCH_RETURN_IF_ERROR(ReadStore(body, *deps.secret_box, record).status());
-  ORCH_RETURN_IF_ERROR(CheckBinding(*deps.store, record));
-  store::CatalogStore catalog(*deps.store);
-  ORCH_RETURN_IF_ERROR(WithContainerField(catalog.AddCertStore(record)));
-  GetLogger("api")->info("certificate store {} created ({} {})", record.id, record.client_machine,
-                         record.store_path);
-  ORCH_ASSIGN_OR_RETURN(store::CertStoreRecord created, catalog.GetCertStore(record.id));
-  return JsonReply(StoreJson(created));
+  if (create) {
+    record.id = NewGuid();
+    record.created_at = deps.clock->WallNow();
+  } else {
+    ORCH_ASSIGN_OR_RETURN(record.id, body.RequiredGuid("Id"));
+  }
+  ORCH_ASSIGN_OR_RETURN(replace_password, ReadStore(body, *deps.secret_box, record));
+  return record;
 }
 
-StatusOr<Response> UpdateStore(const ControlDeps& deps, const Request& request) {
-  ORCH_RETURN_IF_ERROR(deps.authorizer->Require(request, kModifyClaim));
-  ORCH_ASSIGN_OR_RETURN(json parsed, ParseJsonBody(request));
-  ORCH_ASSIGN_OR_RETURN(JsonFields body, JsonFields::Of(parsed));
-  store::CertStoreRecord record;
-  ORCH_ASSIGN_OR_RETURN(record.id, body.RequiredGuid("Id"));
-  ORCH_ASSIGN_OR_RETURN(bool replace_password, ReadStore(body, *deps.secret_box, record));
-  ORCH_RETURN_IF_ERROR(CheckBinding(*deps.store, record));
-  store::CatalogStore catalog(*deps.store);
-  ORCH_RETURN_IF_ERROR(WithContainerField(catalog.UpdateCertStore(record, replace_password)));
-  // Runs waiting on the store now go to its new agent or pool.
-  if (deps.scheduler != nullptr) {
-    if (Status s = deps.scheduler->StoresChanged({record.id}); !s.ok()) {
-      GetLogger("api")->error("certificate store {}: re-filing its waiting runs: {}", record.id,
-                              s.ToString());
-    }
-  }
-  ORCH_ASSIGN_OR_RETURN(store::CertStoreRecord updated, catalog.GetCertStore(record.id));
-  return JsonReply(StoreJson(updated));
+// Runs on the writer's connection: the binding is checked in the write's own transaction, and
+// the answer is the row as written.
+StatusOr<store::CertStoreRecord> WriteStore(store::SqliteStore& db,
+                                            const store::CertStoreRecord& record, bool create,
+                                            bool replace_password) {
+  ORCH_RETURN_IF_ERROR(CheckBinding(db, record));
+  store::CatalogStore catalog(db);
+  ORCH_RETURN_IF_ERROR(WithContainerField(
+      create ? catalog.AddCertStore(record) : catalog.UpdateCertStore(record, replace_password)));
+  return catalog.GetCertStore(record.id);
+}
+
+// POST (create) or PUT /CertificateStores. The row is written by the writer; the catalog facts
+// and the scheduler learn of it once it is committed, before the caller is answered.
+void PutStore(const ControlDeps& deps, const Request& request, bool create, ReplyFn reply) {
+  bool replace_password = true;
+  StatusOr<store::CertStoreRecord> record = StoreOfBody(deps, request, create, replace_password);
+  if (!record.ok()) return reply(ErrorReply(record.status()));
+  deps.writer->Submit<store::CertStoreRecord>(
+      [record = std::move(record).value(), create, replace_password](store::SqliteStore& db) {
+        return WriteStore(db, record, create, replace_password);
+      },
+      [facts = deps.catalog_facts, scheduler = deps.scheduler, create,
+       reply = std::move(reply)](StatusOr<store::CertStoreRecord> written) {
+        if (!written.ok()) return reply(ErrorReply(written.status()));
+        facts->PutStore(store::CatalogFacts::Of(*written));
+        if (create) {
+          GetLogger("api")->info("certificate store {} created ({} {})", written->id,
+                                 written->client_machine, written->store_path);
+        } else if (scheduler != nullptr) {
+          // Runs waiting on the store now go to its new agent or pool.
+          if (Status s = scheduler->StoresChanged({written->id}); !s.ok()) {
+            GetLogger("api")->error("certificate store {}: re-filing its waiting runs: {}",
+                                    written->id, s.ToString());
+          }
+        }
+        reply(JsonReply(StoreJson(*written)));
+      });
 }
 
 StatusOr<std::string> StoreIdOf(const PathParams& params) {
@@ -210,13 +232,22 @@ StatusOr<Response> GetStore(const ControlDeps& deps, const Request& request,
   return JsonReply(StoreJson(record));
 }
 
-StatusOr<Response> DeleteStore(const ControlDeps& deps, const Request& request,
-                               const PathParams& params) {
-  ORCH_RETURN_IF_ERROR(deps.authorizer->Require(request, kModifyClaim));
-  ORCH_ASSIGN_OR_RETURN(std::string id, StoreIdOf(params));
-  ORCH_RETURN_IF_ERROR(store::CatalogStore(*deps.store).DeleteCertStore(id));
-  GetLogger("api")->info("certificate store {} deleted", id);
-  return NoContentReply();
+// The row goes on the writer; the catalog facts forget the store once that is committed.
+void DeleteStore(const ControlDeps& deps, const Request& request, const PathParams& params,
+                 ReplyFn reply) {
+  if (Status allowed = deps.authorizer->Require(request, kModifyClaim); !allowed.ok()) {
+    return reply(ErrorReply(allowed));
+  }
+  StatusOr<std::string> id = StoreIdOf(params);
+  if (!id.ok()) return reply(ErrorReply(id.status()));
+  deps.writer->Submit(
+      [id = *id](store::SqliteStore& db) { return store::CatalogStore(db).DeleteCertStore(id); },
+      [facts = deps.catalog_facts, id = *id, reply = std::move(reply)](const Status& deleted) {
+        if (!deleted.ok()) return reply(ErrorReply(deleted));
+        facts->EraseStore(id);
+        GetLogger("api")->info("certificate store {} deleted", id);
+        reply(NoContentReply());
+      });
 }
 
 StatusOr<Response> ListStores(const ControlDeps& deps, const Request& request) {
@@ -272,20 +303,22 @@ void RegisterStoreRoutes(Router& router, const ControlDeps& deps) {
   router.Add("GET", "/CertificateStores", [deps](const Request& request, const PathParams&) {
     return Reply(ListStores(deps, request));
   });
-  router.Add("POST", "/CertificateStores", [deps](const Request& request, const PathParams&) {
-    return Reply(CreateStore(deps, request));
-  });
-  router.Add("PUT", "/CertificateStores", [deps](const Request& request, const PathParams&) {
-    return Reply(UpdateStore(deps, request));
-  });
+  router.AddAsync("POST", "/CertificateStores",
+                  [deps](const Request& request, const PathParams&, ReplyFn reply) {
+                    PutStore(deps, request, /*create=*/true, std::move(reply));
+                  });
+  router.AddAsync("PUT", "/CertificateStores",
+                  [deps](const Request& request, const PathParams&, ReplyFn reply) {
+                    PutStore(deps, request, /*create=*/false, std::move(reply));
+                  });
   router.Add("GET", "/CertificateStores/{id}",
              [deps](const Request& request, const PathParams& params) {
                return Reply(GetStore(deps, request, params));
              });
-  router.Add("DELETE", "/CertificateStores/{id}",
-             [deps](const Request& request, const PathParams& params) {
-               return Reply(DeleteStore(deps, request, params));
-             });
+  router.AddAsync("DELETE", "/CertificateStores/{id}",
+                  [deps](const Request& request, const PathParams& params, ReplyFn reply) {
+                    DeleteStore(deps, request, params, std::move(reply));
+                  });
   router.Add("GET", "/CertificateStoreTypes", [deps](const Request& request, const PathParams&) {
     return Reply(ListStoreTypes(deps, request));
   });

@@ -50,16 +50,17 @@ class WritesOffTheLoopTest : public AgentApiFixture {
   /// Imports a certificate and creates a store; answers the body of an Immediate Add of the
   /// one into the other ("" when the set-up failed).
   std::string AddBody() {
-    const Answer cert = Control(
-        "POST", "/Certificates/Import",
+    const Answer cert = ControlThrough(
+        loop_, "POST", "/Certificates/Import",
         json{{"Certificate", pki::Base64Encode(pki::testing::EcChain().leaf.cert_der)}}.dump());
     EXPECT_EQ(cert.status, 200) << cert.raw;
-    const Answer target = Control("POST", "/CertificateStores",
-                                  json{{"ClientMachine", "web01"},
-                                       {"Storepath", "/etc/ssl/s.pem"},
-                                       {"CertStoreType", 2},
-                                       {"AgentPoolId", "00000000-0000-0000-0000-000000000000"}}
-                                      .dump());
+    const Answer target =
+        ControlThrough(loop_, "POST", "/CertificateStores",
+                       json{{"ClientMachine", "web01"},
+                            {"Storepath", "/etc/ssl/s.pem"},
+                            {"CertStoreType", 2},
+                            {"AgentPoolId", "00000000-0000-0000-0000-000000000000"}}
+                           .dump());
     EXPECT_EQ(target.status, 200) << target.raw;
     if (cert.status != 200 || target.status != 200) return "";
     return json{{"CertificateId", cert.body["Id"]},
@@ -102,6 +103,8 @@ TEST_F(WritesOffTheLoopTest, StatusAndHeartbeatsAnswerAtOnceWhileAddsWaitForASlo
   const std::string add = AddBody();
   ASSERT_FALSE(add.empty());
 
+  // The certificate and the store were written by the writer too.
+  const int64_t writes_before = executor_->state().stats.writes;
   // Every commit from now on takes a second.
   faults_.SetDelay(kCommitDelay);
   constexpr int kAdds = 8;
@@ -145,7 +148,7 @@ TEST_F(WritesOffTheLoopTest, StatusAndHeartbeatsAnswerAtOnceWhileAddsWaitForASlo
     EXPECT_GE(reply->at - submitted, kCommitDelay);
   }
   EXPECT_GE(executor_->state().stats.commits, 1);
-  EXPECT_EQ(executor_->state().stats.writes, kAdds);
+  EXPECT_EQ(executor_->state().stats.writes - writes_before, kAdds);
 }
 
 TEST_F(WritesOffTheLoopTest, AFailedCommitAnswersEveryAddOfItsGroupAndWritesNone) {

@@ -27,9 +27,11 @@
 #include "pki/secret_box.h"
 #include "pki/test_keys.h"
 #include "scheduler/timer.h"
+#include "store/catalog_facts.h"
 #include "store/sqlite_store.h"
 #include "store/write_executor.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/test_loop.h"
 
 namespace orch::api::testing {
 
@@ -75,6 +77,7 @@ class AgentApiFixture : public ::testing::Test {
         store_, store::SqliteStore::Open(
                     {.path = dir_ + "/orchd.db", .orchd_version = "test", .clock = &clock_}));
     inline_writer_.emplace(*store_);
+    ASSERT_OK_AND_ASSIGN(catalog_facts_, store::CatalogFacts::Load(*store_));
     ASSERT_OK_AND_ASSIGN(ca_, pki::CertificateAuthority::LoadOrCreate(
                                   {dir_ + "/ca.crt", dir_ + "/ca.key", true}, clock_));
     config::Role all{"all", {std::to_string(kOperatorUid)}, {}, {}};
@@ -94,6 +97,7 @@ class AgentApiFixture : public ::testing::Test {
         ControlDeps{.clock = &clock_,
                     .store = store_.get(),
                     .writer = &writer,
+                    .catalog_facts = &catalog_facts_,
                     .secret_box = &box_,
                     .authorizer = authorizer_.get(),
                     .pending_last_seen = [this] { return touches_->PendingLastSeen(); }});
@@ -122,20 +126,21 @@ class AgentApiFixture : public ::testing::Test {
     agent_api_->SetSettings(settings_);
   }
 
+  static Answer AnswerOf(const Response& response) {
+    return Answer{response.status, json::parse(response.body, nullptr, false), response.headers,
+                  response.body};
+  }
+
   static Answer Call(Handler& handler, Request request) {
     Answer answer;
-    handler.Handle(std::move(request), [&answer](Response response) {
-      answer.status = response.status;
-      answer.raw = response.body;
-      answer.headers = response.headers;
-      answer.body = json::parse(response.body, nullptr, false);
-    });
+    handler.Handle(std::move(request),
+                   [&answer](Response response) { answer = AnswerOf(response); });
     return answer;
   }
 
-  /// A control-socket call from `uid`.
-  Answer Control(const std::string& method, const std::string& target, const std::string& body = "",
-                 uid_t uid = kOperatorUid) {
+  /// A control-socket request from `uid`.
+  static Request ControlRequest(const std::string& method, const std::string& target,
+                                const std::string& body, uid_t uid) {
     Request request;
     request.method = method;
     const size_t question = target.find('?');
@@ -143,7 +148,25 @@ class AgentApiFixture : public ::testing::Test {
     if (question != std::string::npos) request.query = target.substr(question + 1);
     request.body = body;
     request.peer = PeerCredentials{1, uid, uid};
-    return Call(*control_, std::move(request));
+    return request;
+  }
+
+  /// A control-socket call from `uid`, answered at once (the inline writer's writes are).
+  Answer Control(const std::string& method, const std::string& target, const std::string& body = "",
+                 uid_t uid = kOperatorUid) {
+    return Call(*control_, ControlRequest(method, target, body, uid));
+  }
+
+  /// A control-socket call whose answer may wait for a writer thread: `loop` runs what that
+  /// writer posts until the answer has come (status 0 if it never does).
+  Answer ControlThrough(orch::testing::TestLoop& loop, const std::string& method,
+                        const std::string& target, const std::string& body = "",
+                        uid_t uid = kOperatorUid) {
+    auto answer = std::make_shared<std::optional<Answer>>();
+    control_->Handle(ControlRequest(method, target, body, uid),
+                     [answer](Response response) { *answer = AnswerOf(response); });
+    EXPECT_TRUE(loop.RunUntil([&] { return answer->has_value(); })) << method << " " << target;
+    return answer->value_or(Answer{});
   }
 
   /// An agent-listener call with `headers` ({"authorization", "Basic ..."}) and, when given,
@@ -216,6 +239,8 @@ class AgentApiFixture : public ::testing::Test {
   scheduler::FakeTimer touches_timer_;
   // Constructed in SetUp(), once the store is open.
   std::optional<store::InlineWriter> inline_writer_;
+  // What the control API's Adds check, loaded in SetUp() and kept by its catalog writes.
+  store::CatalogFacts catalog_facts_;
   std::optional<SessionTouches> touches_;
   std::unique_ptr<pki::CertificateAuthority> ca_;
   pki::SecretBox box_{std::string(pki::kMasterKeyBytes, 'k')};
