@@ -96,8 +96,8 @@ struct AddReply {
 TEST_F(WritesOffTheLoopTest, StatusAndHeartbeatsAnswerAtOnceWhileAddsWaitForASlowCommit) {
   const Secret secret = CreateSecret("fleet");
   const Answer registered =
-      Agent("/KeyfactorAgents/Session/Register", RegisterBody("", "web01", NewEnrollment().csr_der),
-            {Basic(secret)});
+      AgentThrough(loop_, "/KeyfactorAgents/Session/Register",
+                   RegisterBody("", "web01", NewEnrollment().csr_der), {Basic(secret)});
   ASSERT_EQ(registered.body["Result"]["Status"], 1) << registered.raw;
   const std::string token = registered.body["Session"]["Token"].get<std::string>();
   const std::string add = AddBody();
@@ -197,6 +197,33 @@ TEST_F(WritesOffTheLoopTest, AFailedCommitAnswersEveryAddOfItsGroupAndWritesNone
   status = Control("GET", "/Status");
   EXPECT_EQ(status.status, 200) << status.raw;
   EXPECT_EQ(status.body["Store"]["Healthy"], true);
+}
+
+TEST_F(WritesOffTheLoopTest, ARegistrationIsAnsweredAfterItsCommitAndAFailedOneSavesNothing) {
+  // Given a registration whose commit fails, the agent is answered with the ErrorBody and no
+  // agent is saved; the next registration is answered once its session is committed, and its
+  // token then works.
+  const Secret secret = CreateSecret("fleet");
+  faults_.Fail(1, UnavailableError("disk I/O error"));
+  const Answer failed =
+      AgentThrough(loop_, "/KeyfactorAgents/Session/Register",
+                   RegisterBody("", "web01", NewEnrollment().csr_der), {Basic(secret)});
+  EXPECT_EQ(failed.status, 503) << failed.raw;
+  EXPECT_EQ(failed.body["errorCode"], "RESOURCE_EXHAUSTED") << failed.raw;
+  EXPECT_EQ(Control("GET", "/Agents").body.size(), 0u);
+
+  const int64_t commits_before = executor_->state().stats.commits;
+  const Answer registered =
+      AgentThrough(loop_, "/KeyfactorAgents/Session/Register",
+                   RegisterBody("", "web01", NewEnrollment().csr_der), {Basic(secret)});
+  ASSERT_EQ(registered.body["Result"]["Status"], 1) << registered.raw;
+  EXPECT_GT(executor_->state().stats.commits, commits_before);
+  const Answer agents = Control("GET", "/Agents");
+  ASSERT_EQ(agents.body.size(), 1u) << agents.raw;
+  EXPECT_EQ(agents.body[0]["AgentId"], registered.body["Session"]["AgentId"]);
+  const Answer heartbeat = Agent("/KeyfactorAgents/Session/Heartbeat",
+                                 json{{"SessionToken", registered.body["Session"]["Token"]}});
+  EXPECT_EQ(heartbeat.body["SessionValid"], true) << heartbeat.raw;
 }
 
 }  // namespace

@@ -175,6 +175,23 @@ class AgentApiFixture : public ::testing::Test {
                std::vector<std::pair<std::string, std::string>> headers = {},
                const std::string& client_certificate_der = "",
                const std::string& ip = "127.0.0.1") {
+    return Call(*agent_api_, AgentRequest(path, body, std::move(headers),
+                                          client_certificate_der, ip));
+  }
+
+  /// As Agent(), for calls whose answer waits on a writer thread: runs `loop` until answered.
+  Answer AgentThrough(orch::testing::TestLoop& loop, const std::string& path, const json& body,
+                      std::vector<std::pair<std::string, std::string>> headers = {}) {
+    auto answer = std::make_shared<std::optional<Answer>>();
+    agent_api_->Handle(AgentRequest(path, body, std::move(headers), "", "127.0.0.1"),
+                       [answer](Response response) { *answer = AnswerOf(response); });
+    EXPECT_TRUE(loop.RunUntil([&] { return answer->has_value(); })) << path;
+    return answer->value_or(Answer{});
+  }
+
+  static Request AgentRequest(const std::string& path, const json& body,
+                              std::vector<std::pair<std::string, std::string>> headers,
+                              const std::string& client_certificate_der, const std::string& ip) {
     Request request;
     request.method = "POST";
     request.path = path;
@@ -182,7 +199,7 @@ class AgentApiFixture : public ::testing::Test {
     request.headers = std::move(headers);
     request.client_certificate_der = client_certificate_der;
     request.remote_ip = ip;
-    return Call(*agent_api_, std::move(request));
+    return request;
   }
 
   Secret CreateSecret(const std::string& name) {
