@@ -15,6 +15,7 @@
 
 namespace orch::store {
 class SqliteStore;
+class StoreReader;
 class StoreWriter;
 }  // namespace orch::store
 namespace orch::pki {
@@ -41,6 +42,9 @@ struct ControlDeps {
   store::SqliteStore* store = nullptr;
   /// Where writes go instead of `store` (Adds so far), off the event loop.
   store::StoreWriter* writer = nullptr;
+  /// Where queries go (job history, scheduled jobs, agents): they run off the event loop, on
+  /// connections of the reader's, and are answered on the loop.
+  store::StoreReader* reader = nullptr;
   /// Encrypts private keys and passwords at rest.
   const pki::SecretBox* secret_box = nullptr;
   /// Decides the claims of each caller; reloaded with the configuration.
