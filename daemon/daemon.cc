@@ -199,7 +199,7 @@ void Daemon::Run() {
   parts_->touches->Flush();
   // Writes what is still queued (the agents' session calls above) before the checkpoint.
   parts_->writer->Stop();
-  // Answers what is still queued; nothing reads the store after this.
+  // Runs and answers the queries still queued; none holds a snapshot during the checkpoint.
   if (parts_->read_pool) parts_->read_pool->Stop();
   if (Status last = parts_->writer->state().last_commit; !last.ok()) {
     Log()->warn("last write at exit: {}", last.ToString());
