@@ -64,6 +64,7 @@ constexpr RestartSetting kRestartSettings[] = {
     ORCH_RESTART_SETTING(agents.tls),
     ORCH_RESTART_SETTING(store.path),
     ORCH_RESTART_SETTING(store.synchronous),
+    ORCH_RESTART_SETTING(store.readers),
     ORCH_RESTART_SETTING(ca.cert),
     ORCH_RESTART_SETTING(ca.key),
     ORCH_RESTART_SETTING(ca.agent_cert_validity),

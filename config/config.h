@@ -80,6 +80,7 @@ enum class Synchronous { kOff, kNormal, kFull };
 struct StoreConfig {
   std::string path;  // default <state_dir>/orchd.db; ":memory:" is kept as is
   Synchronous synchronous = Synchronous::kFull;
+  uint32_t readers = 2;  // reader connections that answer queries off the event loop, 1..16
   friend bool operator==(const StoreConfig&, const StoreConfig&) = default;
 };
 

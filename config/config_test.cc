@@ -66,6 +66,7 @@ TEST_F(ConfigTest, DefaultsWithoutSystemdRootEverythingInVar) {
   EXPECT_THAT(c.agents.trusted_proxies, IsEmpty());
   EXPECT_EQ(c.store.path, "./var/orchd.db");
   EXPECT_EQ(c.store.synchronous, Synchronous::kFull);
+  EXPECT_EQ(c.store.readers, 2u);
   EXPECT_EQ(c.scheduler.lease, minutes(10));
   EXPECT_EQ(c.scheduler.max_attempts, 3u);
   EXPECT_EQ(c.scheduler.retry_backoff, minutes(1));
@@ -138,6 +139,7 @@ agents:
 store:
   path: /var/lib/orchd/jobs.db
   synchronous: normal
+  readers: 4
 scheduler:
   lease: 15m
   max_attempts: 5
@@ -188,6 +190,7 @@ logging:
   EXPECT_THAT(c.agents.trusted_proxies, ElementsAre("10.0.0.1", "fd00::1"));
   EXPECT_EQ(c.store.path, "/var/lib/orchd/jobs.db");
   EXPECT_EQ(c.store.synchronous, Synchronous::kNormal);
+  EXPECT_EQ(c.store.readers, 4u);
   EXPECT_EQ(c.scheduler.lease, minutes(15));
   EXPECT_EQ(c.scheduler.max_attempts, 5u);
   EXPECT_EQ(c.scheduler.retry_backoff, seconds(30));

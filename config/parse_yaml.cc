@@ -188,6 +188,7 @@ Status ReadSynchronous(const Reader& r, const YAML::Node& n, StoreConfig& out) {
 constexpr Field<StoreConfig> kStoreFields[] = {
     {"path", ReadStorePath},
     {"synchronous", ReadSynchronous},
+    {"readers", Assign<&StoreConfig::readers, &Reader::Count<1, 16>>},
 };
 
 constexpr Field<SchedulerConfig> kSchedulerFields[] = {

@@ -31,6 +31,7 @@
 #include "pki/hash.h"
 #include "pki/secret_box.h"
 #include "store/catalog_facts.h"
+#include "store/read_pool.h"
 #include "store/sqlite_store.h"
 #include "store/write_executor.h"
 
@@ -134,6 +135,11 @@ struct Daemon::Parts {
   std::unique_ptr<store::CatalogFacts> catalog_facts;
   // The writer thread, on a connection of its own; stopped before the store closes.
   std::unique_ptr<store::WriteExecutor> writer;
+  // The reader threads, on connections of their own; stopped before the store closes. An
+  // in-memory store has no file to share: its queries are read on `store` itself.
+  std::unique_ptr<store::ReadPool> read_pool;
+  std::unique_ptr<store::InlineReader> inline_reader;
+  store::StoreReader* reader = nullptr;
   std::unique_ptr<pki::SecretBox> secret_box;
   std::unique_ptr<api::Authorizer> authorizer;
   std::unique_ptr<pki::CertificateAuthority> ca;
@@ -177,6 +183,7 @@ Status Daemon::Start() {
                        .store = parts_->store.get(),
                        .writer = parts_->writer.get(),
                        .catalog_facts = parts_->catalog_facts.get(),
+                       .reader = parts_->reader,
                        .secret_box = parts_->secret_box.get(),
                        .authorizer = parts_->authorizer.get(),
                        .agent_listener = &parts_->agent_listener,
@@ -198,6 +205,8 @@ void Daemon::Run() {
   parts_->touches->Flush();
   // Writes what is still queued (the agents' session calls above) before the checkpoint.
   parts_->writer->Stop();
+  // Runs and answers the queries still queued; none holds a snapshot during the checkpoint.
+  if (parts_->read_pool) parts_->read_pool->Stop();
   if (Status last = parts_->writer->state().last_commit; !last.ok()) {
     Log()->warn("last write at exit: {}", last.ToString());
   }
@@ -243,6 +252,19 @@ Status Daemon::OpenStore() {
   parts_->writer = std::make_unique<store::WriteExecutor>(
       std::move(writer), [this](std::function<void()> fn) { parts_->loop.Post(std::move(fn)); },
       store::WriteExecutor::Options{});
+  if (opts.path == store::SqliteStore::kInMemoryPath) {
+    parts_->inline_reader = std::make_unique<store::InlineReader>(*parts_->store);
+    parts_->reader = parts_->inline_reader.get();
+  } else {
+    ORCH_ASSIGN_OR_RETURN(
+        parts_->read_pool,
+        store::ReadPool::Open(
+            opts, options_.config.store.readers,
+            [this](std::function<void()> fn) { parts_->loop.Post(std::move(fn)); },
+            store::ReadPool::Options{}));
+    parts_->reader = parts_->read_pool.get();
+    Log()->info("{} store reader(s) for queries", options_.config.store.readers);
+  }
   Log()->info("store {} at schema version {}", opts.path, parts_->store->schema_version());
   return Status::Ok();
 }

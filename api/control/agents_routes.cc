@@ -15,6 +15,7 @@
 #include "common/logging.h"
 #include "jobs/ascii.h"
 #include "store/agent_store.h"
+#include "store/read_pool.h"
 
 namespace orch::api {
 namespace {
@@ -83,31 +84,41 @@ void OverlaySessionCalls(const ControlDeps& deps, std::vector<Agent>& agents) {
   }
 }
 
-Response List(const ControlDeps& deps, const Request& request) {
+// The agents are read by a reader; the session calls not yet written are laid over them on
+// the loop, where they are kept, once the read is answered.
+void List(const ControlDeps& deps, const Request& request, ReplyFn reply) {
   if (Status allowed = deps.authorizer->Require(request, kRead); !allowed.ok()) {
-    return ErrorReply(allowed);
+    return reply(ErrorReply(allowed));
   }
   StatusOr<jobs::Paging> paging = PagingOf(request, store::AgentQueryFields(), "ClientMachine");
-  if (!paging.ok()) return ErrorReply(paging.status());
-  StatusOr<store::Page<Agent>> page = store::AgentStore(*deps.store).ListAgents(*paging);
-  if (!page.ok()) return ErrorReply(page.status());
-  OverlaySessionCalls(deps, page->rows);
-  json rows = json::array();
-  for (const Agent& agent : page->rows) rows.push_back(AgentJson(agent));
-  return ListReply(std::move(rows), page->total, page->total_exact);
+  if (!paging.ok()) return reply(ErrorReply(paging.status()));
+  deps.reader->Read<store::Page<Agent>>(
+      [paging = std::move(paging).value()](store::SqliteStore& store) {
+        return store::AgentStore(store).ListAgents(paging);
+      },
+      [deps, reply = std::move(reply)](StatusOr<store::Page<Agent>> page) {
+        if (!page.ok()) return reply(ErrorReply(page.status()));
+        OverlaySessionCalls(deps, page->rows);
+        json rows = json::array();
+        for (const Agent& agent : page->rows) rows.push_back(AgentJson(agent));
+        reply(ListReply(std::move(rows), page->total, page->total_exact));
+      });
 }
 
-Response Show(const ControlDeps& deps, const Request& request, const std::string& id) {
+void Show(const ControlDeps& deps, const Request& request, const std::string& id, ReplyFn reply) {
   if (Status allowed = deps.authorizer->Require(request, kRead); !allowed.ok()) {
-    return ErrorReply(allowed);
+    return reply(ErrorReply(allowed));
   }
-  if (!IsGuid(id)) return ErrorReply(FieldError("id", "must be an agent GUID"));
-  StatusOr<Agent> agent = store::AgentStore(*deps.store).GetAgent(id);
-  if (!agent.ok()) return ErrorReply(agent.status());
-  std::vector<Agent> shown{std::move(agent).value()};
-  OverlaySessionCalls(deps, shown);
-  return JsonResponse(
-      AgentJson(shown.front()).dump(-1, ' ', false, json::error_handler_t::replace));
+  if (!IsGuid(id)) return reply(ErrorReply(FieldError("id", "must be an agent GUID")));
+  deps.reader->Read<Agent>(
+      [id](store::SqliteStore& store) { return store::AgentStore(store).GetAgent(id); },
+      [deps, reply = std::move(reply)](StatusOr<Agent> agent) {
+        if (!agent.ok()) return reply(ErrorReply(agent.status()));
+        std::vector<Agent> shown{std::move(agent).value()};
+        OverlaySessionCalls(deps, shown);
+        reply(JsonResponse(
+            AgentJson(shown.front()).dump(-1, ' ', false, json::error_handler_t::replace)));
+      });
 }
 
 // Approve, Disapprove and Reset: a body of agent GUIDs, all known, changed together.
@@ -169,11 +180,14 @@ Response SetReenrollment(const ControlDeps& deps, const Request& request) {
 }  // namespace
 
 void RegisterAgentRoutes(Router& router, const ControlDeps& deps) {
-  router.Add("GET", "/Agents",
-             [deps](const Request& request, const PathParams&) { return List(deps, request); });
-  router.Add("GET", "/Agents/{id}", [deps](const Request& request, const PathParams& params) {
-    return Show(deps, request, params[0]);
-  });
+  router.AddAsync("GET", "/Agents",
+                  [deps](const Request& request, const PathParams&, ReplyFn reply) {
+                    List(deps, request, std::move(reply));
+                  });
+  router.AddAsync("GET", "/Agents/{id}",
+                  [deps](const Request& request, const PathParams& params, ReplyFn reply) {
+                    Show(deps, request, params[0], std::move(reply));
+                  });
   router.Add("POST", "/Agents/Approve", [deps](const Request& request, const PathParams&) {
     return ChangeAgents(deps, request, "approved", [](store::AgentStore& agents, const auto& ids) {
       return agents.SetStatus(ids, AgentStatus::kApproved);

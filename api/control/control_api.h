@@ -16,6 +16,7 @@
 namespace orch::store {
 class CatalogFacts;
 class SqliteStore;
+class StoreReader;
 class StoreWriter;
 }  // namespace orch::store
 namespace orch::pki {
@@ -45,6 +46,9 @@ struct ControlDeps {
   /// What every Add checks of certificates and stores, in memory; the certificate and store
   /// writes update it after their commit.
   store::CatalogFacts* catalog_facts = nullptr;
+  /// Where queries go (job history, scheduled jobs, agents): they run off the event loop, on
+  /// connections of the reader's, and are answered on the loop.
+  store::StoreReader* reader = nullptr;
   /// Encrypts private keys and passwords at rest.
   const pki::SecretBox* secret_box = nullptr;
   /// Decides the claims of each caller; reloaded with the configuration.

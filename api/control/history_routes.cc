@@ -13,6 +13,7 @@
 #include "common/logging.h"
 #include "jobs/url.h"
 #include "scheduler/scheduler.h"
+#include "store/read_pool.h"
 #include "store/run_store.h"
 
 namespace orch::api {
@@ -70,15 +71,24 @@ class HistoryStream final : public BodyStream, public std::enable_shared_from_th
   uint64_t handle_ = 0;
 };
 
-StatusOr<Response> JobHistory(const ControlDeps& deps, const Request& request) {
-  ORCH_RETURN_IF_ERROR(deps.authorizer->Require(request, kReadClaim));
-  ORCH_ASSIGN_OR_RETURN(jobs::Paging paging,
-                        PagingOf(request, store::RunQueryFields(), "JobHistoryId"));
-  ORCH_ASSIGN_OR_RETURN(store::Page<store::RunRecord> page,
-                        store::RunStore(*deps.store).ListRuns(paging));
-  json rows = json::array();
-  for (const store::RunRecord& run : page.rows) rows.push_back(HistoryRowJson(run));
-  return ListReply(std::move(rows), page.total, page.total_exact);
+// The claim and the paging are checked on the loop; the page is read and rendered by a reader.
+void JobHistory(const ControlDeps& deps, const Request& request, ReplyFn reply) {
+  if (Status allowed = deps.authorizer->Require(request, kReadClaim); !allowed.ok()) {
+    return reply(ErrorReply(allowed));
+  }
+  StatusOr<jobs::Paging> paging = PagingOf(request, store::RunQueryFields(), "JobHistoryId");
+  if (!paging.ok()) return reply(ErrorReply(paging.status()));
+  deps.reader->Read<Response>(
+      [paging = std::move(paging).value()](store::SqliteStore& store) -> StatusOr<Response> {
+        ORCH_ASSIGN_OR_RETURN(store::Page<store::RunRecord> page,
+                              store::RunStore(store).ListRuns(paging));
+        json rows = json::array();
+        for (const store::RunRecord& run : page.rows) rows.push_back(HistoryRowJson(run));
+        return ListReply(std::move(rows), page.total, page.total_exact);
+      },
+      [reply = std::move(reply)](StatusOr<Response> response) {
+        reply(Reply(std::move(response)));
+      });
 }
 
 // ?after=<JobHistoryId>: replay the rows after it (at most kMaxReplayRows) before following.
@@ -168,10 +178,10 @@ StatusOr<Response> Reschedule(const ControlDeps& deps, const Request& request) {
 }  // namespace
 
 void RegisterHistoryRoutes(Router& router, const ControlDeps& deps) {
-  router.Add("GET", "/OrchestratorJobs/JobHistory",
-             [deps](const Request& request, const PathParams&) {
-               return Reply(JobHistory(deps, request));
-             });
+  router.AddAsync("GET", "/OrchestratorJobs/JobHistory",
+                  [deps](const Request& request, const PathParams&, ReplyFn reply) {
+                    JobHistory(deps, request, std::move(reply));
+                  });
   router.Add("GET", "/OrchestratorJobs/JobHistory/Stream",
              [deps](const Request& request, const PathParams&) {
                return Reply(StreamHistory(deps, request));

@@ -17,6 +17,7 @@
 #include "store/catalog_facts.h"
 #include "store/catalog_store.h"
 #include "store/job_store.h"
+#include "store/read_pool.h"
 
 namespace orch::api {
 namespace {
@@ -171,16 +172,27 @@ json JobJson(const store::JobRow& j) {
           {"MissedCatchup", j.missed_catchup}};
 }
 
-StatusOr<Response> ScheduledJobs(const ControlDeps& deps, const Request& request) {
-  ORCH_ASSIGN_OR_RETURN(jobs::Paging paging,
-                        PagingOf(request, store::JobQueryFields(), "NextRunTime"));
-  ORCH_RETURN_IF_ERROR(
-      RestrictToScheduleScope(deps.authorizer->ClaimsOf(request), "s.container_id", paging.filter));
-  ORCH_ASSIGN_OR_RETURN(store::Page<store::JobRow> page,
-                        store::JobStore(*deps.store).ListJobs(paging));
-  json rows = json::array();
-  for (const store::JobRow& row : page.rows) rows.push_back(JobJson(row));
-  return ListReply(std::move(rows), page.total, page.total_exact);
+// The paging and the caller's scope are settled on the loop; the page is read and rendered by
+// a reader.
+void ScheduledJobs(const ControlDeps& deps, const Request& request, ReplyFn reply) {
+  StatusOr<jobs::Paging> paging = PagingOf(request, store::JobQueryFields(), "NextRunTime");
+  if (!paging.ok()) return reply(ErrorReply(paging.status()));
+  if (Status scoped = RestrictToScheduleScope(deps.authorizer->ClaimsOf(request), "s.container_id",
+                                              paging->filter);
+      !scoped.ok()) {
+    return reply(ErrorReply(scoped));
+  }
+  deps.reader->Read<Response>(
+      [paging = std::move(paging).value()](store::SqliteStore& store) -> StatusOr<Response> {
+        ORCH_ASSIGN_OR_RETURN(store::Page<store::JobRow> page,
+                              store::JobStore(store).ListJobs(paging));
+        json rows = json::array();
+        for (const store::JobRow& row : page.rows) rows.push_back(JobJson(row));
+        return ListReply(std::move(rows), page.total, page.total_exact);
+      },
+      [reply = std::move(reply)](StatusOr<Response> response) {
+        reply(Reply(std::move(response)));
+      });
 }
 
 StatusOr<std::vector<std::string>> ParseJobIds(const JsonFields& body, const json& list) {
@@ -277,10 +289,10 @@ void RegisterJobRoutes(Router& router, const ControlDeps& deps) {
                   [deps](const Request& request, const PathParams&, ReplyFn reply) {
                     Add(deps, request, std::move(reply));
                   });
-  router.Add("GET", "/OrchestratorJobs/ScheduledJobs",
-             [deps](const Request& request, const PathParams&) {
-               return Reply(ScheduledJobs(deps, request));
-             });
+  router.AddAsync("GET", "/OrchestratorJobs/ScheduledJobs",
+                  [deps](const Request& request, const PathParams&, ReplyFn reply) {
+                    ScheduledJobs(deps, request, std::move(reply));
+                  });
   router.AddAsync("POST", "/OrchestratorJobs/Unschedule",
                   [deps](const Request& request, const PathParams&, ReplyFn reply) {
                     Unschedule(deps, request, std::move(reply));

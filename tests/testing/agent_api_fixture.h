@@ -28,6 +28,7 @@
 #include "pki/test_keys.h"
 #include "scheduler/timer.h"
 #include "store/catalog_facts.h"
+#include "store/read_pool.h"
 #include "store/sqlite_store.h"
 #include "store/write_executor.h"
 #include "tests/testing/status_matchers.h"
@@ -78,6 +79,7 @@ class AgentApiFixture : public ::testing::Test {
                     {.path = dir_ + "/orchd.db", .orchd_version = "test", .clock = &clock_}));
     inline_writer_.emplace(*store_);
     ASSERT_OK_AND_ASSIGN(catalog_facts_, store::CatalogFacts::Load(*store_));
+    inline_reader_.emplace(*store_);
     ASSERT_OK_AND_ASSIGN(ca_, pki::CertificateAuthority::LoadOrCreate(
                                   {dir_ + "/ca.crt", dir_ + "/ca.key", true}, clock_));
     config::Role all{"all", {std::to_string(kOperatorUid)}, {}, {}};
@@ -86,9 +88,14 @@ class AgentApiFixture : public ::testing::Test {
     UseWriter(*inline_writer_);
   }
 
-  /// (Re)builds the session calls' recorder and both APIs on `writer`, where their writes go.
+  /// (Re)builds the session calls' recorder and both APIs on `writer`, where their writes go;
+  /// queries are read at once on the fixture's connection.
   /// REQUIRES: `writer` outlives them (TearDown() or the next UseWriter() drops them).
-  void UseWriter(store::StoreWriter& writer) {
+  void UseWriter(store::StoreWriter& writer) { UseStore(writer, *inline_reader_); }
+
+  /// As UseWriter(), with the control API's queries read by `reader`.
+  /// REQUIRES: `writer` and `reader` outlive the APIs.
+  void UseStore(store::StoreWriter& writer, store::StoreReader& reader) {
     agent_api_.reset();
     control_.reset();
     touches_.reset();
@@ -98,6 +105,7 @@ class AgentApiFixture : public ::testing::Test {
                     .store = store_.get(),
                     .writer = &writer,
                     .catalog_facts = &catalog_facts_,
+                    .reader = &reader,
                     .secret_box = &box_,
                     .authorizer = authorizer_.get(),
                     .pending_last_seen = [this] { return touches_->PendingLastSeen(); }});
@@ -115,6 +123,7 @@ class AgentApiFixture : public ::testing::Test {
     control_.reset();
     touches_.reset();
     inline_writer_.reset();
+    inline_reader_.reset();
     store_.reset();
     std::error_code ignored;
     std::filesystem::remove_all(dir_, ignored);
@@ -258,6 +267,7 @@ class AgentApiFixture : public ::testing::Test {
   std::optional<store::InlineWriter> inline_writer_;
   // What the control API's Adds check, loaded in SetUp() and kept by its catalog writes.
   store::CatalogFacts catalog_facts_;
+  std::optional<store::InlineReader> inline_reader_;
   std::optional<SessionTouches> touches_;
   std::unique_ptr<pki::CertificateAuthority> ca_;
   pki::SecretBox box_{std::string(pki::kMasterKeyBytes, 'k')};
