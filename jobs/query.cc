@@ -154,7 +154,8 @@ class Parser {
       return QueryError(rest.position, "unexpected " + Quoted(rest.text) +
                                            "; expected AND, OR or the end of the query");
     }
-    return SqlFilter{std::move(sql), std::move(params_)};
+    return SqlFilter{std::move(sql), std::move(params_),
+                     top_has_or_ ? std::vector<SqlFilter::LowerBound>() : std::move(top_bounds_)};
   }
 
  private:
@@ -181,6 +182,7 @@ class Parser {
   StatusOr<std::string> ParseOr(int depth) {
     ORCH_ASSIGN_OR_RETURN(std::string sql, ParseAnd(depth));
     while (IsKeyword(Peek(), "OR")) {
+      if (depth == 0) top_has_or_ = true;
       ORCH_RETURN_IF_ERROR(ExpectOperand(Next()));
       ORCH_ASSIGN_OR_RETURN(std::string right, ParseAnd(depth));
       sql = Parenthesised(sql, " OR ", right);
@@ -190,12 +192,21 @@ class Parser {
 
   StatusOr<std::string> ParseAnd(int depth) {
     ORCH_ASSIGN_OR_RETURN(std::string sql, ParseUnary(depth));
+    NoteTopBound(depth);
     while (IsKeyword(Peek(), "AND")) {
       ORCH_RETURN_IF_ERROR(ExpectOperand(Next()));
       ORCH_ASSIGN_OR_RETURN(std::string right, ParseUnary(depth));
+      NoteTopBound(depth);
       sql = Parenthesised(sql, " AND ", right);
     }
     return sql;
+  }
+
+  // A lower bound set by the unary just parsed counts when that unary is a term of the
+  // query's top level.
+  void NoteTopBound(int depth) {
+    if (depth == 0 && term_bound_) top_bounds_.push_back(*std::move(term_bound_));
+    term_bound_.reset();
   }
 
   StatusOr<std::string> ParseUnary(int depth) {
@@ -204,10 +215,15 @@ class Parser {
       ORCH_RETURN_IF_ERROR(CheckDepth(token, depth));
       ORCH_RETURN_IF_ERROR(ExpectOperand(Next()));
       ORCH_ASSIGN_OR_RETURN(std::string operand, ParseUnary(depth + 1));
+      term_bound_.reset();  // a negated bound bounds nothing
       return "NOT (" + operand + ")";
     }
     switch (token.kind) {
-      case Token::kLeftParen: return ParseGroup(depth);
+      case Token::kLeftParen: {
+        ORCH_ASSIGN_OR_RETURN(std::string group, ParseGroup(depth));
+        term_bound_.reset();
+        return group;
+      }
       case Token::kRightParen:
         return QueryError(token.position, "unbalanced parentheses: this ')' has no matching '('");
       case Token::kEnd:
@@ -294,6 +310,10 @@ class Parser {
   const std::vector<QueryField>& fields_;
   size_t next_ = 0;
   std::vector<SqlValue> params_;
+  // The lower bound of the term just compiled, if it is one; those of the top level's terms.
+  std::optional<SqlFilter::LowerBound> term_bound_;
+  std::vector<SqlFilter::LowerBound> top_bounds_;
+  bool top_has_or_ = false;
 };
 
 // Escapes the LIKE wildcards and the escape character itself, then adds the pattern's own %.
@@ -381,6 +401,9 @@ StatusOr<std::string> Parser::CompileTerm(const QueryField& field, const OpInfo&
       ORCH_ASSIGN_OR_RETURN(SqlValue bound, field.type == QueryField::kTime
                                                 ? TimeValue(field, value)
                                                 : IntegerValue(field, value));
+      if (op.op == Op::kGe || op.op == Op::kGt) {
+        term_bound_ = SqlFilter::LowerBound{column, std::get<int64_t>(bound)};
+      }
       params_.push_back(std::move(bound));
       return column + " " + std::string(op.sql) + " ?";
     }

@@ -53,9 +53,19 @@ using SqlValue = std::variant<int64_t, double, std::string>;
 
 /// A WHERE clause with `?` placeholders and their values in order.
 struct SqlFilter {
+  /// A term `column -ge value` (or -gt) that every match satisfies: one the whole query ANDs
+  /// at its top level. A store may use it to narrow the rows it looks at.
+  struct LowerBound {
+    std::string column;  // QueryField::column
+    int64_t value = 0;   // every match has column >= value
+  };
+
   /// Empty when the query was empty: match every row. Else use as "WHERE <where_sql>".
   std::string where_sql;
   std::vector<SqlValue> params;
+  /// The lower bounds of integer and time fields the query implies; empty when it has an OR
+  /// at its top level.
+  std::vector<LowerBound> lower_bounds = {};
 };
 
 /// Compiles `query` against the endpoint's whitelist. Errors are InvalidArgument with

@@ -53,6 +53,36 @@ bool Contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
+// The lower bounds `query` implies, as "column>=value" strings.
+std::vector<std::string> Bounds(const std::string& query) {
+  StatusOr<SqlFilter> filter = CompileQuery(query, HistoryFields());
+  EXPECT_TRUE(filter.ok()) << query << ": " << filter.status().ToString();
+  std::vector<std::string> out;
+  if (!filter.ok()) return out;
+  for (const SqlFilter::LowerBound& bound : filter->lower_bounds) {
+    out.push_back(bound.column + ">=" + std::to_string(bound.value));
+  }
+  return out;
+}
+
+TEST(QueryTest, LowerBoundsAreTheTopLevelGeAndGtTermsOfAConjunction) {
+  // Given -ge and -gt terms ANDed at the top level, each is a lower bound; a bound under NOT,
+  // inside parentheses or in a query with a top-level OR bounds nothing, and neither do the
+  // other operators.
+  EXPECT_EQ(Bounds(R"(OperationStart -ge "1970-01-01T00:00:01Z" AND Result -eq 2)"),
+            std::vector<std::string>{"h.operation_start>=1000"});
+  EXPECT_EQ(Bounds("Result -eq 2 AND JobHistoryId -gt 7 AND Status -ge 3"),
+            (std::vector<std::string>{"h.id>=7", "h.status>=3"}));
+  EXPECT_TRUE(Bounds("JobHistoryId -le 7 AND Status -lt 3 AND Result -eq 2").empty());
+  EXPECT_TRUE(Bounds("NOT JobHistoryId -ge 7").empty());
+  EXPECT_TRUE(Bounds("(JobHistoryId -ge 7 AND Result -eq 2)").empty());
+  EXPECT_TRUE(Bounds("JobHistoryId -ge 7 OR Result -eq 2").empty());
+  EXPECT_TRUE(Bounds("Result -eq 2 AND JobHistoryId -ge 7 OR Status -ge 1").empty());
+  EXPECT_TRUE(Bounds("(Result -eq 2 OR Status -eq 1) AND NOT (JobHistoryId -ge 9)").empty());
+  EXPECT_EQ(Bounds("(Result -eq 2 OR Status -eq 1) AND JobHistoryId -ge 9"),
+            std::vector<std::string>{"h.id>=9"});
+}
+
 TEST(QueryTest, EmptyQueryMatchesEverything) {
   // Given an empty or blank query, the filter is empty.
   ExpectCompiles("", {"", {}});

@@ -188,6 +188,29 @@ CREATE INDEX runs_agent ON runs (agent_id);
 CREATE INDEX runs_operation_start ON runs (operation_start);
 CREATE INDEX runs_result ON runs (result);
 )sql"},
+      {5, "run start marks: the latest OperationStart of each block of 4096 run ids, so that a "
+          "history query from a moment on skips the blocks that ended before it",
+       R"sql(
+CREATE TABLE run_start_marks (
+  block     INTEGER PRIMARY KEY,
+  max_start INTEGER NOT NULL
+);
+INSERT INTO run_start_marks (block, max_start)
+  SELECT run_id >> 12, max(operation_start) FROM runs
+  WHERE operation_start IS NOT NULL GROUP BY run_id >> 12;
+CREATE TRIGGER runs_start_mark_insert AFTER INSERT ON runs
+WHEN NEW.operation_start IS NOT NULL
+BEGIN
+  INSERT INTO run_start_marks (block, max_start) VALUES (NEW.run_id >> 12, NEW.operation_start)
+  ON CONFLICT (block) DO UPDATE SET max_start = max(max_start, excluded.max_start);
+END;
+CREATE TRIGGER runs_start_mark_update AFTER UPDATE OF operation_start ON runs
+WHEN NEW.operation_start IS NOT NULL
+BEGIN
+  INSERT INTO run_start_marks (block, max_start) VALUES (NEW.run_id >> 12, NEW.operation_start)
+  ON CONFLICT (block) DO UPDATE SET max_start = max(max_start, excluded.max_start);
+END;
+)sql"},
   };
   return kMigrations;
 }

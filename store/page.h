@@ -6,9 +6,9 @@
 
 namespace orch::store {
 
-/// Past this many rows matching a filter, a list's count stops: counting a million index
-/// entries costs tens of milliseconds, and no one pages that far.
-inline constexpr int64_t kExactCountLimit = 100'000;
+/// Past this many rows matching a filter, a list's count stops: counting 100 000 index
+/// entries and their rows already takes tens of milliseconds, more than the page itself.
+inline constexpr int64_t kExactCountLimit = 10'000;
 
 /// The rows of the requested page and the number of rows matching the filter (x-total-count).
 template <typename T>

@@ -1,6 +1,9 @@
 // RunStore: the job history — listing, following and matching runs, Acknowledge, Reschedule
 // and pruning. The writes of a run's life are in run_store.cc.
 #include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <optional>
 
 #include <SQLiteCpp/Statement.h>
 
@@ -48,6 +51,32 @@ StatusOr<std::vector<RunRecord>> RequireRuns(SqliteStore::Impl& impl,
   return runs;
 }
 
+// Runs with ids in one block of run_start_marks.
+constexpr int kStartMarkShift = 12;
+
+// A query from a moment on (OperationStart -ge T at its top level) only matches runs of the
+// blocks whose latest start is T or later; the blocks before the first of them are skipped
+// by a bound on the run id, which the run-id order of the indexes can use. The marks never
+// understate a block's latest start, so the bound drops no match.
+Status NarrowByStartMarks(SqliteStore::Impl& impl, jobs::SqlFilter& filter) {
+  std::optional<int64_t> since;
+  for (const jobs::SqlFilter::LowerBound& bound : filter.lower_bounds) {
+    if (bound.column == "r.operation_start") since = std::max(since.value_or(bound.value), bound.value);
+  }
+  if (!since) return Status::Ok();
+  internal::CachedStatement first =
+      impl.Prepare("SELECT min(block) FROM run_start_marks WHERE max_start >= ?");
+  first.bind(1, *since);
+  first.executeStep();
+  // No block has started since: no run has, and none can match.
+  const int64_t from = first.getColumn(0).isNull()
+                           ? std::numeric_limits<int64_t>::max()
+                           : first.getColumn(0).getInt64() << kStartMarkShift;
+  filter.where_sql = "(" + filter.where_sql + ") AND r.run_id >= ?";
+  filter.params.emplace_back(from);
+  return Status::Ok();
+}
+
 }  // namespace
 
 const std::vector<QueryField>& RunQueryFields() {
@@ -87,10 +116,12 @@ const std::vector<QueryField>& RunQueryFields() {
 StatusOr<Page<RunRecord>> RunStore::ListRuns(const jobs::Paging& paging) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("listing job history", [&]() -> StatusOr<Page<RunRecord>> {
+    jobs::Paging narrowed = paging;
+    ORCH_RETURN_IF_ERROR(NarrowByStartMarks(impl, narrowed.filter));
     Page<RunRecord> page;
     internal::SetCount(page,
                        internal::RunPagedSelect(
-                           impl, {kRunColumns, kRunFrom, "r.run_id", kRunCountFrom}, paging,
+                           impl, {kRunColumns, kRunFrom, "r.run_id", kRunCountFrom}, narrowed,
                            [&](SQLite::Statement& row) { page.rows.push_back(ReadRun(row)); }));
     return page;
   });

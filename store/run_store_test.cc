@@ -1,8 +1,12 @@
 #include "store/run_store.h"
 
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -12,6 +16,7 @@
 #include "store/catalog_store.h"
 #include "store/job_store.h"
 #include "store/pool_store.h"
+#include "store/sqlite_store_impl.h"
 #include "store/store_test_support.h"
 #include "tests/testing/status_matchers.h"
 
@@ -167,6 +172,58 @@ TEST_F(RunStoreTest, RerunNeedsAClosedFailureWithNothingInFlight) {
   StatusOr<std::vector<RunRecord>> again = runs.Rerun({bad.run_id}, clock_.WallNow());
   EXPECT_EQ(again.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_THAT(again.status().message(), HasSubstr("in flight"));
+}
+
+TEST_F(RunStoreTest, AHistoryQueryFromAMomentOnSkipsTheBlocksThatEndedBeforeIt) {
+  // Given runs in four blocks of run ids, one started late in an early block and one whose
+  // start was moved earlier after it was marked, every query "OperationStart -ge T AND Result
+  // -eq 2" answers exactly what a plain scan of the table finds, and the marks hold each
+  // block's latest start (never less).
+  SQLite::Database& db = store_->impl().db;
+  auto insert = [&db](int64_t id, std::optional<int64_t> start_s, int result) {
+    db.exec("INSERT INTO runs (run_id, job_id, scheduled_for, status, result, client_machine, "
+            "store_path, store_type, job_type, operation_start) VALUES (" +
+            std::to_string(id) + ", 'job', " + std::to_string(id) + ", 3, " +
+            std::to_string(result) + ", 'web01', '/p', 2, 'Management', " +
+            (start_s ? std::to_string(*start_s * 1000) : std::string("NULL")) + ")");
+  };
+  insert(1, 5, 2);  // an old run that started late
+  insert(2, 1, 2);
+  insert(4096, 2, 2);
+  insert(4097, 3, 2);
+  insert(8192, 6, 2);
+  insert(8193, 7, 4);
+  insert(12288, std::nullopt, 2);
+  db.exec("UPDATE runs SET operation_start = 9000 WHERE run_id = 12288");
+  db.exec("UPDATE runs SET operation_start = 1000 WHERE run_id = 8192");
+
+  std::vector<std::pair<int64_t, int64_t>> marks;
+  SQLite::Statement read(db, "SELECT block, max_start FROM run_start_marks ORDER BY block");
+  while (read.executeStep()) marks.emplace_back(read.getColumn(0), read.getColumn(1));
+  EXPECT_EQ(marks, (std::vector<std::pair<int64_t, int64_t>>{
+                       {0, 5000}, {1, 3000}, {2, 7000}, {3, 9000}}));
+
+  for (int64_t since_s : {0, 1, 2, 4, 5, 6, 7, 8, 9, 10}) {
+    std::vector<int64_t> scanned;
+    SQLite::Statement scan(db,
+                           "SELECT run_id FROM runs WHERE operation_start >= ? AND result = 2 "
+                           "ORDER BY run_id");
+    scan.bind(1, since_s * 1000);
+    while (scan.executeStep()) scanned.push_back(scan.getColumn(0).getInt64());
+
+    jobs::Paging paging;
+    paging.limit = 100;
+    paging.filter = jobs::CompileQuery("OperationStart -ge \"" +
+                                           jobs::FormatIsoTime(jobs::FromUnixMillis(since_s * 1000)) +
+                                           "\" AND Result -eq 2",
+                                       RunQueryFields())
+                        .value();
+    ASSERT_OK_AND_ASSIGN(Page<RunRecord> page, RunStore(*store_).ListRuns(paging));
+    std::vector<int64_t> listed;
+    for (const RunRecord& run : page.rows) listed.push_back(run.run_id);
+    EXPECT_EQ(listed, scanned) << "since " << since_s << " s";
+    EXPECT_EQ(page.total, static_cast<int64_t>(scanned.size())) << "since " << since_s << " s";
+  }
 }
 
 }  // namespace
