@@ -37,6 +37,10 @@ struct ServerLimits {
   /// A streamed reply's bytes waiting for a slow client; more → the stream is stopped and the
   /// connection closed. A single chunk larger than this closes it too.
   size_t max_stream_queue_bytes = 1 << 20;
+  /// Requests of one connection handed to the handler whose replies are not yet written
+  /// (HTTP/1.1 pipelining); replies are written in request order. 1: the next request is read
+  /// only after the reply to the one before it is written. 0 counts as 1.
+  size_t max_pipelined = 16;
 };
 
 /// TLS for a TCP listener, as PEM text.
