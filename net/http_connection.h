@@ -306,7 +306,8 @@ class HttpConnection final : public ManagedConnection,
   void Linger() {
     phase_ = Phase::kLingering;
     ShutdownSend(stream_);
-    ArmDeadline(Side::kRead, std::min<std::chrono::milliseconds>(limits_.read_timeout, kLingerTime));
+    ArmDeadline(Side::kRead,
+                std::min<std::chrono::milliseconds>(limits_.read_timeout, kLingerTime));
     if (reading_ == Reading::kNone) Discard();
   }
 
@@ -408,10 +409,10 @@ class HttpConnection final : public ManagedConnection,
   unsigned request_version_ = 11;  // of the request being read
   unsigned version_ = 11;          // of the request whose reply is being written
   uint64_t request_sequence_ = 0;
-  uint64_t stream_sequence_ = 0;   // the request whose reply is streaming
-  bool keep_alive_ = false;        // the streamed reply leaves the connection open
-  bool read_open_ = true;          // more requests may be read
-  bool peer_eof_ = false;          // the client closed its side; nothing more is read
+  uint64_t stream_sequence_ = 0;  // the request whose reply is streaming
+  bool keep_alive_ = false;       // the streamed reply leaves the connection open
+  bool read_open_ = true;         // more requests may be read
+  bool peer_eof_ = false;         // the client closed its side; nothing more is read
   bool served_any_ = false;
   bool draining_ = false;
   bool timed_out_ = false;

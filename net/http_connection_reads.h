@@ -127,8 +127,8 @@ void HttpConnection<Stream>::OnReadError(error_code ec) {
   if (timed_out_) {
     NetLog().warn("{}: request not complete within {} ms", info_.peer,
                   limits_.read_timeout.count());
-    return Fail(408, "request not received within " +
-                         std::to_string(limits_.read_timeout.count()) + " ms");
+    return Fail(
+        408, "request not received within " + std::to_string(limits_.read_timeout.count()) + " ms");
   }
   switch (ClassifyReadError(ec)) {
     case ReadFailure::kHeaderTooLarge:
