@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <exception>
@@ -27,7 +28,6 @@
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
 
 #include "api/http.h"
 #include "net/connection_manager.h"
@@ -209,10 +209,11 @@ class HttpConnection final : public ManagedConnection,
     WriteNext();
   }
 
-  // True when the head reply is the last this connection writes: nothing is due after it and
-  // no further request will be read (draining, or the read side is finished).
-  bool HeadIsLast() const {
-    return pending_.size() == 1 && reading_ != Reading::kRequest && (draining_ || !read_open_);
+  // True when the reply at `index` is the last this connection writes: nothing is due after
+  // it and no further request will be read (draining, or the read side is finished).
+  bool IsLast(size_t index) const {
+    return index + 1 == pending_.size() && reading_ != Reading::kRequest &&
+           (draining_ || !read_open_);
   }
 
   // Writes the head reply once it is answered, unless a write or a stream is in progress.
@@ -221,47 +222,56 @@ class HttpConnection final : public ManagedConnection,
         !pending_.front().response.has_value()) {
       return;
     }
+    served_any_ = true;
     PendingReply& head = pending_.front();
+    if (head.response->stream == nullptr) return WriteReplies();
     api::Response response = std::move(*head.response);
     head.response.reset();
     version_ = head.version;
-    const bool linger = head.linger;
-    const bool keep_alive = !linger && head.keep_alive && !HeadIsLast();
-    served_any_ = true;
-    if (response.stream != nullptr && !linger) {
-      return WriteStreamedResponse(std::move(response), keep_alive);
-    }
-    WriteResponse(std::move(response), keep_alive, linger);
+    WriteStreamedResponse(std::move(response), head.keep_alive && !IsLast(0));
   }
 
-  // Writes `response`; afterwards goes on with the next reply and request (keep_alive),
-  // closes, or lingers first (after an error that left request bytes unread).
-  void WriteResponse(api::Response response, bool keep_alive, bool linger) {
-    const int status = response.status;
-    try {
-      response_ = ToBeastResponse(std::move(response), version_, keep_alive);
-    } catch (const std::exception& e) {
-      NetLog().error("{}: cannot build reply: {}", info_.peer, e.what());
-      return CloseNow();
+  // Writes the head reply and the answered whole replies right behind it, in one write;
+  // afterwards goes on with the next reply and request, closes (after a reply that says
+  // Connection: close), or lingers first (after an error that left request bytes unread).
+  void WriteReplies() {
+    out_.clear();
+    size_t count = 0;
+    bool keep_alive = true;
+    bool linger = false;
+    while (keep_alive && count < pending_.size()) {
+      PendingReply& entry = pending_[count];
+      if (!entry.response.has_value() || (count > 0 && entry.response->stream != nullptr)) break;
+      linger = entry.linger;
+      keep_alive = !linger && entry.keep_alive && !IsLast(count);
+      try {
+        BeastResponse message =
+            ToBeastResponse(std::move(*entry.response), entry.version, keep_alive);
+        AppendWire(out_, message);
+      } catch (const std::exception& e) {
+        NetLog().error("{}: cannot build reply: {}", info_.peer, e.what());
+        return CloseNow();
+      }
+      entry.response.reset();
+      ++count;
     }
     writing_ = true;
     ArmDeadline(Side::kWrite, limits_.read_timeout);  // a client that will not read is dropped
-    http::async_write(
-        stream_, *response_,
-        [self = this->shared_from_this(), keep_alive, linger, status](error_code ec, size_t) {
-          self->OnWritten(ec, status, keep_alive, linger);
+    asio::async_write(
+        stream_, asio::buffer(out_),
+        [self = this->shared_from_this(), count, keep_alive, linger](error_code ec, size_t) {
+          self->OnWritten(ec, count, keep_alive, linger);
         });
   }
 
-  void OnWritten(error_code ec, int status, bool keep_alive, bool linger) {
+  void OnWritten(error_code ec, size_t count, bool keep_alive, bool linger) {
     writing_ = false;
     if (phase_ == Phase::kClosed) return;
-    response_.reset();
     if (ec) return CloseQuietly("writing reply", ec);
     CancelDeadline(Side::kWrite);
     CancelTimedOutRead();
-    NetLog().trace("{}: replied {}", info_.peer, status);
-    pending_.pop_front();
+    NetLog().trace("{}: wrote {} replies", info_.peer, count);
+    pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(count));
     if (linger) return Linger();
     if (!keep_alive) return CloseNow();
     AfterReply();
@@ -392,7 +402,7 @@ class HttpConnection final : public ManagedConnection,
   boost::beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::deque<PendingReply> pending_;
-  std::optional<BeastResponse> response_;
+  std::string out_;  // the whole replies of the write outstanding, as wire bytes
   // A streamed reply: its body (until finished or stopped), the bytes not yet handed to a
   // write, and those of the write outstanding.
   std::shared_ptr<api::BodyStream> body_;

@@ -54,8 +54,8 @@ template <typename Stream>
 void HttpConnection<Stream>::WriteStreamedResponse(api::Response response, bool keep_alive) {
   if (!CanStream(response.status)) {
     NetLog().error("handler streamed a reply with HTTP status {}", response.status);
-    return WriteResponse(api::ErrorResponse(500, "INTERNAL_SERVER_ERROR", "internal error"),
-                         keep_alive, false);
+    pending_.front().response = api::ErrorResponse(500, "INTERNAL_SERVER_ERROR", "internal error");
+    return WriteReplies();
   }
   streaming_ = true;
   stream_sequence_ = pending_.front().sequence;

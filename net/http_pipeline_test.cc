@@ -47,8 +47,9 @@ class HeldReplies {
     return held_.size();
   }
 
-  // Answers the request for `path` with its path as the body. REQUIRES: on the loop thread.
-  void Answer(const std::string& path) {
+  // Answers the request for `path` with `status` and its path as the body (none for 204).
+  // REQUIRES: on the loop thread.
+  void Answer(const std::string& path, int status = 200) {
     api::ReplyFn reply;
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -57,7 +58,7 @@ class HeldReplies {
       }
     }
     ASSERT_TRUE(reply) << path;
-    reply(api::Response{200, "text/plain", {}, path});
+    reply(api::Response{status, "text/plain", {}, status == 204 ? "" : path});
   }
 
  private:
@@ -111,6 +112,33 @@ TEST_F(HttpPipelineTest, RepliesAnsweredOutOfOrderAreWrittenInRequestOrder) {
   std::optional<Reply> fourth = client.Read();
   ASSERT_TRUE(fourth.has_value());
   EXPECT_EQ(fourth->body, "/4");
+}
+
+TEST_F(HttpPipelineTest, RepliesWrittenTogetherKeepTheirOwnFraming) {
+  // Given replies that become due together (a 204, a 200 and a 404 behind the held first
+  // one), each arrives whole with its own status, headers and body.
+  HoldReplies();
+  StartWithMax(16);
+  Client client = Client::Unix(socket_path_);
+  ASSERT_TRUE(client.Send(Get("/1") + Get("/none") + Post("/2", "x") + Get("/missing")));
+  ASSERT_TRUE(held_->WaitFor(4));
+  RunOnLoop([&] {
+    held_->Answer("/none", 204);
+    held_->Answer("/2");
+    held_->Answer("/missing", 404);
+    held_->Answer("/1");
+  });
+  std::optional<Reply> first = client.Read();
+  std::optional<Reply> none = client.Read();
+  std::optional<Reply> second = client.Read();
+  std::optional<Reply> missing = client.Read();
+  ASSERT_TRUE(first.has_value() && none.has_value() && second.has_value() && missing.has_value());
+  EXPECT_EQ(first->body, "/1");
+  EXPECT_EQ(none->status, 204);
+  EXPECT_EQ(none->body, "");
+  EXPECT_EQ(second->body, "/2");
+  EXPECT_EQ(missing->status, 404);
+  EXPECT_EQ(missing->body, "/missing");
 }
 
 TEST_F(HttpPipelineTest, OnlyMaxPipelinedRequestsAreHandedToTheHandlerAtOnce) {

@@ -57,7 +57,9 @@ struct TlsServerOptions {
 /// outlive the loop. A reply is a whole body with Content-Length, or, when it has a
 /// BodyStream, streamed: chunked (HTTP/1.0: ended by closing), with no timeout while the
 /// client waits for the next chunk, stopped when the client leaves, the server drains or
-/// max_stream_queue_bytes is exceeded.
+/// max_stream_queue_bytes is exceeded. A connection's pipelined requests (up to max_pipelined)
+/// are handed to the handler without waiting for the replies before them; the replies go out
+/// in request order, those due together in one write.
 class HttpServer {
  public:
   /// REQUIRES: `loop` and `handler` outlive the server.
