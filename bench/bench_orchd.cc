@@ -137,16 +137,20 @@ std::string BenchOrchd::LogTail(size_t bytes) const {
   return log.size() <= bytes ? log : log.substr(log.size() - bytes);
 }
 
-StatusOr<e2e::HttpReply> Call(e2e::UnixClient& client, const std::string& method,
-                              const std::string& target, const std::string& body,
-                              milliseconds timeout) {
+std::string RequestText(const std::string& method, const std::string& target,
+                        const std::string& body) {
   std::string request = method + " " + target + " HTTP/1.1\r\nHost: localhost\r\n";
   if (!body.empty() || method == "POST" || method == "PUT") {
     request +=
         "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
   }
-  request += "\r\n" + body;
-  ORCH_RETURN_IF_ERROR(client.SendRaw(request));
+  return request + "\r\n" + body;
+}
+
+StatusOr<e2e::HttpReply> Call(e2e::UnixClient& client, const std::string& method,
+                              const std::string& target, const std::string& body,
+                              milliseconds timeout) {
+  ORCH_RETURN_IF_ERROR(client.SendRaw(RequestText(method, target, body)));
   return client.ReadReply(timeout);
 }
 

@@ -84,6 +84,10 @@ class BenchOrchd {
   uint16_t agent_port_ = 0;
 };
 
+/// An HTTP/1.1 request as sent: Host, and for a body (or a POST or PUT) a JSON Content-Type
+/// and Content-Length.
+std::string RequestText(const std::string& method, const std::string& target,
+                        const std::string& body);
 /// One request on `client`, waiting at most `timeout` for the reply.
 StatusOr<e2e::HttpReply> Call(e2e::UnixClient& client, const std::string& method,
                               const std::string& target, const std::string& body = "",

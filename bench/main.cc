@@ -61,6 +61,9 @@ int main(int argc, char** argv) {
   orch::bench::AcceptOptions accept;
   CLI::App* b1 = app.add_subcommand("B1", "accept: durable Add jobs/s from concurrent clients");
   b1->add_option("--clients", accept.clients)->check(CLI::Range(1, 256));
+  b1->add_option("--depth", accept.depth,
+                 "Adds in flight per client connection, pipelined (1: wait for each reply)")
+      ->check(CLI::Range(1, 1024));
   b1->add_option("--seconds", accept.seconds)->check(CLI::Range(0.1, 3600.0));
   b1->add_option("--max-requests", accept.max_requests)->check(CLI::PositiveNumber);
 

@@ -6,6 +6,7 @@
 #   bench/run.sh all              # all of them
 #   RUNS=5 bench/run.sh B1        # runs per scenario (default 3); the report has the median
 #   bench/run.sh B5 -- --rows 1000000   # arguments after -- go to every orch-bench call
+#   bench/run.sh B1 -- --depth 1        # B1 with one Add in flight per client (default 16)
 #
 # JOBS sets the build parallelism (default: nproc).
 set -euo pipefail

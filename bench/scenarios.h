@@ -18,6 +18,7 @@ using CommonOptions = OrchdSettings;
 /// B1 accept: Add requests with one store each from concurrent clients.
 struct AcceptOptions {
   int clients = 8;
+  int depth = 16;                    // Adds in flight per client connection (pipelined)
   double seconds = 10;               // each run lasts this long...
   int64_t max_requests = 2'000'000;  // ...or until this many requests were answered
 };

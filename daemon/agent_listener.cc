@@ -93,6 +93,9 @@ net::ServerLimits AgentLimits(const config::Config& config) {
   limits.read_timeout = config.control.read_timeout;
   limits.idle_timeout = config.control.idle_timeout;
   limits.max_connections = kAgentMaxConnections;
+  // Agents send one request at a time (a long poll parks for up to a minute); reading ahead
+  // would only keep a TLS read outstanding under every parked poll.
+  limits.max_pipelined = 1;
   return limits;
 }
 

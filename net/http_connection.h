@@ -1,12 +1,15 @@
 // HttpConnection<Stream>: one HTTP/1.1 connection, the only code that touches a client socket.
 // A template over the stream so a TLS stream reuses the HTTP logic: it only needs overloads of
 // the stream operations below (and a handshake before Start()). Internal to net/ (includes
-// Beast); instantiated in http_server.cc. Streamed replies are in http_connection_streaming.h.
+// Beast); instantiated in http_server.cc. The read side is in http_connection_reads.h, streamed
+// replies in http_connection_streaming.h.
 #pragma once
 
 #include <algorithm>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <exception>
 #include <limits>
 #include <memory>
@@ -25,7 +28,6 @@
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
 
 #include "api/http.h"
 #include "net/connection_manager.h"
@@ -75,6 +77,10 @@ struct ConnectionInfo {
 };
 
 /// Serves requests on one stream until the peer leaves, a limit is hit or the server drains.
+/// HTTP/1.1 pipelining: while replies are due, the next requests are read and handed to the
+/// handler, up to ServerLimits::max_pipelined at a time, and the replies are written in request
+/// order whatever order the handler answers in. The read side (http_connection_reads.h) and the
+/// write side (here and http_connection_streaming.h) each have their own deadline.
 template <typename Stream>
 class HttpConnection final : public ManagedConnection,
                              public std::enable_shared_from_this<HttpConnection<Stream>> {
@@ -83,43 +89,61 @@ class HttpConnection final : public ManagedConnection,
   HttpConnection(Stream stream, ConnectionInfo info, const ServerLimits& limits,
                  api::Handler& handler, ConnectionManager& manager)
       : stream_(std::move(stream)),
-        deadline_(stream_.get_executor()),
+        read_deadline_(stream_.get_executor()),
+        write_deadline_(stream_.get_executor()),
         info_(std::move(info)),
         limits_(limits),
+        max_pipelined_(std::max<size_t>(limits.max_pipelined, 1)),
         handler_(&handler),
         manager_(&manager) {}
 
   /// Starts serving requests (after the TLS handshake, on a TLS stream).
   void Start() {
-    BeginStream([self = this->shared_from_this()] { self->WaitForRequest(); });
+    BeginStream([self = this->shared_from_this()] { self->ReadNext(); });
   }
 
   /// Answers `response` without reading anything, then closes (used at the connection cap).
   void Reject(api::Response response) {
     BeginStream([self = this->shared_from_this(), response = std::move(response)]() mutable {
-      self->WriteResponse(std::move(response), false, true);
+      self->QueueError(std::move(response));
     });
   }
 
+  // Replies already due are written (the last says Connection: close); nothing more is read
+  // but the request being read, if one is. A streamed reply is stopped, and the connection
+  // closes once what it queued is written, dropping any replies due after it.
   void Drain() override {
     draining_ = true;
-    if (phase_ == Phase::kIdle || phase_ == Phase::kHandshake) return CloseNow();
-    if (phase_ == Phase::kStreaming) return DrainStream();
-    // Otherwise the request in flight finishes and its reply says Connection: close.
+    if (phase_ == Phase::kHandshake) return CloseNow();
+    if (phase_ != Phase::kOpen) return;
+    if (pending_.empty() && reading_ != Reading::kRequest) return CloseNow();
+    if (streaming_) DrainStream();
   }
 
   void ForceClose() override { CloseNow(); }
 
  private:
-  enum class Phase {
-    kHandshake,
-    kIdle,
-    kReading,
-    kHandling,
-    kWriting,
-    kStreaming,
-    kLingering,
-    kClosed
+  enum class Phase { kHandshake, kOpen, kLingering, kClosed };
+  // What the read side has outstanding: nothing, a read of raw bytes into buffer_ (the wait
+  // for a request's first byte, or a watch on a streamed reply's client), or a request (its
+  // header, its body, or a 100 Continue before the body).
+  enum class Reading { kNone, kRaw, kRequest };
+  enum class Side { kRead, kWrite };
+
+  // A request handed to the handler (or a read error to answer), in request order.
+  struct PendingReply {
+    uint64_t sequence = 0;
+    unsigned version = 11;
+    bool keep_alive = false;  // the request allows another after it
+    bool linger = false;      // an error reply: close after it, lingering
+    bool answered = false;
+    std::optional<api::Response> response;  // set when answered, until written
+  };
+
+  struct Deadline {
+    explicit Deadline(const typename Stream::executor_type& executor) : timer(executor) {}
+    asio::steady_timer timer;
+    uint64_t generation = 0;
   };
 
   // The sink a streamed reply writes to (defined in http_connection_streaming.h).
@@ -137,7 +161,7 @@ class HttpConnection final : public ManagedConnection,
   template <typename Next>
   void BeginStream(Next next) {
     phase_ = Phase::kHandshake;
-    ArmDeadline(limits_.read_timeout);
+    ArmDeadline(Side::kRead, limits_.read_timeout);
     StartStream(stream_,
                 [self = this->shared_from_this(), next = std::move(next)](error_code ec) mutable {
                   if (self->phase_ == Phase::kClosed) return;
@@ -145,191 +169,139 @@ class HttpConnection final : public ManagedConnection,
                     NetLog().info("{}: TLS handshake failed: {}", self->info_.peer, ec.message());
                     return self->CloseNow();
                   }
+                  self->CancelDeadline(Side::kRead);
+                  self->phase_ = Phase::kOpen;
                   self->client_certificate_der_ = PeerCertificateDer(self->stream_);
                   next();
                 });
   }
 
-  // Waits for the first byte of the next request. A fresh connection gets read_timeout, a
-  // kept-alive one idle_timeout; either way expiry closes silently (nothing was started).
-  void WaitForRequest() {
-    if (buffer_.size() > 0) return ReadHeader();  // a pipelined request is already here
-    phase_ = Phase::kIdle;
-    ArmDeadline(served_any_ ? limits_.idle_timeout : limits_.read_timeout);
-    stream_.async_read_some(
-        buffer_.prepare(kReadChunk),
-        [self = this->shared_from_this()](error_code ec, size_t n) { self->OnIdleRead(ec, n); });
-  }
+  // The read side, defined in http_connection_reads.h.
+  void ReadNext();
+  void RawRead();
+  void OnRawRead(error_code ec, size_t n);
+  void ReadHeader();
+  void OnHeader(error_code ec);
+  bool ExpectsContinue() const;
+  void SendContinue();
+  void ReadBody();
+  void OnReadError(error_code ec);
+  void OnPeerGone(const char* what, error_code ec);
+  void Fail(int status, const std::string& message);
+  void QueueError(api::Response response);
+  void Dispatch();
+  api::ReplyFn MakeReply(uint64_t sequence);
 
-  void OnIdleRead(error_code ec, size_t n) {
-    if (phase_ == Phase::kClosed) return;
-    buffer_.commit(n);
-    if (ec) return CloseQuietly("idle read", ec);
-    ReadHeader();
-  }
-
-  void ReadHeader() {
-    phase_ = Phase::kReading;
-    timed_out_ = false;
-    parser_.emplace();
-    parser_->header_limit(static_cast<std::uint32_t>(
-        std::min<size_t>(limits_.max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
-    // Beast checks a declared Content-Length against this as soon as the header is complete.
-    parser_->body_limit(limits_.max_body_bytes);
-    ArmDeadline(limits_.read_timeout);  // covers header and body together
-    http::async_read_header(
-        stream_, buffer_, *parser_,
-        [self = this->shared_from_this()](error_code ec, size_t) { self->OnHeader(ec); });
-  }
-
-  void OnHeader(error_code ec) {
-    if (phase_ == Phase::kClosed) return;
-    if (ec || timed_out_) return OnReadError(ec);
-    version_ = parser_->get().version();
-    if (parser_->is_done()) return Dispatch();
-    if (ExpectsContinue()) return SendContinue();
-    ReadBody();
-  }
-
-  bool ExpectsContinue() const {
-    const auto& message = parser_->get();
-    return message.version() >= 11 &&
-           boost::beast::iequals(message[http::field::expect], "100-continue");
-  }
-
-  // The body would have been refused in OnHeader, so 100 Continue is only sent when it fits.
-  void SendContinue() {
-    asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
-                      [self = this->shared_from_this()](error_code ec, size_t) {
-                        if (self->phase_ == Phase::kClosed) return;
-                        if (ec) return self->CloseQuietly("writing 100 Continue", ec);
-                        self->ReadBody();
-                      });
-  }
-
-  void ReadBody() {
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = this->shared_from_this()](error_code ec, size_t) {
-                       if (self->phase_ == Phase::kClosed) return;
-                       if (ec || self->timed_out_) return self->OnReadError(ec);
-                       self->Dispatch();
-                     });
-  }
-
-  void OnReadError(error_code ec) {
-    if (timed_out_) {
-      NetLog().warn("{}: request not complete within {} ms", info_.peer,
-                    limits_.read_timeout.count());
-      return Fail(408, "request not received within " +
-                           std::to_string(limits_.read_timeout.count()) + " ms");
-    }
-    switch (ClassifyReadError(ec)) {
-      case ReadFailure::kHeaderTooLarge:
-        NetLog().warn("{}: request header over {} bytes", info_.peer, limits_.max_header_bytes);
-        return Fail(
-            431, "request header exceeds " + std::to_string(limits_.max_header_bytes) + " bytes");
-      case ReadFailure::kBodyTooLarge:
-        NetLog().warn("{}: request body over {} bytes", info_.peer, limits_.max_body_bytes);
-        return Fail(413,
-                    "request body exceeds " + std::to_string(limits_.max_body_bytes) + " bytes");
-      case ReadFailure::kMalformed:
-        NetLog().debug("{}: malformed request: {}", info_.peer, ec.message());
-        return WriteResponse(
-            api::ErrorResponse(400, "VALIDATION_ERROR", "malformed HTTP request: " + ec.message()),
-            false, true);
-      case ReadFailure::kPeerGone: return CloseQuietly("reading request", ec);
-    }
-  }
-
-  void Fail(int status, const std::string& message) {
-    WriteResponse(api::ErrorResponse(status, "LIMIT_ERROR", message), false, true);
-  }
-
-  // Hands the request to the handler. It may reply now or later; the reply function holds
-  // this connection alive until then and is dropped if the connection has closed meanwhile.
-  void Dispatch() {
-    CancelDeadline();
-    phase_ = Phase::kHandling;
-    BeastRequest message = parser_->release();
-    keep_alive_ = message.keep_alive();
-    api::Request request = ToApiRequest(std::move(message));
-    request.peer = info_.credentials;
-    request.remote_ip = info_.remote_ip;
-    request.client_certificate_der = client_certificate_der_;
-    const uint64_t sequence = ++request_sequence_;
-    NetLog().trace("{}: {} {}", info_.peer, request.method, request.path);
-    try {
-      handler_->Handle(std::move(request), MakeReply(sequence));
-    } catch (const std::exception& e) {
-      NetLog().error("{}: handler threw: {}", info_.peer, e.what());
-      OnReply(sequence, api::ErrorResponse(500, "INTERNAL_SERVER_ERROR", "internal error"));
-    } catch (...) {
-      NetLog().error("{}: handler threw a non-standard exception", info_.peer);
-      OnReply(sequence, api::ErrorResponse(500, "INTERNAL_SERVER_ERROR", "internal error"));
-    }
-  }
-
-  api::ReplyFn MakeReply(uint64_t sequence) {
-    return [self = this->shared_from_this(), sequence](api::Response response) {
-      // dispatch runs inline on the loop thread and hops there from any other thread.
-      asio::dispatch(self->stream_.get_executor(),
-                     [self, sequence, response = std::move(response)]() mutable {
-                       self->OnReply(sequence, std::move(response));
-                     });
-    };
-  }
-
-  // Only the first reply to the request being handled is written; late or repeated replies
-  // (including a 500 for a handler that threw after replying) are dropped.
+  // Records the handler's reply; only the first reply to a request still due is kept (late or
+  // repeated replies, including a 500 for a handler that threw after replying, are dropped).
   void OnReply(uint64_t sequence, api::Response response) {
-    if (phase_ != Phase::kHandling || sequence != request_sequence_) {
+    PendingReply* entry = nullptr;
+    if (phase_ == Phase::kOpen && !pending_.empty() && sequence >= pending_.front().sequence &&
+        sequence - pending_.front().sequence < pending_.size()) {
+      entry = &pending_[sequence - pending_.front().sequence];
+    }
+    if (entry == nullptr || entry->answered) {
       NetLog().debug("{}: dropping a reply for a finished or closed request", info_.peer);
       return;
     }
-    served_any_ = true;
-    if (response.stream != nullptr) {
-      return WriteStreamedResponse(std::move(response), keep_alive_ && !draining_);
-    }
-    WriteResponse(std::move(response), keep_alive_ && !draining_, false);
+    entry->answered = true;
+    entry->response = std::move(response);
+    WriteNext();
   }
 
-  // Writes `response`; afterwards keeps reading (keep_alive), closes, or lingers first (after
-  // an error that left request bytes unread). Streamed replies go through
-  // WriteStreamedResponse instead.
-  void WriteResponse(api::Response response, bool keep_alive, bool linger) {
-    phase_ = Phase::kWriting;
-    const int status = response.status;
-    try {
-      response_ = ToBeastResponse(std::move(response), version_, keep_alive);
-    } catch (const std::exception& e) {
-      NetLog().error("{}: cannot build reply: {}", info_.peer, e.what());
-      return CloseNow();
+  // True when the reply at `index` is the last this connection writes: nothing is due after
+  // it and no further request will be read (draining, or the read side is finished).
+  bool IsLast(size_t index) const {
+    return index + 1 == pending_.size() && reading_ != Reading::kRequest &&
+           (draining_ || !read_open_);
+  }
+
+  // Writes the head reply once it is answered, unless a write or a stream is in progress.
+  void WriteNext() {
+    if (phase_ != Phase::kOpen || writing_ || streaming_ || pending_.empty() ||
+        !pending_.front().response.has_value()) {
+      return;
     }
-    ArmDeadline(limits_.read_timeout);  // a client that will not read its reply is dropped
-    http::async_write(
-        stream_, *response_,
-        [self = this->shared_from_this(), keep_alive, linger, status](error_code ec, size_t) {
-          self->OnWritten(ec, status, keep_alive, linger);
+    served_any_ = true;
+    PendingReply& head = pending_.front();
+    if (head.response->stream == nullptr) return WriteReplies();
+    api::Response response = std::move(*head.response);
+    head.response.reset();
+    version_ = head.version;
+    WriteStreamedResponse(std::move(response), head.keep_alive && !IsLast(0));
+  }
+
+  // Writes the head reply and the answered whole replies right behind it, in one write;
+  // afterwards goes on with the next reply and request, closes (after a reply that says
+  // Connection: close), or lingers first (after an error that left request bytes unread).
+  void WriteReplies() {
+    out_.clear();
+    size_t count = 0;
+    bool keep_alive = true;
+    bool linger = false;
+    while (keep_alive && count < pending_.size()) {
+      PendingReply& entry = pending_[count];
+      if (!entry.response.has_value() || (count > 0 && entry.response->stream != nullptr)) break;
+      linger = entry.linger;
+      keep_alive = !linger && entry.keep_alive && !IsLast(count);
+      try {
+        BeastResponse message =
+            ToBeastResponse(std::move(*entry.response), entry.version, keep_alive);
+        AppendWire(out_, message);
+      } catch (const std::exception& e) {
+        NetLog().error("{}: cannot build reply: {}", info_.peer, e.what());
+        return CloseNow();
+      }
+      entry.response.reset();
+      ++count;
+    }
+    writing_ = true;
+    ArmDeadline(Side::kWrite, limits_.read_timeout);  // a client that will not read is dropped
+    asio::async_write(
+        stream_, asio::buffer(out_),
+        [self = this->shared_from_this(), count, keep_alive, linger](error_code ec, size_t) {
+          self->OnWritten(ec, count, keep_alive, linger);
         });
   }
 
-  void OnWritten(error_code ec, int status, bool keep_alive, bool linger) {
+  void OnWritten(error_code ec, size_t count, bool keep_alive, bool linger) {
+    writing_ = false;
     if (phase_ == Phase::kClosed) return;
-    response_.reset();
     if (ec) return CloseQuietly("writing reply", ec);
-    NetLog().trace("{}: replied {}", info_.peer, status);
+    CancelDeadline(Side::kWrite);
+    CancelTimedOutRead();
+    NetLog().trace("{}: wrote {} replies", info_.peer, count);
+    pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(count));
     if (linger) return Linger();
-    if (!keep_alive || draining_) return CloseNow();
-    WaitForRequest();
+    if (!keep_alive) return CloseNow();
+    AfterReply();
+  }
+
+  // A reply is written and the connection stays: close when nothing more can come, else
+  // send a 100 Continue that waited for the replies before it, write the next reply and
+  // read the next request.
+  void AfterReply() {
+    if (pending_.empty() && reading_ != Reading::kRequest && (draining_ || !read_open_)) {
+      return CloseNow();
+    }
+    if (continue_waiting_ && pending_.empty()) return SendContinue();
+    if (reading_ == Reading::kRaw && pending_.empty()) ArmIdleDeadline();
+    WriteNext();
+    ReadNext();
+  }
+
+  // A request read whose deadline passed while a write was outstanding is cancelled once
+  // the write completes (cancelling at once would abort the write too).
+  void CancelTimedOutRead() {
+    if (timed_out_ && reading_ == Reading::kRequest && !continue_waiting_) CancelIo(stream_);
   }
 
   // Streamed replies. The header and every chunk are appended to queued_; one write at a time
-  // carries everything queued so far, and more is queued behind it meanwhile. Phase kStreaming
+  // carries everything queued so far, and more is queued behind it meanwhile. streaming_
   // lasts until the stream is finished or stopped and everything queued has been written.
   // Defined in http_connection_streaming.h.
   void WriteStreamedResponse(api::Response response, bool keep_alive);
   void StartBody(const std::shared_ptr<api::BodyStream>& body);
-  void WatchPeer();
   bool StreamOpen(uint64_t sequence) const;
   bool WriteChunk(uint64_t sequence, std::string_view data);
   void FinishStream(uint64_t sequence);
@@ -339,59 +311,68 @@ class HttpConnection final : public ManagedConnection,
   void EndStream();
   void StopBody();
 
-  // Half-closes and discards input until the peer closes too, or kLingerTime passes.
+  // Half-closes and discards input until the peer closes too, or kLingerTime passes. A raw
+  // read still outstanding becomes the first discarding read.
   void Linger() {
     phase_ = Phase::kLingering;
     ShutdownSend(stream_);
-    ArmDeadline(std::min<std::chrono::milliseconds>(limits_.read_timeout, kLingerTime));
-    Discard();
+    ArmDeadline(Side::kRead,
+                std::min<std::chrono::milliseconds>(limits_.read_timeout, kLingerTime));
+    if (reading_ == Reading::kNone) Discard();
   }
 
   void Discard() {
     buffer_.consume(buffer_.size());
-    stream_.async_read_some(buffer_.prepare(kReadChunk),
-                            [self = this->shared_from_this()](error_code ec, size_t) {
-                              if (self->phase_ == Phase::kClosed) return;
-                              if (ec) return self->CloseNow();
-                              self->Discard();
-                            });
+    reading_ = Reading::kRaw;
+    stream_.async_read_some(
+        buffer_.prepare(kReadChunk),
+        [self = this->shared_from_this()](error_code ec, size_t n) { self->OnRawRead(ec, n); });
   }
 
-  // One deadline per phase; a completion from an earlier arm is recognised by its generation.
-  void ArmDeadline(std::chrono::milliseconds timeout) {
-    const uint64_t generation = ++deadline_generation_;
-    deadline_.expires_after(timeout);
-    deadline_.async_wait([self = this->shared_from_this(), generation](error_code ec) {
-      if (ec || generation != self->deadline_generation_) return;  // re-armed or cancelled
-      self->OnDeadline();
+  // One deadline per side; a completion from an earlier arm is recognised by its generation.
+  Deadline& DeadlineOf(Side side) { return side == Side::kRead ? read_deadline_ : write_deadline_; }
+
+  void ArmDeadline(Side side, std::chrono::milliseconds timeout) {
+    Deadline& deadline = DeadlineOf(side);
+    const uint64_t generation = ++deadline.generation;
+    deadline.timer.expires_after(timeout);
+    deadline.timer.async_wait([self = this->shared_from_this(), side, generation](error_code ec) {
+      if (ec || generation != self->DeadlineOf(side).generation) return;  // re-armed/cancelled
+      if (side == Side::kRead) return self->OnReadDeadline();
+      NetLog().debug("{}: reply not read, closing", self->info_.peer);
+      self->CloseNow();
     });
   }
 
-  void CancelDeadline() {
-    ++deadline_generation_;
-    deadline_.cancel();
+  void CancelDeadline(Side side) {
+    Deadline& deadline = DeadlineOf(side);
+    ++deadline.generation;
+    deadline.timer.cancel();
   }
 
-  void OnDeadline() {
-    switch (phase_) {
-      case Phase::kReading:
-        // The pending read completes with operation_aborted and answers 408.
-        timed_out_ = true;
-        return CancelIo(stream_);
-      case Phase::kIdle: NetLog().debug("{}: idle, closing", info_.peer); return CloseNow();
-      case Phase::kHandshake:
-        NetLog().info("{}: TLS handshake not complete within {} ms", info_.peer,
-                      limits_.read_timeout.count());
-        break;
-      case Phase::kWriting: NetLog().debug("{}: reply not read, closing", info_.peer); break;
-      case Phase::kStreaming:
-        NetLog().debug("{}: streamed reply not read, closing", info_.peer);
-        break;
-      case Phase::kHandling:
-      case Phase::kLingering:
-      case Phase::kClosed: break;
+  // Waiting for a request with nothing due: a fresh connection gets read_timeout, a
+  // kept-alive one idle_timeout; either way expiry closes silently (nothing was started).
+  void ArmIdleDeadline() {
+    ArmDeadline(Side::kRead, served_any_ ? limits_.idle_timeout : limits_.read_timeout);
+  }
+
+  void OnReadDeadline() {
+    if (phase_ == Phase::kHandshake) {
+      NetLog().info("{}: TLS handshake not complete within {} ms", info_.peer,
+                    limits_.read_timeout.count());
+      return CloseNow();
     }
-    CloseNow();
+    if (phase_ != Phase::kOpen) return CloseNow();  // lingering
+    if (reading_ == Reading::kRequest) {
+      // The pending read completes with operation_aborted and answers 408.
+      timed_out_ = true;
+      if (!writing_) CancelIo(stream_);
+      return;
+    }
+    if (reading_ == Reading::kRaw && pending_.empty()) {
+      NetLog().debug("{}: idle, closing", info_.peer);
+      CloseNow();
+    }
   }
 
   void CloseQuietly(const char* what, error_code ec) {
@@ -406,7 +387,8 @@ class HttpConnection final : public ManagedConnection,
     if (phase_ == Phase::kClosed) return;
     phase_ = Phase::kClosed;
     StopBody();
-    CancelDeadline();
+    CancelDeadline(Side::kRead);
+    CancelDeadline(Side::kWrite);
     CloseStream(stream_);
     handler_ = nullptr;
     // Last: the manager may drop its reference (our caller holds another) and finish a
@@ -415,11 +397,12 @@ class HttpConnection final : public ManagedConnection,
   }
 
   Stream stream_;
-  asio::steady_timer deadline_;
-  uint64_t deadline_generation_ = 0;
+  Deadline read_deadline_;
+  Deadline write_deadline_;
   boost::beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
-  std::optional<BeastResponse> response_;
+  std::deque<PendingReply> pending_;
+  std::string out_;  // the whole replies of the write outstanding, as wire bytes
   // A streamed reply: its body (until finished or stopped), the bytes not yet handed to a
   // write, and those of the write outstanding.
   std::shared_ptr<api::BodyStream> body_;
@@ -428,21 +411,29 @@ class HttpConnection final : public ManagedConnection,
   const ConnectionInfo info_;
   std::string client_certificate_der_;
   const ServerLimits limits_;
+  const size_t max_pipelined_;
   api::Handler* handler_;
   ConnectionManager* manager_;
-  Phase phase_ = Phase::kIdle;
-  unsigned version_ = 11;
+  Phase phase_ = Phase::kHandshake;
+  Reading reading_ = Reading::kNone;
+  unsigned request_version_ = 11;  // of the request being read
+  unsigned version_ = 11;          // of the request whose reply is being written
   uint64_t request_sequence_ = 0;
-  bool keep_alive_ = false;
+  uint64_t stream_sequence_ = 0;  // the request whose reply is streaming
+  bool keep_alive_ = false;       // the streamed reply leaves the connection open
+  bool read_open_ = true;         // more requests may be read
+  bool peer_eof_ = false;         // the client closed its side; nothing more is read
   bool served_any_ = false;
   bool draining_ = false;
   bool timed_out_ = false;
-  bool chunked_ = false;   // the streamed reply has chunked framing
-  bool writing_ = false;   // a streamed-reply write is outstanding
-  bool watching_ = false;  // WatchPeer's read is pending
+  bool continue_waiting_ = false;  // a 100 Continue waits for the replies before it
+  bool writing_ = false;           // a write (reply, streamed bytes, 100 Continue) is out
+  bool streaming_ = false;         // the head reply is streamed and not yet all written
+  bool chunked_ = false;           // the streamed reply has chunked framing
 };
 
 }  // namespace orch::net
 
-// The streamed replies' half of HttpConnection.
+// The read side and the streamed replies of HttpConnection.
+#include "net/http_connection_reads.h"      // IWYU pragma: export
 #include "net/http_connection_streaming.h"  // IWYU pragma: export

@@ -46,18 +46,21 @@ class HttpConnection<Stream>::StreamSink final : public api::ChunkSink {
 };
 
 // Queues the header (chunked for HTTP/1.1; an HTTP/1.0 body ends with the connection), keeps
-// a read pending to notice the client leaving, and starts the stream. A reply that arrives
-// while draining gets its header and a close; its stream is never started.
+// a read pending to notice the client leaving, and starts the stream. Called only for the
+// head reply, so nothing else is written meanwhile; no request is read until it ends. A reply
+// written while draining gets its header and a close (dropping any replies due after it); its
+// stream is never started.
 template <typename Stream>
 void HttpConnection<Stream>::WriteStreamedResponse(api::Response response, bool keep_alive) {
   if (!CanStream(response.status)) {
     NetLog().error("handler streamed a reply with HTTP status {}", response.status);
-    return WriteResponse(api::ErrorResponse(500, "INTERNAL_SERVER_ERROR", "internal error"),
-                         keep_alive, false);
+    pending_.front().response = api::ErrorResponse(500, "INTERNAL_SERVER_ERROR", "internal error");
+    return WriteReplies();
   }
-  phase_ = Phase::kStreaming;
+  streaming_ = true;
+  stream_sequence_ = pending_.front().sequence;
   chunked_ = version_ >= 11;
-  keep_alive_ = keep_alive && chunked_;
+  keep_alive_ = keep_alive && chunked_ && !draining_;
   std::shared_ptr<api::BodyStream> body = std::move(response.stream);
   try {
     queued_ = StreamedReplyHead(response, version_, chunked_, keep_alive_);
@@ -66,9 +69,9 @@ void HttpConnection<Stream>::WriteStreamedResponse(api::Response response, bool 
     return CloseNow();
   }
   Flush();
-  // Bytes already buffered are a pipelined request: nothing more is read until it is served,
-  // and a client that leaves is noticed by a failing write instead.
-  if (buffer_.size() == 0) WatchPeer();
+  // A raw read already outstanding is the watch; bytes already buffered are a pipelined
+  // request, and a client that leaves is noticed by a failing write instead.
+  ReadNext();
   if (!draining_) StartBody(body);
 }
 
@@ -77,7 +80,7 @@ template <typename Stream>
 void HttpConnection<Stream>::StartBody(const std::shared_ptr<api::BodyStream>& body) {
   body_ = body;
   try {
-    body->Start(std::make_shared<StreamSink>(this->weak_from_this(), request_sequence_));
+    body->Start(std::make_shared<StreamSink>(this->weak_from_this(), stream_sequence_));
   } catch (const std::exception& e) {
     NetLog().error("{}: streamed reply failed to start: {}", info_.peer, e.what());
     CloseNow();
@@ -87,24 +90,9 @@ void HttpConnection<Stream>::StartBody(const std::shared_ptr<api::BodyStream>& b
   }
 }
 
-// A read that completes while streaming means the client left (error or EOF) or sent its
-// next request early (kept in buffer_ for later; reading stops until the stream is over).
-// Once the stream is over, the same pending read is the wait for the next request.
-template <typename Stream>
-void HttpConnection<Stream>::WatchPeer() {
-  watching_ = true;
-  stream_.async_read_some(buffer_.prepare(kReadChunk),
-                          [self = this->shared_from_this()](error_code ec, size_t n) {
-                            self->watching_ = false;
-                            if (self->phase_ != Phase::kStreaming) return self->OnIdleRead(ec, n);
-                            self->buffer_.commit(n);
-                            if (ec) self->CloseQuietly("client left a streamed reply", ec);
-                          });
-}
-
 template <typename Stream>
 bool HttpConnection<Stream>::StreamOpen(uint64_t sequence) const {
-  return phase_ == Phase::kStreaming && body_ != nullptr && sequence == request_sequence_;
+  return streaming_ && body_ != nullptr && sequence == stream_sequence_;
 }
 
 // From the sink. Over max_stream_queue_bytes the client is not keeping up: stop and close
@@ -147,7 +135,7 @@ void HttpConnection<Stream>::Flush() {
   if (writing_ || queued_.empty()) return;
   writing_ = true;
   std::swap(in_flight_, queued_);
-  ArmDeadline(limits_.read_timeout);
+  ArmDeadline(Side::kWrite, limits_.read_timeout);
   asio::async_write(
       stream_, asio::buffer(in_flight_),
       [self = this->shared_from_this()](error_code ec, size_t) { self->OnStreamWritten(ec); });
@@ -159,25 +147,29 @@ void HttpConnection<Stream>::OnStreamWritten(error_code ec) {
   in_flight_.clear();
   if (phase_ == Phase::kClosed) return;
   if (ec) return CloseQuietly("writing streamed reply", ec);
+  CancelTimedOutRead();
   if (!queued_.empty()) return Flush();
-  CancelDeadline();
+  CancelDeadline(Side::kWrite);
   if (body_ == nullptr) EndStream();  // finished, stopped by a drain, or never started
 }
 
-// Stops the stream; what is queued is still written, then the connection closes.
+// Stops the stream; what is queued is still written, then the connection closes (the reply
+// is cut short, so nothing can follow it).
 template <typename Stream>
 void HttpConnection<Stream>::DrainStream() {
   StopBody();
+  keep_alive_ = false;
   if (!writing_) EndStream();
 }
 
-// Everything of the streamed reply is written: wait for the next request, or close.
+// Everything of the streamed reply is written: go on with the next reply and request, or
+// close. A watching raw read still outstanding becomes the wait for the next request.
 template <typename Stream>
 void HttpConnection<Stream>::EndStream() {
-  if (!keep_alive_ || draining_) return CloseNow();
-  phase_ = Phase::kIdle;
-  if (!watching_) return WaitForRequest();
-  ArmDeadline(limits_.idle_timeout);  // the read WatchPeer left pending waits for the request
+  streaming_ = false;
+  pending_.pop_front();
+  if (!keep_alive_) return CloseNow();
+  AfterReply();
 }
 
 // Ends an unfinished stream from this side: its sink refuses writes from now on, and Stop()

@@ -11,9 +11,11 @@
 #include <string_view>
 #include <utility>
 
+#include <boost/asio/buffer.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/message.hpp>
+#include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 
@@ -128,6 +130,25 @@ inline BeastResponse ToBeastResponse(api::Response response, unsigned version, b
   out.keep_alive(keep_alive);
   out.prepare_payload();
   return out;
+}
+
+/// Appends `message` to `out` as wire bytes: status line, header fields, body. May throw
+/// std::bad_alloc only.
+inline void AppendWire(std::string& out, BeastResponse& message) {
+  http::response_serializer<http::string_body> serializer(message);
+  boost::system::error_code ec;
+  while (!ec && !serializer.is_done()) {
+    serializer.next(ec, [&](boost::system::error_code&, const auto& buffers) {
+      size_t size = 0;
+      for (auto it = boost::asio::buffer_sequence_begin(buffers);
+           it != boost::asio::buffer_sequence_end(buffers); ++it) {
+        const boost::asio::const_buffer buffer(*it);
+        out.append(static_cast<const char*>(buffer.data()), buffer.size());
+        size += buffer.size();
+      }
+      serializer.consume(size);
+    });
+  }
 }
 
 /// True when a reply with `status` may have a streamed body (not 1xx, 204, 304 or invalid).

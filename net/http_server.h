@@ -37,6 +37,10 @@ struct ServerLimits {
   /// A streamed reply's bytes waiting for a slow client; more → the stream is stopped and the
   /// connection closed. A single chunk larger than this closes it too.
   size_t max_stream_queue_bytes = 1 << 20;
+  /// Requests of one connection handed to the handler whose replies are not yet written
+  /// (HTTP/1.1 pipelining); replies are written in request order. 1: the next request is read
+  /// only after the reply to the one before it is written. 0 counts as 1.
+  size_t max_pipelined = 16;
 };
 
 /// TLS for a TCP listener, as PEM text.
@@ -53,7 +57,9 @@ struct TlsServerOptions {
 /// outlive the loop. A reply is a whole body with Content-Length, or, when it has a
 /// BodyStream, streamed: chunked (HTTP/1.0: ended by closing), with no timeout while the
 /// client waits for the next chunk, stopped when the client leaves, the server drains or
-/// max_stream_queue_bytes is exceeded.
+/// max_stream_queue_bytes is exceeded. A connection's pipelined requests (up to max_pipelined)
+/// are handed to the handler without waiting for the replies before them; the replies go out
+/// in request order, those due together in one write.
 class HttpServer {
  public:
   /// REQUIRES: `loop` and `handler` outlive the server.

@@ -97,6 +97,9 @@ class Client {
     fd_ = -1;
   }
 
+  // Half-closes: the server sees the end of the requests, replies can still arrive.
+  void ShutdownSend() { ::shutdown(fd_, SHUT_WR); }
+
   bool Send(std::string_view bytes) {
     while (!bytes.empty()) {
       const ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);

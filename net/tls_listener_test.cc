@@ -4,6 +4,7 @@
 #include <fstream>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -104,6 +105,33 @@ TEST_F(TlsListenerTest, LargeBodiesCrossManyRecordsBothWays) {
   EXPECT_TRUE(reply.body == "POST /big " + body);
   ASSERT_OK_AND_ASSIGN(reply, client.Request("GET", "/after"));
   EXPECT_EQ(reply.body, "GET /after ");
+}
+
+TEST_F(TlsListenerTest, PipelinedRequestsAreAnsweredInOrderWhileTheNextAreRead) {
+  // Given three requests in one TLS write, a handler that answers the last two first and the
+  // first with 2 MiB, and a fourth request sent while those replies arrive, all four replies
+  // come back whole and in order.
+  std::vector<api::ReplyFn> held;
+  handler_.set_behaviour([&](const api::Request& request, api::ReplyFn& reply) {
+    if (request.path == "/4") return reply(api::Response{200, "text/plain", {}, "/4"});
+    held.push_back(std::move(reply));
+    if (held.size() < 3) return;
+    held[2](api::Response{200, "text/plain", {}, "/3"});
+    held[1](api::Response{200, "text/plain", {}, "/2"});
+    held[0](api::Response{200, "text/plain", {}, std::string(2 << 20, 'x')});
+    held.clear();
+  });
+  StartTls();
+  ASSERT_OK_AND_ASSIGN(TlsClient client, TlsClient::Connect("127.0.0.1", tcp_port_, Options()));
+  const std::string get = " HTTP/1.1\r\nHost: localhost\r\n\r\n";
+  ASSERT_OK(client.SendRaw("GET /1" + get + "GET /2" + get + "GET /3" + get));
+  ASSERT_OK(client.SendRaw("GET /4" + get));
+  ASSERT_OK_AND_ASSIGN(TlsReply first, client.ReadReply());
+  EXPECT_EQ(first.body.size(), size_t{2} << 20);
+  for (const char* path : {"/2", "/3", "/4"}) {
+    ASSERT_OK_AND_ASSIGN(TlsReply reply, client.ReadReply());
+    EXPECT_EQ(reply.body, path);
+  }
 }
 
 TEST_F(TlsListenerTest, ClientWithoutCertificateIsServedWithoutOne) {

@@ -180,6 +180,17 @@ StatusOr<TlsReply> TlsClient::Request(const std::string& method, const std::stri
   return impl_->ReadReply();
 }
 
+Status TlsClient::SendRaw(const std::string& bytes) {
+  return impl_->Send(bytes);
+}
+
+StatusOr<TlsReply> TlsClient::ReadReply(std::chrono::milliseconds timeout) {
+  timeval tv{static_cast<time_t>(timeout.count() / 1000),
+             static_cast<suseconds_t>((timeout.count() % 1000) * 1000)};
+  ::setsockopt(impl_->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  return impl_->ReadReply();
+}
+
 std::string BasicAuthHeader(const std::string& user, const std::string& password) {
   const std::string plain = user + ":" + password;
   std::string encoded(4 * ((plain.size() + 2) / 3) + 1, '\0');

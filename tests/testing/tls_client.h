@@ -46,6 +46,11 @@ class TlsClient {
                              const std::vector<std::string>& headers = {},
                              std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
+  /// Writes bytes as they are (several requests at once, for pipelining).
+  Status SendRaw(const std::string& bytes);
+  /// Reads the next reply, waiting at most `timeout`.
+  StatusOr<TlsReply> ReadReply(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
   struct Impl;
 
  private:
