@@ -18,6 +18,7 @@
 #include "store/catalog_store.h"
 #include "store/job_store.h"
 #include "store/read_pool.h"
+#include "store/write_executor.h"
 
 namespace orch::api {
 namespace {
@@ -210,25 +211,39 @@ StatusOr<std::vector<std::string>> ParseJobIds(const JsonFields& body, const jso
   return ids;
 }
 
-// The jobs an Unschedule names: by id (every one must exist) or by query.
-StatusOr<std::vector<store::JobTarget>> UnscheduleTargets(store::JobStore& job_store,
-                                                          const JsonFields& body) {
+// The jobs an Unschedule names, as the body says: their ids, or the query that matches them.
+struct JobTargets {
+  std::vector<std::string> ids;
+  std::optional<jobs::SqlFilter> query;
+};
+
+// Parsed and compiled on the loop, so bad input is answered without touching the store.
+StatusOr<JobTargets> ParseJobTargets(const JsonFields& body) {
   const json* ids_json = body.Find("JobIds");
   const json* query = body.Find("Query");
   if ((ids_json == nullptr) == (query == nullptr)) {
     return FieldError("JobIds", "exactly one of JobIds and Query must be given");
   }
-  if (query != nullptr) {
-    if (!query->is_string()) return FieldError("Query", "must be a query string");
-    StatusOr<jobs::SqlFilter> filter =
-        jobs::CompileQuery(query->get<std::string>(), store::JobQueryFields());
-    if (!filter.ok()) return InvalidArgumentError(filter.status().message()).WithField("Query");
-    return job_store.MatchJobs(*filter);
+  JobTargets targets;
+  if (query == nullptr) {
+    ORCH_ASSIGN_OR_RETURN(targets.ids, ParseJobIds(body, *ids_json));
+    return targets;
   }
-  ORCH_ASSIGN_OR_RETURN(std::vector<std::string> ids, ParseJobIds(body, *ids_json));
-  ORCH_ASSIGN_OR_RETURN(std::vector<store::JobTarget> found, job_store.FindJobs(ids));
+  if (!query->is_string()) return FieldError("Query", "must be a query string");
+  StatusOr<jobs::SqlFilter> filter =
+      jobs::CompileQuery(query->get<std::string>(), store::JobQueryFields());
+  if (!filter.ok()) return InvalidArgumentError(filter.status().message()).WithField("Query");
+  targets.query = std::move(filter).value();
+  return targets;
+}
+
+// On the writer: the jobs named, by query or by id (every one must exist).
+StatusOr<std::vector<store::JobTarget>> FindTargets(store::JobStore& job_store,
+                                                    const JobTargets& targets) {
+  if (targets.query) return job_store.MatchJobs(*targets.query);
+  ORCH_ASSIGN_OR_RETURN(std::vector<store::JobTarget> found, job_store.FindJobs(targets.ids));
   std::string missing;
-  for (const std::string& id : ids) {
+  for (const std::string& id : targets.ids) {
     bool present = false;
     for (const store::JobTarget& target : found) present = present || target.job_id == id;
     if (!present) missing += (missing.empty() ? "" : ", ") + id;
@@ -237,48 +252,71 @@ StatusOr<std::vector<store::JobTarget>> UnscheduleTargets(store::JobStore& job_s
   return found;
 }
 
-// The jobs an Unschedule names, unscheduled in the store; nullopt when it names none.
-StatusOr<std::optional<store::UnscheduledJobs>> UnscheduleJobs(const ControlDeps& deps,
-                                                               const Request& request,
-                                                               const Caller& caller,
-                                                               std::vector<std::string>& ids) {
+// What an Unschedule wrote: the jobs it named and what changed (nothing when it named none).
+struct UnscheduleOutcome {
+  std::vector<std::string> ids;
+  store::UnscheduledJobs unscheduled;
+};
+
+// On the writer: the jobs are found, checked against the caller's schedule scope and
+// unscheduled in one transaction, so the check and the change see the same rows.
+StatusOr<UnscheduleOutcome> WriteUnschedule(store::SqliteStore& db, const JobTargets& spec,
+                                            const std::vector<std::string>& claims) {
+  store::JobStore job_store(db);
+  ORCH_ASSIGN_OR_RETURN(std::vector<store::JobTarget> targets, FindTargets(job_store, spec));
+  UnscheduleOutcome outcome;
+  for (const store::JobTarget& target : targets) {
+    ORCH_RETURN_IF_ERROR(CheckScheduleAccess(claims, target.container_id, "job " + target.job_id));
+    outcome.ids.push_back(target.job_id);
+  }
+  if (outcome.ids.empty()) return outcome;
+  ORCH_ASSIGN_OR_RETURN(outcome.unscheduled, job_store.Unschedule(outcome.ids));
+  return outcome;
+}
+
+// The body and the caller's claims are checked on the loop.
+StatusOr<JobTargets> UnscheduleRequest(const Request& request, const Caller& caller) {
   ORCH_ASSIGN_OR_RETURN(json parsed, ParseJsonBody(request));
   ORCH_ASSIGN_OR_RETURN(JsonFields body, JsonFields::Of(parsed));
   // Without any schedule claim the call is refused before it reveals which jobs exist.
-  const std::vector<std::string>& claims = caller.claims;
-  ORCH_RETURN_IF_ERROR(CheckScheduleAccess(claims, std::nullopt, "", /*any_scope=*/true));
-  store::JobStore job_store(*deps.store);
-  ORCH_ASSIGN_OR_RETURN(std::vector<store::JobTarget> targets, UnscheduleTargets(job_store, body));
-  for (const store::JobTarget& target : targets) {
-    ORCH_RETURN_IF_ERROR(CheckScheduleAccess(claims, target.container_id, "job " + target.job_id));
-    ids.push_back(target.job_id);
-  }
-  if (ids.empty()) return std::optional<store::UnscheduledJobs>();
-  ORCH_ASSIGN_OR_RETURN(store::UnscheduledJobs unscheduled, job_store.Unschedule(ids));
-  return std::optional<store::UnscheduledJobs>(std::move(unscheduled));
+  ORCH_RETURN_IF_ERROR(CheckScheduleAccess(caller.claims, std::nullopt, "", /*any_scope=*/true));
+  return ParseJobTargets(body);
 }
 
-void Unschedule(const ControlDeps& deps, const Request& request, ReplyFn reply) {
-  const Caller caller = deps.authorizer->Identify(request);
-  std::vector<std::string> ids;
-  StatusOr<std::optional<store::UnscheduledJobs>> unscheduled =
-      UnscheduleJobs(deps, request, caller, ids);
-  if (!unscheduled.ok()) return reply(ErrorReply(unscheduled.status()));
-  if (!*unscheduled) return reply(NoContentReply());
-  auto answer = [reply = std::move(reply), changed = (*unscheduled)->changed, count = ids.size(),
-                 who = RequesterName(request, caller)] {
+// After the jobs' rows are committed, the scheduler drops their fires and cancels their
+// waiting runs; the answer follows the cancel's commit.
+void AfterUnschedule(scheduler::Scheduler* scheduler, UnscheduleOutcome outcome,
+                     const std::string& who, ReplyFn reply) {
+  auto answer = [reply = std::move(reply), changed = outcome.unscheduled.changed,
+                 count = outcome.ids.size(), who] {
     GetLogger("api")->info("unscheduled {} of {} job(s) for {}", changed, count, who);
     reply(NoContentReply());
   };
-  if (deps.scheduler == nullptr) return answer();
+  if (scheduler == nullptr) return answer();
   // The jobs are unscheduled for good; a failure to cancel leaves runs to be closed when their
-  // agent asks for them. The answer follows the cancel's commit.
-  deps.scheduler->JobsUnscheduled(
-      ids, (*unscheduled)->dequeued, [answer = std::move(answer)](Status s) {
+  // agent asks for them.
+  scheduler->JobsUnscheduled(
+      outcome.ids, outcome.unscheduled.dequeued, [answer = std::move(answer)](Status s) {
         if (!s.ok()) {
           GetLogger("api")->error("unschedule: cancelling waiting runs: {}", s.ToString());
         }
         answer();
+      });
+}
+
+void Unschedule(const ControlDeps& deps, const Request& request, ReplyFn reply) {
+  const Caller caller = deps.authorizer->Identify(request);
+  StatusOr<JobTargets> targets = UnscheduleRequest(request, caller);
+  if (!targets.ok()) return reply(ErrorReply(targets.status()));
+  deps.writer->Submit<UnscheduleOutcome>(
+      [targets = std::move(targets).value(), claims = caller.claims](store::SqliteStore& db) {
+        return WriteUnschedule(db, targets, claims);
+      },
+      [scheduler = deps.scheduler, who = RequesterName(request, caller),
+       reply = std::move(reply)](StatusOr<UnscheduleOutcome> outcome) {
+        if (!outcome.ok()) return reply(ErrorReply(outcome.status()));
+        if (outcome->ids.empty()) return reply(NoContentReply());
+        AfterUnschedule(scheduler, std::move(outcome).value(), who, std::move(reply));
       });
 }
 
