@@ -10,6 +10,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "common/claims.h"
+#include "config/config.h"
 #include "pki/base64.h"
 #include "pki/test_certs.h"
 #include "scheduler/scheduler.h"
@@ -52,6 +54,9 @@ class ControlWritesOffTheLoopTest : public AgentApiFixture {
     scheduler_ = std::make_unique<scheduler::Scheduler>(clock_, *store_, *executor_, timer_,
                                                         scheduler::Settings{});
     ASSERT_OK(scheduler_->Start());
+    // What the start handed the writer (pruning the history) is committed before the test's
+    // own writes, so that a fault the test injects meets the test's write.
+    ASSERT_TRUE(loop_.RunUntil([&] { return executor_->state().backlog == 0; }));
     control_ = std::make_unique<ControlApi>(ControlDeps{.clock = &clock_,
                                                         .store = store_.get(),
                                                         .writer = executor_.get(),
@@ -276,6 +281,59 @@ TEST_F(ControlWritesOffTheLoopTest, ASecretIsShownOnlyOnceCommittedAndAFailedOne
   ASSERT_TRUE(stored.ok());
   ASSERT_EQ(stored->size(), 1u);
   EXPECT_EQ(stored->front().id, (*answer)->body["id"]);
+}
+
+TEST_F(ControlWritesOffTheLoopTest, ACollectionScopedAddReadsItsCollectionOffTheLoop) {
+  // Given a caller whose collection read is scoped to two collections, one holding the
+  // certificate and one not: an Add naming no collection is refused without a read, one
+  // naming the other collection is refused after the reader checked it, and one naming the
+  // certificate's collection is written.
+  const Answer cert = ControlThrough(
+      loop_, "POST", "/Certificates/Import",
+      json{{"Certificate", pki::Base64Encode(pki::testing::EcChain().leaf.cert_der)}}.dump());
+  const Answer target = ControlThrough(loop_, "POST", "/CertificateStores",
+                                       json{{"ClientMachine", "web01"},
+                                            {"Storepath", "/etc/ssl/s.pem"},
+                                            {"CertStoreType", 2},
+                                            {"AgentPoolId", kDefaultPool}}
+                                           .dump());
+  const Answer holding = ControlThrough(loop_, "POST", "/CertificateCollections",
+                                        R"({"Name":"all","Query":"Id -ge 1"})");
+  const Answer other = ControlThrough(loop_, "POST", "/CertificateCollections",
+                                      R"({"Name":"none","Query":"Id -eq 999"})");
+  ASSERT_EQ(holding.status, 200) << holding.raw;
+  ASSERT_EQ(other.status, 200) << other.raw;
+  constexpr uid_t kScopedUid = 5000;
+  const std::string read = std::string(claims::kCollectionsRead);
+  config::Role all{"all", {std::to_string(kOperatorUid)}, {}, {}};
+  for (std::string_view claim : config::kAllClaims) all.claims.emplace_back(claim);
+  config::Role scoped{"scoped",
+                      {std::to_string(kScopedUid)},
+                      {},
+                      {std::string(claims::kSchedule),
+                       read + std::to_string(holding.body["Id"].get<int64_t>()) + "/",
+                       read + std::to_string(other.body["Id"].get<int64_t>()) + "/"}};
+  authorizer_->SetRoles({all, scoped});
+  json add = {{"CertificateId", cert.body["Id"]},
+              {"CertificateStores", {{{"CertificateStoreId", target.body["Id"]}}}},
+              {"Schedule", {{"Immediate", true}}}};
+  const std::string path = "/CertificateStores/Certificates/Add";
+
+  const int64_t reads = inline_reader_->state().reads;
+  const Answer unnamed = Control("POST", path, add.dump(), kScopedUid);
+  EXPECT_EQ(unnamed.status, 403) << unnamed.raw;
+  EXPECT_EQ(inline_reader_->state().reads, reads);
+
+  add["CollectionId"] = other.body["Id"];
+  const Answer outside = ControlThrough(loop_, "POST", path, add.dump(), kScopedUid);
+  EXPECT_EQ(outside.status, 403) << outside.raw;
+  EXPECT_EQ(inline_reader_->state().reads, reads + 1);
+
+  add["CollectionId"] = holding.body["Id"];
+  const Answer added = ControlThrough(loop_, "POST", path, add.dump(), kScopedUid);
+  ASSERT_EQ(added.status, 200) << added.raw;
+  ASSERT_EQ(added.body.size(), 1u) << added.raw;
+  EXPECT_TRUE(store::JobStore(*store_).GetJob(added.body[0].get<std::string>()).ok());
 }
 
 TEST_F(ControlWritesOffTheLoopTest, BadInputIsAnsweredOnTheLoopWithoutAWrite) {

@@ -1,5 +1,10 @@
 // Certificate-add jobs: POST /CertificateStores/Certificates/Add,
 // GET /OrchestratorJobs/ScheduledJobs and POST /OrchestratorJobs/Unschedule.
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
 #include <nlohmann/json.hpp>
 
 #include "api/control/add_committer.h"
@@ -68,7 +73,8 @@ std::optional<std::string> Seal(const pki::SecretBox& box, const std::optional<s
   return box.Seal(*secret, store::JobSecretAad(job_id, which));
 }
 
-std::vector<store::NewJob> BuildJobs(const ControlDeps& deps, const Request& request,
+std::vector<store::NewJob> BuildJobs(const ControlDeps& deps,
+                                     const std::optional<PeerCredentials>& peer,
                                      const std::string& requester, const AddRequest& add,
                                      const store::CertificateFacts& cert) {
   const WallTime now = deps.clock->WallNow();
@@ -90,32 +96,65 @@ std::vector<store::NewJob> BuildJobs(const ControlDeps& deps, const Request& req
     job.schedule_type = jobs::CompactSchedule(add.schedule);
     if (first != WallTime::max()) job.next_fire = first;
     job.requested = now;
-    if (request.peer) job.requester_uid = request.peer->uid;
+    if (peer) job.requester_uid = peer->uid;
     job.requester_name = requester;
     out.push_back(std::move(job));
   }
   return out;
 }
 
-// Validates the Add and builds its jobs; they are written by the group commit.
-StatusOr<std::vector<store::NewJob>> PrepareAdd(const ControlDeps& deps, const Request& request,
-                                                const Caller& caller, AddRequest& add) {
+// An Add between its checks: what it asks, who asks, and the certificate and stores it names.
+// Its passwords are cleansed when it goes.
+struct PendingAdd {
+  AddRequest add;
+  std::vector<std::string> claims;
+  std::optional<PeerCredentials> peer;
+  std::string requester;
+  store::CertificateFacts cert;
+  std::vector<store::CertStoreFacts> stores;
+
+  ~PendingAdd() { CleanseSecrets(add); }
+};
+
+// The checks made from memory. The certificate and stores come from the catalog facts; a
+// collection-scoped caller must hold the claim of the collection it names (whether the
+// certificate is in it is read next, off the loop).
+Status CheckFromMemory(const ControlDeps& deps, PendingAdd& pending) {
   // A caller with no schedule claim at all learns nothing about certificates or stores.
-  const std::vector<std::string>& claims = caller.claims;
-  ORCH_RETURN_IF_ERROR(CheckScheduleAccess(claims, std::nullopt, "", /*any_scope=*/true));
-  // The certificate and stores come from memory; only a collection-scoped caller's check
-  // reads the database (the collection's query over the certificate's row).
+  ORCH_RETURN_IF_ERROR(CheckScheduleAccess(pending.claims, std::nullopt, "", /*any_scope=*/true));
   const store::CatalogFacts& facts = *deps.catalog_facts;
-  ORCH_ASSIGN_OR_RETURN(store::CertificateFacts cert, facts.Certificate(add.certificate_id));
-  ORCH_ASSIGN_OR_RETURN(std::vector<store::CertStoreFacts> stores, LoadTargets(facts, add, cert));
-  store::CatalogStore catalog(*deps.store);
-  ORCH_RETURN_IF_ERROR(CheckCollectionAccess(claims, catalog, cert.id, add.collection_id));
-  for (const store::CertStoreFacts& s : stores) {
-    ORCH_RETURN_IF_ERROR(CheckScheduleAccess(claims, s.container_id, "certificate store " + s.id));
-  }
-  return BuildJobs(deps, request, RequesterName(request, caller), add, cert);
+  ORCH_ASSIGN_OR_RETURN(pending.cert, facts.Certificate(pending.add.certificate_id));
+  ORCH_ASSIGN_OR_RETURN(pending.stores, LoadTargets(facts, pending.add, pending.cert));
+  return CheckCollectionClaim(pending.claims, pending.add.collection_id);
 }
 
+// The last checks (the stores' containers), then the jobs, handed to the group commit.
+void CommitAdd(const ControlDeps& deps, const std::shared_ptr<PendingAdd>& pending, ReplyFn reply) {
+  for (const store::CertStoreFacts& s : pending->stores) {
+    if (Status allowed =
+            CheckScheduleAccess(pending->claims, s.container_id, "certificate store " + s.id);
+        !allowed.ok()) {
+      return reply(ErrorReply(allowed));
+    }
+  }
+  std::vector<store::NewJob> new_jobs =
+      BuildJobs(deps, pending->peer, pending->requester, pending->add, pending->cert);
+  CleanseSecrets(pending->add);
+  json ids = json::array();
+  for (const store::NewJob& job : new_jobs) ids.push_back(job.job_id);
+  deps.committer->Submit(std::move(new_jobs),
+                         [reply = std::move(reply), ids = std::move(ids), who = pending->requester,
+                          certificate = pending->add.certificate_id](Status committed) {
+                           if (!committed.ok()) return reply(ErrorReply(committed));
+                           GetLogger("api")->info(
+                               "accepted {} add job(s) of certificate {} for {}: {}", ids.size(),
+                               certificate, who, ids.dump());
+                           reply(JsonReply(ids));
+                         });
+}
+
+// Checked on the loop from memory; only a collection-scoped caller's check reads the store
+// (the collection's query over the certificate's row), on a reader.
 void Add(const ControlDeps& deps, const Request& request, ReplyFn reply) {
   StatusOr<json> parsed = ParseJsonBody(request);
   if (!parsed.ok()) return reply(ErrorReply(parsed.status()));
@@ -123,19 +162,27 @@ void Add(const ControlDeps& deps, const Request& request, ReplyFn reply) {
   if (!add.ok()) return reply(ErrorReply(add.status()));
   // The peer is resolved once; its claims and name serve the whole request.
   const Caller caller = deps.authorizer->Identify(request);
-  StatusOr<std::vector<store::NewJob>> new_jobs = PrepareAdd(deps, request, caller, *add);
-  CleanseSecrets(*add);
-  if (!new_jobs.ok()) return reply(ErrorReply(new_jobs.status()));
-  json ids = json::array();
-  for (const store::NewJob& job : *new_jobs) ids.push_back(job.job_id);
-  deps.committer->Submit(
-      std::move(new_jobs).value(),
-      [reply = std::move(reply), ids = std::move(ids), who = RequesterName(request, caller),
-       certificate = add->certificate_id](Status committed) {
-        if (!committed.ok()) return reply(ErrorReply(committed));
-        GetLogger("api")->info("accepted {} add job(s) of certificate {} for {}: {}", ids.size(),
-                               certificate, who, ids.dump());
-        reply(JsonReply(ids));
+  auto pending = std::make_shared<PendingAdd>();
+  pending->add = std::move(add).value();
+  pending->claims = caller.claims;
+  pending->peer = request.peer;
+  pending->requester = RequesterName(request, caller);
+  if (Status checked = CheckFromMemory(deps, *pending); !checked.ok()) {
+    return reply(ErrorReply(checked));
+  }
+  if (Authorizer::Holds(pending->claims, kCollectionsReadClaim)) {
+    return CommitAdd(deps, pending, std::move(reply));
+  }
+  deps.reader->Read<bool>(
+      [claims = pending->claims, certificate = pending->cert.id,
+       collection = pending->add.collection_id](store::SqliteStore& db) -> StatusOr<bool> {
+        store::CatalogStore catalog(db);
+        ORCH_RETURN_IF_ERROR(CheckCollectionAccess(claims, catalog, certificate, collection));
+        return true;
+      },
+      [deps, pending, reply = std::move(reply)](StatusOr<bool> allowed) {
+        if (!allowed.ok()) return reply(ErrorReply(allowed.status()));
+        CommitAdd(deps, pending, reply);
       });
 }
 
