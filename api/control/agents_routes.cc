@@ -143,8 +143,9 @@ void ChangeAgents(const ControlDeps& deps, const Request& request, std::string_v
       [ids = *ids, what = std::string(what), who = CallerText(request),
        reply = std::move(reply)](const Status& changed) {
         if (!changed.ok()) return reply(ErrorReply(changed));
-        for (const std::string& id : ids)
+        for (const std::string& id : ids) {
           GetLogger("api")->info("agent {} {} by {}", id, what, who);
+        }
         reply(NoContentReply());
       });
 }

@@ -73,17 +73,24 @@ void List(const ControlDeps& deps, const Request& request, ReplyFn reply) {
       std::move(reply));
 }
 
+// A secret's value, wiped when its last holder lets it go (answered or not).
+struct SecretValue {
+  std::string text;
+  ~SecretValue() { pki::Cleanse(text); }
+};
+
 // The value is drawn on the loop and only its hash goes to the writer; the value is answered
-// once the hash is committed, and cleansed either way.
+// once the hash is committed.
 void Create(const ControlDeps& deps, const Request& request, ReplyFn reply) {
   if (Status allowed = deps.authorizer->Require(request, kClaim); !allowed.ok()) {
     return reply(ErrorReply(allowed));
   }
   StatusOr<std::string> name = NameOf(request);
   if (!name.ok()) return reply(ErrorReply(name.status()));
-  auto value = std::make_shared<std::string>(pki::NewToken());
-  store::SecretRecord secret{NewGuid(), *name, pki::TokenHash(*value), store::SecretStatus::kActive,
-                             deps.clock->WallNow()};
+  auto value = std::make_shared<SecretValue>();
+  value->text = pki::NewToken();
+  store::SecretRecord secret{NewGuid(), *name, pki::TokenHash(value->text),
+                             store::SecretStatus::kActive, deps.clock->WallNow()};
   const std::string id = secret.id;
   deps.writer->Submit(
       [secret = std::move(secret)](store::SqliteStore& db) {
@@ -91,13 +98,10 @@ void Create(const ControlDeps& deps, const Request& request, ReplyFn reply) {
       },
       [id, name = *name, value, who = CallerText(request),
        reply = std::move(reply)](const Status& created) {
-        if (!created.ok()) {
-          pki::Cleanse(*value);
-          return reply(ErrorReply(created));
-        }
+        if (!created.ok()) return reply(ErrorReply(created));
         GetLogger("api")->info("agent secret \"{}\" ({}) created by {}", name, id, who);
-        json answer = {{"id", id}, {"name", name}, {"secret", *value}, {"status", "ACTIVE"}};
-        pki::Cleanse(*value);
+        json answer = {{"id", id}, {"name", name}, {"secret", value->text}, {"status", "ACTIVE"}};
+        pki::Cleanse(value->text);
         Response response = JsonResponse(answer.dump(), 201);
         response.headers.emplace_back("Cache-Control", "no-store");
         reply(std::move(response));
