@@ -1,5 +1,6 @@
 // Agents on the control socket (SPEC §7.1): list, show, approve, disapprove, reset, and the
 // auth-certificate reenrollment flag (seed 001).
+#include <functional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -16,6 +17,7 @@
 #include "jobs/ascii.h"
 #include "store/agent_store.h"
 #include "store/read_pool.h"
+#include "store/write_executor.h"
 
 namespace orch::api {
 namespace {
@@ -121,21 +123,31 @@ void Show(const ControlDeps& deps, const Request& request, const std::string& id
       });
 }
 
-// Approve, Disapprove and Reset: a body of agent GUIDs, all known, changed together.
-template <typename Change>
-Response ChangeAgents(const ControlDeps& deps, const Request& request, std::string_view what,
-                      Change change) {
-  if (Status allowed = RequireModify(deps, request); !allowed.ok()) return ErrorReply(allowed);
-  StatusOr<json> body = ParseJsonBody(request);
-  if (!body.ok()) return ErrorReply(body.status());
-  StatusOr<std::vector<std::string>> ids = GuidList(*body, "");
-  if (!ids.ok()) return ErrorReply(ids.status());
-  store::AgentStore agents(*deps.store);
-  if (Status changed = change(agents, *ids); !changed.ok()) return ErrorReply(changed);
-  for (const std::string& id : *ids) {
-    GetLogger("api")->info("agent {} {} by {}", id, what, CallerText(request));
+// Approve, Disapprove and Reset: a body of agent GUIDs, all known, changed together on the
+// writer (`change` runs there, on its connection) and answered once committed.
+void ChangeAgents(const ControlDeps& deps, const Request& request, std::string_view what,
+                  std::function<Status(store::AgentStore&, const std::vector<std::string>&)> change,
+                  ReplyFn reply) {
+  if (Status allowed = RequireModify(deps, request); !allowed.ok()) {
+    return reply(ErrorReply(allowed));
   }
-  return NoContentReply();
+  StatusOr<json> body = ParseJsonBody(request);
+  if (!body.ok()) return reply(ErrorReply(body.status()));
+  StatusOr<std::vector<std::string>> ids = GuidList(*body, "");
+  if (!ids.ok()) return reply(ErrorReply(ids.status()));
+  deps.writer->Submit(
+      [ids = *ids, change = std::move(change)](store::SqliteStore& db) {
+        store::AgentStore agents(db);
+        return change(agents, ids);
+      },
+      [ids = *ids, what = std::string(what), who = CallerText(request),
+       reply = std::move(reply)](const Status& changed) {
+        if (!changed.ok()) return reply(ErrorReply(changed));
+        for (const std::string& id : ids) {
+          GetLogger("api")->info("agent {} {} by {}", id, what, who);
+        }
+        reply(NoContentReply());
+      });
 }
 
 std::string_view ReenrollmentName(Reenrollment value) {
@@ -161,20 +173,27 @@ StatusOr<std::pair<std::vector<std::string>, Reenrollment>> ReenrollmentRequest(
   return std::make_pair(std::move(list), static_cast<Reenrollment>(status));
 }
 
-Response SetReenrollment(const ControlDeps& deps, const Request& request) {
-  if (Status allowed = RequireModify(deps, request); !allowed.ok()) return ErrorReply(allowed);
+void SetReenrollment(const ControlDeps& deps, const Request& request, ReplyFn reply) {
+  if (Status allowed = RequireModify(deps, request); !allowed.ok()) {
+    return reply(ErrorReply(allowed));
+  }
   auto parsed = ReenrollmentRequest(request);
-  if (!parsed.ok()) return ErrorReply(parsed.status());
-  const auto& [ids, value] = *parsed;
-  StatusOr<std::vector<std::string>> failed =
-      store::AgentStore(*deps.store).SetReenrollment(ids, value);
-  if (!failed.ok()) return ErrorReply(failed.status());
-  GetLogger("api")->info("AuthCertificateReenrollment {} set on {} of {} agent(s) by {}",
-                         ReenrollmentName(value), ids.size() - failed->size(), ids.size(),
-                         CallerText(request));
-  json answer = {{"FailedOrchestratorIds", *failed},
-                 {"Status", std::string(ReenrollmentName(value))}};
-  return JsonResponse(answer.dump());
+  if (!parsed.ok()) return reply(ErrorReply(parsed.status()));
+  auto [ids, value] = std::move(parsed).value();
+  const size_t count = ids.size();
+  deps.writer->Submit<std::vector<std::string>>(
+      [ids = std::move(ids), value = value](store::SqliteStore& db) {
+        return store::AgentStore(db).SetReenrollment(ids, value);
+      },
+      [count, value = value, who = CallerText(request),
+       reply = std::move(reply)](StatusOr<std::vector<std::string>> failed) {
+        if (!failed.ok()) return reply(ErrorReply(failed.status()));
+        GetLogger("api")->info("AuthCertificateReenrollment {} set on {} of {} agent(s) by {}",
+                               ReenrollmentName(value), count - failed->size(), count, who);
+        json answer = {{"FailedOrchestratorIds", *failed},
+                       {"Status", std::string(ReenrollmentName(value))}};
+        reply(JsonResponse(answer.dump()));
+      });
 }
 
 }  // namespace
@@ -188,25 +207,37 @@ void RegisterAgentRoutes(Router& router, const ControlDeps& deps) {
                   [deps](const Request& request, const PathParams& params, ReplyFn reply) {
                     Show(deps, request, params[0], std::move(reply));
                   });
-  router.Add("POST", "/Agents/Approve", [deps](const Request& request, const PathParams&) {
-    return ChangeAgents(deps, request, "approved", [](store::AgentStore& agents, const auto& ids) {
-      return agents.SetStatus(ids, AgentStatus::kApproved);
-    });
-  });
-  router.Add("POST", "/Agents/Disapprove", [deps](const Request& request, const PathParams&) {
-    return ChangeAgents(deps, request, "disapproved",
-                        [](store::AgentStore& agents, const auto& ids) {
+  router.AddAsync("POST", "/Agents/Approve",
+                  [deps](const Request& request, const PathParams&, ReplyFn reply) {
+                    ChangeAgents(
+                        deps, request, "approved",
+                        [](store::AgentStore& agents, const std::vector<std::string>& ids) {
+                          return agents.SetStatus(ids, AgentStatus::kApproved);
+                        },
+                        std::move(reply));
+                  });
+  router.AddAsync("POST", "/Agents/Disapprove",
+                  [deps](const Request& request, const PathParams&, ReplyFn reply) {
+                    ChangeAgents(
+                        deps, request, "disapproved",
+                        [](store::AgentStore& agents, const std::vector<std::string>& ids) {
                           return agents.SetStatus(ids, AgentStatus::kDisapproved);
-                        });
-  });
-  router.Add("POST", "/Agents/Reset", [deps](const Request& request, const PathParams&) {
-    return ChangeAgents(deps, request, "reset", [](store::AgentStore& agents, const auto& ids) {
-      return agents.Reset(ids);
-    });
-  });
-  router.Add(
-      "POST", "/Agents/SetAuthCertificateReenrollment",
-      [deps](const Request& request, const PathParams&) { return SetReenrollment(deps, request); });
+                        },
+                        std::move(reply));
+                  });
+  router.AddAsync("POST", "/Agents/Reset",
+                  [deps](const Request& request, const PathParams&, ReplyFn reply) {
+                    ChangeAgents(
+                        deps, request, "reset",
+                        [](store::AgentStore& agents, const std::vector<std::string>& ids) {
+                          return agents.Reset(ids);
+                        },
+                        std::move(reply));
+                  });
+  router.AddAsync("POST", "/Agents/SetAuthCertificateReenrollment",
+                  [deps](const Request& request, const PathParams&, ReplyFn reply) {
+                    SetReenrollment(deps, request, std::move(reply));
+                  });
 }
 
 }  // namespace orch::api

@@ -4,6 +4,7 @@
 
 #include "api/control/control_api.h"
 #include "api/control/job_permissions.h"
+#include "api/control/off_loop.h"
 #include "api/json_body.h"
 #include "common/claims.h"
 #include "common/logging.h"
@@ -106,23 +107,29 @@ void Import(const ControlDeps& deps, const Request& request, ReplyFn reply) {
       });
 }
 
-StatusOr<Response> ListCertificates(const ControlDeps& deps, const Request& request) {
-  ORCH_RETURN_IF_ERROR(deps.authorizer->Require(request, kCollectionsReadClaim));
-  ORCH_ASSIGN_OR_RETURN(jobs::Paging paging,
-                        PagingOf(request, store::CertificateQueryFields(), "Id"));
-  store::CatalogStore catalog(*deps.store);
-  ORCH_ASSIGN_OR_RETURN(store::Page<store::CertificateRecord> page,
-                        catalog.ListCertificates(paging));
-  json rows = json::array();
-  for (const store::CertificateRecord& c : page.rows) rows.push_back(CertificateJson(c));
-  return ListReply(std::move(rows), page.total, page.total_exact);
+// The reads: claims and paging are checked on the loop; the rows are read and rendered by a
+// reader.
+void ListCertificates(const ControlDeps& deps, const Request& request, ReplyFn reply) {
+  if (Status allowed = deps.authorizer->Require(request, kCollectionsReadClaim); !allowed.ok()) {
+    return reply(ErrorReply(allowed));
+  }
+  StatusOr<jobs::Paging> paging = PagingOf(request, store::CertificateQueryFields(), "Id");
+  if (!paging.ok()) return reply(ErrorReply(paging.status()));
+  ReadAndReply(
+      *deps.reader,
+      [paging = std::move(paging).value()](store::SqliteStore& db) -> StatusOr<Response> {
+        ORCH_ASSIGN_OR_RETURN(store::Page<store::CertificateRecord> page,
+                              store::CatalogStore(db).ListCertificates(paging));
+        json rows = json::array();
+        for (const store::CertificateRecord& c : page.rows) rows.push_back(CertificateJson(c));
+        return ListReply(std::move(rows), page.total, page.total_exact);
+      },
+      std::move(reply));
 }
 
-StatusOr<Response> GetCertificate(const ControlDeps& deps, const Request& request,
-                                  const PathParams& params) {
-  ORCH_RETURN_IF_ERROR(deps.authorizer->Require(request, kCollectionsReadClaim));
-  ORCH_ASSIGN_OR_RETURN(int64_t id, PathId(params[0], "Id"));
-  store::CatalogStore catalog(*deps.store);
+// On a reader: the certificate with its chain.
+StatusOr<Response> ReadCertificate(store::SqliteStore& db, int64_t id) {
+  store::CatalogStore catalog(db);
   ORCH_ASSIGN_OR_RETURN(store::CertificateRecord record, catalog.GetCertificate(id));
   ORCH_ASSIGN_OR_RETURN(std::vector<std::string> chain, catalog.GetCertificateChain(id));
   json body = CertificateJson(record);
@@ -138,28 +145,57 @@ StatusOr<Response> GetCertificate(const ControlDeps& deps, const Request& reques
   return JsonReply(body);
 }
 
-StatusOr<Response> ListCollections(const ControlDeps& deps, const Request& request) {
-  ORCH_RETURN_IF_ERROR(deps.authorizer->Require(request, kCollectionsReadClaim));
-  ORCH_ASSIGN_OR_RETURN(jobs::Paging paging,
-                        PagingOf(request, store::CollectionQueryFields(), "Id"));
-  store::CatalogStore catalog(*deps.store);
-  ORCH_ASSIGN_OR_RETURN(auto page, catalog.ListCollections(paging));
-  json rows = json::array();
-  for (const store::CollectionRecord& c : page.rows) rows.push_back(CollectionJson(c));
-  return ListReply(std::move(rows), page.total, page.total_exact);
+void GetCertificate(const ControlDeps& deps, const Request& request, const PathParams& params,
+                    ReplyFn reply) {
+  if (Status allowed = deps.authorizer->Require(request, kCollectionsReadClaim); !allowed.ok()) {
+    return reply(ErrorReply(allowed));
+  }
+  StatusOr<int64_t> id = PathId(params[0], "Id");
+  if (!id.ok()) return reply(ErrorReply(id.status()));
+  ReadAndReply(
+      *deps.reader, [id = *id](store::SqliteStore& db) { return ReadCertificate(db, id); },
+      std::move(reply));
 }
 
-StatusOr<Response> GetCollection(const ControlDeps& deps, const Request& request,
-                                 const PathParams& params) {
-  ORCH_ASSIGN_OR_RETURN(int64_t id, PathId(params[0], "Id"));
-  ORCH_RETURN_IF_ERROR(
-      deps.authorizer->RequireScoped(request, kCollectionsReadClaim, std::to_string(id)));
-  store::CatalogStore catalog(*deps.store);
-  ORCH_ASSIGN_OR_RETURN(store::CollectionRecord record, catalog.GetCollection(id));
-  return JsonReply(CollectionJson(record));
+void ListCollections(const ControlDeps& deps, const Request& request, ReplyFn reply) {
+  if (Status allowed = deps.authorizer->Require(request, kCollectionsReadClaim); !allowed.ok()) {
+    return reply(ErrorReply(allowed));
+  }
+  StatusOr<jobs::Paging> paging = PagingOf(request, store::CollectionQueryFields(), "Id");
+  if (!paging.ok()) return reply(ErrorReply(paging.status()));
+  ReadAndReply(
+      *deps.reader,
+      [paging = std::move(paging).value()](store::SqliteStore& db) -> StatusOr<Response> {
+        ORCH_ASSIGN_OR_RETURN(auto page, store::CatalogStore(db).ListCollections(paging));
+        json rows = json::array();
+        for (const store::CollectionRecord& c : page.rows) rows.push_back(CollectionJson(c));
+        return ListReply(std::move(rows), page.total, page.total_exact);
+      },
+      std::move(reply));
 }
 
-StatusOr<Response> AddCollection(const ControlDeps& deps, const Request& request) {
+void GetCollection(const ControlDeps& deps, const Request& request, const PathParams& params,
+                   ReplyFn reply) {
+  StatusOr<int64_t> id = PathId(params[0], "Id");
+  if (!id.ok()) return reply(ErrorReply(id.status()));
+  if (Status allowed =
+          deps.authorizer->RequireScoped(request, kCollectionsReadClaim, std::to_string(*id));
+      !allowed.ok()) {
+    return reply(ErrorReply(allowed));
+  }
+  ReadAndReply(
+      *deps.reader,
+      [id = *id](store::SqliteStore& db) -> StatusOr<Response> {
+        ORCH_ASSIGN_OR_RETURN(store::CollectionRecord record,
+                              store::CatalogStore(db).GetCollection(id));
+        return JsonReply(CollectionJson(record));
+      },
+      std::move(reply));
+}
+
+// The collection a POST describes, its query compiled to check it.
+StatusOr<store::CollectionRecord> CollectionOfBody(const ControlDeps& deps,
+                                                   const Request& request) {
   ORCH_RETURN_IF_ERROR(deps.authorizer->Require(request, kCollectionsReadClaim));
   ORCH_ASSIGN_OR_RETURN(json parsed, ParseJsonBody(request));
   ORCH_ASSIGN_OR_RETURN(JsonFields body, JsonFields::Of(parsed));
@@ -174,9 +210,21 @@ StatusOr<Response> AddCollection(const ControlDeps& deps, const Request& request
   if (!compiled.ok()) {
     return Status(compiled.status().code(), compiled.status().message()).WithField("Query");
   }
-  store::CatalogStore catalog(*deps.store);
-  ORCH_ASSIGN_OR_RETURN(store::CollectionRecord created, catalog.AddCollection(record));
-  return JsonReply(CollectionJson(created));
+  return record;
+}
+
+// The collection is written by the writer and answered once committed.
+void AddCollection(const ControlDeps& deps, const Request& request, ReplyFn reply) {
+  StatusOr<store::CollectionRecord> record = CollectionOfBody(deps, request);
+  if (!record.ok()) return reply(ErrorReply(record.status()));
+  deps.writer->Submit<store::CollectionRecord>(
+      [record = std::move(record).value()](store::SqliteStore& db) {
+        return store::CatalogStore(db).AddCollection(record);
+      },
+      [reply = std::move(reply)](StatusOr<store::CollectionRecord> created) {
+        if (!created.ok()) return reply(ErrorReply(created.status()));
+        reply(JsonReply(CollectionJson(*created)));
+      });
 }
 
 }  // namespace
@@ -186,22 +234,26 @@ void RegisterCertificateRoutes(Router& router, const ControlDeps& deps) {
                   [deps](const Request& request, const PathParams&, ReplyFn reply) {
                     Import(deps, request, std::move(reply));
                   });
-  router.Add("GET", "/Certificates", [deps](const Request& request, const PathParams&) {
-    return Reply(ListCertificates(deps, request));
-  });
-  router.Add("GET", "/Certificates/{id}", [deps](const Request& request, const PathParams& params) {
-    return Reply(GetCertificate(deps, request, params));
-  });
-  router.Add("GET", "/CertificateCollections", [deps](const Request& request, const PathParams&) {
-    return Reply(ListCollections(deps, request));
-  });
-  router.Add("POST", "/CertificateCollections", [deps](const Request& request, const PathParams&) {
-    return Reply(AddCollection(deps, request));
-  });
-  router.Add("GET", "/CertificateCollections/{id}",
-             [deps](const Request& request, const PathParams& params) {
-               return Reply(GetCollection(deps, request, params));
-             });
+  router.AddAsync("GET", "/Certificates",
+                  [deps](const Request& request, const PathParams&, ReplyFn reply) {
+                    ListCertificates(deps, request, std::move(reply));
+                  });
+  router.AddAsync("GET", "/Certificates/{id}",
+                  [deps](const Request& request, const PathParams& params, ReplyFn reply) {
+                    GetCertificate(deps, request, params, std::move(reply));
+                  });
+  router.AddAsync("GET", "/CertificateCollections",
+                  [deps](const Request& request, const PathParams&, ReplyFn reply) {
+                    ListCollections(deps, request, std::move(reply));
+                  });
+  router.AddAsync("POST", "/CertificateCollections",
+                  [deps](const Request& request, const PathParams&, ReplyFn reply) {
+                    AddCollection(deps, request, std::move(reply));
+                  });
+  router.AddAsync("GET", "/CertificateCollections/{id}",
+                  [deps](const Request& request, const PathParams& params, ReplyFn reply) {
+                    GetCollection(deps, request, params, std::move(reply));
+                  });
 }
 
 }  // namespace orch::api

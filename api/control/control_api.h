@@ -40,14 +40,16 @@ struct AgentListenerInfo {
 /// What the control handlers work with. Everything outlives the ControlApi.
 struct ControlDeps {
   const Clock* clock = nullptr;
+  /// The loop's connection: the handlers neither read nor write through it (GET /Status shows
+  /// its path and schema version, which it holds in memory).
   store::SqliteStore* store = nullptr;
-  /// Where writes go instead of `store` (Adds, certificate and store writes), off the loop.
+  /// Where every write of the handlers goes, off the loop; each is answered once committed.
   store::StoreWriter* writer = nullptr;
   /// What every Add checks of certificates and stores, in memory; the certificate and store
   /// writes update it after their commit.
   store::CatalogFacts* catalog_facts = nullptr;
-  /// Where queries go (job history, scheduled jobs, agents): they run off the event loop, on
-  /// connections of the reader's, and are answered on the loop.
+  /// Where every query of the handlers goes (and GET /Status's health check): they run off
+  /// the event loop, on connections of the reader's, and are answered on the loop.
   store::StoreReader* reader = nullptr;
   /// Encrypts private keys and passwords at rest.
   const pki::SecretBox* secret_box = nullptr;

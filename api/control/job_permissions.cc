@@ -47,8 +47,8 @@ Status CheckScheduleAccess(const std::vector<std::string>& claims,
   return PermissionDeniedError(message + " needed for " + what);
 }
 
-Status CheckCollectionAccess(const std::vector<std::string>& claims, store::CatalogStore& catalog,
-                             int64_t certificate_id, std::optional<int64_t> collection_id) {
+Status CheckCollectionClaim(const std::vector<std::string>& claims,
+                            std::optional<int64_t> collection_id) {
   if (Authorizer::Holds(claims, kCollectionsReadClaim)) return Status::Ok();
   if (!collection_id) {
     return PermissionDeniedError("the caller lacks the claim " +
@@ -60,6 +60,13 @@ Status CheckCollectionAccess(const std::vector<std::string>& claims, store::Cata
     return PermissionDeniedError("the caller lacks the claim " +
                                  std::string(kCollectionsReadClaim) + " or " + scoped);
   }
+  return Status::Ok();
+}
+
+Status CheckCollectionAccess(const std::vector<std::string>& claims, store::CatalogStore& catalog,
+                             int64_t certificate_id, std::optional<int64_t> collection_id) {
+  if (Authorizer::Holds(claims, kCollectionsReadClaim)) return Status::Ok();
+  ORCH_RETURN_IF_ERROR(CheckCollectionClaim(claims, collection_id));
   ORCH_ASSIGN_OR_RETURN(store::CollectionRecord collection, catalog.GetCollection(*collection_id));
   ORCH_ASSIGN_OR_RETURN(jobs::SqlFilter filter,
                         jobs::CompileQuery(collection.query, store::CertificateQueryFields()));

@@ -28,6 +28,11 @@ Status CheckScheduleAccess(const std::vector<std::string>& claims,
                            std::optional<int64_t> container_id, const std::string& what,
                            bool any_scope = false);
 
+/// The part of CheckCollectionAccess() decided by the claims alone: ok when `claims` hold the
+/// global collection read claim, or `collection_id` is given and its scoped claim held.
+Status CheckCollectionClaim(const std::vector<std::string>& claims,
+                            std::optional<int64_t> collection_id);
+
 /// Ok when `claims` hold the global collection read claim; else `collection_id` must be given,
 /// held as /certificates/collections/read/<id>/, exist, and its query must match certificate
 /// `certificate_id`. PermissionDenied (or NotFound for an unknown collection) otherwise.

@@ -1,5 +1,10 @@
 // Certificate-add jobs: POST /CertificateStores/Certificates/Add,
 // GET /OrchestratorJobs/ScheduledJobs and POST /OrchestratorJobs/Unschedule.
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
 #include <nlohmann/json.hpp>
 
 #include "api/control/add_committer.h"
@@ -18,6 +23,7 @@
 #include "store/catalog_store.h"
 #include "store/job_store.h"
 #include "store/read_pool.h"
+#include "store/write_executor.h"
 
 namespace orch::api {
 namespace {
@@ -67,7 +73,8 @@ std::optional<std::string> Seal(const pki::SecretBox& box, const std::optional<s
   return box.Seal(*secret, store::JobSecretAad(job_id, which));
 }
 
-std::vector<store::NewJob> BuildJobs(const ControlDeps& deps, const Request& request,
+std::vector<store::NewJob> BuildJobs(const ControlDeps& deps,
+                                     const std::optional<PeerCredentials>& peer,
                                      const std::string& requester, const AddRequest& add,
                                      const store::CertificateFacts& cert) {
   const WallTime now = deps.clock->WallNow();
@@ -89,32 +96,65 @@ std::vector<store::NewJob> BuildJobs(const ControlDeps& deps, const Request& req
     job.schedule_type = jobs::CompactSchedule(add.schedule);
     if (first != WallTime::max()) job.next_fire = first;
     job.requested = now;
-    if (request.peer) job.requester_uid = request.peer->uid;
+    if (peer) job.requester_uid = peer->uid;
     job.requester_name = requester;
     out.push_back(std::move(job));
   }
   return out;
 }
 
-// Validates the Add and builds its jobs; they are written by the group commit.
-StatusOr<std::vector<store::NewJob>> PrepareAdd(const ControlDeps& deps, const Request& request,
-                                                const Caller& caller, AddRequest& add) {
+// An Add between its checks: what it asks, who asks, and the certificate and stores it names.
+// Its passwords are cleansed when it goes.
+struct PendingAdd {
+  AddRequest add;
+  std::vector<std::string> claims;
+  std::optional<PeerCredentials> peer;
+  std::string requester;
+  store::CertificateFacts cert;
+  std::vector<store::CertStoreFacts> stores;
+
+  ~PendingAdd() { CleanseSecrets(add); }
+};
+
+// The checks made from memory. The certificate and stores come from the catalog facts; a
+// collection-scoped caller must hold the claim of the collection it names (whether the
+// certificate is in it is read next, off the loop).
+Status CheckFromMemory(const ControlDeps& deps, PendingAdd& pending) {
   // A caller with no schedule claim at all learns nothing about certificates or stores.
-  const std::vector<std::string>& claims = caller.claims;
-  ORCH_RETURN_IF_ERROR(CheckScheduleAccess(claims, std::nullopt, "", /*any_scope=*/true));
-  // The certificate and stores come from memory; only a collection-scoped caller's check
-  // reads the database (the collection's query over the certificate's row).
+  ORCH_RETURN_IF_ERROR(CheckScheduleAccess(pending.claims, std::nullopt, "", /*any_scope=*/true));
   const store::CatalogFacts& facts = *deps.catalog_facts;
-  ORCH_ASSIGN_OR_RETURN(store::CertificateFacts cert, facts.Certificate(add.certificate_id));
-  ORCH_ASSIGN_OR_RETURN(std::vector<store::CertStoreFacts> stores, LoadTargets(facts, add, cert));
-  store::CatalogStore catalog(*deps.store);
-  ORCH_RETURN_IF_ERROR(CheckCollectionAccess(claims, catalog, cert.id, add.collection_id));
-  for (const store::CertStoreFacts& s : stores) {
-    ORCH_RETURN_IF_ERROR(CheckScheduleAccess(claims, s.container_id, "certificate store " + s.id));
-  }
-  return BuildJobs(deps, request, RequesterName(request, caller), add, cert);
+  ORCH_ASSIGN_OR_RETURN(pending.cert, facts.Certificate(pending.add.certificate_id));
+  ORCH_ASSIGN_OR_RETURN(pending.stores, LoadTargets(facts, pending.add, pending.cert));
+  return CheckCollectionClaim(pending.claims, pending.add.collection_id);
 }
 
+// The last checks (the stores' containers), then the jobs, handed to the group commit.
+void CommitAdd(const ControlDeps& deps, const std::shared_ptr<PendingAdd>& pending, ReplyFn reply) {
+  for (const store::CertStoreFacts& s : pending->stores) {
+    if (Status allowed =
+            CheckScheduleAccess(pending->claims, s.container_id, "certificate store " + s.id);
+        !allowed.ok()) {
+      return reply(ErrorReply(allowed));
+    }
+  }
+  std::vector<store::NewJob> new_jobs =
+      BuildJobs(deps, pending->peer, pending->requester, pending->add, pending->cert);
+  CleanseSecrets(pending->add);
+  json ids = json::array();
+  for (const store::NewJob& job : new_jobs) ids.push_back(job.job_id);
+  deps.committer->Submit(std::move(new_jobs),
+                         [reply = std::move(reply), ids = std::move(ids), who = pending->requester,
+                          certificate = pending->add.certificate_id](Status committed) {
+                           if (!committed.ok()) return reply(ErrorReply(committed));
+                           GetLogger("api")->info(
+                               "accepted {} add job(s) of certificate {} for {}: {}", ids.size(),
+                               certificate, who, ids.dump());
+                           reply(JsonReply(ids));
+                         });
+}
+
+// Checked on the loop from memory; only a collection-scoped caller's check reads the store
+// (the collection's query over the certificate's row), on a reader.
 void Add(const ControlDeps& deps, const Request& request, ReplyFn reply) {
   StatusOr<json> parsed = ParseJsonBody(request);
   if (!parsed.ok()) return reply(ErrorReply(parsed.status()));
@@ -122,19 +162,27 @@ void Add(const ControlDeps& deps, const Request& request, ReplyFn reply) {
   if (!add.ok()) return reply(ErrorReply(add.status()));
   // The peer is resolved once; its claims and name serve the whole request.
   const Caller caller = deps.authorizer->Identify(request);
-  StatusOr<std::vector<store::NewJob>> new_jobs = PrepareAdd(deps, request, caller, *add);
-  CleanseSecrets(*add);
-  if (!new_jobs.ok()) return reply(ErrorReply(new_jobs.status()));
-  json ids = json::array();
-  for (const store::NewJob& job : *new_jobs) ids.push_back(job.job_id);
-  deps.committer->Submit(
-      std::move(new_jobs).value(),
-      [reply = std::move(reply), ids = std::move(ids), who = RequesterName(request, caller),
-       certificate = add->certificate_id](Status committed) {
-        if (!committed.ok()) return reply(ErrorReply(committed));
-        GetLogger("api")->info("accepted {} add job(s) of certificate {} for {}: {}", ids.size(),
-                               certificate, who, ids.dump());
-        reply(JsonReply(ids));
+  auto pending = std::make_shared<PendingAdd>();
+  pending->add = std::move(add).value();
+  pending->claims = caller.claims;
+  pending->peer = request.peer;
+  pending->requester = RequesterName(request, caller);
+  if (Status checked = CheckFromMemory(deps, *pending); !checked.ok()) {
+    return reply(ErrorReply(checked));
+  }
+  if (Authorizer::Holds(pending->claims, kCollectionsReadClaim)) {
+    return CommitAdd(deps, pending, std::move(reply));
+  }
+  deps.reader->Read<bool>(
+      [claims = pending->claims, certificate = pending->cert.id,
+       collection = pending->add.collection_id](store::SqliteStore& db) -> StatusOr<bool> {
+        store::CatalogStore catalog(db);
+        ORCH_RETURN_IF_ERROR(CheckCollectionAccess(claims, catalog, certificate, collection));
+        return true;
+      },
+      [deps, pending, reply = std::move(reply)](StatusOr<bool> allowed) {
+        if (!allowed.ok()) return reply(ErrorReply(allowed.status()));
+        CommitAdd(deps, pending, reply);
       });
 }
 
@@ -210,25 +258,39 @@ StatusOr<std::vector<std::string>> ParseJobIds(const JsonFields& body, const jso
   return ids;
 }
 
-// The jobs an Unschedule names: by id (every one must exist) or by query.
-StatusOr<std::vector<store::JobTarget>> UnscheduleTargets(store::JobStore& job_store,
-                                                          const JsonFields& body) {
+// The jobs an Unschedule names, as the body says: their ids, or the query that matches them.
+struct JobTargets {
+  std::vector<std::string> ids;
+  std::optional<jobs::SqlFilter> query;
+};
+
+// Parsed and compiled on the loop, so bad input is answered without touching the store.
+StatusOr<JobTargets> ParseJobTargets(const JsonFields& body) {
   const json* ids_json = body.Find("JobIds");
   const json* query = body.Find("Query");
   if ((ids_json == nullptr) == (query == nullptr)) {
     return FieldError("JobIds", "exactly one of JobIds and Query must be given");
   }
-  if (query != nullptr) {
-    if (!query->is_string()) return FieldError("Query", "must be a query string");
-    StatusOr<jobs::SqlFilter> filter =
-        jobs::CompileQuery(query->get<std::string>(), store::JobQueryFields());
-    if (!filter.ok()) return InvalidArgumentError(filter.status().message()).WithField("Query");
-    return job_store.MatchJobs(*filter);
+  JobTargets targets;
+  if (query == nullptr) {
+    ORCH_ASSIGN_OR_RETURN(targets.ids, ParseJobIds(body, *ids_json));
+    return targets;
   }
-  ORCH_ASSIGN_OR_RETURN(std::vector<std::string> ids, ParseJobIds(body, *ids_json));
-  ORCH_ASSIGN_OR_RETURN(std::vector<store::JobTarget> found, job_store.FindJobs(ids));
+  if (!query->is_string()) return FieldError("Query", "must be a query string");
+  StatusOr<jobs::SqlFilter> filter =
+      jobs::CompileQuery(query->get<std::string>(), store::JobQueryFields());
+  if (!filter.ok()) return InvalidArgumentError(filter.status().message()).WithField("Query");
+  targets.query = std::move(filter).value();
+  return targets;
+}
+
+// On the writer: the jobs named, by query or by id (every one must exist).
+StatusOr<std::vector<store::JobTarget>> FindTargets(store::JobStore& job_store,
+                                                    const JobTargets& targets) {
+  if (targets.query) return job_store.MatchJobs(*targets.query);
+  ORCH_ASSIGN_OR_RETURN(std::vector<store::JobTarget> found, job_store.FindJobs(targets.ids));
   std::string missing;
-  for (const std::string& id : ids) {
+  for (const std::string& id : targets.ids) {
     bool present = false;
     for (const store::JobTarget& target : found) present = present || target.job_id == id;
     if (!present) missing += (missing.empty() ? "" : ", ") + id;
@@ -237,48 +299,71 @@ StatusOr<std::vector<store::JobTarget>> UnscheduleTargets(store::JobStore& job_s
   return found;
 }
 
-// The jobs an Unschedule names, unscheduled in the store; nullopt when it names none.
-StatusOr<std::optional<store::UnscheduledJobs>> UnscheduleJobs(const ControlDeps& deps,
-                                                               const Request& request,
-                                                               const Caller& caller,
-                                                               std::vector<std::string>& ids) {
+// What an Unschedule wrote: the jobs it named and what changed (nothing when it named none).
+struct UnscheduleOutcome {
+  std::vector<std::string> ids;
+  store::UnscheduledJobs unscheduled;
+};
+
+// On the writer: the jobs are found, checked against the caller's schedule scope and
+// unscheduled in one transaction, so the check and the change see the same rows.
+StatusOr<UnscheduleOutcome> WriteUnschedule(store::SqliteStore& db, const JobTargets& spec,
+                                            const std::vector<std::string>& claims) {
+  store::JobStore job_store(db);
+  ORCH_ASSIGN_OR_RETURN(std::vector<store::JobTarget> targets, FindTargets(job_store, spec));
+  UnscheduleOutcome outcome;
+  for (const store::JobTarget& target : targets) {
+    ORCH_RETURN_IF_ERROR(CheckScheduleAccess(claims, target.container_id, "job " + target.job_id));
+    outcome.ids.push_back(target.job_id);
+  }
+  if (outcome.ids.empty()) return outcome;
+  ORCH_ASSIGN_OR_RETURN(outcome.unscheduled, job_store.Unschedule(outcome.ids));
+  return outcome;
+}
+
+// The body and the caller's claims are checked on the loop.
+StatusOr<JobTargets> UnscheduleRequest(const Request& request, const Caller& caller) {
   ORCH_ASSIGN_OR_RETURN(json parsed, ParseJsonBody(request));
   ORCH_ASSIGN_OR_RETURN(JsonFields body, JsonFields::Of(parsed));
   // Without any schedule claim the call is refused before it reveals which jobs exist.
-  const std::vector<std::string>& claims = caller.claims;
-  ORCH_RETURN_IF_ERROR(CheckScheduleAccess(claims, std::nullopt, "", /*any_scope=*/true));
-  store::JobStore job_store(*deps.store);
-  ORCH_ASSIGN_OR_RETURN(std::vector<store::JobTarget> targets, UnscheduleTargets(job_store, body));
-  for (const store::JobTarget& target : targets) {
-    ORCH_RETURN_IF_ERROR(CheckScheduleAccess(claims, target.container_id, "job " + target.job_id));
-    ids.push_back(target.job_id);
-  }
-  if (ids.empty()) return std::optional<store::UnscheduledJobs>();
-  ORCH_ASSIGN_OR_RETURN(store::UnscheduledJobs unscheduled, job_store.Unschedule(ids));
-  return std::optional<store::UnscheduledJobs>(std::move(unscheduled));
+  ORCH_RETURN_IF_ERROR(CheckScheduleAccess(caller.claims, std::nullopt, "", /*any_scope=*/true));
+  return ParseJobTargets(body);
 }
 
-void Unschedule(const ControlDeps& deps, const Request& request, ReplyFn reply) {
-  const Caller caller = deps.authorizer->Identify(request);
-  std::vector<std::string> ids;
-  StatusOr<std::optional<store::UnscheduledJobs>> unscheduled =
-      UnscheduleJobs(deps, request, caller, ids);
-  if (!unscheduled.ok()) return reply(ErrorReply(unscheduled.status()));
-  if (!*unscheduled) return reply(NoContentReply());
-  auto answer = [reply = std::move(reply), changed = (*unscheduled)->changed, count = ids.size(),
-                 who = RequesterName(request, caller)] {
+// After the jobs' rows are committed, the scheduler drops their fires and cancels their
+// waiting runs; the answer follows the cancel's commit.
+void AfterUnschedule(scheduler::Scheduler* scheduler, UnscheduleOutcome outcome,
+                     const std::string& who, ReplyFn reply) {
+  auto answer = [reply = std::move(reply), changed = outcome.unscheduled.changed,
+                 count = outcome.ids.size(), who] {
     GetLogger("api")->info("unscheduled {} of {} job(s) for {}", changed, count, who);
     reply(NoContentReply());
   };
-  if (deps.scheduler == nullptr) return answer();
+  if (scheduler == nullptr) return answer();
   // The jobs are unscheduled for good; a failure to cancel leaves runs to be closed when their
-  // agent asks for them. The answer follows the cancel's commit.
-  deps.scheduler->JobsUnscheduled(
-      ids, (*unscheduled)->dequeued, [answer = std::move(answer)](Status s) {
+  // agent asks for them.
+  scheduler->JobsUnscheduled(
+      outcome.ids, outcome.unscheduled.dequeued, [answer = std::move(answer)](Status s) {
         if (!s.ok()) {
           GetLogger("api")->error("unschedule: cancelling waiting runs: {}", s.ToString());
         }
         answer();
+      });
+}
+
+void Unschedule(const ControlDeps& deps, const Request& request, ReplyFn reply) {
+  const Caller caller = deps.authorizer->Identify(request);
+  StatusOr<JobTargets> targets = UnscheduleRequest(request, caller);
+  if (!targets.ok()) return reply(ErrorReply(targets.status()));
+  deps.writer->Submit<UnscheduleOutcome>(
+      [targets = std::move(targets).value(), claims = caller.claims](store::SqliteStore& db) {
+        return WriteUnschedule(db, targets, claims);
+      },
+      [scheduler = deps.scheduler, who = RequesterName(request, caller),
+       reply = std::move(reply)](StatusOr<UnscheduleOutcome> outcome) {
+        if (!outcome.ok()) return reply(ErrorReply(outcome.status()));
+        if (outcome->ids.empty()) return reply(NoContentReply());
+        AfterUnschedule(scheduler, std::move(outcome).value(), who, std::move(reply));
       });
 }
 

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/control/control_api.h"
+#include "api/control/off_loop.h"
 #include "api/control/route_text.h"
 #include "api/errors.h"
 #include "api/json_body.h"
@@ -15,6 +16,7 @@
 #include "common/guid.h"
 #include "common/logging.h"
 #include "store/pool_store.h"
+#include "store/write_executor.h"
 
 namespace orch::api {
 namespace {
@@ -107,89 +109,120 @@ StatusOr<PoolSpec> SpecOf(const Request& request, bool with_id) {
   return spec;
 }
 
-Response List(const ControlDeps& deps, const Request& request) {
+// Reads: the claim and the paging are checked on the loop, the rows read by a reader.
+void List(const ControlDeps& deps, const Request& request, ReplyFn reply) {
   if (Status allowed = deps.authorizer->Require(request, kRead); !allowed.ok()) {
-    return ErrorReply(allowed);
+    return reply(ErrorReply(allowed));
   }
   StatusOr<jobs::Paging> paging = PagingOf(request, store::PoolQueryFields(), "Name");
-  if (!paging.ok()) return ErrorReply(paging.status());
-  StatusOr<store::Page<PoolRecord>> page = store::PoolStore(*deps.store).ListPools(*paging);
-  if (!page.ok()) return ErrorReply(page.status());
-  json rows = json::array();
-  for (const PoolRecord& pool : page->rows) rows.push_back(PoolJson(pool));
-  return ListReply(std::move(rows), page->total, page->total_exact);
+  if (!paging.ok()) return reply(ErrorReply(paging.status()));
+  ReadAndReply(
+      *deps.reader,
+      [paging = std::move(paging).value()](store::SqliteStore& db) -> StatusOr<Response> {
+        ORCH_ASSIGN_OR_RETURN(store::Page<PoolRecord> page, store::PoolStore(db).ListPools(paging));
+        json rows = json::array();
+        for (const PoolRecord& pool : page.rows) rows.push_back(PoolJson(pool));
+        return ListReply(std::move(rows), page.total, page.total_exact);
+      },
+      std::move(reply));
 }
 
-Response DefaultMembers(const ControlDeps& deps, const Request& request) {
+void DefaultMembers(const ControlDeps& deps, const Request& request, ReplyFn reply) {
   if (Status allowed = deps.authorizer->Require(request, kRead); !allowed.ok()) {
-    return ErrorReply(allowed);
+    return reply(ErrorReply(allowed));
   }
   StatusOr<jobs::Paging> paging = PagingOf(request, store::PoolAgentQueryFields(), "ClientMachine");
-  if (!paging.ok()) return ErrorReply(paging.status());
-  auto page = store::PoolStore(*deps.store).ListDefaultPoolMembers(*paging);
-  if (!page.ok()) return ErrorReply(page.status());
-  json rows = json::array();
-  for (const PoolMember& member : page->rows) rows.push_back(MemberJson(member));
-  return ListReply(std::move(rows), page->total, page->total_exact);
+  if (!paging.ok()) return reply(ErrorReply(paging.status()));
+  ReadAndReply(
+      *deps.reader,
+      [paging = std::move(paging).value()](store::SqliteStore& db) -> StatusOr<Response> {
+        ORCH_ASSIGN_OR_RETURN(auto page, store::PoolStore(db).ListDefaultPoolMembers(paging));
+        json rows = json::array();
+        for (const PoolMember& member : page.rows) rows.push_back(MemberJson(member));
+        return ListReply(std::move(rows), page.total, page.total_exact);
+      },
+      std::move(reply));
 }
 
-Response Show(const ControlDeps& deps, const Request& request, const std::string& id) {
+void Show(const ControlDeps& deps, const Request& request, const std::string& id, ReplyFn reply) {
   if (Status allowed = deps.authorizer->Require(request, kRead); !allowed.ok()) {
-    return ErrorReply(allowed);
+    return reply(ErrorReply(allowed));
   }
-  if (!IsGuid(id)) return ErrorReply(FieldError("id", "must be an agent pool GUID"));
-  StatusOr<PoolRecord> pool = store::PoolStore(*deps.store).GetPool(id);
-  if (!pool.ok()) return ErrorReply(pool.status());
-  return PoolReply(*pool);
+  if (!IsGuid(id)) return reply(ErrorReply(FieldError("id", "must be an agent pool GUID")));
+  ReadAndReply(
+      *deps.reader,
+      [id](store::SqliteStore& db) -> StatusOr<Response> {
+        ORCH_ASSIGN_OR_RETURN(PoolRecord pool, store::PoolStore(db).GetPool(id));
+        return PoolReply(pool);
+      },
+      std::move(reply));
 }
 
-Response Write(const ControlDeps& deps, const Request& request, bool replace) {
-  if (Status allowed = RequireModify(deps, request); !allowed.ok()) return ErrorReply(allowed);
+// POST (create) or PUT (replace): the body is checked on the loop; the pool is written by the
+// writer (the agents' checks in the same transaction) and answered once committed.
+void Write(const ControlDeps& deps, const Request& request, bool replace, ReplyFn reply) {
+  if (Status allowed = RequireModify(deps, request); !allowed.ok()) {
+    return reply(ErrorReply(allowed));
+  }
   StatusOr<PoolSpec> spec = SpecOf(request, replace);
-  if (!spec.ok()) return ErrorReply(spec.status());
-  store::PoolStore pools(*deps.store);
-  const WallTime now = deps.clock->WallNow();
-  StatusOr<PoolRecord> pool =
-      replace ? pools.ReplacePool(*spec, now) : pools.CreatePool(*spec, now);
-  if (!pool.ok()) return ErrorReply(pool.status());
-  GetLogger("api")->info("agent pool \"{}\" ({}) {} with {} agent(s) by {}", pool->name,
-                         pool->pool_id, replace ? "replaced" : "created", pool->agents.size(),
-                         CallerText(request));
-  return PoolReply(*pool);
+  if (!spec.ok()) return reply(ErrorReply(spec.status()));
+  deps.writer->Submit<PoolRecord>(
+      [spec = std::move(spec).value(), replace,
+       now = deps.clock->WallNow()](store::SqliteStore& db) {
+        store::PoolStore pools(db);
+        return replace ? pools.ReplacePool(spec, now) : pools.CreatePool(spec, now);
+      },
+      [replace, who = CallerText(request), reply = std::move(reply)](StatusOr<PoolRecord> pool) {
+        if (!pool.ok()) return reply(ErrorReply(pool.status()));
+        GetLogger("api")->info("agent pool \"{}\" ({}) {} with {} agent(s) by {}", pool->name,
+                               pool->pool_id, replace ? "replaced" : "created", pool->agents.size(),
+                               who);
+        reply(PoolReply(*pool));
+      });
 }
 
-Response Delete(const ControlDeps& deps, const Request& request, const std::string& id) {
-  if (Status allowed = RequireModify(deps, request); !allowed.ok()) return ErrorReply(allowed);
-  if (!IsGuid(id)) return ErrorReply(FieldError("id", "must be an agent pool GUID"));
-  if (Status deleted = store::PoolStore(*deps.store).DeletePool(id); !deleted.ok()) {
-    return ErrorReply(deleted);
+void Delete(const ControlDeps& deps, const Request& request, const std::string& id, ReplyFn reply) {
+  if (Status allowed = RequireModify(deps, request); !allowed.ok()) {
+    return reply(ErrorReply(allowed));
   }
-  GetLogger("api")->info("agent pool {} deleted by {}", id, CallerText(request));
-  return NoContentReply();
+  if (!IsGuid(id)) return reply(ErrorReply(FieldError("id", "must be an agent pool GUID")));
+  deps.writer->Submit(
+      [id](store::SqliteStore& db) { return store::PoolStore(db).DeletePool(id); },
+      [id, who = CallerText(request), reply = std::move(reply)](const Status& deleted) {
+        if (!deleted.ok()) return reply(ErrorReply(deleted));
+        GetLogger("api")->info("agent pool {} deleted by {}", id, who);
+        reply(NoContentReply());
+      });
 }
 
 }  // namespace
 
 void RegisterPoolRoutes(Router& router, const ControlDeps& deps) {
-  router.Add("GET", "/AgentPools",
-             [deps](const Request& request, const PathParams&) { return List(deps, request); });
-  router.Add("POST", "/AgentPools", [deps](const Request& request, const PathParams&) {
-    return Write(deps, request, false);
-  });
-  router.Add("PUT", "/AgentPools", [deps](const Request& request, const PathParams&) {
-    return Write(deps, request, true);
-  });
+  router.AddAsync("GET", "/AgentPools",
+                  [deps](const Request& request, const PathParams&, ReplyFn reply) {
+                    List(deps, request, std::move(reply));
+                  });
+  router.AddAsync("POST", "/AgentPools",
+                  [deps](const Request& request, const PathParams&, ReplyFn reply) {
+                    Write(deps, request, false, std::move(reply));
+                  });
+  router.AddAsync("PUT", "/AgentPools",
+                  [deps](const Request& request, const PathParams&, ReplyFn reply) {
+                    Write(deps, request, true, std::move(reply));
+                  });
   // Before /AgentPools/{id}, so "Agents" is never taken for an id.
-  router.Add("GET", "/AgentPools/Agents", [deps](const Request& request, const PathParams&) {
-    return DefaultMembers(deps, request);
-  });
-  router.Add("GET", "/AgentPools/{id}", [deps](const Request& request, const PathParams& params) {
-    return Show(deps, request, params[0]);
-  });
-  router.Add("DELETE", "/AgentPools/{id}",
-             [deps](const Request& request, const PathParams& params) {
-               return Delete(deps, request, params[0]);
-             });
+  router.AddAsync("GET", "/AgentPools/Agents",
+                  [deps](const Request& request, const PathParams&, ReplyFn reply) {
+                    DefaultMembers(deps, request, std::move(reply));
+                  });
+  router.AddAsync("GET", "/AgentPools/{id}",
+                  [deps](const Request& request, const PathParams& params, ReplyFn reply) {
+                    Show(deps, request, params[0], std::move(reply));
+                  });
+  router.AddAsync("DELETE", "/AgentPools/{id}",
+                  [deps](const Request& request, const PathParams& params, ReplyFn reply) {
+                    Delete(deps, request, params[0], std::move(reply));
+                  });
 }
 
 }  // namespace orch::api

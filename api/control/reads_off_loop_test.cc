@@ -1,7 +1,9 @@
 // The event loop never waits on a read: with every query of the store's readers taking a
-// second, GET /Status is answered at once while a JobHistory query is in flight, and the
-// history arrives afterwards, complete. A request the loop can refuse by itself is answered
-// without a read.
+// second, GET /Status is answered at once (from the health a reader last found) while a
+// JobHistory query is in flight, and the history arrives afterwards, complete. The catalog,
+// pool and secret GETs are read by the readers too, and a history stream's replay as well, with
+// nothing published meanwhile lost. A request the loop can refuse by itself is answered without
+// a read.
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -14,6 +16,8 @@
 
 #include "pki/base64.h"
 #include "pki/test_certs.h"
+#include "scheduler/scheduler.h"
+#include "scheduler/timer.h"
 #include "store/read_pool.h"
 #include "store/run_store.h"
 #include "tests/testing/agent_api_fixture.h"
@@ -128,7 +132,10 @@ TEST_F(ReadsOffTheLoopTest, StatusAnswersAtOnceWhileASlowHistoryQueryIsInFlight)
   std::set<std::string> seen;
   for (const json& row : history->body) seen.insert(row["JobId"].get<std::string>());
   EXPECT_EQ(seen, jobs);
-  EXPECT_EQ(pool_->state().reads, 1);
+  // One read for the history, and one for the store's health, which /Status checks on a
+  // reader too.
+  EXPECT_TRUE(loop_.RunUntil([&] { return pool_->state().reads == 2; }));
+  EXPECT_EQ(pool_->state().reads, 2);
 }
 
 TEST_F(ReadsOffTheLoopTest, ABadQueryIsAnsweredOnTheLoopWithoutARead) {
@@ -165,6 +172,95 @@ TEST_F(ReadsOffTheLoopTest, ScheduledJobsAndAgentsAreReadByTheReaders) {
   ASSERT_EQ(agents->status, 200) << agents->raw;
   EXPECT_EQ(agents->Header("x-total-count"), "0");
   EXPECT_EQ(pool_->state().reads, 2);
+}
+
+TEST_F(ReadsOffTheLoopTest, CatalogPoolAndSecretListsAreReadByTheReaders) {
+  // Given a certificate and a store: the certificate, collection, store, store type,
+  // container, pool and secret GETs are each answered through the loop, after a reader's read.
+  FiredJobs(0);
+  const std::vector<std::string> targets = {"/Certificates",
+                                            "/Certificates/1",
+                                            "/CertificateCollections",
+                                            "/CertificateStores",
+                                            "/CertificateStoreTypes",
+                                            "/CertificateStoreContainers",
+                                            "/AgentPools",
+                                            "/AgentPools/00000000-0000-0000-0000-000000000000",
+                                            "/AgentPools/Agents",
+                                            "/api/v2/agent/secrets"};
+  std::vector<std::optional<Answer>> answers(targets.size());
+  for (size_t i = 0; i < targets.size(); ++i) {
+    Send(targets[i], answers[i]);
+    EXPECT_FALSE(answers[i].has_value()) << targets[i];
+  }
+  ASSERT_TRUE(loop_.RunUntil([&] {
+    for (const std::optional<Answer>& answer : answers) {
+      if (!answer) return false;
+    }
+    return true;
+  }));
+  for (size_t i = 0; i < targets.size(); ++i) {
+    EXPECT_EQ(answers[i]->status, 200) << targets[i] << " " << answers[i]->raw;
+  }
+  EXPECT_EQ(answers[0]->Header("x-total-count"), "1");
+  EXPECT_EQ(answers[3]->Header("x-total-count"), "1");
+  EXPECT_EQ(pool_->state().reads, static_cast<int64_t>(targets.size()));
+}
+
+// Keeps what a stream writes, one string per chunk.
+class LinesSink final : public ChunkSink {
+ public:
+  bool Write(std::string data) override {
+    lines.push_back(json::parse(data, nullptr, false));
+    return true;
+  }
+  void Finish() override {}
+  bool Closed() const override { return false; }
+
+  std::vector<json> lines;
+};
+
+TEST_F(ReadsOffTheLoopTest, AStreamFollowsFromBeforeItsReplayIsRead) {
+  // Given two runs and a slow reader: a stream after the first run follows the scheduler while
+  // its replay is read. Both runs published meanwhile are sent after the replay, the second
+  // (replayed unchanged) only once; what is published later follows.
+  FiredJobs(2);
+  StatusOr<std::vector<store::RunRecord>> runs = store::RunStore(*store_).RunsAfter(0, 10);
+  ASSERT_TRUE(runs.ok() && runs->size() == 2u);
+  const int64_t first = runs->front().run_id;
+  const int64_t second = runs->back().run_id;
+  scheduler::FakeTimer timer;
+  scheduler::Scheduler scheduler(clock_, *store_, *inline_writer_, timer, scheduler::Settings{});
+  ASSERT_OK(scheduler.Start());
+  control_ = std::make_unique<ControlApi>(ControlDeps{.clock = &clock_,
+                                                      .store = store_.get(),
+                                                      .writer = &*inline_writer_,
+                                                      .catalog_facts = &catalog_facts_,
+                                                      .reader = pool_.get(),
+                                                      .secret_box = &box_,
+                                                      .authorizer = authorizer_.get(),
+                                                      .scheduler = &scheduler});
+  faults_.SetDelay(milliseconds(200));
+  std::optional<Response> response;
+  control_->Handle(
+      ControlRequest("GET", "/OrchestratorJobs/JobHistory/Stream?after=" + std::to_string(first),
+                     "", kOperatorUid),
+      [&response](Response r) { response = std::move(r); });
+  EXPECT_FALSE(response.has_value());
+  scheduler.RunsChanged({first, second});
+  ASSERT_TRUE(loop_.RunUntil([&] { return response.has_value(); }));
+  ASSERT_EQ(response->status, 200) << response->body;
+  ASSERT_NE(response->stream, nullptr);
+  auto sink = std::make_shared<LinesSink>();
+  response->stream->Start(sink);
+  scheduler.RunsChanged({first});
+
+  std::vector<int64_t> sent;
+  for (const json& line : sink->lines) sent.push_back(line["JobHistoryId"].get<int64_t>());
+  EXPECT_EQ(sent, (std::vector<int64_t>{second, first, first}));
+  response->stream->Stop();
+  response.reset();
+  control_.reset();
 }
 
 }  // namespace

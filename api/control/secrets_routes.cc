@@ -1,10 +1,13 @@
 // Agent secrets on the control socket (SPEC §6.7, seed 004): list, create, revoke. A secret's
 // value leaves orchd once, in the create answer; only its SHA-256 is stored.
+#include <memory>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "api/control/control_api.h"
+#include "api/control/off_loop.h"
 #include "api/control/route_text.h"
 #include "api/errors.h"
 #include "api/json_body.h"
@@ -15,6 +18,7 @@
 #include "pki/hash.h"
 #include "pki/token.h"
 #include "store/secret_store.h"
+#include "store/write_executor.h"
 
 namespace orch::api {
 namespace {
@@ -53,66 +57,91 @@ json SecretJson(const store::SecretRecord& secret) {
           {"modificationTime", jobs::FormatIsoTime(secret.modified_at)}};
 }
 
-Response List(const ControlDeps& deps, const Request& request) {
+void List(const ControlDeps& deps, const Request& request, ReplyFn reply) {
   if (Status allowed = deps.authorizer->Require(request, kClaim); !allowed.ok()) {
-    return ErrorReply(allowed);
+    return reply(ErrorReply(allowed));
   }
-  StatusOr<std::vector<store::SecretRecord>> secrets =
-      store::SecretStore(*deps.store).ListSecrets();
-  if (!secrets.ok()) return ErrorReply(secrets.status());
-  json rows = json::array();
-  for (const store::SecretRecord& secret : *secrets) rows.push_back(SecretJson(secret));
-  return JsonResponse(rows.dump());
+  ReadAndReply(
+      *deps.reader,
+      [](store::SqliteStore& db) -> StatusOr<Response> {
+        ORCH_ASSIGN_OR_RETURN(std::vector<store::SecretRecord> secrets,
+                              store::SecretStore(db).ListSecrets());
+        json rows = json::array();
+        for (const store::SecretRecord& secret : secrets) rows.push_back(SecretJson(secret));
+        return JsonResponse(rows.dump());
+      },
+      std::move(reply));
 }
 
-Response Create(const ControlDeps& deps, const Request& request) {
+// A secret's value, wiped when its last holder lets it go (answered or not).
+struct SecretValue {
+  std::string text;
+  ~SecretValue() { pki::Cleanse(text); }
+};
+
+// The value is drawn on the loop and only its hash goes to the writer; the value is answered
+// once the hash is committed.
+void Create(const ControlDeps& deps, const Request& request, ReplyFn reply) {
   if (Status allowed = deps.authorizer->Require(request, kClaim); !allowed.ok()) {
-    return ErrorReply(allowed);
+    return reply(ErrorReply(allowed));
   }
   StatusOr<std::string> name = NameOf(request);
-  if (!name.ok()) return ErrorReply(name.status());
-  std::string value = pki::NewToken();
-  store::SecretRecord secret{NewGuid(), *name, pki::TokenHash(value), store::SecretStatus::kActive,
-                             deps.clock->WallNow()};
-  if (Status created = store::SecretStore(*deps.store).CreateSecret(secret); !created.ok()) {
-    pki::Cleanse(value);
-    return ErrorReply(created);
-  }
-  GetLogger("api")->info("agent secret \"{}\" ({}) created by {}", secret.name, secret.id,
-                         CallerText(request));
-  json answer = {{"id", secret.id}, {"name", secret.name}, {"secret", value}, {"status", "ACTIVE"}};
-  pki::Cleanse(value);
-  Response response = JsonResponse(answer.dump(), 201);
-  response.headers.emplace_back("Cache-Control", "no-store");
-  return response;
+  if (!name.ok()) return reply(ErrorReply(name.status()));
+  auto value = std::make_shared<SecretValue>();
+  value->text = pki::NewToken();
+  store::SecretRecord secret{NewGuid(), *name, pki::TokenHash(value->text),
+                             store::SecretStatus::kActive, deps.clock->WallNow()};
+  const std::string id = secret.id;
+  deps.writer->Submit(
+      [secret = std::move(secret)](store::SqliteStore& db) {
+        return store::SecretStore(db).CreateSecret(secret);
+      },
+      [id, name = *name, value, who = CallerText(request),
+       reply = std::move(reply)](const Status& created) {
+        if (!created.ok()) return reply(ErrorReply(created));
+        GetLogger("api")->info("agent secret \"{}\" ({}) created by {}", name, id, who);
+        json answer = {{"id", id}, {"name", name}, {"secret", value->text}, {"status", "ACTIVE"}};
+        pki::Cleanse(value->text);
+        Response response = JsonResponse(answer.dump(), 201);
+        response.headers.emplace_back("Cache-Control", "no-store");
+        reply(std::move(response));
+      });
 }
 
-Response Revoke(const ControlDeps& deps, const Request& request, const std::string& name) {
+void Revoke(const ControlDeps& deps, const Request& request, const std::string& name,
+            ReplyFn reply) {
   if (Status allowed = deps.authorizer->Require(request, kClaim); !allowed.ok()) {
-    return ErrorReply(allowed);
+    return reply(ErrorReply(allowed));
   }
-  StatusOr<store::SecretRecord> revoked =
-      store::SecretStore(*deps.store).RevokeSecret(name, deps.clock->WallNow());
-  if (!revoked.ok()) return ErrorReply(revoked.status());
-  GetLogger("api")->info(
-      "agent secret \"{}\" ({}) revoked by {}; its access tokens and "
-      "sessions ended",
-      revoked->name, revoked->id, CallerText(request));
-  json answer = {{"id", revoked->id}, {"name", revoked->name}, {"status", "REVOKED"}};
-  return JsonResponse(answer.dump());
+  deps.writer->Submit<store::SecretRecord>(
+      [name, now = deps.clock->WallNow()](store::SqliteStore& db) {
+        return store::SecretStore(db).RevokeSecret(name, now);
+      },
+      [who = CallerText(request), reply = std::move(reply)](StatusOr<store::SecretRecord> revoked) {
+        if (!revoked.ok()) return reply(ErrorReply(revoked.status()));
+        GetLogger("api")->info(
+            "agent secret \"{}\" ({}) revoked by {}; its access tokens and sessions ended",
+            revoked->name, revoked->id, who);
+        json answer = {{"id", revoked->id}, {"name", revoked->name}, {"status", "REVOKED"}};
+        reply(JsonResponse(answer.dump()));
+      });
 }
 
 }  // namespace
 
 void RegisterSecretRoutes(Router& router, const ControlDeps& deps) {
-  router.Add("GET", "/api/v2/agent/secrets",
-             [deps](const Request& request, const PathParams&) { return List(deps, request); });
-  router.Add("POST", "/api/v2/agent/secrets",
-             [deps](const Request& request, const PathParams&) { return Create(deps, request); });
-  router.Add("POST", "/api/v2/agent/secrets/{name}/revoke",
-             [deps](const Request& request, const PathParams& params) {
-               return Revoke(deps, request, params[0]);
-             });
+  router.AddAsync("GET", "/api/v2/agent/secrets",
+                  [deps](const Request& request, const PathParams&, ReplyFn reply) {
+                    List(deps, request, std::move(reply));
+                  });
+  router.AddAsync("POST", "/api/v2/agent/secrets",
+                  [deps](const Request& request, const PathParams&, ReplyFn reply) {
+                    Create(deps, request, std::move(reply));
+                  });
+  router.AddAsync("POST", "/api/v2/agent/secrets/{name}/revoke",
+                  [deps](const Request& request, const PathParams& params, ReplyFn reply) {
+                    Revoke(deps, request, params[0], std::move(reply));
+                  });
 }
 
 }  // namespace orch::api

@@ -1,6 +1,7 @@
 // GET /Status: version, uptime, store health and the scheduler's counters. Open to every peer that
 // may connect.
 #include <chrono>
+#include <memory>
 
 #include <date/date.h>
 #include <nlohmann/json.hpp>
@@ -9,6 +10,7 @@
 #include "api/errors.h"
 #include "common/version.h"
 #include "scheduler/scheduler.h"
+#include "store/read_pool.h"
 #include "store/sqlite_store.h"
 #include "store/write_executor.h"
 
@@ -19,57 +21,84 @@ std::string IsoUtc(WallTime t) {
   return date::format("%FT%TZ", std::chrono::floor<std::chrono::seconds>(t));
 }
 
+// The store's health as a reader last found it. GET /Status answers from here at once and
+// starts the next check on a reader (one at a time), so the loop never waits on the file.
+struct HealthProbe {
+  // Ok until a check says otherwise.
+  Status last;
+  bool in_flight = false;
+};
+
+void StartProbe(const std::shared_ptr<HealthProbe>& probe, store::StoreReader& reader) {
+  if (probe->in_flight) return;
+  probe->in_flight = true;
+  // The check's outcome travels as a value, so a refused read (the readers busy or stopping),
+  // which says nothing of the file, is told apart from a failed check.
+  struct Checked {
+    Status health;
+  };
+  reader.Read<Checked>(
+      [](store::SqliteStore& db) -> StatusOr<Checked> { return Checked{db.CheckHealth()}; },
+      [probe](StatusOr<Checked> checked) {
+        probe->in_flight = false;
+        if (checked.ok()) probe->last = checked->health;
+      });
+}
+
 }  // namespace
 
 void RegisterStatusRoutes(Router& router, const ControlDeps& deps) {
   const SteadyTime started_steady = deps.clock->SteadyNow();
   const WallTime started_wall = deps.clock->WallNow();
-  router.Add(
-      "GET", "/Status", [deps, started_steady, started_wall](const Request&, const PathParams&) {
-        auto uptime = std::chrono::duration_cast<std::chrono::seconds>(deps.clock->SteadyNow() -
-                                                                       started_steady);
-        // Healthy: the store answers a read, and the writer's last commit went through.
-        const store::WriterState writer = deps.writer->state();
-        Status health = deps.store->CheckHealth();
-        if (health.ok()) health = writer.last_commit;
-        nlohmann::json store_json = {
-            {"Healthy", health.ok()},
-            {"Path", deps.store->path()},
-            {"SchemaVersion", deps.store->schema_version()},
-        };
-        if (!health.ok()) store_json["Message"] = health.message();
-        store_json["Writes"] = {{"Commits", writer.stats.commits},
-                                {"Writes", writer.stats.writes},
-                                {"FailedCommits", writer.stats.failed_commits},
-                                {"LargestGroup", writer.stats.largest_group},
-                                {"Backlog", writer.backlog}};
-        nlohmann::json body = {
-            {"Version", kVersion},
-            {"StartedAt", IsoUtc(started_wall)},
-            {"UptimeSeconds", uptime.count()},
-            {"Store", std::move(store_json)},
-        };
-        if (deps.agent_listener != nullptr) {
-          body["AgentListener"] = {{"Address", deps.agent_listener->address},
-                                   {"Port", deps.agent_listener->port},
-                                   {"Tls", deps.agent_listener->tls}};
-        }
-        if (deps.scheduler != nullptr) {
-          const scheduler::SchedulerStats stats = deps.scheduler->stats();
-          body["Scheduler"] = {{"ScheduledJobs", stats.scheduled_jobs},
-                               {"OpenRuns", stats.open_runs},
-                               {"PollingAgents", stats.polling_agents},
-                               {"Fired", stats.fired},
-                               {"Delivered", stats.delivered},
-                               {"Completed", stats.completed},
-                               {"Retried", stats.retried},
-                               {"LeasesExpired", stats.leases_expired},
-                               {"SkippedOverlap", stats.skipped_overlap},
-                               {"MissedCatchup", stats.missed_catchup},
-                               {"Pruned", stats.pruned}};
-        }
-        return JsonResponse(body.dump(), health.ok() ? 200 : 503);
-      });
+  auto probe = std::make_shared<HealthProbe>();
+  router.Add("GET", "/Status",
+             [deps, started_steady, started_wall, probe](const Request&, const PathParams&) {
+               auto uptime = std::chrono::duration_cast<std::chrono::seconds>(
+                   deps.clock->SteadyNow() - started_steady);
+               // Healthy: the store answered the last read of its health, and the writer's last
+               // commit went through. Path and schema version are the store's, in memory.
+               StartProbe(probe, *deps.reader);
+               const store::WriterState writer = deps.writer->state();
+               Status health = probe->last;
+               if (health.ok()) health = writer.last_commit;
+               nlohmann::json store_json = {
+                   {"Healthy", health.ok()},
+                   {"Path", deps.store->path()},
+                   {"SchemaVersion", deps.store->schema_version()},
+               };
+               if (!health.ok()) store_json["Message"] = health.message();
+               store_json["Writes"] = {{"Commits", writer.stats.commits},
+                                       {"Writes", writer.stats.writes},
+                                       {"FailedCommits", writer.stats.failed_commits},
+                                       {"LargestGroup", writer.stats.largest_group},
+                                       {"Backlog", writer.backlog}};
+               nlohmann::json body = {
+                   {"Version", kVersion},
+                   {"StartedAt", IsoUtc(started_wall)},
+                   {"UptimeSeconds", uptime.count()},
+                   {"Store", std::move(store_json)},
+               };
+               if (deps.agent_listener != nullptr) {
+                 body["AgentListener"] = {{"Address", deps.agent_listener->address},
+                                          {"Port", deps.agent_listener->port},
+                                          {"Tls", deps.agent_listener->tls}};
+               }
+               if (deps.scheduler != nullptr) {
+                 const scheduler::SchedulerStats stats = deps.scheduler->stats();
+                 body["Scheduler"] = {{"ScheduledJobs", stats.scheduled_jobs},
+                                      {"OpenRuns", stats.open_runs},
+                                      {"PollingAgents", stats.polling_agents},
+                                      {"Fired", stats.fired},
+                                      {"Delivered", stats.delivered},
+                                      {"Completed", stats.completed},
+                                      {"Retried", stats.retried},
+                                      {"LeasesExpired", stats.leases_expired},
+                                      {"SkippedOverlap", stats.skipped_overlap},
+                                      {"MissedCatchup", stats.missed_catchup},
+                                      {"Pruned", stats.pruned}};
+               }
+               return JsonResponse(body.dump(), health.ok() ? 200 : 503);
+             });
 }
 
 }  // namespace orch::api

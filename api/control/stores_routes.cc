@@ -5,6 +5,7 @@
 
 #include "api/control/control_api.h"
 #include "api/control/job_permissions.h"
+#include "api/control/off_loop.h"
 #include "api/json_body.h"
 #include "common/claims.h"
 #include "common/guid.h"
@@ -221,15 +222,25 @@ StatusOr<std::string> StoreIdOf(const PathParams& params) {
   return jobs::AsciiLowercase(params[0]);
 }
 
-StatusOr<Response> GetStore(const ControlDeps& deps, const Request& request,
-                            const PathParams& params) {
-  const std::vector<std::string> claims = deps.authorizer->ClaimsOf(request);
-  ORCH_RETURN_IF_ERROR(RequireSomeStoreRead(claims));
-  ORCH_ASSIGN_OR_RETURN(std::string id, StoreIdOf(params));
-  ORCH_ASSIGN_OR_RETURN(store::CertStoreRecord record,
-                        store::CatalogStore(*deps.store).GetCertStore(id));
-  ORCH_RETURN_IF_ERROR(RequireStoreRead(claims, record));
-  return JsonReply(StoreJson(record));
+// The caller's claims are checked on the loop before the read and, against the row's
+// container, on the reader.
+void GetStore(const ControlDeps& deps, const Request& request, const PathParams& params,
+              ReplyFn reply) {
+  std::vector<std::string> claims = deps.authorizer->ClaimsOf(request);
+  if (Status allowed = RequireSomeStoreRead(claims); !allowed.ok()) {
+    return reply(ErrorReply(allowed));
+  }
+  StatusOr<std::string> id = StoreIdOf(params);
+  if (!id.ok()) return reply(ErrorReply(id.status()));
+  ReadAndReply(
+      *deps.reader,
+      [id = *id, claims = std::move(claims)](store::SqliteStore& db) -> StatusOr<Response> {
+        ORCH_ASSIGN_OR_RETURN(store::CertStoreRecord record,
+                              store::CatalogStore(db).GetCertStore(id));
+        ORCH_RETURN_IF_ERROR(RequireStoreRead(claims, record));
+        return JsonReply(StoreJson(record));
+      },
+      std::move(reply));
 }
 
 // The row goes on the writer; the catalog facts forget the store once that is committed.
@@ -250,59 +261,92 @@ void DeleteStore(const ControlDeps& deps, const Request& request, const PathPara
       });
 }
 
-StatusOr<Response> ListStores(const ControlDeps& deps, const Request& request) {
+void ListStores(const ControlDeps& deps, const Request& request, ReplyFn reply) {
   const std::vector<std::string> claims = deps.authorizer->ClaimsOf(request);
-  ORCH_RETURN_IF_ERROR(RequireSomeStoreRead(claims));
-  ORCH_ASSIGN_OR_RETURN(jobs::Paging paging, PagingOf(request, store::CertStoreQueryFields(), ""));
+  if (Status allowed = RequireSomeStoreRead(claims); !allowed.ok()) {
+    return reply(ErrorReply(allowed));
+  }
+  StatusOr<jobs::Paging> paging = PagingOf(request, store::CertStoreQueryFields(), "");
+  if (!paging.ok()) return reply(ErrorReply(paging.status()));
   if (!ReadsEveryStore(claims)) {
-    ORCH_RETURN_IF_ERROR(RestrictToScheduleScope(claims, "s.container_id", paging.filter));
+    if (Status scoped = RestrictToScheduleScope(claims, "s.container_id", paging->filter);
+        !scoped.ok()) {
+      return reply(ErrorReply(scoped));
+    }
   }
-  ORCH_ASSIGN_OR_RETURN(auto page, store::CatalogStore(*deps.store).ListCertStores(paging));
-  json rows = json::array();
-  for (const store::CertStoreRecord& s : page.rows) rows.push_back(StoreJson(s));
-  return ListReply(std::move(rows), page.total, page.total_exact);
+  ReadAndReply(
+      *deps.reader,
+      [paging = std::move(paging).value()](store::SqliteStore& db) -> StatusOr<Response> {
+        ORCH_ASSIGN_OR_RETURN(auto page, store::CatalogStore(db).ListCertStores(paging));
+        json rows = json::array();
+        for (const store::CertStoreRecord& s : page.rows) rows.push_back(StoreJson(s));
+        return ListReply(std::move(rows), page.total, page.total_exact);
+      },
+      std::move(reply));
 }
 
-StatusOr<Response> ListStoreTypes(const ControlDeps& deps, const Request& request) {
-  ORCH_RETURN_IF_ERROR(RequireSomeStoreRead(deps.authorizer->ClaimsOf(request)));
-  ORCH_ASSIGN_OR_RETURN(jobs::Paging paging,
-                        PagingOf(request, store::StoreTypeQueryFields(), "StoreType"));
-  ORCH_ASSIGN_OR_RETURN(store::Page<int> page,
-                        store::CatalogStore(*deps.store).ListStoreTypes(paging));
-  json rows = json::array();
-  for (int type : page.rows) rows.push_back(StoreTypeJson(*jobs::FindStoreType(type)));
-  return ListReply(std::move(rows), page.total, page.total_exact);
-}
-
-StatusOr<Response> ListContainers(const ControlDeps& deps, const Request& request) {
-  ORCH_RETURN_IF_ERROR(RequireSomeStoreRead(deps.authorizer->ClaimsOf(request)));
-  ORCH_ASSIGN_OR_RETURN(jobs::Paging paging,
-                        PagingOf(request, store::ContainerQueryFields(), "Id"));
-  ORCH_ASSIGN_OR_RETURN(auto page, store::CatalogStore(*deps.store).ListContainers(paging));
-  json rows = json::array();
-  for (const store::ContainerRecord& c : page.rows) {
-    rows.push_back({{"Id", c.id}, {"Name", c.name}});
+void ListStoreTypes(const ControlDeps& deps, const Request& request, ReplyFn reply) {
+  if (Status allowed = RequireSomeStoreRead(deps.authorizer->ClaimsOf(request)); !allowed.ok()) {
+    return reply(ErrorReply(allowed));
   }
-  return ListReply(std::move(rows), page.total, page.total_exact);
+  StatusOr<jobs::Paging> paging = PagingOf(request, store::StoreTypeQueryFields(), "StoreType");
+  if (!paging.ok()) return reply(ErrorReply(paging.status()));
+  ReadAndReply(
+      *deps.reader,
+      [paging = std::move(paging).value()](store::SqliteStore& db) -> StatusOr<Response> {
+        ORCH_ASSIGN_OR_RETURN(store::Page<int> page,
+                              store::CatalogStore(db).ListStoreTypes(paging));
+        json rows = json::array();
+        for (int type : page.rows) rows.push_back(StoreTypeJson(*jobs::FindStoreType(type)));
+        return ListReply(std::move(rows), page.total, page.total_exact);
+      },
+      std::move(reply));
 }
 
-StatusOr<Response> CreateContainer(const ControlDeps& deps, const Request& request) {
-  ORCH_RETURN_IF_ERROR(deps.authorizer->Require(request, kModifyClaim));
-  ORCH_ASSIGN_OR_RETURN(json parsed, ParseJsonBody(request));
-  ORCH_ASSIGN_OR_RETURN(JsonFields body, JsonFields::Of(parsed));
-  ORCH_ASSIGN_OR_RETURN(std::string name, body.RequiredString("Name"));
-  ORCH_ASSIGN_OR_RETURN(store::ContainerRecord created,
-                        store::CatalogStore(*deps.store).AddContainer(name));
-  json reply = {{"Id", created.id}, {"Name", created.name}};
-  return JsonReply(reply);
+void ListContainers(const ControlDeps& deps, const Request& request, ReplyFn reply) {
+  if (Status allowed = RequireSomeStoreRead(deps.authorizer->ClaimsOf(request)); !allowed.ok()) {
+    return reply(ErrorReply(allowed));
+  }
+  StatusOr<jobs::Paging> paging = PagingOf(request, store::ContainerQueryFields(), "Id");
+  if (!paging.ok()) return reply(ErrorReply(paging.status()));
+  ReadAndReply(
+      *deps.reader,
+      [paging = std::move(paging).value()](store::SqliteStore& db) -> StatusOr<Response> {
+        ORCH_ASSIGN_OR_RETURN(auto page, store::CatalogStore(db).ListContainers(paging));
+        json rows = json::array();
+        for (const store::ContainerRecord& c : page.rows) {
+          rows.push_back({{"Id", c.id}, {"Name", c.name}});
+        }
+        return ListReply(std::move(rows), page.total, page.total_exact);
+      },
+      std::move(reply));
+}
+
+// The name is checked on the loop; the container is written by the writer and answered once
+// committed.
+void CreateContainer(const ControlDeps& deps, const Request& request, ReplyFn reply) {
+  StatusOr<std::string> name = [&]() -> StatusOr<std::string> {
+    ORCH_RETURN_IF_ERROR(deps.authorizer->Require(request, kModifyClaim));
+    ORCH_ASSIGN_OR_RETURN(json parsed, ParseJsonBody(request));
+    ORCH_ASSIGN_OR_RETURN(JsonFields body, JsonFields::Of(parsed));
+    return body.RequiredString("Name");
+  }();
+  if (!name.ok()) return reply(ErrorReply(name.status()));
+  deps.writer->Submit<store::ContainerRecord>(
+      [name = *name](store::SqliteStore& db) { return store::CatalogStore(db).AddContainer(name); },
+      [reply = std::move(reply)](StatusOr<store::ContainerRecord> created) {
+        if (!created.ok()) return reply(ErrorReply(created.status()));
+        reply(JsonReply(json{{"Id", created->id}, {"Name", created->name}}));
+      });
 }
 
 }  // namespace
 
 void RegisterStoreRoutes(Router& router, const ControlDeps& deps) {
-  router.Add("GET", "/CertificateStores", [deps](const Request& request, const PathParams&) {
-    return Reply(ListStores(deps, request));
-  });
+  router.AddAsync("GET", "/CertificateStores",
+                  [deps](const Request& request, const PathParams&, ReplyFn reply) {
+                    ListStores(deps, request, std::move(reply));
+                  });
   router.AddAsync("POST", "/CertificateStores",
                   [deps](const Request& request, const PathParams&, ReplyFn reply) {
                     PutStore(deps, request, /*create=*/true, std::move(reply));
@@ -311,25 +355,26 @@ void RegisterStoreRoutes(Router& router, const ControlDeps& deps) {
                   [deps](const Request& request, const PathParams&, ReplyFn reply) {
                     PutStore(deps, request, /*create=*/false, std::move(reply));
                   });
-  router.Add("GET", "/CertificateStores/{id}",
-             [deps](const Request& request, const PathParams& params) {
-               return Reply(GetStore(deps, request, params));
-             });
+  router.AddAsync("GET", "/CertificateStores/{id}",
+                  [deps](const Request& request, const PathParams& params, ReplyFn reply) {
+                    GetStore(deps, request, params, std::move(reply));
+                  });
   router.AddAsync("DELETE", "/CertificateStores/{id}",
                   [deps](const Request& request, const PathParams& params, ReplyFn reply) {
                     DeleteStore(deps, request, params, std::move(reply));
                   });
-  router.Add("GET", "/CertificateStoreTypes", [deps](const Request& request, const PathParams&) {
-    return Reply(ListStoreTypes(deps, request));
-  });
-  router.Add("GET", "/CertificateStoreContainers",
-             [deps](const Request& request, const PathParams&) {
-               return Reply(ListContainers(deps, request));
-             });
-  router.Add("POST", "/CertificateStoreContainers",
-             [deps](const Request& request, const PathParams&) {
-               return Reply(CreateContainer(deps, request));
-             });
+  router.AddAsync("GET", "/CertificateStoreTypes",
+                  [deps](const Request& request, const PathParams&, ReplyFn reply) {
+                    ListStoreTypes(deps, request, std::move(reply));
+                  });
+  router.AddAsync("GET", "/CertificateStoreContainers",
+                  [deps](const Request& request, const PathParams&, ReplyFn reply) {
+                    ListContainers(deps, request, std::move(reply));
+                  });
+  router.AddAsync("POST", "/CertificateStoreContainers",
+                  [deps](const Request& request, const PathParams&, ReplyFn reply) {
+                    CreateContainer(deps, request, std::move(reply));
+                  });
 }
 
 }  // namespace orch::api

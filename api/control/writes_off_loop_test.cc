@@ -94,7 +94,7 @@ struct AddReply {
 };
 
 TEST_F(WritesOffTheLoopTest, StatusAndHeartbeatsAnswerAtOnceWhileAddsWaitForASlowCommit) {
-  const Secret secret = CreateSecret("fleet");
+  const Secret secret = CreateSecretThrough(loop_, "fleet");
   const Answer registered =
       AgentThrough(loop_, "/KeyfactorAgents/Session/Register",
                    RegisterBody("", "web01", NewEnrollment().csr_der), {Basic(secret)});
@@ -203,7 +203,7 @@ TEST_F(WritesOffTheLoopTest, ARegistrationIsAnsweredAfterItsCommitAndAFailedOneS
   // Given a registration whose commit fails, the agent is answered with the ErrorBody and no
   // agent is saved; the next registration is answered once its session is committed, and its
   // token then works.
-  const Secret secret = CreateSecret("fleet");
+  const Secret secret = CreateSecretThrough(loop_, "fleet");
   faults_.Fail(1, UnavailableError("disk I/O error"));
   const Answer failed =
       AgentThrough(loop_, "/KeyfactorAgents/Session/Register",

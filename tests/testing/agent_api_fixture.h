@@ -218,6 +218,15 @@ class AgentApiFixture : public ::testing::Test {
                   answer.body.value("secret", "")};
   }
 
+  /// As CreateSecret(), with the create answered through `loop` (a writer thread's commit).
+  Secret CreateSecretThrough(orch::testing::TestLoop& loop, const std::string& name) {
+    Answer answer =
+        ControlThrough(loop, "POST", "/api/v2/agent/secrets", json{{"name", name}}.dump());
+    EXPECT_EQ(answer.status, 201) << answer.raw;
+    return Secret{answer.body.value("id", ""), answer.body.value("name", ""),
+                  answer.body.value("secret", "")};
+  }
+
   static std::pair<std::string, std::string> Basic(const Secret& secret) {
     return {"authorization", "Basic " + pki::Base64Encode(secret.name + ":" + secret.value)};
   }
