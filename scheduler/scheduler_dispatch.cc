@@ -34,10 +34,10 @@ void Scheduler::Configure(const std::string& agent_id, const std::string& job_id
                                         " is being written; try again"));
   }
   if (open->status != RunStatus::kWaiting) return done(StartedAnswer(*run_id));
-  StatusOr<store::JobRow> job = store::JobStore(store_).GetJob(job_id);
-  if (!job.ok()) return done(job.status());
+  StatusOr<std::string> state = store::JobStore(store_).GetJobState(job_id);
+  if (!state.ok()) return done(state.status());
   const int64_t id = *run_id;
-  if (job->state == store::kJobUnscheduled) {
+  if (*state == store::kJobUnscheduled) {
     Close(id, RunResult::kUnknown, "cancelled: the job was unscheduled before it ran", false,
           [this, id, done = std::move(done)](Status closed) {
             if (!closed.ok()) return done(closed);
@@ -50,18 +50,28 @@ void Scheduler::Configure(const std::string& agent_id, const std::string& job_id
   }
   Busy(id);
   const WallTime now = clock_.WallNow();
-  writer_.Submit([id, now](store::SqliteStore& writer) { return RunStore(writer).Start(id, now); },
-                 [this, alive = std::weak_ptr<int>(alive_), id, done = std::move(done)](Status s) {
-                   if (alive.expired()) return;
-                   if (s.ok()) runs_.MarkStarted(id);
-                   Settle(id);
-                   if (!s.ok()) return done(s);
-                   done(StartedAnswer(id));
-                 });
+  // The started run is read back in the same write, where its pages are at hand.
+  writer_.Submit<std::optional<RunRecord>>(
+      [id, now](store::SqliteStore& writer) -> StatusOr<std::optional<RunRecord>> {
+        ORCH_RETURN_IF_ERROR(RunStore(writer).Start(id, now));
+        return RunStore(writer).FindRun(id);
+      },
+      [this, alive = std::weak_ptr<int>(alive_), id,
+       done = std::move(done)](StatusOr<std::optional<RunRecord>> started) {
+        if (alive.expired()) return;
+        if (started.ok()) runs_.MarkStarted(id);
+        Settle(id);
+        if (!started.ok()) return done(started.status());
+        done(StartedAnswer(id, std::move(started).value()));
+      });
 }
 
 StatusOr<Configured> Scheduler::StartedAnswer(int64_t run_id) {
   ORCH_ASSIGN_OR_RETURN(std::optional<RunRecord> run, RunStore(store_).FindRun(run_id));
+  return StartedAnswer(run_id, std::move(run));
+}
+
+StatusOr<Configured> Scheduler::StartedAnswer(int64_t run_id, std::optional<RunRecord> run) {
   if (!run) return FailedPreconditionError("run " + std::to_string(run_id) + " is gone");
   publisher_.Publish(*run);
   return Configured{std::move(*run), false};
