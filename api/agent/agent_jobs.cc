@@ -9,7 +9,6 @@
 #include "api/agent/agent_api.h"
 #include "api/agent/agent_wire.h"
 #include "api/agent/job_payload.h"
-#include "api/agent/session_touches.h"
 #include "api/json_body.h"
 #include "common/logging.h"
 #include "scheduler/scheduler.h"
