@@ -304,6 +304,7 @@ Status Daemon::BindAgentListener() {
       std::make_unique<api::AgentApi>(api::AgentDeps{.clock = &parts_->clock,
                                                      .store = parts_->store.get(),
                                                      .writer = parts_->writer.get(),
+                                                     .reader = parts_->reader,
                                                      .ca = parts_->ca.get(),
                                                      .secret_box = parts_->secret_box.get(),
                                                      .scheduler = parts_->scheduler.get(),

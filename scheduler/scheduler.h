@@ -214,6 +214,8 @@ class Scheduler {
   void Settle(int64_t run_id);
   // The configuration answer of a started run, as the store holds it now.
   StatusOr<Configured> StartedAnswer(int64_t run_id);
+  // The configuration answer of a started run, `run` as read by the write that started it.
+  StatusOr<Configured> StartedAnswer(int64_t run_id, std::optional<store::RunRecord> run);
   // Tells the listeners of the run as the store holds it now.
   void PublishById(int64_t run_id);
 

@@ -19,6 +19,12 @@ std::shared_ptr<spdlog::logger> Log() {
   return GetLogger("scheduler");
 }
 
+// What the write that starts a run found: the run as started, or its job unscheduled.
+struct StartOutcome {
+  bool unscheduled = false;
+  std::optional<RunRecord> run;
+};
+
 }  // namespace
 
 void Scheduler::Configure(const std::string& agent_id, const std::string& job_id,
@@ -34,10 +40,8 @@ void Scheduler::Configure(const std::string& agent_id, const std::string& job_id
                                         " is being written; try again"));
   }
   if (open->status != RunStatus::kWaiting) return done(StartedAnswer(*run_id));
-  StatusOr<store::JobRow> job = store::JobStore(store_).GetJob(job_id);
-  if (!job.ok()) return done(job.status());
   const int64_t id = *run_id;
-  if (job->state == store::kJobUnscheduled) {
+  auto cancel = [this, id](std::function<void(StatusOr<Configured>)> done) {
     Close(id, RunResult::kUnknown, "cancelled: the job was unscheduled before it ran", false,
           [this, id, done = std::move(done)](Status closed) {
             if (!closed.ok()) return done(closed);
@@ -46,22 +50,36 @@ void Scheduler::Configure(const std::string& agent_id, const std::string& job_id
             Arm();
             done(Configured{run->value_or(RunRecord{}), true});
           });
-    return;
-  }
+  };
   Busy(id);
   const WallTime now = clock_.WallNow();
-  writer_.Submit([id, now](store::SqliteStore& writer) { return RunStore(writer).Start(id, now); },
-                 [this, alive = std::weak_ptr<int>(alive_), id, done = std::move(done)](Status s) {
-                   if (alive.expired()) return;
-                   if (s.ok()) runs_.MarkStarted(id);
-                   Settle(id);
-                   if (!s.ok()) return done(s);
-                   done(StartedAnswer(id));
-                 });
+  // The job's state is checked, and the started run read back, in the write that starts it:
+  // the writer's connection has their pages at hand, the loop's would read them again.
+  writer_.Submit<StartOutcome>(
+      [id, job_id, now](store::SqliteStore& writer) -> StatusOr<StartOutcome> {
+        ORCH_ASSIGN_OR_RETURN(std::string state, store::JobStore(writer).GetJobState(job_id));
+        if (state == store::kJobUnscheduled) return StartOutcome{true, std::nullopt};
+        ORCH_RETURN_IF_ERROR(RunStore(writer).Start(id, now));
+        ORCH_ASSIGN_OR_RETURN(std::optional<RunRecord> run, RunStore(writer).FindRun(id));
+        return StartOutcome{false, std::move(run)};
+      },
+      [this, alive = std::weak_ptr<int>(alive_), id, cancel = std::move(cancel),
+       done = std::move(done)](StatusOr<StartOutcome> started) {
+        if (alive.expired()) return;
+        if (started.ok() && !started->unscheduled) runs_.MarkStarted(id);
+        Settle(id);
+        if (!started.ok()) return done(started.status());
+        if (started->unscheduled) return cancel(std::move(done));
+        done(StartedAnswer(id, std::move(started->run)));
+      });
 }
 
 StatusOr<Configured> Scheduler::StartedAnswer(int64_t run_id) {
   ORCH_ASSIGN_OR_RETURN(std::optional<RunRecord> run, RunStore(store_).FindRun(run_id));
+  return StartedAnswer(run_id, std::move(run));
+}
+
+StatusOr<Configured> Scheduler::StartedAnswer(int64_t run_id, std::optional<RunRecord> run) {
   if (!run) return FailedPreconditionError("run " + std::to_string(run_id) + " is gone");
   publisher_.Publish(*run);
   return Configured{std::move(*run), false};

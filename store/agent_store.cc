@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "jobs/iso_time.h"
+#include "store/agent_changes.h"
 #include "store/paged_select.h"
 #include "store/pool_rows.h"
 #include "store/sql_values.h"
@@ -202,6 +203,7 @@ const std::vector<QueryField>& AgentQueryFields() {
 }
 
 Status AgentStore::CreateAgent(const Agent& agent) {
+  AgentChanges::Note();
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("creating an agent", [&]() -> Status {
     InsertAgentRow(impl, agent);
@@ -210,6 +212,7 @@ Status AgentStore::CreateAgent(const Agent& agent) {
 }
 
 Status AgentStore::UpdateAgent(const Agent& agent) {
+  AgentChanges::Note();
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("updating an agent", [&]() -> Status {
     if (!UpdateAgentRow(impl, agent)) return NoSuchAgent(agent.agent_id);
@@ -218,6 +221,7 @@ Status AgentStore::UpdateAgent(const Agent& agent) {
 }
 
 Status AgentStore::SaveRegistration(const Agent& agent, bool create, const SessionRecord& session) {
+  AgentChanges::Note();
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("saving a registration", [&]() -> Status {
     internal::WriteTransaction transaction(impl);
@@ -280,6 +284,7 @@ StatusOr<Page<Agent>> AgentStore::ListAgents(const jobs::Paging& paging) {
 }
 
 Status AgentStore::SetStatus(const std::vector<std::string>& ids, AgentStatus status) {
+  AgentChanges::Note();
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("setting agent status", [&]() -> Status {
     internal::WriteTransaction transaction(impl);
@@ -295,6 +300,7 @@ Status AgentStore::SetStatus(const std::vector<std::string>& ids, AgentStatus st
 }
 
 Status AgentStore::Reset(const std::vector<std::string>& ids) {
+  AgentChanges::Note();
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("resetting agents", [&]() -> Status {
     internal::WriteTransaction transaction(impl);
@@ -312,6 +318,7 @@ Status AgentStore::Reset(const std::vector<std::string>& ids) {
 
 StatusOr<std::vector<std::string>> AgentStore::SetReenrollment(const std::vector<std::string>& ids,
                                                                Reenrollment value) {
+  AgentChanges::Note();
   SqliteStore::Impl& impl = store_.impl();
   using Result = StatusOr<std::vector<std::string>>;
   return impl.Run("setting reenrollment", [&]() -> Result {
@@ -359,6 +366,7 @@ Status AgentStore::RecordError(std::string_view id, int64_t code, std::string_vi
 }
 
 Status AgentStore::CreateSession(const SessionRecord& session) {
+  AgentChanges::Note();
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("creating a session", [&]() -> Status {
     internal::WriteTransaction transaction(impl);
@@ -413,6 +421,7 @@ Status AgentStore::TouchSessions(const std::vector<SessionTouch>& touches) {
 }
 
 Status AgentStore::DeleteSession(std::string_view token_hash) {
+  AgentChanges::Note();
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("ending a session", [&]() -> Status {
     internal::CachedStatement drop =

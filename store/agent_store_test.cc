@@ -9,6 +9,7 @@
 
 #include "common/guid.h"
 #include "jobs/query.h"
+#include "store/agent_changes.h"
 #include "store/store_test_support.h"
 #include "tests/testing/status_matchers.h"
 
@@ -152,6 +153,33 @@ TEST_F(AgentStoreTest, OneSessionPerAgentAndTouchMovesLastSeen) {
   EXPECT_FALSE(agents().FindSession("gone")->has_value());
   ASSERT_OK(agents().DeleteSession("second"));
   EXPECT_FALSE(agents().FindSession("second")->has_value());
+}
+
+TEST_F(AgentStoreTest, WritesThatDecideWhichSessionsAreAcceptedAreCounted) {
+  // Given an agent and its session, every write that can change whether a session is accepted
+  // moves AgentChanges; touches and recorded errors do not.
+  Agent a = NewAgent("a");
+  auto moved = [last = AgentChanges::Current()]() mutable {
+    const uint64_t now = AgentChanges::Current();
+    const bool did = now != last;
+    last = now;
+    return did;
+  };
+  ASSERT_OK(agents().CreateSession({"s", a.agent_id, "", clock_.WallNow(), clock_.WallNow()}));
+  EXPECT_TRUE(moved());
+  ASSERT_OK(agents().TouchSessions({{"s", a.agent_id, clock_.WallNow()}}));
+  ASSERT_OK(agents().RecordError(a.agent_id, 1, "refused", clock_.WallNow()));
+  EXPECT_FALSE(moved());
+  ASSERT_OK(agents().SetStatus({a.agent_id}, AgentStatus::kApproved));
+  EXPECT_TRUE(moved());
+  ASSERT_OK(agents().SetReenrollment({a.agent_id}, Reenrollment::kRequested).status());
+  EXPECT_TRUE(moved());
+  ASSERT_OK(agents().Reset({a.agent_id}));
+  EXPECT_TRUE(moved());
+  ASSERT_OK(agents().UpdateAgent(a));
+  EXPECT_TRUE(moved());
+  ASSERT_OK(agents().DeleteSession("s"));
+  EXPECT_TRUE(moved());
 }
 
 TEST_F(AgentStoreTest, ListAgentsFiltersSortsAndCounts) {

@@ -204,6 +204,16 @@ StatusOr<JobRow> JobStore::GetJob(std::string_view job_id) {
   });
 }
 
+StatusOr<std::string> JobStore::GetJobState(std::string_view job_id) {
+  SqliteStore::Impl& impl = store_.impl();
+  return impl.Run("reading a job's state", [&]() -> StatusOr<std::string> {
+    internal::CachedStatement query = impl.Prepare("SELECT state FROM jobs WHERE job_id = ?");
+    query.bind(1, jobs::AsciiLowercase(job_id));
+    if (!query.executeStep()) return NotFoundError("no job with Id " + std::string(job_id));
+    return query.getColumn(0).getString();
+  });
+}
+
 StatusOr<SealedJobPasswords> JobStore::GetSealedPasswords(std::string_view job_id) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("reading job passwords", [&]() -> StatusOr<SealedJobPasswords> {

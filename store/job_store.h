@@ -113,6 +113,9 @@ class JobStore {
   StatusOr<Page<JobRow>> ListJobs(const jobs::Paging& paging);
   /// The job `job_id` (any case); NotFound naming it otherwise.
   StatusOr<JobRow> GetJob(std::string_view job_id);
+  /// The state of job `job_id` (kJobScheduled, ...); NotFound as GetJob(). One row of one
+  /// table, for callers that need nothing else.
+  StatusOr<std::string> GetJobState(std::string_view job_id);
   /// The sealed passwords of job `job_id`; NotFound naming it otherwise.
   StatusOr<SealedJobPasswords> GetSealedPasswords(std::string_view job_id);
   /// The jobs among `job_ids` (any case) that exist; missing ids are simply absent.

@@ -3,6 +3,7 @@
 #include <SQLiteCpp/Statement.h>
 
 #include "jobs/iso_time.h"
+#include "store/agent_changes.h"
 #include "store/sql_values.h"
 #include "store/sqlite_store_impl.h"
 #include "store/write_transaction.h"
@@ -114,6 +115,7 @@ StatusOr<std::optional<SecretRecord>> SecretStore::FindSecretByHash(std::string_
 }
 
 StatusOr<SecretRecord> SecretStore::RevokeSecret(std::string_view name, WallTime now) {
+  AgentChanges::Note();
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("revoking an agent secret", [&]() -> StatusOr<SecretRecord> {
     internal::WriteTransaction transaction(impl);

@@ -77,7 +77,17 @@ Status CreateFileIfAbsent(const std::string& path) {
   return Status::Ok();
 }
 
+// SQLite keeps memory statistics under one process-wide mutex taken on every allocation, so
+// the loop's, the writer's and the readers' connections contend for it (and wake each other)
+// on every query; orchd never reads them. This must come before SQLite initializes, at the
+// first connection; later it is refused and changes nothing.
+void DisableMemoryStatistics() {
+  static const int configured = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  (void)configured;
+}
+
 StatusOr<std::unique_ptr<SqliteStore::Impl>> Connect(const SqliteStore::Options& options) {
+  DisableMemoryStatistics();
   return internal::CatchSqlite(
       options.path, "opening", [&]() -> StatusOr<std::unique_ptr<SqliteStore::Impl>> {
         // Never OPEN_CREATE for a file: CreateFileIfAbsent() made it with the right mode, and

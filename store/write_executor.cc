@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "common/logging.h"
+#include "store/agent_changes.h"
 #include "store/sqlite_store_impl.h"
 
 namespace orch::store {
@@ -163,6 +164,7 @@ void WriteExecutor::Loop() {
 }
 
 void WriteExecutor::RunGroup(std::deque<Task>& group) {
+  agent_changes_ = AgentChanges::Current();
   SqliteStore::Impl& impl = writer_->impl();
   sqlite3* const handle = impl.db.getHandle();
   Status begun = impl.Run("starting a write", [&]() -> Status {
@@ -223,6 +225,8 @@ Status WriteExecutor::CommitGroup(size_t writes) {
 }
 
 void WriteExecutor::Answer(std::deque<Task>& group, const Status& committed) {
+  // Counted again now that the group is committed (or undone): see agent_changes.h.
+  if (AgentChanges::Current() != agent_changes_) AgentChanges::Note();
   {
     std::lock_guard lock(mutex_);
     last_commit_ = committed;

@@ -181,6 +181,8 @@ class WriteExecutor final : public StoreWriter {
   bool stopping_ = false;
   Status last_commit_;
   WriteStats stats_;
+  // AgentChanges::Current() when the group being written began; the writer thread's.
+  uint64_t agent_changes_ = 0;
   std::thread thread_;
 };
 

@@ -13,6 +13,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "store/agent_changes.h"
 #include "store/catalog_store.h"
 #include "store/sqlite_store_impl.h"
 #include "store/store_test_support.h"
@@ -131,6 +132,29 @@ TEST_F(WriteExecutorTest, AFailedCommitAnswersItsWholeGroupWritesNoneAndTheNextS
   EXPECT_OK(executor_->state().last_commit);
   EXPECT_EQ(executor_->state().stats.failed_commits, 1);
   EXPECT_EQ(faults_.failed(), 1);
+}
+
+TEST_F(WriteExecutorTest, AGroupThatChangedAgentsIsCountedAgainBeforeItIsAnswered) {
+  // Given a write that counts an agent change while it runs, the count moves again once its
+  // group is committed and before its answer; a group without one leaves the count alone.
+  uint64_t in_write = 0;
+  std::optional<uint64_t> at_answer;
+  executor_->Submit(
+      [&in_write](SqliteStore&) {
+        AgentChanges::Note();
+        in_write = AgentChanges::Current();
+        return Status::Ok();
+      },
+      [&at_answer](Status s) {
+        EXPECT_OK(s);
+        at_answer = AgentChanges::Current();
+      });
+  ASSERT_TRUE(loop_.RunUntil([&] { return at_answer.has_value(); }));
+  EXPECT_GT(*at_answer, in_write);
+  const uint64_t before = AgentChanges::Current();
+  AddContainer("plain");
+  ASSERT_TRUE(AllAnswered(1));
+  EXPECT_EQ(AgentChanges::Current(), before);
 }
 
 TEST_F(WriteExecutorTest, StopWritesWhatIsQueuedAndLaterWritesAreRefused) {

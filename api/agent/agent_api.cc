@@ -1,5 +1,7 @@
 #include "api/agent/agent_api.h"
 
+#include "api/agent/session_cache.h"
+
 namespace orch::api {
 
 AgentSettings AgentSettingsFrom(const config::Config& config) {
@@ -13,7 +15,7 @@ AgentSettings AgentSettingsFrom(const config::Config& config) {
 }
 
 AgentApi::AgentApi(AgentDeps deps, AgentSettings settings)
-    : context_(std::make_unique<Context>(Context{deps, std::move(settings)})) {
+    : context_(std::make_unique<Context>(Context{deps, std::move(settings), std::make_shared<SessionCache>()})) {
   RegisterSessionRoutes(router_, *context_);
   RegisterHeartbeatAndExchangeRoutes(router_, *context_);
   RegisterAgentJobRoutes(router_, *context_);

@@ -15,6 +15,7 @@
 
 namespace orch::store {
 class SqliteStore;
+class StoreReader;
 class StoreWriter;
 }  // namespace orch::store
 namespace orch::pki {
@@ -27,6 +28,7 @@ class Scheduler;
 
 namespace orch::api {
 
+class SessionCache;
 class SessionTouches;
 
 /// The agent settings a configuration reload may change.
@@ -47,6 +49,9 @@ struct AgentDeps {
   store::SqliteStore* store = nullptr;
   /// Where registrations are written, off the event loop.
   store::StoreWriter* writer = nullptr;
+  /// Where the rows of configuration answers are read, off the event loop; nullptr: they are
+  /// read from `store` on the loop.
+  store::StoreReader* reader = nullptr;
   const pki::CertificateAuthority* ca = nullptr;
   /// Opens the passwords and keys that configuration answers carry.
   const pki::SecretBox* secret_box = nullptr;
@@ -72,6 +77,8 @@ class AgentApi final : public Handler {
   struct Context {
     AgentDeps deps;
     AgentSettings settings;
+    /// The sessions and agents that calls authenticate with; the loop's.
+    std::shared_ptr<SessionCache> sessions;
   };
 
  private:

@@ -8,16 +8,10 @@
 
 #include "api/agent/agent_api.h"
 #include "api/agent/agent_wire.h"
-#include "api/agent/session_touches.h"
+#include "api/agent/job_payload.h"
 #include "api/json_body.h"
 #include "common/logging.h"
-#include "pki/certificate.h"
-#include "pki/hash.h"
-#include "pki/secret_box.h"
 #include "scheduler/scheduler.h"
-#include "store/agent_store.h"
-#include "store/catalog_store.h"
-#include "store/job_store.h"
 
 namespace orch::api {
 namespace {
@@ -48,10 +42,9 @@ SessionAgent AuthenticateSession(const AgentApi::Context& context, const JsonFie
     return {std::nullopt,
             ErrorResponse(401, "SECURITY_ERROR", "the session is not valid or has expired")};
   }
-  store::AgentStore agents(*context.deps.store);
-  StatusOr<Agent> agent = agents.GetAgent((*session)->agent_id);
+  StatusOr<Agent> agent = agent_wire::GetAgent(context, (*session)->agent_id);
   if (!agent.ok()) return {std::nullopt, ErrorReply(agent.status())};
-  context.deps.touches->Touch(**session, context.deps.clock->WallNow());
+  agent_wire::TouchSession(context, **session);
   if (agent->status != store::AgentStatus::kApproved) {
     return {std::nullopt, ErrorResponse(403, "SECURITY_ERROR", "the agent is not approved")};
   }
@@ -86,79 +79,9 @@ void Poll(const AgentApi::Context& context, const Request& request, ReplyFn repl
                                });
 }
 
-// The secret sealed under `aad`, opened; "" when there is none.
-StatusOr<std::string> OpenSecret(const pki::SecretBox& box,
-                                 const std::optional<std::string>& sealed, const std::string& aad) {
-  if (!sealed) return std::string();
-  return box.Open(*sealed, aad);
-}
-
-// EntryContents: the certificate's DER, or a PKCS#12 with its chain and key when the job
-// includes the private key.
-StatusOr<std::string> EntryContents(const AgentApi::Context& context, const store::JobRow& job,
-                                    const std::string& pfx_password) {
-  store::CatalogStore catalog(*context.deps.store);
-  ORCH_ASSIGN_OR_RETURN(store::CertificateRecord cert, catalog.GetCertificate(job.certificate_id));
-  if (!job.include_private_key) return cert.der;
-  ORCH_ASSIGN_OR_RETURN(std::optional<std::string> sealed_key,
-                        catalog.GetSealedPrivateKey(cert.id));
-  if (!sealed_key) return FailedPreconditionError("the certificate has no private key");
-  ORCH_ASSIGN_OR_RETURN(
-      std::string key,
-      context.deps.secret_box->Open(*sealed_key, store::CertificateKeyAad(cert.thumbprint)));
-  ORCH_ASSIGN_OR_RETURN(pki::CertificateInfo leaf, pki::DescribeCertificate(cert.der));
-  ORCH_ASSIGN_OR_RETURN(std::vector<std::string> chain_der, catalog.GetCertificateChain(cert.id));
-  std::vector<pki::CertificateInfo> chain;
-  for (const std::string& der : chain_der) {
-    ORCH_ASSIGN_OR_RETURN(pki::CertificateInfo info, pki::DescribeCertificate(der));
-    chain.push_back(std::move(info));
-  }
-  StatusOr<std::string> p12 = pki::BuildPkcs12(leaf, chain, key, pfx_password, job.alias);
-  pki::Cleanse(key);
-  return p12;
-}
-
-// The Job member of a configuration answer (SPEC §6.3).
-StatusOr<json> JobPayload(const AgentApi::Context& context, const store::JobRow& job) {
-  const pki::SecretBox& box = *context.deps.secret_box;
-  store::CatalogStore catalog(*context.deps.store);
-  ORCH_ASSIGN_OR_RETURN(store::CertStoreRecord target, catalog.GetCertStore(job.store_id));
-  ORCH_ASSIGN_OR_RETURN(store::SealedJobPasswords sealed,
-                        store::JobStore(*context.deps.store).GetSealedPasswords(job.job_id));
-  ORCH_ASSIGN_OR_RETURN(
-      std::string store_password,
-      OpenSecret(box, target.sealed_password, store::CertStorePasswordAad(target.id)));
-  ORCH_ASSIGN_OR_RETURN(std::string pfx_password,
-                        OpenSecret(box, sealed.pfx, store::JobSecretAad(job.job_id, "pfx")));
-  ORCH_ASSIGN_OR_RETURN(std::string entry_password,
-                        OpenSecret(box, sealed.entry, store::JobSecretAad(job.job_id, "entry")));
-  StatusOr<std::string> contents = EntryContents(context, job, pfx_password);
-  json payload;
-  if (contents.ok()) {
-    auto secret = [](const std::string& s) { return s.empty() ? json(nullptr) : json(s); };
-    payload = {{"OperationType", job.operation_type},
-               {"ClientMachine", job.client_machine},
-               {"StorePath", job.store_path},
-               {"StorePassword", secret(store_password)},
-               {"StoreType", job.store_type},
-               {"Category", job.store_type},
-               {"Alias", job.alias},
-               {"PrivateKeyEntry", job.include_private_key},
-               {"EntryPassword", secret(entry_password)},
-               {"Thumbprint", job.thumbprint},
-               {"EntryContents", pki::Base64Encode(*contents)},
-               {"PfxPassword", secret(pfx_password)},
-               {"Overwrite", job.overwrite},
-               {"Properties", target.properties_json},
-               // An orchd extension: whether the agent may create a missing store file.
-               {"CreateIfMissing", target.create_if_missing}};
-  }
-  pki::Cleanse(store_password);
-  pki::Cleanse(pfx_password);
-  pki::Cleanse(entry_password);
-  if (!contents.ok()) return contents.status();
-  return payload;
-}
+void AnswerWithPayload(const AgentApi::Context& context, const std::string& agent_id,
+                       const std::string& job_id, int64_t run_id, StatusOr<json> payload,
+                       json answer, ReplyFn reply);
 
 // The answer to a configuration call the scheduler accepted: the job, or its cancellation.
 // A job that cannot be prepared has its run closed first (`reply` then follows that close).
@@ -170,14 +93,27 @@ void AnswerConfigured(const AgentApi::Context& context, const std::string& agent
                  {"Result", agent_wire::ResultJson(agent_wire::kResultSuccess, std::nullopt)},
                  {"Job", nullptr}};
   if (configured.cancelled) return reply(agent_wire::Reply(answer));
-  StatusOr<store::JobRow> job = store::JobStore(*context.deps.store).GetJob(job_id);
-  StatusOr<json> payload = job.ok() ? JobPayload(context, *job) : StatusOr<json>(job.status());
+  const AgentApi::Context* ctx = &context;
+  agent_wire::ReadJobRows(
+      context, job_id,
+      [ctx, agent_id, job_id, run_id = configured.run.run_id, answer = std::move(answer),
+       reply = std::move(reply)](StatusOr<agent_wire::JobRows> rows) mutable {
+        StatusOr<json> payload =
+            rows.ok() ? agent_wire::JobPayload(*ctx, *rows) : StatusOr<json>(rows.status());
+        AnswerWithPayload(*ctx, agent_id, job_id, run_id, std::move(payload), std::move(answer),
+                          std::move(reply));
+      });
+}
+
+// Answers with the job, or when it could not be prepared, closes its run first.
+void AnswerWithPayload(const AgentApi::Context& context, const std::string& agent_id,
+                       const std::string& job_id, int64_t run_id, StatusOr<json> payload,
+                       json answer, ReplyFn reply) {
   if (payload.ok()) {
     answer["Job"] = std::move(payload).value();
     return reply(agent_wire::Reply(answer));
   }
   // The agent will not complete a run it could not be told about: close it here.
-  const int64_t run_id = configured.run.run_id;
   Log()->error("run {} of job {}: configuration failed: {}", run_id, job_id,
                payload.status().ToString());
   answer["Result"] = agent_wire::ResultJson(

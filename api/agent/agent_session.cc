@@ -30,7 +30,7 @@ StatusOr<json> Heartbeat(const AgentApi::Context& context, const Request& reques
   ORCH_ASSIGN_OR_RETURN(JsonFields fields, JsonFields::Of(body));
   ORCH_ASSIGN_OR_RETURN(std::string token, fields.RequiredString("SessionToken"));
   ORCH_ASSIGN_OR_RETURN(auto session, agent_wire::FindLiveSession(context, token));
-  if (session) context.deps.touches->Touch(*session, context.deps.clock->WallNow());
+  if (session) agent_wire::TouchSession(context, *session);
   return json{{"HeartbeatInterval", context.settings.heartbeat.count()},
               {"SessionValid", session.has_value()}};
 }

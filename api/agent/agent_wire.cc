@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "api/agent/session_cache.h"
 #include "api/agent/session_touches.h"
 #include "api/errors.h"
 #include "jobs/ascii.h"
@@ -38,15 +39,27 @@ Response Unauthenticated(const Status& status) {
 
 StatusOr<std::optional<store::SessionRecord>> FindLiveSession(const AgentApi::Context& context,
                                                               std::string_view token) {
-  store::AgentStore agents(*context.deps.store);
   const std::string hash = pki::TokenHash(token);
-  StatusOr<std::optional<store::SessionRecord>> found = agents.FindSession(hash);
+  StatusOr<std::optional<store::SessionRecord>> found =
+      context.sessions ? context.sessions->FindSession(*context.deps.store, hash)
+                       : store::AgentStore(*context.deps.store).FindSession(hash);
   if (!found.ok() || !found->has_value()) return found;
   const auto idle = context.deps.clock->WallNow() - context.deps.touches->LastCall(**found);
   if (idle <= 2 * context.settings.heartbeat) return found;
   context.deps.touches->Forget(hash);
-  ORCH_RETURN_IF_ERROR(agents.DeleteSession(hash));
+  ORCH_RETURN_IF_ERROR(store::AgentStore(*context.deps.store).DeleteSession(hash));
   return std::optional<store::SessionRecord>();
+}
+
+void TouchSession(const AgentApi::Context& context, const store::SessionRecord& session) {
+  const WallTime now = context.deps.clock->WallNow();
+  context.deps.touches->Touch(session, now);
+  if (context.sessions) context.sessions->Touched(session.token_hash, now);
+}
+
+StatusOr<store::Agent> GetAgent(const AgentApi::Context& context, std::string_view id) {
+  if (context.sessions) return context.sessions->GetAgent(*context.deps.store, id);
+  return store::AgentStore(*context.deps.store).GetAgent(id);
 }
 
 scheduler::AgentIdentity IdentityOf(const store::Agent& agent) {

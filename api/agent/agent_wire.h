@@ -55,6 +55,12 @@ Response Unauthenticated(const Status& status);
 StatusOr<std::optional<store::SessionRecord>> FindLiveSession(const AgentApi::Context& context,
                                                               std::string_view token);
 
+/// Records a call on `session` now: in SessionTouches, and on the cached copy of the session.
+void TouchSession(const AgentApi::Context& context, const store::SessionRecord& session);
+
+/// The agent `id`, through the session cache; NotFound naming it otherwise.
+StatusOr<store::Agent> GetAgent(const AgentApi::Context& context, std::string_view id);
+
 /// Where handed-out runs are configured and completed (relative, as agents expect).
 inline constexpr std::string_view kConfigurationEndpoint =
     "KeyfactorAgents/Management/Configuration";

@@ -113,6 +113,7 @@ class AgentApiFixture : public ::testing::Test {
         AgentDeps{.clock = &clock_,
                   .store = store_.get(),
                   .writer = &writer,
+                  .reader = &reader,
                   .ca = ca_.get(),
                   .touches = &*touches_},
         settings_);

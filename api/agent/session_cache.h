@@ -1,0 +1,64 @@
+// SessionCache: the sessions and agents that agents' calls authenticate with, kept in memory
+// on the event loop, so that a poll, configuration or completion call reads neither its
+// session nor its agent from the store. It stays exact through store::AgentChanges: every
+// write that creates or ends sessions or changes agents is counted, and the cache drops all
+// it holds when the count moved since it was filled. A disapproved, reset or re-enrolling
+// agent, a revoked secret or a replaced session is therefore seen by the next call after its
+// write, as when every call read the store.
+//
+// What a cached session lacks is the calls made on it since it was read; Touched() adds them,
+// so that its last_call_at is what the store will hold once SessionTouches has written them.
+// A cached agent's LastSeen and last error lag (they are written without counting a change);
+// the callers here only use its id, machine, capabilities and status.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "store/agent_store.h"
+
+namespace orch::api {
+
+class SessionCache {
+ public:
+  /// Sessions or agents held at most; past that everything is dropped and read again.
+  static constexpr size_t kDefaultCapacity = 100'000;
+
+  explicit SessionCache(size_t capacity = kDefaultCapacity) : capacity_(capacity) {}
+  SessionCache(const SessionCache&) = delete;
+  SessionCache& operator=(const SessionCache&) = delete;
+
+  /// The session whose token hashes to `token_hash`, or nullopt; from memory, or read from
+  /// `store` (then remembered unless a change was counted meanwhile). Unknown hashes are
+  /// read each time.
+  StatusOr<std::optional<store::SessionRecord>> FindSession(store::SqliteStore& store,
+                                                            std::string_view token_hash);
+
+  /// The agent `id`, as AgentStore::GetAgent answers it; from memory when it can be.
+  StatusOr<store::Agent> GetAgent(store::SqliteStore& store, std::string_view id);
+
+  /// Records a call at `at` on the remembered session of `token_hash`, if any.
+  void Touched(std::string_view token_hash, WallTime at);
+
+  /// Sessions and agents held.
+  size_t size() const { return sessions_.size() + agents_.size(); }
+
+ private:
+  // Drops everything when a change was counted since the cache was filled.
+  void Revalidate();
+  // Whether a value read since Revalidate() may be kept, making room for it.
+  bool MayKeep();
+
+  const size_t capacity_;
+  uint64_t changes_ = 0;  // AgentChanges::Current() that what is held was read under
+  std::unordered_map<std::string, store::SessionRecord> sessions_;  // by token hash
+  std::unordered_map<std::string, store::Agent> agents_;            // by lowercase id
+};
+
+}  // namespace orch::api
