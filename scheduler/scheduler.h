@@ -157,8 +157,9 @@ class Scheduler {
   // Fire batches the writer may hold at once; more wait in the queue.
   static constexpr int kMaxFireBatchesInFlight = 4;
   // Jobs due within this are fired ahead of their instant: their runs are written as Waiting
-  // for it and handed out when it comes, so the instant itself costs only the delivery.
-  static constexpr std::chrono::milliseconds kFireAhead{500};
+  // for it and handed out when it comes, so the instant itself costs only the delivery. Long
+  // enough for the writer to fire a burst of 100 000 jobs before it is due.
+  static constexpr std::chrono::milliseconds kFireAhead{5000};
   // The leases of a dispatch round are written in parts of about this many runs (the first
   // part after an idle writer smaller, so that the first agents are answered at once), and
   // at most this many parts at a time.
