@@ -161,8 +161,8 @@ class Scheduler {
   // enough for the writer to fire a burst of 100 000 jobs before it is due.
   static constexpr std::chrono::milliseconds kFireAhead{5000};
   // The leases of a dispatch round are written in parts of about this many runs (the first
-  // part after an idle writer smaller, so that the first agents are answered at once), and
-  // at most this many parts at a time.
+  // part of a round smaller and written alone, so that the first agents are answered at
+  // once), and at most this many parts at a time.
   static constexpr size_t kFirstDispatchRuns = 100;
   static constexpr size_t kDispatchRuns = 1000;
   static constexpr int kMaxDispatchWritesInFlight = 2;
@@ -249,7 +249,7 @@ class Scheduler {
   uint64_t polls_started_ = 0;
   std::unordered_set<std::string> dispatching_;
   int dispatch_writes_in_flight_ = 0;
-  int dispatches_since_idle_ = 0;  // parts submitted since none was in flight
+  int dispatches_since_idle_ = 0;  // parts submitted in this round (none left in the writer: 0)
   std::unordered_map<std::string, std::vector<store::RunRecord>> owed_;
   // Runs with a start or close in the writer, and those of them whose lease ran out meanwhile.
   std::unordered_set<int64_t> busy_;

@@ -69,12 +69,14 @@ void Scheduler::DispatchToPollers() {
   // is being written waits for it.
   std::vector<const ParkedPoll*> turns =
       polls_.InTurn([this](const std::string& agent_id) { return runs_.InFlight(agent_id); });
-  // The leases go to the writer in parts: a small first one, so that the first agents get
-  // their runs while the leases of the others are still being written, then larger ones, at
-  // most kMaxDispatchWritesInFlight at a time. When one is committed, the next is submitted.
+  // The leases go to the writer in parts: a small first one, written alone so that nothing
+  // joins its commit and the first agents get their runs at once, then larger ones while the
+  // first are answered, at most kMaxDispatchWritesInFlight at a time. When one is committed,
+  // the next is submitted.
   size_t next = 0;
   while (dispatch_writes_in_flight_ < kMaxDispatchWritesInFlight && next < turns.size() &&
          runs_.HasUndelivered()) {
+    if (dispatches_since_idle_ == 1 && dispatch_writes_in_flight_ == 1) return;
     const size_t limit = dispatches_since_idle_ == 0 ? kFirstDispatchRuns : kDispatchRuns;
     std::vector<Want> wants;
     std::vector<std::string> agent_ids;
@@ -107,7 +109,6 @@ void Scheduler::SubmitDispatch(const std::vector<Want>& wants, std::vector<std::
        start](StatusOr<store::Delivered> delivered) {
         if (alive.expired()) return;
         --dispatch_writes_in_flight_;
-        if (dispatch_writes_in_flight_ == 0) dispatches_since_idle_ = 0;
         for (size_t i = 0; i < agent_ids.size(); ++i) {
           if (shared->delivery_of[i] != SIZE_MAX) dispatching_.erase(agent_ids[i]);
         }
@@ -117,6 +118,7 @@ void Scheduler::SubmitDispatch(const std::vector<Want>& wants, std::vector<std::
         if (!runs.ok()) {
           Log()->error("dispatch to {} polling agent(s): {}", agent_ids.size(),
                        runs.status().ToString());
+          if (dispatch_writes_in_flight_ == 0) dispatches_since_idle_ = 0;
           return;
         }
         for (size_t i = 0; i < agent_ids.size(); ++i) {
@@ -128,9 +130,10 @@ void Scheduler::SubmitDispatch(const std::vector<Want>& wants, std::vector<std::
             Owe(agent_ids[i], std::move((*runs)[i]));
           }
         }
-        if (!started_) return;
-        DispatchToPollers();  // the polls left for a later part
-        Arm();
+        if (started_) DispatchToPollers();  // the polls left for a later part
+        // The round is over once no part of it is left in the writer.
+        if (dispatch_writes_in_flight_ == 0) dispatches_since_idle_ = 0;
+        if (started_) Arm();
       });
 }
 
