@@ -248,6 +248,7 @@ Status Daemon::OpenStore() {
   opts.orchd_version = kVersion;
   ORCH_ASSIGN_OR_RETURN(parts_->store, store::SqliteStore::Open(opts));
   // The writer's connection finds the schema current: opening it migrates nothing.
+  opts.further_connection = "writer";
   ORCH_ASSIGN_OR_RETURN(std::unique_ptr<store::SqliteStore> writer, store::SqliteStore::Open(opts));
   parts_->writer = std::make_unique<store::WriteExecutor>(
       std::move(writer), [this](std::function<void()> fn) { parts_->loop.Post(std::move(fn)); },
@@ -265,7 +266,6 @@ Status Daemon::OpenStore() {
     parts_->reader = parts_->read_pool.get();
     Log()->info("{} store reader(s) for queries", options_.config.store.readers);
   }
-  Log()->info("store {} at schema version {}", opts.path, parts_->store->schema_version());
   return Status::Ok();
 }
 

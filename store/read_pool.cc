@@ -75,7 +75,9 @@ StatusOr<std::unique_ptr<ReadPool>> ReadPool::Open(const SqliteStore::Options& s
   }
   std::vector<std::unique_ptr<SqliteStore>> connections;
   for (size_t i = 0; i < readers; ++i) {
-    ORCH_ASSIGN_OR_RETURN(std::unique_ptr<SqliteStore> connection, SqliteStore::Open(store));
+    SqliteStore::Options options = store;
+    options.further_connection = "reader " + std::to_string(i + 1);
+    ORCH_ASSIGN_OR_RETURN(std::unique_ptr<SqliteStore> connection, SqliteStore::Open(options));
     SqliteStore::Impl& impl = connection->impl();
     // A read that tried to write would be a bug; the connection refuses it.
     ORCH_RETURN_IF_ERROR(impl.Run("making a reader connection read-only", [&]() -> Status {

@@ -157,8 +157,13 @@ StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const Options& options,
   ORCH_RETURN_IF_ERROR(ConfigureConnection(*impl, options.synchronous));
   ORCH_ASSIGN_OR_RETURN(impl->schema_version, Migrate(*impl, found, migrations, options));
   ORCH_RETURN_IF_ERROR(EnableForeignKeys(*impl));
-  GetLogger("store")->info("opened database {} at schema version {} (synchronous {})", impl->path,
-                           impl->schema_version, options.synchronous);
+  if (options.further_connection.empty()) {
+    GetLogger("store")->info("opened database {} at schema version {} (synchronous {})",
+                             impl->path, impl->schema_version, options.synchronous);
+  } else {
+    GetLogger("store")->debug("opened the {} connection to database {}",
+                              options.further_connection, impl->path);
+  }
   return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(impl)));
 }
 

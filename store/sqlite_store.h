@@ -34,6 +34,9 @@ class SqliteStore {
     std::chrono::milliseconds busy_timeout{5000};
     /// Source of the migration time (`created_at`). Must be non-null; used only by Open().
     const Clock* clock = &SystemClock::Instance();
+    /// What the connection is for, when it is one more to a database already opened (the
+    /// writer's, a reader's): its opening is logged at debug level under that name.
+    std::string further_connection;
   };
 
   /// Opens (creating with mode 0600 when absent) and migrates the database at options.path.
