@@ -250,8 +250,17 @@ void Registration::Admit(Agent agent, bool created, const std::optional<pki::Ver
                                now_};
   auto saved = std::make_shared<const Agent>(std::move(agent));
   context_.deps.writer->Submit(
-      [saved, created, session = std::move(session)](store::SqliteStore& writer) {
-        return store::AgentStore(writer).SaveRegistration(*saved, created, session);
+      [saved, created, session = std::move(session),
+       enrolled = csr.has_value()](store::SqliteStore& writer) -> Status {
+        store::AgentStore agents(writer);
+        if (created) return agents.SaveRegistration(*saved, created, session);
+        // An operator may have approved, disapproved or asked for reenrollment since the
+        // agent was read: what the operator set wins over the copy read before.
+        ORCH_ASSIGN_OR_RETURN(Agent current, agents.GetAgent(saved->agent_id));
+        Agent merged = *saved;
+        merged.status = current.status;
+        if (!enrolled) merged.reenrollment = current.reenrollment;
+        return agents.SaveRegistration(merged, created, session);
       },
       [self = shared_from_this(), saved, created, warning, token = std::move(token),
        certificate = std::move(certificate), enrolled = csr.has_value()](Status written) {
