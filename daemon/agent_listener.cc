@@ -6,7 +6,7 @@
 
 #include "common/logging.h"
 #include "pki/hash.h"
-#include "store/pool_store.h"
+#include "store/pool_repository.h"
 
 namespace orch::daemon {
 namespace {
@@ -120,13 +120,13 @@ StatusOr<api::AgentListenerInfo> BindAgentListener(net::HttpServer& server,
   return info;
 }
 
-Status ReconcilePools(store::SqliteStore& store, const std::vector<config::Pool>& pools,
+Status ReconcilePools(store::Repositories& store, const std::vector<config::Pool>& pools,
                       WallTime now) {
   std::vector<store::DeclaredPool> declared;
   declared.reserve(pools.size());
   for (const config::Pool& pool : pools) declared.push_back({pool.name, pool.agents});
   ORCH_ASSIGN_OR_RETURN(store::ReconcileReport report,
-                        store::PoolStore(store).ReconcileDeclaredPools(declared, now));
+                        store.pools().ReconcileDeclaredPools(declared, now));
   LogReport(report);
   return Status::Ok();
 }

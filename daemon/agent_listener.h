@@ -11,6 +11,7 @@
 #include "config/config.h"
 #include "net/http_server.h"
 #include "pki/ca.h"
+#include "store/repositories.h"
 #include "store/sqlite_store.h"
 
 namespace orch::daemon {
@@ -32,7 +33,7 @@ StatusOr<api::AgentListenerInfo> BindAgentListener(net::HttpServer& server,
                                                    const Clock& clock);
 
 /// Makes the store's managed agent pools those of `pools`, and logs what changed.
-Status ReconcilePools(store::SqliteStore& store, const std::vector<config::Pool>& pools,
+Status ReconcilePools(store::Repositories& store, const std::vector<config::Pool>& pools,
                       WallTime now);
 
 }  // namespace orch::daemon

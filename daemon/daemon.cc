@@ -32,6 +32,7 @@
 #include "pki/secret_box.h"
 #include "store/catalog_facts.h"
 #include "store/read_pool.h"
+#include "store/sqlite_repositories.h"
 #include "store/sqlite_store.h"
 #include "store/write_executor.h"
 
@@ -130,6 +131,8 @@ struct Daemon::Parts {
   std::unique_ptr<InstanceLock> lock;
   std::optional<int> activated_control_fd;  // the control socket systemd handed over, if any
   std::unique_ptr<store::SqliteStore> store;
+  // The repositories of `store`, the loop's own connection.
+  std::unique_ptr<store::Repositories> repositories;
   // What every Add checks of the catalog, kept in step by the control API's catalog writes;
   // it outlives the writer, whose answers update it.
   std::unique_ptr<store::CatalogFacts> catalog_facts;
@@ -172,7 +175,7 @@ Status Daemon::Start() {
   ORCH_RETURN_IF_ERROR(LoadCatalogFacts());
   ORCH_RETURN_IF_ERROR(LoadMasterKey());
   ORCH_RETURN_IF_ERROR(
-      ReconcilePools(*parts_->store, options_.config.pools, parts_->clock.WallNow())
+      ReconcilePools(*parts_->repositories, options_.config.pools, parts_->clock.WallNow())
           .Context("declared pools"));
   ORCH_ASSIGN_OR_RETURN(parts_->ca, LoadCa(options_.config, parts_->clock));
   ORCH_RETURN_IF_ERROR(StartScheduler());
@@ -180,7 +183,7 @@ Status Daemon::Start() {
   parts_->authorizer = std::make_unique<api::Authorizer>(parts_->clock, options_.config.roles);
   parts_->control_api = std::make_unique<api::ControlApi>(
       api::ControlDeps{.clock = &parts_->clock,
-                       .store = parts_->store.get(),
+                       .store = parts_->repositories.get(),
                        .writer = parts_->writer.get(),
                        .catalog_facts = parts_->catalog_facts.get(),
                        .reader = parts_->reader,
@@ -247,6 +250,7 @@ Status Daemon::OpenStore() {
   opts.clock = &parts_->clock;
   opts.orchd_version = kVersion;
   ORCH_ASSIGN_OR_RETURN(parts_->store, store::SqliteStore::Open(opts));
+  parts_->repositories = store::RepositoriesOf(*parts_->store);
   // The writer's connection finds the schema current: opening it migrates nothing.
   opts.further_connection = "writer";
   ORCH_ASSIGN_OR_RETURN(std::unique_ptr<store::SqliteStore> writer, store::SqliteStore::Open(opts));
@@ -270,7 +274,7 @@ Status Daemon::OpenStore() {
 }
 
 Status Daemon::LoadCatalogFacts() {
-  ORCH_ASSIGN_OR_RETURN(store::CatalogFacts facts, store::CatalogFacts::Load(*parts_->store));
+  ORCH_ASSIGN_OR_RETURN(store::CatalogFacts facts, store::CatalogFacts::Load(parts_->repositories->catalog()));
   Log()->info("catalog: {} certificate(s), {} certificate store(s)", facts.certificate_count(),
               facts.store_count());
   parts_->catalog_facts = std::make_unique<store::CatalogFacts>(std::move(facts));
@@ -291,7 +295,7 @@ Status Daemon::LoadMasterKey() {
 Status Daemon::StartScheduler() {
   parts_->scheduler_timer = std::make_unique<LoopTimer>(parts_->loop, parts_->clock);
   parts_->scheduler = std::make_unique<scheduler::Scheduler>(
-      parts_->clock, *parts_->store, *parts_->writer, *parts_->scheduler_timer,
+      parts_->clock, *parts_->repositories, *parts_->writer, *parts_->scheduler_timer,
       SchedulerSettingsFrom(options_.config));
   return parts_->scheduler->Start().Context("scheduler");
 }
@@ -302,7 +306,7 @@ Status Daemon::BindAgentListener() {
       std::make_unique<api::SessionTouches>(*parts_->writer, parts_->clock, *parts_->touches_timer);
   parts_->agent_api =
       std::make_unique<api::AgentApi>(api::AgentDeps{.clock = &parts_->clock,
-                                                     .store = parts_->store.get(),
+                                                     .store = parts_->repositories.get(),
                                                      .writer = parts_->writer.get(),
                                                      .reader = parts_->reader,
                                                      .ca = parts_->ca.get(),
@@ -392,7 +396,7 @@ void Daemon::Reload() {
   api::AgentSettings agent_settings = api::AgentSettingsFrom(next);
   agent_settings.agent_cert_validity = api::AgentSettingsFrom(options_.config).agent_cert_validity;
   parts_->agent_api->SetSettings(std::move(agent_settings));
-  if (Status s = ReconcilePools(*parts_->store, next.pools, parts_->clock.WallNow()); !s.ok()) {
+  if (Status s = ReconcilePools(*parts_->repositories, next.pools, parts_->clock.WallNow()); !s.ok()) {
     Log()->error("reload: declared pools not applied: {}", s.ToString());
   }
   parts_->control_server->SetLimits(ControlLimits(next.control));

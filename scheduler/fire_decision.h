@@ -6,7 +6,7 @@
 
 #include "common/clock.h"
 #include "jobs/schedule.h"
-#include "store/run_store.h"
+#include "store/run_repository.h"
 
 namespace orch::scheduler {
 

@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "store/run_store.h"
+#include "store/run_repository.h"
 
 namespace orch::scheduler {
 

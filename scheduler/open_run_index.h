@@ -22,7 +22,7 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "scheduler/types.h"
-#include "store/run_store.h"
+#include "store/run_repository.h"
 
 namespace orch::scheduler {
 

@@ -7,7 +7,7 @@
 #include <map>
 #include <memory>
 
-#include "store/run_store.h"
+#include "store/run_repository.h"
 
 namespace orch::scheduler {
 

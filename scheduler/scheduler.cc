@@ -21,7 +21,6 @@ namespace {
 using std::chrono::milliseconds;
 using store::RunRecord;
 using store::RunResult;
-using store::RunStore;
 
 std::shared_ptr<spdlog::logger> Log() {
   return GetLogger("scheduler");
@@ -42,7 +41,7 @@ std::chrono::nanoseconds WallMinusSteady(const Clock& clock) {
 
 }  // namespace
 
-Scheduler::Scheduler(const Clock& clock, store::SqliteStore& store, store::StoreWriter& writer,
+Scheduler::Scheduler(const Clock& clock, store::Repositories& store, store::StoreWriter& writer,
                      Timer& timer, Settings settings)
     : clock_(clock),
       store_(store),
@@ -57,7 +56,7 @@ Scheduler::~Scheduler() {
 }
 
 Status Scheduler::Start() {
-  RunStore runs(store_);
+  store::RunRepository& runs = store_.runs();
   ORCH_ASSIGN_OR_RETURN(std::vector<store::FireEntry> entries, runs.LoadFireQueue());
   fires_.Load(std::move(entries));
   ORCH_ASSIGN_OR_RETURN(std::vector<RunRecord> open, runs.LoadOpenRuns());
@@ -89,7 +88,7 @@ void Scheduler::JobsAccepted(const std::vector<store::FireEntry>& entries) {
 
 Status Scheduler::StoresChanged(const std::vector<std::string>& store_ids) {
   ORCH_ASSIGN_OR_RETURN(std::vector<RunRecord> waiting,
-                        RunStore(store_).WaitingRunsOfStores(store_ids));
+                        store_.runs().WaitingRunsOfStores(store_ids));
   for (const RunRecord& run : waiting) runs_.Add(run);
   DispatchToPollers();
   return Status::Ok();
@@ -158,8 +157,8 @@ void Scheduler::PruneHistory() {
   const WallTime success_before = clock_.WallNow() - settings_.retain_success;
   const WallTime other_before = clock_.WallNow() - settings_.retain_failure;
   writer_.Submit<int64_t>(
-      [success_before, other_before](store::SqliteStore& writer) {
-        return RunStore(writer).Prune(success_before, other_before, kPruneBatch);
+      [success_before, other_before](store::Repositories& writer) {
+        return writer.runs().Prune(success_before, other_before, kPruneBatch);
       },
       [this, alive = std::weak_ptr<int>(alive_)](StatusOr<int64_t> pruned) {
         if (alive.expired()) return;
@@ -226,7 +225,7 @@ void Scheduler::RunsChanged(const std::vector<int64_t>& run_ids) {
 
 void Scheduler::PublishById(int64_t run_id) {
   if (publisher_.empty()) return;
-  StatusOr<std::optional<RunRecord>> run = RunStore(store_).FindRun(run_id);
+  StatusOr<std::optional<RunRecord>> run = store_.runs().FindRun(run_id);
   if (!run.ok()) {
     Log()->error("run {}: reading it for followers: {}", run_id, run.status().ToString());
     return;

@@ -40,7 +40,8 @@
 #include "scheduler/run_publisher.h"
 #include "scheduler/timer.h"
 #include "scheduler/types.h"
-#include "store/run_store.h"
+#include "store/repositories.h"
+#include "store/run_repository.h"
 #include "store/sqlite_store.h"
 #include "store/write_executor.h"
 
@@ -74,7 +75,7 @@ class Scheduler {
  public:
   /// `store` is the loop's connection (reads); `writer` takes the writes of runs being started
   /// and closed. REQUIRES: clock, store, writer and timer outlive the scheduler.
-  Scheduler(const Clock& clock, store::SqliteStore& store, store::StoreWriter& writer,
+  Scheduler(const Clock& clock, store::Repositories& store, store::StoreWriter& writer,
             Timer& timer, Settings settings);
   ~Scheduler();
   Scheduler(const Scheduler&) = delete;
@@ -221,7 +222,7 @@ class Scheduler {
   void PublishById(int64_t run_id);
 
   const Clock& clock_;
-  store::SqliteStore& store_;
+  store::Repositories& store_;
   store::StoreWriter& writer_;
   Timer& timer_;
   Settings settings_;

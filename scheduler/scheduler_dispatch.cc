@@ -5,7 +5,7 @@
 
 #include "common/logging.h"
 #include "scheduler/scheduler.h"
-#include "store/job_store.h"
+#include "store/job_repository.h"
 
 namespace orch::scheduler {
 namespace {
@@ -13,7 +13,6 @@ namespace {
 using store::RunRecord;
 using store::RunResult;
 using store::RunStatus;
-using store::RunStore;
 
 std::shared_ptr<spdlog::logger> Log() {
   return GetLogger("scheduler");
@@ -45,7 +44,7 @@ void Scheduler::Configure(const std::string& agent_id, const std::string& job_id
     Close(id, RunResult::kUnknown, "cancelled: the job was unscheduled before it ran", false,
           [this, id, done = std::move(done)](Status closed) {
             if (!closed.ok()) return done(closed);
-            StatusOr<std::optional<RunRecord>> run = RunStore(store_).FindRun(id);
+            StatusOr<std::optional<RunRecord>> run = store_.runs().FindRun(id);
             if (!run.ok()) return done(run.status());
             Arm();
             done(Configured{run->value_or(RunRecord{}), true});
@@ -56,11 +55,11 @@ void Scheduler::Configure(const std::string& agent_id, const std::string& job_id
   // The job's state is checked, and the started run read back, in the write that starts it:
   // the writer's connection has their pages at hand, the loop's would read them again.
   writer_.Submit<StartOutcome>(
-      [id, job_id, now](store::SqliteStore& writer) -> StatusOr<StartOutcome> {
-        ORCH_ASSIGN_OR_RETURN(std::string state, store::JobStore(writer).GetJobState(job_id));
+      [id, job_id, now](store::Repositories& writer) -> StatusOr<StartOutcome> {
+        ORCH_ASSIGN_OR_RETURN(std::string state, writer.jobs().GetJobState(job_id));
         if (state == store::kJobUnscheduled) return StartOutcome{true, std::nullopt};
-        ORCH_RETURN_IF_ERROR(RunStore(writer).Start(id, now));
-        ORCH_ASSIGN_OR_RETURN(std::optional<RunRecord> run, RunStore(writer).FindRun(id));
+        ORCH_RETURN_IF_ERROR(writer.runs().Start(id, now));
+        ORCH_ASSIGN_OR_RETURN(std::optional<RunRecord> run, writer.runs().FindRun(id));
         return StartOutcome{false, std::move(run)};
       },
       [this, alive = std::weak_ptr<int>(alive_), id, cancel = std::move(cancel),
@@ -75,7 +74,7 @@ void Scheduler::Configure(const std::string& agent_id, const std::string& job_id
 }
 
 StatusOr<Configured> Scheduler::StartedAnswer(int64_t run_id) {
-  ORCH_ASSIGN_OR_RETURN(std::optional<RunRecord> run, RunStore(store_).FindRun(run_id));
+  ORCH_ASSIGN_OR_RETURN(std::optional<RunRecord> run, store_.runs().FindRun(run_id));
   return StartedAnswer(run_id, std::move(run));
 }
 
@@ -113,7 +112,7 @@ void Scheduler::Complete(const std::string& agent_id, const std::string& job_id,
 }
 
 void Scheduler::Reload(int64_t run_id) {
-  StatusOr<std::optional<RunRecord>> run = RunStore(store_).FindRun(run_id);
+  StatusOr<std::optional<RunRecord>> run = store_.runs().FindRun(run_id);
   if (!run.ok()) {
     Log()->error("run {}: reading it back: {}", run_id, run.status().ToString());
     return;
@@ -137,8 +136,8 @@ void Scheduler::Close(int64_t run_id, RunResult result, std::string message, boo
   Busy(run_id);
   store::RunCompletion completion{run_id, result, std::move(message), now, retry_at};
   writer_.Submit<std::optional<RunRecord>>(
-      [completion = std::move(completion)](store::SqliteStore& writer) {
-        return RunStore(writer).Complete(completion);
+      [completion = std::move(completion)](store::Repositories& writer) {
+        return writer.runs().Complete(completion);
       },
       [this, alive = std::weak_ptr<int>(alive_), run_id,
        done = std::move(done)](StatusOr<std::optional<RunRecord>> retry) {

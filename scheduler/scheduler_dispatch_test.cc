@@ -181,7 +181,7 @@ TEST_F(SchedulerTest, RunsDueSoonAreWrittenAheadAndHandedOutAtTheirInstant) {
   }
   EXPECT_TRUE(answers.empty());
 
-  StatusOr<store::UnscheduledJobs> unscheduled = store::JobStore(*store_).Unschedule({dropped});
+  StatusOr<store::UnscheduledJobs> unscheduled = store::SqliteJobStore(*store_).Unschedule({dropped});
   ASSERT_OK(unscheduled);
   ASSERT_OK(UnscheduledNow({dropped}, unscheduled->dequeued));
   EXPECT_EQ(History(dropped)[0].status, RunStatus::kCompleted);
@@ -219,7 +219,7 @@ TEST_F(SchedulerTest, ARunFollowsItsStoreWhenTheStoreIsBoundElsewhere) {
   // is handed nothing and B takes the run.
   AddJob(R"({"Immediate": true})");
   Advance(seconds(1));
-  store::CatalogStore catalog(*store_);
+  store::SqliteCatalogStore catalog(*store_);
   ASSERT_OK_AND_ASSIGN(store::CertStoreRecord record, catalog.GetCertStore(kPoolStore));
   record.agent_pool_id.clear();
   record.agent_id = agent_b_.agent_id;
@@ -234,7 +234,7 @@ TEST_F(SchedulerTest, ARunFollowsItsStoreWhenTheStoreIsBoundElsewhere) {
 TEST_F(SchedulerTest, ARunMovesWithItsStoreWhenTheSchedulerIsTold) {
   // Given a due run on a store bound to agent A, then bound to agent B, StoresChanged files
   // it under B at once: B's parked poll, which could not see it, is answered with it.
-  store::CatalogStore catalog(*store_);
+  store::SqliteCatalogStore catalog(*store_);
   ASSERT_OK_AND_ASSIGN(store::CertStoreRecord record, catalog.GetCertStore(kPoolStore));
   record.agent_pool_id.clear();
   record.agent_id = agent_a_.agent_id;
@@ -284,7 +284,7 @@ TEST_F(SchedulerTest, UnscheduleCancelsWaitingAndDeliveredRuns) {
   ASSERT_EQ(TakeNow(agent_a_)->size(), 1u);
   const std::string waiting = AddJob(R"({"Immediate": true})");
   Advance(seconds(1));
-  ASSERT_OK(store::JobStore(*store_).Unschedule({delivered, waiting}));
+  ASSERT_OK(store::SqliteJobStore(*store_).Unschedule({delivered, waiting}));
   ASSERT_OK(UnscheduledNow({delivered, waiting}));
   EXPECT_EQ(History(waiting).front().status, RunStatus::kCompleted);
   EXPECT_EQ(History(waiting).front().result, RunResult::kUnknown);

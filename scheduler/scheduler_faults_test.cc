@@ -47,7 +47,7 @@ class SchedulerFaultTest : public SchedulerTest {
   // (the writer answers in order: a write submitted now is answered last).
   void Drain() {
     bool answered = false;
-    executor_->Submit([](store::SqliteStore&) { return Status::Ok(); },
+    executor_->Submit([](store::Repositories&) { return Status::Ok(); },
                       [&answered](Status) { answered = true; });
     ASSERT_TRUE(loop_.RunUntil([&answered] { return answered; }));
   }
@@ -59,7 +59,7 @@ class SchedulerFaultTest : public SchedulerTest {
 
   // Memory against the store: the same open runs and the same fire queue.
   void ExpectMemoryIsTheStore() {
-    store::RunStore runs(*store_);
+    store::SqliteRunStore runs(*store_);
     ASSERT_OK_AND_ASSIGN(std::vector<RunRecord> open, runs.LoadOpenRuns());
     std::vector<int64_t> ids;
     for (const RunRecord& run : open) ids.push_back(run.run_id);
@@ -206,7 +206,7 @@ TEST_F(SchedulerFaultTest, AnUnscheduleWhileItsJobFiresLeavesNothingQueuedOrOpen
   faults_.SetDelay(std::chrono::milliseconds(200));
   Advance(minutes(10));  // the batch is submitted; its commit is slow
   ASSERT_OK_AND_ASSIGN(store::UnscheduledJobs unscheduled,
-                       store::JobStore(*store_).Unschedule({job}));
+                       store::SqliteJobStore(*store_).Unschedule({job}));
   std::optional<Status> cancelled;
   scheduler_->JobsUnscheduled({job}, unscheduled.dequeued,
                               [&cancelled](Status s) { cancelled = s; });

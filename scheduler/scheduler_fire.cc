@@ -20,7 +20,6 @@ namespace {
 
 using std::chrono::milliseconds;
 using store::RunRecord;
-using store::RunStore;
 
 std::shared_ptr<spdlog::logger> Log() {
   return GetLogger("scheduler");
@@ -86,9 +85,9 @@ void Scheduler::SubmitFire(std::vector<store::FireEntry> batch, WallTime now) {
   const std::chrono::milliseconds catchup_window = settings_.catchup_window;
   const SteadyTime submitted = clock_.SteadyNow();
   writer_.Submit<std::vector<RunRecord>>(
-      [entries, tally, now, catchup_window](store::SqliteStore& writer) {
+      [entries, tally, now, catchup_window](store::Repositories& writer) {
         *tally = FireTally{};  // only the decisions of the write that is kept count
-        return RunStore(writer).Fire(*entries, [&](const store::FireJob& job) {
+        return writer.runs().Fire(*entries, [&](const store::FireJob& job) {
           store::FireDecision d = Decide(job, now, catchup_window);
           if (d.next_fire) tally->next.push_back({jobs::ToUnixMillis(*d.next_fire), job.job_seq});
           tally->skipped_overlap += d.skipped_overlap;
@@ -162,8 +161,8 @@ void Scheduler::JobsUnscheduled(const std::vector<std::string>& job_ids,
   }
   const WallTime now = clock_.WallNow();
   writer_.Submit<std::vector<int64_t>>(
-      [job_ids, now](store::SqliteStore& writer) {
-        return RunStore(writer).CancelWaiting(job_ids, "cancelled: the job was unscheduled", now);
+      [job_ids, now](store::Repositories& writer) {
+        return writer.runs().CancelWaiting(job_ids, "cancelled: the job was unscheduled", now);
       },
       [this, alive = std::weak_ptr<int>(alive_),
        done = std::move(done)](StatusOr<std::vector<int64_t>> cancelled) {

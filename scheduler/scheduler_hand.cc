@@ -14,7 +14,6 @@ namespace {
 using std::chrono::milliseconds;
 using store::RunRecord;
 using store::RunStatus;
-using store::RunStore;
 
 std::shared_ptr<spdlog::logger> Log() {
   return GetLogger("scheduler");
@@ -23,7 +22,7 @@ std::shared_ptr<spdlog::logger> Log() {
 }  // namespace
 
 void Scheduler::TakeDueRuns(const AgentIdentity& agent, TakeCallback done) {
-  StatusOr<std::string> pool = RunStore(store_).PoolOfAgent(agent.agent_id);
+  StatusOr<std::string> pool = store_.runs().PoolOfAgent(agent.agent_id);
   if (!pool.ok()) return done(pool.status());
   HandLater({{&agent, &*pool}}, [this, agent_id = agent.agent_id,
                                  done = std::move(done)](StatusOr<Handed> runs) {
@@ -41,7 +40,7 @@ void Scheduler::Poll(const AgentIdentity& agent, milliseconds wait, PollCallback
   if (std::vector<RunRecord> owed = TakeOwed(agent.agent_id); !owed.empty()) {
     return done(std::move(owed));
   }
-  StatusOr<std::string> pool = RunStore(store_).PoolOfAgent(agent.agent_id);
+  StatusOr<std::string> pool = store_.runs().PoolOfAgent(agent.agent_id);
   if (!pool.ok()) {
     Log()->error("poll of agent {}: {}", agent.agent_id, pool.status().ToString());
     return done({});
@@ -104,7 +103,7 @@ void Scheduler::SubmitDispatch(const std::vector<Want>& wants, std::vector<std::
   ++dispatches_since_idle_;
   auto shared = std::make_shared<const Reservation>(std::move(reserved));
   writer_.Submit<store::Delivered>(
-      [shared](store::SqliteStore& writer) { return RunStore(writer).Deliver(shared->deliveries); },
+      [shared](store::Repositories& writer) { return writer.runs().Deliver(shared->deliveries); },
       [this, alive = std::weak_ptr<int>(alive_), shared, agent_ids = std::move(agent_ids),
        start](StatusOr<store::Delivered> delivered) {
         if (alive.expired()) return;
@@ -165,7 +164,7 @@ void Scheduler::HandLater(const std::vector<Want>& wants,
   if (reserved.deliveries.empty()) return done(Handed(wants.size()));
   auto shared = std::make_shared<const Reservation>(std::move(reserved));
   writer_.Submit<store::Delivered>(
-      [shared](store::SqliteStore& writer) { return RunStore(writer).Deliver(shared->deliveries); },
+      [shared](store::Repositories& writer) { return writer.runs().Deliver(shared->deliveries); },
       [this, alive = std::weak_ptr<int>(alive_), shared,
        done = std::move(done)](StatusOr<store::Delivered> delivered) {
         if (alive.expired()) return;

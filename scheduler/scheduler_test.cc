@@ -42,8 +42,8 @@ TEST_F(SchedulerTest, ImmediateAndExactlyOnceFireOnceAndFinish) {
   EXPECT_TRUE(Work(agent_a_).empty());
   EXPECT_THAT(RunTimes(now_job), ElementsAre(At("2027-01-01T00:00:00Z")));
   EXPECT_THAT(RunTimes(later), ElementsAre(At("2027-01-01T02:00:00Z")));
-  EXPECT_EQ(store::JobStore(*store_).GetJob(now_job)->state, store::kJobFinished);
-  EXPECT_EQ(store::JobStore(*store_).GetJob(later)->state, store::kJobFinished);
+  EXPECT_EQ(store::SqliteJobStore(*store_).GetJob(now_job)->state, store::kJobFinished);
+  EXPECT_EQ(store::SqliteJobStore(*store_).GetJob(later)->state, store::kJobFinished);
 }
 
 TEST_F(SchedulerTest, CalendarSchedulesFireAtTheirInstantsOverMonths) {
@@ -103,7 +103,7 @@ TEST_F(SchedulerTest, RecurringJobNeverHasTwoRunsInFlight) {
   Advance(minutes(20), minutes(1));
   EXPECT_EQ(History(job).size(), 1u);
   EXPECT_EQ(scheduler_->stats().skipped_overlap, 2);
-  EXPECT_EQ(store::JobStore(*store_).GetJob(job)->skipped_overlap, 2);
+  EXPECT_EQ(store::SqliteJobStore(*store_).GetJob(job)->skipped_overlap, 2);
   ASSERT_OK(CompleteNow(agent_a_.agent_id, job, held->front().run_id, RunResult::kSuccess,
                                  "ok"));
   Advance(minutes(10), minutes(1));
@@ -154,7 +154,7 @@ TEST_F(SchedulerTest, FailureIsRetriedWithDoublingBackoffThenStops) {
   for (int i = 0; i < 3; ++i) EXPECT_EQ(runs[i].status, RunStatus::kCompletedWillRetry);
   EXPECT_EQ(runs[3].status, RunStatus::kCompleted);
   EXPECT_EQ(runs[3].attempt, 4);
-  EXPECT_EQ(store::JobStore(*store_).GetJob(job)->state, store::kJobFinished);
+  EXPECT_EQ(store::SqliteJobStore(*store_).GetJob(job)->state, store::kJobFinished);
 }
 
 TEST_F(SchedulerTest, WallClockJumpsForwardAndBackward) {
@@ -191,9 +191,9 @@ TEST_F(SchedulerTest, CatchUpAfterDowntimeInsideAndOutsideTheWindow) {
   EXPECT_TRUE(RunTimes(noon).empty());
   EXPECT_THAT(RunTimes(once), ElementsAre(At("2027-01-01T01:00:00Z")));
   EXPECT_EQ(scheduler_->stats().missed_catchup, 5);
-  EXPECT_EQ(store::JobStore(*store_).GetJob(hourly)->missed_catchup, 4);
-  EXPECT_EQ(store::JobStore(*store_).GetJob(noon)->missed_catchup, 1);
-  EXPECT_EQ(store::JobStore(*store_).GetJob(noon)->next_fire, At("2027-01-02T03:30:00Z"));
+  EXPECT_EQ(store::SqliteJobStore(*store_).GetJob(hourly)->missed_catchup, 4);
+  EXPECT_EQ(store::SqliteJobStore(*store_).GetJob(noon)->missed_catchup, 1);
+  EXPECT_EQ(store::SqliteJobStore(*store_).GetJob(noon)->next_fire, At("2027-01-02T03:30:00Z"));
 }
 
 TEST_F(SchedulerTest, ASupersededMissedFireIsNotCalledOneBeyondTheWindow) {
@@ -239,7 +239,7 @@ TEST_F(SchedulerTest, AnUnscheduledJobStopsCountingAtOnceAndNeverFires) {
   const std::string dropped = AddJob(R"({"Interval": {"Minutes": 60}})");
   EXPECT_EQ(scheduler_->stats().scheduled_jobs, 2);
   ASSERT_OK_AND_ASSIGN(store::UnscheduledJobs unscheduled,
-                       store::JobStore(*store_).Unschedule({dropped}));
+                       store::SqliteJobStore(*store_).Unschedule({dropped}));
   ASSERT_OK(UnscheduledNow({dropped}, unscheduled.dequeued));
   EXPECT_EQ(scheduler_->stats().scheduled_jobs, 1);
   Advance(minutes(61));

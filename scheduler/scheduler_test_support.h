@@ -41,7 +41,7 @@ class SchedulerTest : public store::testing::StoreFileTest {
   void SetUp() override {
     StoreFileTest::SetUp();
     clock_.SetWall(At("2027-01-01T00:00:00Z"));
-    store::CatalogStore catalog(*store_);
+    store::SqliteCatalogStore catalog(*store_);
     store::NewCertificate cert;
     cert.thumbprint = "ABCDEF";
     cert.der = "der";
@@ -72,7 +72,7 @@ class SchedulerTest : public store::testing::StoreFileTest {
     timer_ = std::make_unique<FakeTimer>();
     writer_ = std::make_unique<store::InlineWriter>(*store_);
     store::StoreWriter& writer = external_writer_ != nullptr ? *external_writer_ : *writer_;
-    scheduler_ = std::make_unique<Scheduler>(clock_, *store_, writer, *timer_, settings_);
+    scheduler_ = std::make_unique<Scheduler>(clock_, *repositories_, writer, *timer_, settings_);
     ASSERT_OK(scheduler_->Start());
   }
 
@@ -83,7 +83,7 @@ class SchedulerTest : public store::testing::StoreFileTest {
     agent.status = store::AgentStatus::kApproved;
     agent.capabilities = {"CertStores.PEM.Management"};
     agent.created_at = clock_.WallNow();
-    EXPECT_OK(store::AgentStore(*store_).CreateAgent(agent));
+    EXPECT_OK(store::SqliteAgentStore(*store_).CreateAgent(agent));
     return AgentIdentity{agent.agent_id, machine, {jobs::kPemStoreType}};
   }
 
@@ -100,7 +100,7 @@ class SchedulerTest : public store::testing::StoreFileTest {
     job.next_fire = jobs::FirstFire(schedule, clock_.WallNow());
     job.requested = clock_.WallNow();
     job.requester_name = "test";
-    StatusOr<std::vector<int64_t>> seqs = store::JobStore(*store_).AddJobs({job});
+    StatusOr<std::vector<int64_t>> seqs = store::SqliteJobStore(*store_).AddJobs({job});
     EXPECT_OK(seqs);
     scheduler_->JobsAccepted({{jobs::ToUnixMillis(*job.next_fire), seqs->front()}});
     return job.job_id;
@@ -177,7 +177,7 @@ class SchedulerTest : public store::testing::StoreFileTest {
     paging.limit = 1000;
     paging.filter =
         jobs::CompileQuery("JobId -eq \"" + job_id + "\"", store::RunQueryFields()).value();
-    StatusOr<store::Page<store::RunRecord>> page = store::RunStore(*store_).ListRuns(paging);
+    StatusOr<store::Page<store::RunRecord>> page = store::SqliteRunStore(*store_).ListRuns(paging);
     EXPECT_OK(page);
     return page->rows;
   }

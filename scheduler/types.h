@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "store/run_store.h"
+#include "store/run_repository.h"
 
 namespace orch::scheduler {
 

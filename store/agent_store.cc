@@ -202,7 +202,7 @@ const std::vector<QueryField>& AgentQueryFields() {
   return kFields;
 }
 
-Status AgentStore::CreateAgent(const Agent& agent) {
+Status SqliteAgentStore::CreateAgent(const Agent& agent) {
   AgentChanges::Note();
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("creating an agent", [&]() -> Status {
@@ -211,7 +211,7 @@ Status AgentStore::CreateAgent(const Agent& agent) {
   });
 }
 
-Status AgentStore::UpdateAgent(const Agent& agent) {
+Status SqliteAgentStore::UpdateAgent(const Agent& agent) {
   AgentChanges::Note();
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("updating an agent", [&]() -> Status {
@@ -220,7 +220,7 @@ Status AgentStore::UpdateAgent(const Agent& agent) {
   });
 }
 
-Status AgentStore::SaveRegistration(const Agent& agent, bool create, const SessionRecord& session) {
+Status SqliteAgentStore::SaveRegistration(const Agent& agent, bool create, const SessionRecord& session) {
   AgentChanges::Note();
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("saving a registration", [&]() -> Status {
@@ -236,26 +236,26 @@ Status AgentStore::SaveRegistration(const Agent& agent, bool create, const Sessi
   });
 }
 
-StatusOr<std::optional<Agent>> AgentStore::FindAgent(std::string_view id) {
+StatusOr<std::optional<Agent>> SqliteAgentStore::FindAgent(std::string_view id) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("reading an agent", [&]() -> StatusOr<std::optional<Agent>> {
     return SelectAgent(impl, internal::LowerId(id));
   });
 }
 
-StatusOr<Agent> AgentStore::GetAgent(std::string_view id) {
+StatusOr<Agent> SqliteAgentStore::GetAgent(std::string_view id) {
   ORCH_ASSIGN_OR_RETURN(std::optional<Agent> agent, FindAgent(id));
   if (!agent) return NoSuchAgent(id);
   return *std::move(agent);
 }
 
-StatusOr<bool> AgentStore::AgentExists(std::string_view id) {
+StatusOr<bool> SqliteAgentStore::AgentExists(std::string_view id) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("looking up an agent",
                   [&]() -> StatusOr<bool> { return Exists(impl, internal::LowerId(id)); });
 }
 
-StatusOr<std::optional<Agent>> AgentStore::FindAgentByThumbprint(std::string_view thumbprint) {
+StatusOr<std::optional<Agent>> SqliteAgentStore::FindAgentByThumbprint(std::string_view thumbprint) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("finding an agent by certificate", [&]() -> StatusOr<std::optional<Agent>> {
     if (thumbprint.empty()) return std::optional<Agent>();
@@ -270,7 +270,7 @@ StatusOr<std::optional<Agent>> AgentStore::FindAgentByThumbprint(std::string_vie
   });
 }
 
-StatusOr<Page<Agent>> AgentStore::ListAgents(const jobs::Paging& paging) {
+StatusOr<Page<Agent>> SqliteAgentStore::ListAgents(const jobs::Paging& paging) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("listing agents", [&]() -> StatusOr<Page<Agent>> {
     Page<Agent> page;
@@ -283,7 +283,7 @@ StatusOr<Page<Agent>> AgentStore::ListAgents(const jobs::Paging& paging) {
   });
 }
 
-Status AgentStore::SetStatus(const std::vector<std::string>& ids, AgentStatus status) {
+Status SqliteAgentStore::SetStatus(const std::vector<std::string>& ids, AgentStatus status) {
   AgentChanges::Note();
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("setting agent status", [&]() -> Status {
@@ -299,7 +299,7 @@ Status AgentStore::SetStatus(const std::vector<std::string>& ids, AgentStatus st
   });
 }
 
-Status AgentStore::Reset(const std::vector<std::string>& ids) {
+Status SqliteAgentStore::Reset(const std::vector<std::string>& ids) {
   AgentChanges::Note();
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("resetting agents", [&]() -> Status {
@@ -316,7 +316,7 @@ Status AgentStore::Reset(const std::vector<std::string>& ids) {
   });
 }
 
-StatusOr<std::vector<std::string>> AgentStore::SetReenrollment(const std::vector<std::string>& ids,
+StatusOr<std::vector<std::string>> SqliteAgentStore::SetReenrollment(const std::vector<std::string>& ids,
                                                                Reenrollment value) {
   AgentChanges::Note();
   SqliteStore::Impl& impl = store_.impl();
@@ -349,7 +349,7 @@ StatusOr<std::vector<std::string>> AgentStore::SetReenrollment(const std::vector
   });
 }
 
-Status AgentStore::RecordError(std::string_view id, int64_t code, std::string_view message,
+Status SqliteAgentStore::RecordError(std::string_view id, int64_t code, std::string_view message,
                                WallTime now) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("recording an agent error", [&]() -> Status {
@@ -365,7 +365,7 @@ Status AgentStore::RecordError(std::string_view id, int64_t code, std::string_vi
   });
 }
 
-Status AgentStore::CreateSession(const SessionRecord& session) {
+Status SqliteAgentStore::CreateSession(const SessionRecord& session) {
   AgentChanges::Note();
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("creating a session", [&]() -> Status {
@@ -376,7 +376,7 @@ Status AgentStore::CreateSession(const SessionRecord& session) {
   });
 }
 
-StatusOr<std::optional<SessionRecord>> AgentStore::FindSession(std::string_view token_hash) {
+StatusOr<std::optional<SessionRecord>> SqliteAgentStore::FindSession(std::string_view token_hash) {
   SqliteStore::Impl& impl = store_.impl();
   using Result = StatusOr<std::optional<SessionRecord>>;
   return impl.Run("reading a session", [&]() -> Result {
@@ -395,7 +395,7 @@ StatusOr<std::optional<SessionRecord>> AgentStore::FindSession(std::string_view 
   });
 }
 
-Status AgentStore::TouchSessions(const std::vector<SessionTouch>& touches) {
+Status SqliteAgentStore::TouchSessions(const std::vector<SessionTouch>& touches) {
   if (touches.empty()) return Status::Ok();
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("touching sessions", [&]() -> Status {
@@ -420,7 +420,7 @@ Status AgentStore::TouchSessions(const std::vector<SessionTouch>& touches) {
   });
 }
 
-Status AgentStore::DeleteSession(std::string_view token_hash) {
+Status SqliteAgentStore::DeleteSession(std::string_view token_hash) {
   AgentChanges::Note();
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("ending a session", [&]() -> Status {

@@ -30,9 +30,9 @@ class AgentStoreTest : public testing::StoreFileTest {
     EXPECT_OK(agents().CreateAgent(agent));
     return agent;
   }
-  AgentStore& agents() { return agents_.emplace(*store_), *agents_; }
+  SqliteAgentStore& agents() { return agents_.emplace(*store_), *agents_; }
 
-  std::optional<AgentStore> agents_;
+  std::optional<SqliteAgentStore> agents_;
 };
 
 TEST_F(AgentStoreTest, CreateReadUpdateRoundTripsEveryField) {

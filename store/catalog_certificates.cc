@@ -1,4 +1,4 @@
-// CatalogStore: certificates, their chains and sealed keys, and collections.
+// SqliteCatalogStore: certificates, their chains and sealed keys, and collections.
 #include <SQLiteCpp/Statement.h>
 
 #include "jobs/iso_time.h"
@@ -117,7 +117,7 @@ const std::vector<QueryField>& CollectionQueryFields() {
   return kFields;
 }
 
-StatusOr<ImportOutcome> CatalogStore::AddCertificate(const NewCertificate& certificate,
+StatusOr<ImportOutcome> SqliteCatalogStore::AddCertificate(const NewCertificate& certificate,
                                                      WallTime now) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("importing a certificate", [&]() -> StatusOr<ImportOutcome> {
@@ -140,7 +140,7 @@ StatusOr<ImportOutcome> CatalogStore::AddCertificate(const NewCertificate& certi
   });
 }
 
-StatusOr<CertificateRecord> CatalogStore::GetCertificate(int64_t id) {
+StatusOr<CertificateRecord> SqliteCatalogStore::GetCertificate(int64_t id) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("reading a certificate", [&]() -> StatusOr<CertificateRecord> {
     // Every job an agent configures reads its certificate: the statement is kept prepared.
@@ -154,7 +154,7 @@ StatusOr<CertificateRecord> CatalogStore::GetCertificate(int64_t id) {
   });
 }
 
-StatusOr<std::vector<std::string>> CatalogStore::GetCertificateChain(int64_t id) {
+StatusOr<std::vector<std::string>> SqliteCatalogStore::GetCertificateChain(int64_t id) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("reading a certificate chain", [&]() -> StatusOr<std::vector<std::string>> {
     SQLite::Statement query(
@@ -166,7 +166,7 @@ StatusOr<std::vector<std::string>> CatalogStore::GetCertificateChain(int64_t id)
   });
 }
 
-StatusOr<std::optional<std::string>> CatalogStore::GetSealedPrivateKey(int64_t id) {
+StatusOr<std::optional<std::string>> SqliteCatalogStore::GetSealedPrivateKey(int64_t id) {
   SqliteStore::Impl& impl = store_.impl();
   using Result = StatusOr<std::optional<std::string>>;
   return impl.Run("reading a certificate key", [&]() -> Result {
@@ -178,7 +178,7 @@ StatusOr<std::optional<std::string>> CatalogStore::GetSealedPrivateKey(int64_t i
   });
 }
 
-StatusOr<Page<CertificateRecord>> CatalogStore::ListCertificates(const jobs::Paging& paging) {
+StatusOr<Page<CertificateRecord>> SqliteCatalogStore::ListCertificates(const jobs::Paging& paging) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("listing certificates", [&]() -> StatusOr<Page<CertificateRecord>> {
     Page<CertificateRecord> page;
@@ -190,7 +190,7 @@ StatusOr<Page<CertificateRecord>> CatalogStore::ListCertificates(const jobs::Pag
   });
 }
 
-StatusOr<bool> CatalogStore::CertificateMatches(int64_t id, const jobs::SqlFilter& filter) {
+StatusOr<bool> SqliteCatalogStore::CertificateMatches(int64_t id, const jobs::SqlFilter& filter) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("matching a certificate", [&]() -> StatusOr<bool> {
     std::string sql = "SELECT count(*) FROM certificates c WHERE c.id = ?";
@@ -203,7 +203,7 @@ StatusOr<bool> CatalogStore::CertificateMatches(int64_t id, const jobs::SqlFilte
   });
 }
 
-StatusOr<CollectionRecord> CatalogStore::AddCollection(const CollectionRecord& collection) {
+StatusOr<CollectionRecord> SqliteCatalogStore::AddCollection(const CollectionRecord& collection) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("creating a collection", [&]() -> StatusOr<CollectionRecord> {
     internal::WriteTransaction transaction(impl);
@@ -226,7 +226,7 @@ StatusOr<CollectionRecord> CatalogStore::AddCollection(const CollectionRecord& c
   });
 }
 
-StatusOr<CollectionRecord> CatalogStore::GetCollection(int64_t id) {
+StatusOr<CollectionRecord> SqliteCatalogStore::GetCollection(int64_t id) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("reading a collection", [&]() -> StatusOr<CollectionRecord> {
     SQLite::Statement query(
@@ -239,7 +239,7 @@ StatusOr<CollectionRecord> CatalogStore::GetCollection(int64_t id) {
   });
 }
 
-StatusOr<Page<CollectionRecord>> CatalogStore::ListCollections(const jobs::Paging& paging) {
+StatusOr<Page<CollectionRecord>> SqliteCatalogStore::ListCollections(const jobs::Paging& paging) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("listing collections", [&]() -> StatusOr<Page<CollectionRecord>> {
     Page<CollectionRecord> page;
@@ -248,6 +248,21 @@ StatusOr<Page<CollectionRecord>> CatalogStore::ListCollections(const jobs::Pagin
                   impl, {"id, name, description, query", "certificate_collections", "id"}, paging,
                   [&](SQLite::Statement& row) { page.rows.push_back(ReadCollection(row)); }));
     return page;
+  });
+}
+
+StatusOr<std::vector<CertificateFacts>> SqliteCatalogStore::ListCertificateFacts() {
+  SqliteStore::Impl& impl = store_.impl();
+  return impl.Run("loading the catalog facts", [&]() -> StatusOr<std::vector<CertificateFacts>> {
+    std::vector<CertificateFacts> facts;
+    // Only the columns an Add checks: DERs and keys stay on disk.
+    SQLite::Statement query(impl.db,
+                            "SELECT id, thumbprint, private_key IS NOT NULL FROM certificates");
+    while (query.executeStep()) {
+      facts.push_back({query.getColumn(0).getInt64(), query.getColumn(1).getString(),
+                       query.getColumn(2).getInt() != 0});
+    }
+    return facts;
   });
 }
 

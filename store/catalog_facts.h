@@ -14,41 +14,24 @@
 #include <unordered_map>
 
 #include "common/status.h"
-#include "store/catalog_store.h"
-#include "store/sqlite_store.h"
+#include "store/catalog_repository.h"
 
 namespace orch::store {
-
-/// What an Add checks of a certificate.
-struct CertificateFacts {
-  int64_t id = 0;
-  std::string thumbprint;
-  bool has_private_key = false;
-};
-
-/// What an Add checks of a certificate store.
-struct CertStoreFacts {
-  std::string id;  // lowercase GUID
-  int store_type = 0;
-  std::optional<int64_t> container_id;
-  std::string agent_id;       // lowercase GUID or empty
-  std::string agent_pool_id;  // lowercase GUID or empty
-};
 
 /// The certificates and certificate stores of the catalog, by id, in memory. Not thread-safe:
 /// it lives on the event loop's thread, and only that thread reads or changes it.
 class CatalogFacts {
  public:
-  /// The facts of every certificate and store in `store`.
-  static StatusOr<CatalogFacts> Load(SqliteStore& store);
+  /// The facts of every certificate and store in `catalog`.
+  static StatusOr<CatalogFacts> Load(CatalogRepository& catalog);
 
   /// The facts of a certificate row / a store row.
   static CertificateFacts Of(const CertificateRecord& record);
   static CertStoreFacts Of(const CertStoreRecord& record);
 
-  /// Certificate `id`; NotFound with CatalogStore::GetCertificate()'s message otherwise.
+  /// Certificate `id`; NotFound with SqliteCatalogStore::GetCertificate()'s message otherwise.
   StatusOr<CertificateFacts> Certificate(int64_t id) const;
-  /// Store `id` (any case); NotFound with CatalogStore::GetCertStore()'s message otherwise.
+  /// Store `id` (any case); NotFound with SqliteCatalogStore::GetCertStore()'s message otherwise.
   StatusOr<CertStoreFacts> Store(std::string_view id) const;
 
   /// Records a certificate as committed (new, or gaining its key).

@@ -45,7 +45,7 @@ class CatalogFactsTest : public testing::StoreFileTest {};
 TEST_F(CatalogFactsTest, LoadsEveryCertificateAndStoreWithTheFactsAnAddChecks) {
   // Given two certificates (one with a key) and two stores (one in a container), Load() sees
   // each with its key flag, type, container and binding.
-  CatalogStore catalog(*store_);
+  SqliteCatalogStore catalog(*store_);
   ASSERT_OK_AND_ASSIGN(ImportOutcome keyed, catalog.AddCertificate(Cert("AA11", "key"), {}));
   ASSERT_OK_AND_ASSIGN(ImportOutcome bare, catalog.AddCertificate(Cert("BB22", std::nullopt), {}));
   ASSERT_OK_AND_ASSIGN(ContainerRecord container, catalog.AddContainer("web"));
@@ -57,7 +57,7 @@ TEST_F(CatalogFactsTest, LoadsEveryCertificateAndStoreWithTheFactsAnAddChecks) {
   ASSERT_OK(catalog.AddCertStore(in_container));
   ASSERT_OK(catalog.AddCertStore(Store(kPoolStoreId)));
 
-  ASSERT_OK_AND_ASSIGN(CatalogFacts facts, CatalogFacts::Load(*store_));
+  ASSERT_OK_AND_ASSIGN(CatalogFacts facts, CatalogFacts::Load(repositories_->catalog()));
   EXPECT_EQ(facts.certificate_count(), 2u);
   EXPECT_EQ(facts.store_count(), 2u);
   ASSERT_OK_AND_ASSIGN(CertificateFacts with_key, facts.Certificate(keyed.certificate.id));
@@ -77,8 +77,8 @@ TEST_F(CatalogFactsTest, LoadsEveryCertificateAndStoreWithTheFactsAnAddChecks) {
 
 TEST_F(CatalogFactsTest, UnknownIdsAreNotFoundWithTheCatalogStoresMessages) {
   // Given an empty catalog, the facts and the rows answer unknown ids with the same error.
-  ASSERT_OK_AND_ASSIGN(CatalogFacts facts, CatalogFacts::Load(*store_));
-  CatalogStore catalog(*store_);
+  ASSERT_OK_AND_ASSIGN(CatalogFacts facts, CatalogFacts::Load(repositories_->catalog()));
+  SqliteCatalogStore catalog(*store_);
   const Status from_facts = facts.Certificate(42).status();
   const Status from_rows = catalog.GetCertificate(42).status();
   EXPECT_EQ(from_facts.code(), StatusCode::kNotFound);

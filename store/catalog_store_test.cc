@@ -55,7 +55,7 @@ class CatalogStoreTest : public testing::StoreFileTest {};
 
 TEST_F(CatalogStoreTest, CertificatesRoundTripWithChainAndSealedKey) {
   // Given a certificate with a chain and a sealed key, reading it back gives every fact.
-  CatalogStore catalog(*store_);
+  SqliteCatalogStore catalog(*store_);
   ASSERT_OK_AND_ASSIGN(ImportOutcome outcome,
                        catalog.AddCertificate(Cert("AA11", "one", "sealed-key"), clock_.WallNow()));
   EXPECT_TRUE(outcome.created);
@@ -73,7 +73,7 @@ TEST_F(CatalogStoreTest, CertificatesRoundTripWithChainAndSealedKey) {
 
 TEST_F(CatalogStoreTest, ReimportDeduplicatesAndAddsAMissingKey) {
   // Given a certificate stored without a key, importing it again with one adds the key.
-  CatalogStore catalog(*store_);
+  SqliteCatalogStore catalog(*store_);
   ASSERT_OK_AND_ASSIGN(ImportOutcome first,
                        catalog.AddCertificate(Cert("BB22", "two"), clock_.WallNow()));
   EXPECT_FALSE(first.certificate.has_private_key);
@@ -89,7 +89,7 @@ TEST_F(CatalogStoreTest, ReimportDeduplicatesAndAddsAMissingKey) {
 
 TEST_F(CatalogStoreTest, ListCertificatesFiltersSortsAndPages) {
   // Given three certificates, a query, a descending sort and a page size pick the right rows.
-  CatalogStore catalog(*store_);
+  SqliteCatalogStore catalog(*store_);
   for (const auto& [tp, cn] : std::vector<std::pair<std::string, std::string>>{
            {"AA01", "alpha"}, {"AA02", "beta"}, {"AA03", "alphabet"}}) {
     ASSERT_OK(catalog.AddCertificate(
@@ -115,7 +115,7 @@ TEST_F(CatalogStoreTest, ListCertificatesFiltersSortsAndPages) {
 
 TEST_F(CatalogStoreTest, CertificateMatchesACollectionQuery) {
   // Given a collection query, one certificate matches it and another does not.
-  CatalogStore catalog(*store_);
+  SqliteCatalogStore catalog(*store_);
   ASSERT_OK_AND_ASSIGN(ImportOutcome web,
                        catalog.AddCertificate(Cert("CC01", "web"), clock_.WallNow()));
   ASSERT_OK_AND_ASSIGN(ImportOutcome db,
@@ -129,7 +129,7 @@ TEST_F(CatalogStoreTest, CertificateMatchesACollectionQuery) {
 
 TEST_F(CatalogStoreTest, ContainersAndCollectionsHaveUniqueNames) {
   // Given a container and a collection, a second one with the same name (any case) is refused.
-  CatalogStore catalog(*store_);
+  SqliteCatalogStore catalog(*store_);
   ASSERT_OK_AND_ASSIGN(ContainerRecord web, catalog.AddContainer("Web"));
   EXPECT_EQ(catalog.AddContainer("WEB").status().code(), StatusCode::kAlreadyExists);
   EXPECT_EQ(catalog.GetContainer(web.id)->name, "Web");
@@ -147,7 +147,7 @@ TEST_F(CatalogStoreTest, ContainersAndCollectionsHaveUniqueNames) {
 TEST_F(CatalogStoreTest, CertStoresRoundTripUpdateAndDelete) {
   // Given a store in a container, it reads back, updates without losing its password, and
   // deletes; an unknown container is refused.
-  CatalogStore catalog(*store_);
+  SqliteCatalogStore catalog(*store_);
   ASSERT_OK_AND_ASSIGN(ContainerRecord web, catalog.AddContainer("Web"));
   CertStoreRecord record = Store("aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee", "web01");
   record.container_id = web.id;
@@ -179,7 +179,7 @@ TEST_F(CatalogStoreTest, CertStoresRoundTripUpdateAndDelete) {
 
 TEST_F(CatalogStoreTest, StoreListQueriesByMachineAndPool) {
   // Given a store bound to an agent and one bound to a pool, queries tell them apart.
-  CatalogStore catalog(*store_);
+  SqliteCatalogStore catalog(*store_);
   ASSERT_OK(catalog.AddCertStore(Store("aaaaaaaa-bbbb-4ccc-8ddd-000000000001", "web01")));
   CertStoreRecord pooled = Store("aaaaaaaa-bbbb-4ccc-8ddd-000000000002", "db01");
   pooled.agent_id.clear();
@@ -197,7 +197,7 @@ TEST_F(CatalogStoreTest, StoreListQueriesByMachineAndPool) {
 
 TEST_F(CatalogStoreTest, StoreTypesListThroughTheSameQueryPath) {
   // Given the built-in store types, a query and sort filter them like a table.
-  CatalogStore catalog(*store_);
+  SqliteCatalogStore catalog(*store_);
   ASSERT_OK_AND_ASSIGN(Page<int> all, catalog.ListStoreTypes(jobs::Paging{}));
   EXPECT_THAT(all.rows, ElementsAre(jobs::kPemStoreType, jobs::kPkcs12StoreType));
   ASSERT_OK_AND_ASSIGN(jobs::Paging paging,
@@ -218,7 +218,7 @@ TEST_F(CatalogStoreTest, FilteredCountsStopAtTheLimitAndSaySo) {
       std::to_string(kExactCountLimit) + ") INSERT INTO containers (name) SELECT 'c' || i FROM n";
   EXPECT_EQ(sqlite3_exec(raw, fill.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
   sqlite3_close(raw);
-  CatalogStore catalog(*store_);
+  SqliteCatalogStore catalog(*store_);
 
   ASSERT_OK_AND_ASSIGN(jobs::Paging broad,
                        PagingFor("Name -startswith \"c\"", ContainerQueryFields()));

@@ -1,4 +1,4 @@
-// CatalogStore: containers, certificate stores and the built-in store types.
+// SqliteCatalogStore: containers, certificate stores and the built-in store types.
 #include <SQLiteCpp/Statement.h>
 
 #include "jobs/ascii.h"
@@ -125,7 +125,7 @@ const std::vector<QueryField>& StoreTypeQueryFields() {
   return kFields;
 }
 
-StatusOr<ContainerRecord> CatalogStore::AddContainer(std::string_view name) {
+StatusOr<ContainerRecord> SqliteCatalogStore::AddContainer(std::string_view name) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("creating a container", [&]() -> StatusOr<ContainerRecord> {
     internal::WriteTransaction transaction(impl);
@@ -144,7 +144,7 @@ StatusOr<ContainerRecord> CatalogStore::AddContainer(std::string_view name) {
   });
 }
 
-StatusOr<ContainerRecord> CatalogStore::GetContainer(int64_t id) {
+StatusOr<ContainerRecord> SqliteCatalogStore::GetContainer(int64_t id) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("reading a container", [&]() -> StatusOr<ContainerRecord> {
     SQLite::Statement query(impl.db, "SELECT id, name FROM containers WHERE id = ?");
@@ -156,7 +156,7 @@ StatusOr<ContainerRecord> CatalogStore::GetContainer(int64_t id) {
   });
 }
 
-StatusOr<Page<ContainerRecord>> CatalogStore::ListContainers(const jobs::Paging& paging) {
+StatusOr<Page<ContainerRecord>> SqliteCatalogStore::ListContainers(const jobs::Paging& paging) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("listing containers", [&]() -> StatusOr<Page<ContainerRecord>> {
     Page<ContainerRecord> page;
@@ -170,7 +170,7 @@ StatusOr<Page<ContainerRecord>> CatalogStore::ListContainers(const jobs::Paging&
   });
 }
 
-Status CatalogStore::AddCertStore(const CertStoreRecord& record) {
+Status SqliteCatalogStore::AddCertStore(const CertStoreRecord& record) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("creating a certificate store", [&]() -> Status {
     internal::WriteTransaction transaction(impl);
@@ -190,7 +190,7 @@ Status CatalogStore::AddCertStore(const CertStoreRecord& record) {
   });
 }
 
-Status CatalogStore::UpdateCertStore(const CertStoreRecord& record, bool replace_password) {
+Status SqliteCatalogStore::UpdateCertStore(const CertStoreRecord& record, bool replace_password) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("updating a certificate store", [&]() -> Status {
     internal::WriteTransaction transaction(impl);
@@ -210,7 +210,7 @@ Status CatalogStore::UpdateCertStore(const CertStoreRecord& record, bool replace
   });
 }
 
-StatusOr<CertStoreRecord> CatalogStore::GetCertStore(std::string_view id) {
+StatusOr<CertStoreRecord> SqliteCatalogStore::GetCertStore(std::string_view id) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("reading a certificate store", [&]() -> StatusOr<CertStoreRecord> {
     // Every job an agent configures reads its store: the statement is kept prepared.
@@ -223,7 +223,7 @@ StatusOr<CertStoreRecord> CatalogStore::GetCertStore(std::string_view id) {
   });
 }
 
-StatusOr<Page<CertStoreRecord>> CatalogStore::ListCertStores(const jobs::Paging& paging) {
+StatusOr<Page<CertStoreRecord>> SqliteCatalogStore::ListCertStores(const jobs::Paging& paging) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("listing certificate stores", [&]() -> StatusOr<Page<CertStoreRecord>> {
     Page<CertStoreRecord> page;
@@ -235,7 +235,7 @@ StatusOr<Page<CertStoreRecord>> CatalogStore::ListCertStores(const jobs::Paging&
   });
 }
 
-Status CatalogStore::DeleteCertStore(std::string_view id) {
+Status SqliteCatalogStore::DeleteCertStore(std::string_view id) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("deleting a certificate store", [&]() -> Status {
     internal::WriteTransaction transaction(impl);
@@ -259,7 +259,7 @@ Status CatalogStore::DeleteCertStore(std::string_view id) {
   });
 }
 
-StatusOr<Page<int>> CatalogStore::ListStoreTypes(const jobs::Paging& paging) {
+StatusOr<Page<int>> SqliteCatalogStore::ListStoreTypes(const jobs::Paging& paging) {
   // The built-in table is code, not rows; a VALUES list lets the one query path filter,
   // sort and page it like any table. Its values are bound too.
   std::string values;
@@ -283,6 +283,27 @@ StatusOr<Page<int>> CatalogStore::ListStoreTypes(const jobs::Paging& paging) {
                   impl, {"store_type", from, "store_type"}, bound,
                   [&](SQLite::Statement& row) { page.rows.push_back(row.getColumn(0).getInt()); }));
     return page;
+  });
+}
+
+StatusOr<std::vector<CertStoreFacts>> SqliteCatalogStore::ListCertStoreFacts() {
+  SqliteStore::Impl& impl = store_.impl();
+  return impl.Run("loading the catalog facts", [&]() -> StatusOr<std::vector<CertStoreFacts>> {
+    std::vector<CertStoreFacts> facts;
+    // Only the columns an Add checks: passwords stay on disk.
+    SQLite::Statement query(impl.db,
+                            "SELECT id, store_type, container_id, coalesce(agent_id, ''), "
+                            "coalesce(agent_pool_id, '') FROM certificate_stores");
+    while (query.executeStep()) {
+      CertStoreFacts store;
+      store.id = query.getColumn(0).getString();
+      store.store_type = query.getColumn(1).getInt();
+      if (!query.getColumn(2).isNull()) store.container_id = query.getColumn(2).getInt64();
+      store.agent_id = query.getColumn(3).getString();
+      store.agent_pool_id = query.getColumn(4).getString();
+      facts.push_back(std::move(store));
+    }
+    return facts;
   });
 }
 

@@ -160,7 +160,7 @@ const std::vector<QueryField>& JobQueryFields() {
   return kFields;
 }
 
-StatusOr<std::vector<int64_t>> JobStore::AddJobs(const std::vector<NewJob>& new_jobs) {
+StatusOr<std::vector<int64_t>> SqliteJobStore::AddJobs(const std::vector<NewJob>& new_jobs) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("adding jobs", [&]() -> StatusOr<std::vector<int64_t>> {
     internal::WriteTransaction transaction(impl);
@@ -181,7 +181,7 @@ StatusOr<std::vector<int64_t>> JobStore::AddJobs(const std::vector<NewJob>& new_
   });
 }
 
-StatusOr<Page<JobRow>> JobStore::ListJobs(const jobs::Paging& paging) {
+StatusOr<Page<JobRow>> SqliteJobStore::ListJobs(const jobs::Paging& paging) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("listing jobs", [&]() -> StatusOr<Page<JobRow>> {
     Page<JobRow> page;
@@ -193,7 +193,7 @@ StatusOr<Page<JobRow>> JobStore::ListJobs(const jobs::Paging& paging) {
   });
 }
 
-StatusOr<JobRow> JobStore::GetJob(std::string_view job_id) {
+StatusOr<JobRow> SqliteJobStore::GetJob(std::string_view job_id) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("reading a job", [&]() -> StatusOr<JobRow> {
     internal::CachedStatement query = impl.Prepare("SELECT " + std::string(kJobColumns) + " FROM " +
@@ -204,7 +204,7 @@ StatusOr<JobRow> JobStore::GetJob(std::string_view job_id) {
   });
 }
 
-StatusOr<std::string> JobStore::GetJobState(std::string_view job_id) {
+StatusOr<std::string> SqliteJobStore::GetJobState(std::string_view job_id) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("reading a job's state", [&]() -> StatusOr<std::string> {
     internal::CachedStatement query = impl.Prepare("SELECT state FROM jobs WHERE job_id = ?");
@@ -214,7 +214,7 @@ StatusOr<std::string> JobStore::GetJobState(std::string_view job_id) {
   });
 }
 
-StatusOr<SealedJobPasswords> JobStore::GetSealedPasswords(std::string_view job_id) {
+StatusOr<SealedJobPasswords> SqliteJobStore::GetSealedPasswords(std::string_view job_id) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("reading job passwords", [&]() -> StatusOr<SealedJobPasswords> {
     internal::CachedStatement query =
@@ -234,13 +234,13 @@ StatusOr<SealedJobPasswords> JobStore::GetSealedPasswords(std::string_view job_i
   });
 }
 
-StatusOr<std::vector<JobTarget>> JobStore::FindJobs(const std::vector<std::string>& job_ids) {
+StatusOr<std::vector<JobTarget>> SqliteJobStore::FindJobs(const std::vector<std::string>& job_ids) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("finding jobs",
                   [&]() -> StatusOr<std::vector<JobTarget>> { return FindTargets(impl, job_ids); });
 }
 
-StatusOr<std::vector<JobTarget>> JobStore::MatchJobs(const jobs::SqlFilter& filter) {
+StatusOr<std::vector<JobTarget>> SqliteJobStore::MatchJobs(const jobs::SqlFilter& filter) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("matching jobs", [&]() -> StatusOr<std::vector<JobTarget>> {
     internal::CachedStatement query =
@@ -253,7 +253,7 @@ StatusOr<std::vector<JobTarget>> JobStore::MatchJobs(const jobs::SqlFilter& filt
   });
 }
 
-StatusOr<UnscheduledJobs> JobStore::Unschedule(const std::vector<std::string>& job_ids) {
+StatusOr<UnscheduledJobs> SqliteJobStore::Unschedule(const std::vector<std::string>& job_ids) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("unscheduling jobs", [&]() -> StatusOr<UnscheduledJobs> {
     internal::WriteTransaction transaction(impl);

@@ -25,7 +25,7 @@ class JobStoreTest : public testing::StoreFileTest {
  protected:
   void SetUp() override {
     StoreFileTest::SetUp();
-    CatalogStore catalog(*store_);
+    SqliteCatalogStore catalog(*store_);
     NewCertificate cert;
     cert.thumbprint = "ABCDEF";
     cert.der = "der";
@@ -65,7 +65,7 @@ class JobStoreTest : public testing::StoreFileTest {
 
 TEST_F(JobStoreTest, AddedJobsListWithStoreAndNextFire) {
   // Given two jobs, the list joins their store and certificate and keeps every column.
-  JobStore store(*store_);
+  SqliteJobStore store(*store_);
   NewJob first = Job(kStoreA, 2000);
   NewJob second = Job(kStoreB, 1000);
   ASSERT_OK(store.AddJobs({first, second}));
@@ -86,7 +86,7 @@ TEST_F(JobStoreTest, AddedJobsListWithStoreAndNextFire) {
 
 TEST_F(JobStoreTest, AddJobsWritesAllOrNothing) {
   // Given a batch whose last job names an unknown store, no job of the batch is written.
-  JobStore store(*store_);
+  SqliteJobStore store(*store_);
   Status refused = store
                        .AddJobs({Job(kStoreA, 1), Job(kStoreB, 1),
                                  Job("cccccccc-0000-4000-8000-00000000000c", 1)})
@@ -98,7 +98,7 @@ TEST_F(JobStoreTest, AddJobsWritesAllOrNothing) {
 TEST_F(JobStoreTest, QueryValuesAreBoundAsData) {
   // Given an alias full of SQL metacharacters, a query for it matches only that job and the
   // jobs table survives.
-  JobStore store(*store_);
+  SqliteJobStore store(*store_);
   NewJob odd = Job(kStoreA, 1);
   odd.alias = "'; DROP TABLE jobs; --";
   ASSERT_OK(store.AddJobs({odd, Job(kStoreB, 1)}));
@@ -115,7 +115,7 @@ TEST_F(JobStoreTest, QueryValuesAreBoundAsData) {
 TEST_F(JobStoreTest, UnscheduleIsAllOrNothing) {
   // Given a known and an unknown id, nothing changes and the unknown one is named; the known
   // one alone is then unscheduled and loses its next fire.
-  JobStore store(*store_);
+  SqliteJobStore store(*store_);
   NewJob job = Job(kStoreA, 5);
   ASSERT_OK(store.AddJobs({job}));
   const std::string unknown = "dddddddd-0000-4000-8000-00000000000d";
@@ -140,7 +140,7 @@ TEST_F(JobStoreTest, UnscheduleIsAllOrNothing) {
 TEST_F(JobStoreTest, MatchJobsReportsContainersForPermissionChecks) {
   // Given jobs on a store in a container and on one without, a query finds each with its
   // container.
-  JobStore store(*store_);
+  SqliteJobStore store(*store_);
   NewJob a = Job(kStoreA, 1);
   NewJob b = Job(kStoreB, 1);
   ASSERT_OK(store.AddJobs({a, b}));
@@ -157,8 +157,8 @@ TEST_F(JobStoreTest, MatchJobsReportsContainersForPermissionChecks) {
 
 TEST_F(JobStoreTest, StoreWithScheduledJobsCannotBeDeleted) {
   // Given a store with a scheduled job, deleting it is refused until the job is unscheduled.
-  JobStore store(*store_);
-  CatalogStore catalog(*store_);
+  SqliteJobStore store(*store_);
+  SqliteCatalogStore catalog(*store_);
   NewJob job = Job(kStoreA, 1);
   ASSERT_OK(store.AddJobs({job}));
   EXPECT_EQ(catalog.DeleteCertStore(kStoreA).code(), StatusCode::kFailedPrecondition);

@@ -1,4 +1,4 @@
-// PoolStore::ReconcileDeclaredPools(): the configuration file's `pools` made true in the store.
+// SqlitePoolStore::ReconcileDeclaredPools(): the configuration file's `pools` made true in the store.
 #include <map>
 #include <set>
 #include <utility>
@@ -118,7 +118,7 @@ void DeleteUndeclared(SQLite::Database& db, const std::set<std::string>& keep,
 
 }  // namespace
 
-StatusOr<ReconcileReport> PoolStore::ReconcileDeclaredPools(
+StatusOr<ReconcileReport> SqlitePoolStore::ReconcileDeclaredPools(
     const std::vector<DeclaredPool>& declared, WallTime now) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("reconciling declared agent pools", [&]() -> StatusOr<ReconcileReport> {

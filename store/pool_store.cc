@@ -127,7 +127,7 @@ bool HasCapability(const std::vector<std::string>& capabilities, std::string_vie
   return false;
 }
 
-StatusOr<PoolRecord> PoolStore::CreatePool(const PoolSpec& requested, WallTime now) {
+StatusOr<PoolRecord> SqlitePoolStore::CreatePool(const PoolSpec& requested, WallTime now) {
   const PoolSpec spec = Normalized(requested);
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("creating an agent pool", [&]() -> StatusOr<PoolRecord> {
@@ -147,7 +147,7 @@ StatusOr<PoolRecord> PoolStore::CreatePool(const PoolSpec& requested, WallTime n
   });
 }
 
-StatusOr<PoolRecord> PoolStore::ReplacePool(const PoolSpec& requested, WallTime now) {
+StatusOr<PoolRecord> SqlitePoolStore::ReplacePool(const PoolSpec& requested, WallTime now) {
   const PoolSpec spec = Normalized(requested);
   if (IsDefault(spec.pool_id)) return DefaultPoolRefusal("renamed or have its members edited");
   SqliteStore::Impl& impl = store_.impl();
@@ -170,7 +170,7 @@ StatusOr<PoolRecord> PoolStore::ReplacePool(const PoolSpec& requested, WallTime 
   });
 }
 
-Status PoolStore::DeletePool(std::string_view requested_id) {
+Status SqlitePoolStore::DeletePool(std::string_view requested_id) {
   const std::string pool_id = LowerId(requested_id);
   if (IsDefault(pool_id)) return DefaultPoolRefusal("deleted");
   SqliteStore::Impl& impl = store_.impl();
@@ -187,7 +187,7 @@ Status PoolStore::DeletePool(std::string_view requested_id) {
   });
 }
 
-StatusOr<PoolRecord> PoolStore::GetPool(std::string_view pool_id) {
+StatusOr<PoolRecord> SqlitePoolStore::GetPool(std::string_view pool_id) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("reading an agent pool", [&]() -> StatusOr<PoolRecord> {
     std::optional<PoolRecord> pool = SelectPool(impl.db, LowerId(pool_id));
@@ -196,7 +196,7 @@ StatusOr<PoolRecord> PoolStore::GetPool(std::string_view pool_id) {
   });
 }
 
-StatusOr<bool> PoolStore::PoolExists(std::string_view pool_id) {
+StatusOr<bool> SqlitePoolStore::PoolExists(std::string_view pool_id) {
   const std::string id = LowerId(pool_id);
   if (IsDefault(id)) return true;
   SqliteStore::Impl& impl = store_.impl();
@@ -205,7 +205,7 @@ StatusOr<bool> PoolStore::PoolExists(std::string_view pool_id) {
   });
 }
 
-StatusOr<Page<PoolRecord>> PoolStore::ListPools(const jobs::Paging& paging) {
+StatusOr<Page<PoolRecord>> SqlitePoolStore::ListPools(const jobs::Paging& paging) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("listing agent pools", [&]() -> StatusOr<Page<PoolRecord>> {
     std::vector<PoolRow> rows;
@@ -221,7 +221,7 @@ StatusOr<Page<PoolRecord>> PoolStore::ListPools(const jobs::Paging& paging) {
   });
 }
 
-StatusOr<Page<PoolMember>> PoolStore::ListDefaultPoolMembers(const jobs::Paging& paging) {
+StatusOr<Page<PoolMember>> SqlitePoolStore::ListDefaultPoolMembers(const jobs::Paging& paging) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("listing the default pool", [&]() -> StatusOr<Page<PoolMember>> {
     Page<PoolMember> page;

@@ -27,15 +27,15 @@ class PoolStoreTest : public testing::StoreFileTest {
     agent.status = status;
     agent.capabilities = std::move(capabilities);
     agent.created_at = clock_.WallNow();
-    EXPECT_OK(AgentStore(*store_).CreateAgent(agent));
+    EXPECT_OK(SqliteAgentStore(*store_).CreateAgent(agent));
     return agent.agent_id;
   }
   StatusOr<PoolRecord> Create(const std::string& name, std::vector<PoolMemberSpec> agents) {
-    return PoolStore(*store_).CreatePool({NewGuid(), name, std::move(agents)}, clock_.WallNow());
+    return SqlitePoolStore(*store_).CreatePool({NewGuid(), name, std::move(agents)}, clock_.WallNow());
   }
   std::vector<std::string> DefaultIds() {
     std::vector<std::string> ids;
-    StatusOr<PoolRecord> pool = PoolStore(*store_).GetPool(kDefaultPoolId);
+    StatusOr<PoolRecord> pool = SqlitePoolStore(*store_).GetPool(kDefaultPoolId);
     EXPECT_OK(pool);
     if (!pool.ok()) return ids;
     for (const PoolMember& m : pool->agents) ids.push_back(m.agent_id);
@@ -54,7 +54,7 @@ TEST_F(PoolStoreTest, MemberLeavesDefaultPoolAndReturnsWhenRemoved) {
   ASSERT_EQ(pool.agents.size(), 1u);
   EXPECT_TRUE(pool.agents[0].enable_discover);
   EXPECT_FALSE(pool.agents[0].enable_monitor);
-  ASSERT_OK(PoolStore(*store_).DeletePool(pool.pool_id));
+  ASSERT_OK(SqlitePoolStore(*store_).DeletePool(pool.pool_id));
   EXPECT_THAT(DefaultIds(), ElementsAre(a));
 }
 
@@ -80,7 +80,7 @@ TEST_F(PoolStoreTest, ReplaceIsFullAndDefaultPoolIsFixed) {
   std::string a = Agent("a");
   std::string b = Agent("b");
   ASSERT_OK_AND_ASSIGN(PoolRecord pool, Create("web", {{a}}));
-  PoolStore pools(*store_);
+  SqlitePoolStore pools(*store_);
   ASSERT_OK_AND_ASSIGN(
       PoolRecord replaced,
       pools.ReplacePool({pool.pool_id, "web2", {{b, false, true}}}, clock_.WallNow()));
@@ -100,7 +100,7 @@ TEST_F(PoolStoreTest, ReplaceIsFullAndDefaultPoolIsFixed) {
 TEST_F(PoolStoreTest, DefaultMembersAllowWhatTheirCapabilitiesSay) {
   // Given an agent advertising SSL discovery only, it allows and is enabled for discovery.
   std::string a = Agent("a", {"ssl.discovery", "CertStores.PEM.Management"});
-  ASSERT_OK_AND_ASSIGN(PoolRecord pool, PoolStore(*store_).GetPool(kDefaultPoolId));
+  ASSERT_OK_AND_ASSIGN(PoolRecord pool, SqlitePoolStore(*store_).GetPool(kDefaultPoolId));
   ASSERT_EQ(pool.agents.size(), 1u);
   EXPECT_TRUE(pool.agents[0].allows_discover);
   EXPECT_TRUE(pool.agents[0].enable_discover);
@@ -113,16 +113,16 @@ TEST_F(PoolStoreTest, ListPoolsIncludesDefaultAndPagesWithTotal) {
   ASSERT_OK(Create("alpha", {}));
   ASSERT_OK(Create("beta", {}));
   ASSERT_OK_AND_ASSIGN(jobs::Paging paging, jobs::ParsePaging({}, PoolQueryFields(), "Name"));
-  ASSERT_OK_AND_ASSIGN(Page<PoolRecord> page, PoolStore(*store_).ListPools(paging));
+  ASSERT_OK_AND_ASSIGN(Page<PoolRecord> page, SqlitePoolStore(*store_).ListPools(paging));
   EXPECT_EQ(page.total, 3);
   ASSERT_EQ(page.rows.size(), 3u);
   EXPECT_EQ(page.rows[0].name, "alpha");
   EXPECT_EQ(page.rows[2].name, "Default Agent Pool");  // names sort ignoring case
-  ASSERT_OK_AND_ASSIGN(bool exists, PoolStore(*store_).PoolExists(kDefaultPoolId));
+  ASSERT_OK_AND_ASSIGN(bool exists, SqlitePoolStore(*store_).PoolExists(kDefaultPoolId));
   EXPECT_TRUE(exists);
-  ASSERT_OK_AND_ASSIGN(exists, PoolStore(*store_).PoolExists(page.rows[0].pool_id));
+  ASSERT_OK_AND_ASSIGN(exists, SqlitePoolStore(*store_).PoolExists(page.rows[0].pool_id));
   EXPECT_TRUE(exists);
-  ASSERT_OK_AND_ASSIGN(exists, PoolStore(*store_).PoolExists(NewGuid()));
+  ASSERT_OK_AND_ASSIGN(exists, SqlitePoolStore(*store_).PoolExists(NewGuid()));
   EXPECT_FALSE(exists);
 }
 
@@ -133,7 +133,7 @@ TEST_F(PoolStoreTest, ReconcileCreatesAdoptsUpdatesAndDeletesManagedPools) {
   std::string b = Agent("b");
   ASSERT_OK_AND_ASSIGN(PoolRecord web, Create("web", {{a}}));
   const std::string ghost = NewGuid();
-  PoolStore pools(*store_);
+  SqlitePoolStore pools(*store_);
   ASSERT_OK_AND_ASSIGN(
       ReconcileReport report,
       pools.ReconcileDeclaredPools({{"db", {a, ghost}}, {"web", {b}}}, clock_.WallNow()));

@@ -5,6 +5,7 @@
 #include <exception>
 #include <string>
 
+#include "store/sqlite_repositories.h"
 #include "store/sqlite_store_impl.h"
 
 namespace orch::store {
@@ -19,7 +20,7 @@ std::chrono::milliseconds ReadFaults::Delay() const {
   return delay_;
 }
 
-Status StoreReader::RunInReadTransaction(SqliteStore& store, Task& task,
+Status StoreReader::RunInReadTransaction(SqliteStore& store, Repositories& repositories, Task& task,
                                          std::chrono::milliseconds delay) {
   SqliteStore::Impl& impl = store.impl();
   sqlite3* const handle = impl.db.getHandle();
@@ -34,7 +35,7 @@ Status StoreReader::RunInReadTransaction(SqliteStore& store, Task& task,
   if (delay.count() > 0) std::this_thread::sleep_for(delay);
   Status ran;
   try {
-    ran = task.run(store);
+    ran = task.run(repositories);
   } catch (const std::exception& e) {
     // A read that throws has a bug; its caller is answered all the same.
     ran = InternalError(std::string("a read threw: ") + e.what());
@@ -56,8 +57,13 @@ Status StoreReader::RunInReadTransaction(SqliteStore& store, Task& task,
   return ran;
 }
 
+InlineReader::InlineReader(SqliteStore& store, RepositoryFaults* faults)
+    : store_(store), repositories_(RepositoriesOf(store, faults)) {}
+
+InlineReader::~InlineReader() = default;
+
 void InlineReader::Enqueue(Task task) {
-  const Status ran = RunInReadTransaction(store_, task);
+  const Status ran = RunInReadTransaction(store_, *repositories_, task);
   ++state_.reads;
   task.finish(ran);
 }
@@ -144,6 +150,8 @@ ReaderState ReadPool::state() const {
 }
 
 void ReadPool::Loop(SqliteStore& connection) {
+  const std::unique_ptr<Repositories> repositories =
+      RepositoriesOf(connection, options_.repository_faults);
   for (;;) {
     Task task;
     {
@@ -155,7 +163,7 @@ void ReadPool::Loop(SqliteStore& connection) {
     }
     const std::chrono::milliseconds delay =
         options_.faults != nullptr ? options_.faults->Delay() : std::chrono::milliseconds(0);
-    const Status ran = RunInReadTransaction(connection, task, delay);
+    const Status ran = RunInReadTransaction(connection, *repositories, task, delay);
     // The read and what it captured are let go of here, not on the loop.
     task.run = nullptr;
     {

@@ -21,6 +21,8 @@
 #include <vector>
 
 #include "common/status.h"
+#include "store/faulty_repositories.h"
+#include "store/repositories.h"
 #include "store/sqlite_store.h"
 
 namespace orch::store {
@@ -54,15 +56,16 @@ class StoreReader {
  public:
   virtual ~StoreReader() = default;
 
-  /// Queues `read`. It runs on another thread against the reader's connection, so it must
-  /// touch nothing but that connection and what was copied into it; `done` then runs on the
+  /// Queues `read`. It runs on another thread against the repositories of the reader's
+  /// connection, in one read transaction, so it must touch nothing but them and what was
+  /// copied into it; `done` then runs on the
   /// loop's thread with its result, or with ResourceExhausted (too many reads waiting) or
   /// Unavailable (shutting down) when it was refused.
   template <typename T>
-  void Read(std::function<StatusOr<T>(SqliteStore&)> read, std::function<void(StatusOr<T>)> done) {
+  void Read(std::function<StatusOr<T>(Repositories&)> read, std::function<void(StatusOr<T>)> done) {
     auto result = std::make_shared<std::optional<StatusOr<T>>>();
-    Enqueue(Task{[read = std::move(read), result](SqliteStore& store) -> Status {
-                   result->emplace(read(store));
+    Enqueue(Task{[read = std::move(read), result](Repositories& repositories) -> Status {
+                   result->emplace(read(repositories));
                    return Status::Ok();
                  },
                  [done = std::move(done), result](const Status& ran) {
@@ -78,16 +81,17 @@ class StoreReader {
  protected:
   struct Task {
     // Runs the read, keeping its result for `finish`.
-    std::function<Status(SqliteStore&)> run;
+    std::function<Status(Repositories&)> run;
     // Answers the read: ok, its result; otherwise why it did not run.
     std::function<void(const Status&)> finish;
   };
 
   virtual void Enqueue(Task task) = 0;
 
-  /// Runs `task` in a read transaction of its own on `store` (a nested one when `store` is
-  /// already in a transaction), after `delay`: ok, or why the read could not run.
-  static Status RunInReadTransaction(SqliteStore& store, Task& task,
+  /// Runs `task` on `repositories` (those of `store`) in a read transaction of its own (a
+  /// nested one when `store` is already in a transaction), after `delay`: ok, or why the read
+  /// could not run.
+  static Status RunInReadTransaction(SqliteStore& store, Repositories& repositories, Task& task,
                                      std::chrono::milliseconds delay = {});
 };
 
@@ -95,8 +99,10 @@ class StoreReader {
 /// tests and tools that have no event loop to come back to.
 class InlineReader final : public StoreReader {
  public:
-  /// REQUIRES: `store` outlives this object.
-  explicit InlineReader(SqliteStore& store) : store_(store) {}
+  /// Reads go to `store`'s repositories, through `faults` when it is not null.
+  /// REQUIRES: `store` and `faults` outlive this object.
+  explicit InlineReader(SqliteStore& store, RepositoryFaults* faults = nullptr);
+  ~InlineReader() override;
 
   ReaderState state() const override { return state_; }
 
@@ -104,6 +110,7 @@ class InlineReader final : public StoreReader {
   void Enqueue(Task task) override;
 
   SqliteStore& store_;
+  std::unique_ptr<Repositories> repositories_;
   ReaderState state_;
 };
 
@@ -121,6 +128,8 @@ class ReadPool final : public StoreReader {
     size_t max_backlog = 1024;
     /// Faults to inject; nullptr in production.
     ReadFaults* faults = nullptr;
+    /// Faults to inject into the repositories' calls; nullptr in production.
+    RepositoryFaults* repository_faults = nullptr;
   };
 
   /// Opens `readers` (1..kMaxReaders) read-only connections to the database `store` names

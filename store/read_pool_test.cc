@@ -43,9 +43,9 @@ class ReadPoolTest : public testing::StoreFileTest {
   /// Queues a read of the number of containers; its answer is appended to `counts_`.
   void CountContainers() {
     pool_->Read<int64_t>(
-        [](SqliteStore& store) -> StatusOr<int64_t> {
+        [](Repositories& store) -> StatusOr<int64_t> {
           ORCH_ASSIGN_OR_RETURN(Page<ContainerRecord> page,
-                                CatalogStore(store).ListContainers(jobs::Paging{}));
+                                store.catalog().ListContainers(jobs::Paging{}));
           return page.total;
         },
         [this](StatusOr<int64_t> count) { counts_.push_back(std::move(count)); });
@@ -57,7 +57,7 @@ class ReadPoolTest : public testing::StoreFileTest {
     auto entered = std::make_shared<std::promise<void>>();
     std::shared_future<void> released = release->get_future().share();
     pool_->Read<bool>(
-        [entered, released](SqliteStore&) -> StatusOr<bool> {
+        [entered, released](Repositories&) -> StatusOr<bool> {
           entered->set_value();
           released.wait();
           return true;
@@ -84,7 +84,7 @@ TEST_F(ReadPoolTest, AReadRunsOffTheCallingThreadAndIsAnsweredThroughPost) {
   std::optional<std::thread::id> ran_on;
   std::optional<std::thread::id> answered_on;
   pool_->Read<int>(
-      [&ran_on](SqliteStore&) -> StatusOr<int> {
+      [&ran_on](Repositories&) -> StatusOr<int> {
         ran_on = std::this_thread::get_id();
         return 7;
       },
@@ -103,14 +103,14 @@ TEST_F(ReadPoolTest, AReadRunsOffTheCallingThreadAndIsAnsweredThroughPost) {
 
 TEST_F(ReadPoolTest, AReadSeesWhatAnotherConnectionCommittedBeforeItStarted) {
   // Given two containers committed by the test's own connection, then a read on a reader's.
-  ASSERT_OK(CatalogStore(*store_).AddContainer("web"));
-  ASSERT_OK(CatalogStore(*store_).AddContainer("db"));
+  ASSERT_OK(SqliteCatalogStore(*store_).AddContainer("web"));
+  ASSERT_OK(SqliteCatalogStore(*store_).AddContainer("db"));
   CountContainers();
   ASSERT_TRUE(Answered(1));
   ASSERT_OK(counts_[0]);
   EXPECT_EQ(*counts_[0], 2);
 
-  ASSERT_OK(CatalogStore(*store_).AddContainer("mail"));
+  ASSERT_OK(SqliteCatalogStore(*store_).AddContainer("mail"));
   CountContainers();
   ASSERT_TRUE(Answered(2));
   ASSERT_OK(counts_[1]);
@@ -121,18 +121,18 @@ TEST_F(ReadPoolTest, AReaderConnectionRefusesToWrite) {
   // Given a read that tries to write: the read-only connection refuses, and nothing is written.
   std::optional<Status> answer;
   pool_->Read<ContainerRecord>(
-      [](SqliteStore& store) { return CatalogStore(store).AddContainer("web"); },
+      [](Repositories& store) { return store.catalog().AddContainer("web"); },
       [&answer](StatusOr<ContainerRecord> added) { answer = added.status(); });
   ASSERT_TRUE(loop_.RunUntil([&] { return answer.has_value(); }));
   EXPECT_FALSE(answer->ok());
   ASSERT_OK_AND_ASSIGN(Page<ContainerRecord> page,
-                       CatalogStore(*store_).ListContainers(jobs::Paging{}));
+                       SqliteCatalogStore(*store_).ListContainers(jobs::Paging{}));
   EXPECT_EQ(page.total, 0);
 }
 
 TEST_F(ReadPoolTest, StopAnswersEveryQueuedReadAndLaterReadsAreRefused) {
   // Given slow reads queued behind each other, Stop() right away: each is run and answered.
-  ASSERT_OK(CatalogStore(*store_).AddContainer("web"));
+  ASSERT_OK(SqliteCatalogStore(*store_).AddContainer("web"));
   faults_.SetDelay(milliseconds(20));
   for (int i = 0; i < 6; ++i) CountContainers();
   pool_->Stop();
@@ -179,13 +179,13 @@ TEST_F(ReadPoolTest, OpenRefusesAnInMemoryDatabaseAndABadNumberOfReaders) {
 }
 
 TEST_F(ReadPoolTest, AnInlineReaderAnswersBeforeReadReturns) {
-  ASSERT_OK(CatalogStore(*store_).AddContainer("web"));
+  ASSERT_OK(SqliteCatalogStore(*store_).AddContainer("web"));
   InlineReader reader(*store_);
   std::optional<StatusOr<int64_t>> answer;
   reader.Read<int64_t>(
-      [](SqliteStore& store) -> StatusOr<int64_t> {
+      [](Repositories& store) -> StatusOr<int64_t> {
         ORCH_ASSIGN_OR_RETURN(Page<ContainerRecord> page,
-                              CatalogStore(store).ListContainers(jobs::Paging{}));
+                              store.catalog().ListContainers(jobs::Paging{}));
         return page.total;
       },
       [&answer](StatusOr<int64_t> count) { answer = std::move(count); });

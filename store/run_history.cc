@@ -1,4 +1,4 @@
-// RunStore: the job history — listing, following and matching runs, Acknowledge, Reschedule
+// SqliteRunStore: the job history — listing, following and matching runs, Acknowledge, Reschedule
 // and pruning. The writes of a run's life are in run_store.cc.
 #include <algorithm>
 #include <cstdint>
@@ -113,7 +113,7 @@ const std::vector<QueryField>& RunQueryFields() {
   return kFields;
 }
 
-StatusOr<Page<RunRecord>> RunStore::ListRuns(const jobs::Paging& paging) {
+StatusOr<Page<RunRecord>> SqliteRunStore::ListRuns(const jobs::Paging& paging) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("listing job history", [&]() -> StatusOr<Page<RunRecord>> {
     jobs::Paging narrowed = paging;
@@ -127,7 +127,7 @@ StatusOr<Page<RunRecord>> RunStore::ListRuns(const jobs::Paging& paging) {
   });
 }
 
-StatusOr<std::vector<RunRecord>> RunStore::RunsAfter(int64_t after_run_id, int limit) {
+StatusOr<std::vector<RunRecord>> SqliteRunStore::RunsAfter(int64_t after_run_id, int limit) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("following job history", [&]() -> StatusOr<std::vector<RunRecord>> {
     internal::CachedStatement query =
@@ -140,7 +140,7 @@ StatusOr<std::vector<RunRecord>> RunStore::RunsAfter(int64_t after_run_id, int l
   });
 }
 
-StatusOr<std::vector<int64_t>> RunStore::MatchRuns(const jobs::SqlFilter& filter, int64_t limit) {
+StatusOr<std::vector<int64_t>> SqliteRunStore::MatchRuns(const jobs::SqlFilter& filter, int64_t limit) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("matching job history", [&]() -> StatusOr<std::vector<int64_t>> {
     internal::CachedStatement query =
@@ -154,7 +154,7 @@ StatusOr<std::vector<int64_t>> RunStore::MatchRuns(const jobs::SqlFilter& filter
   });
 }
 
-StatusOr<int64_t> RunStore::Acknowledge(const std::vector<int64_t>& run_ids) {
+StatusOr<int64_t> SqliteRunStore::Acknowledge(const std::vector<int64_t>& run_ids) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("acknowledging runs", [&]() -> StatusOr<int64_t> {
     internal::WriteTransaction transaction(impl);
@@ -183,7 +183,7 @@ StatusOr<int64_t> RunStore::Acknowledge(const std::vector<int64_t>& run_ids) {
   });
 }
 
-StatusOr<std::vector<RunRecord>> RunStore::Rerun(const std::vector<int64_t>& run_ids,
+StatusOr<std::vector<RunRecord>> SqliteRunStore::Rerun(const std::vector<int64_t>& run_ids,
                                                  WallTime now) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("rescheduling runs", [&]() -> StatusOr<std::vector<RunRecord>> {
@@ -228,7 +228,7 @@ StatusOr<std::vector<RunRecord>> RunStore::Rerun(const std::vector<int64_t>& run
   });
 }
 
-StatusOr<int64_t> RunStore::Prune(WallTime success_before, WallTime other_before, int64_t limit) {
+StatusOr<int64_t> SqliteRunStore::Prune(WallTime success_before, WallTime other_before, int64_t limit) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("pruning job history", [&]() -> StatusOr<int64_t> {
     static const std::string kSql = [] {

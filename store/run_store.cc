@@ -1,4 +1,4 @@
-// RunStore: the writes of a run's life — firing, delivery, start, completion, cancelling.
+// SqliteRunStore: the writes of a run's life — firing, delivery, start, completion, cancelling.
 // The job history's queries are in run_history.cc.
 #include "store/run_store.h"
 
@@ -82,7 +82,7 @@ void ApplyDecision(SqliteStore::Impl& impl, const FireJob& job, const FireDecisi
 
 }  // namespace
 
-StatusOr<std::vector<FireEntry>> RunStore::LoadFireQueue() {
+StatusOr<std::vector<FireEntry>> SqliteRunStore::LoadFireQueue() {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("loading the fire queue", [&]() -> StatusOr<std::vector<FireEntry>> {
     static const std::string kSql =
@@ -97,7 +97,7 @@ StatusOr<std::vector<FireEntry>> RunStore::LoadFireQueue() {
   });
 }
 
-StatusOr<std::vector<RunRecord>> RunStore::LoadOpenRuns() {
+StatusOr<std::vector<RunRecord>> SqliteRunStore::LoadOpenRuns() {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("loading open runs", [&]() -> StatusOr<std::vector<RunRecord>> {
     // The WHERE repeats runs_open's, so the index serves it.
@@ -110,7 +110,7 @@ StatusOr<std::vector<RunRecord>> RunStore::LoadOpenRuns() {
   });
 }
 
-StatusOr<std::vector<RunRecord>> RunStore::Fire(
+StatusOr<std::vector<RunRecord>> SqliteRunStore::Fire(
     const std::vector<FireEntry>& entries,
     const std::function<FireDecision(const FireJob&)>& decide) {
   SqliteStore::Impl& impl = store_.impl();
@@ -138,14 +138,14 @@ StatusOr<std::vector<RunRecord>> RunStore::Fire(
   });
 }
 
-StatusOr<std::optional<RunRecord>> RunStore::FindRun(int64_t run_id) {
+StatusOr<std::optional<RunRecord>> SqliteRunStore::FindRun(int64_t run_id) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("reading a run", [&]() -> StatusOr<std::optional<RunRecord>> {
     return ReadRunById(impl, run_id);
   });
 }
 
-StatusOr<std::vector<RunRecord>> RunStore::WaitingRunsOfStores(
+StatusOr<std::vector<RunRecord>> SqliteRunStore::WaitingRunsOfStores(
     const std::vector<std::string>& store_ids) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("reading a store's waiting runs", [&]() -> StatusOr<std::vector<RunRecord>> {
@@ -163,7 +163,7 @@ StatusOr<std::vector<RunRecord>> RunStore::WaitingRunsOfStores(
   });
 }
 
-StatusOr<std::string> RunStore::PoolOfAgent(std::string_view agent_id) {
+StatusOr<std::string> SqliteRunStore::PoolOfAgent(std::string_view agent_id) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("finding an agent's pool", [&]() -> StatusOr<std::string> {
     internal::CachedStatement query =
@@ -174,7 +174,7 @@ StatusOr<std::string> RunStore::PoolOfAgent(std::string_view agent_id) {
   });
 }
 
-StatusOr<Delivered> RunStore::Deliver(const std::vector<Delivery>& deliveries) {
+StatusOr<Delivered> SqliteRunStore::Deliver(const std::vector<Delivery>& deliveries) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("delivering runs", [&]() -> StatusOr<Delivered> {
     internal::WriteTransaction transaction(impl);
@@ -219,7 +219,7 @@ StatusOr<Delivered> RunStore::Deliver(const std::vector<Delivery>& deliveries) {
   });
 }
 
-Status RunStore::Start(int64_t run_id, WallTime now) {
+Status SqliteRunStore::Start(int64_t run_id, WallTime now) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("starting a run", [&]() -> Status {
     static const std::string kSql =
@@ -235,7 +235,7 @@ Status RunStore::Start(int64_t run_id, WallTime now) {
   });
 }
 
-StatusOr<std::optional<RunRecord>> RunStore::Complete(const RunCompletion& completion) {
+StatusOr<std::optional<RunRecord>> SqliteRunStore::Complete(const RunCompletion& completion) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("completing a run", [&]() -> StatusOr<std::optional<RunRecord>> {
     internal::WriteTransaction transaction(impl);
@@ -267,7 +267,7 @@ StatusOr<std::optional<RunRecord>> RunStore::Complete(const RunCompletion& compl
   });
 }
 
-StatusOr<std::vector<int64_t>> RunStore::CancelWaiting(const std::vector<std::string>& job_ids,
+StatusOr<std::vector<int64_t>> SqliteRunStore::CancelWaiting(const std::vector<std::string>& job_ids,
                                                        std::string_view message, WallTime now) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("cancelling waiting runs", [&]() -> StatusOr<std::vector<int64_t>> {

@@ -33,7 +33,7 @@ class RunStoreTest : public testing::StoreFileTest {
  protected:
   void SetUp() override {
     StoreFileTest::SetUp();
-    CatalogStore catalog(*store_);
+    SqliteCatalogStore catalog(*store_);
     NewCertificate cert;
     cert.thumbprint = "ABCDEF";
     cert.der = "der";
@@ -64,7 +64,7 @@ class RunStoreTest : public testing::StoreFileTest {
     job.schedule_json = R"({"Interval":{"Minutes":30}})";
     job.next_fire = jobs::FromUnixMillis(fire_ms);
     job.requested = clock_.WallNow();
-    StatusOr<std::vector<int64_t>> seqs = JobStore(*store_).AddJobs({job});
+    StatusOr<std::vector<int64_t>> seqs = SqliteJobStore(*store_).AddJobs({job});
     EXPECT_OK(seqs);
     *job_id = job.job_id;
     return {fire_ms, seqs->front()};
@@ -73,7 +73,7 @@ class RunStoreTest : public testing::StoreFileTest {
   // Fires `entry` with a run at its time, keeping the job's next fire where it is.
   std::vector<RunRecord> FireKeepingNext(const FireEntry& entry) {
     StatusOr<std::vector<RunRecord>> runs =
-        RunStore(*store_).Fire({entry}, [&](const FireJob& job) {
+        SqliteRunStore(*store_).Fire({entry}, [&](const FireJob& job) {
           return FireDecision{.run_at = job.next_fire, .next_fire = job.next_fire};
         });
     EXPECT_OK(runs);
@@ -89,7 +89,7 @@ TEST_F(RunStoreTest, AFireIsRecordedOncePerJobAndInstant) {
   FireEntry entry = AddJob(kPoolStore, 1000, &job);
   ASSERT_EQ(FireKeepingNext(entry).size(), 1u);
   EXPECT_TRUE(FireKeepingNext(entry).empty());
-  ASSERT_OK_AND_ASSIGN(std::vector<RunRecord> open, RunStore(*store_).LoadOpenRuns());
+  ASSERT_OK_AND_ASSIGN(std::vector<RunRecord> open, SqliteRunStore(*store_).LoadOpenRuns());
   ASSERT_EQ(open.size(), 1u);
   EXPECT_EQ(open[0].job_id, job);
   EXPECT_EQ(open[0].client_machine, "web01");
@@ -110,7 +110,7 @@ TEST_F(RunStoreTest, DeliveryFollowsTheStoreBinding) {
   std::string pool_job, agent_job;
   const RunRecord pool_run = FireKeepingNext(AddJob(kPoolStore, 1000, &pool_job)).front();
   const RunRecord agent_run = FireKeepingNext(AddJob(kAgentStore, 1000, &agent_job)).front();
-  RunStore runs(*store_);
+  SqliteRunStore runs(*store_);
   const WallTime lease = jobs::FromUnixMillis(9000);
   ASSERT_OK_AND_ASSIGN(
       Delivered first,
@@ -144,7 +144,7 @@ TEST_F(RunStoreTest, AcknowledgeTakesOnlyWarningsAndFailures) {
   std::string a, b;
   RunRecord ok = FireKeepingNext(AddJob(kPoolStore, 1000, &a)).front();
   RunRecord bad = FireKeepingNext(AddJob(kPoolStore, 1000, &b)).front();
-  RunStore runs(*store_);
+  SqliteRunStore runs(*store_);
   ASSERT_OK(runs.Complete({ok.run_id, RunResult::kSuccess, "ok", clock_.WallNow(), {}}));
   ASSERT_OK(runs.Complete({bad.run_id, RunResult::kFailure, "no", clock_.WallNow(), {}}));
   StatusOr<int64_t> refused = runs.Acknowledge({bad.run_id, ok.run_id});
@@ -161,7 +161,7 @@ TEST_F(RunStoreTest, RerunNeedsAClosedFailureWithNothingInFlight) {
   // run is open is refused.
   std::string job;
   RunRecord bad = FireKeepingNext(AddJob(kPoolStore, 1000, &job)).front();
-  RunStore runs(*store_);
+  SqliteRunStore runs(*store_);
   EXPECT_EQ(runs.Rerun({bad.run_id}, clock_.WallNow()).status().code(),
             StatusCode::kFailedPrecondition);
   ASSERT_OK(runs.Complete({bad.run_id, RunResult::kFailure, "no", clock_.WallNow(), {}}));
@@ -218,7 +218,7 @@ TEST_F(RunStoreTest, AHistoryQueryFromAMomentOnSkipsTheBlocksThatEndedBeforeIt) 
                                            "\" AND Result -eq 2",
                                        RunQueryFields())
                         .value();
-    ASSERT_OK_AND_ASSIGN(Page<RunRecord> page, RunStore(*store_).ListRuns(paging));
+    ASSERT_OK_AND_ASSIGN(Page<RunRecord> page, SqliteRunStore(*store_).ListRuns(paging));
     std::vector<int64_t> listed;
     for (const RunRecord& run : page.rows) listed.push_back(run.run_id);
     EXPECT_EQ(listed, scanned) << "since " << since_s << " s";

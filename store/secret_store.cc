@@ -59,7 +59,7 @@ std::string_view SecretStatusName(SecretStatus status) {
   return status == SecretStatus::kRevoked ? "REVOKED" : "ACTIVE";
 }
 
-Status SecretStore::CreateSecret(const SecretRecord& secret) {
+Status SqliteSecretStore::CreateSecret(const SecretRecord& secret) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("creating an agent secret", [&]() -> Status {
     internal::WriteTransaction transaction(impl);
@@ -81,7 +81,7 @@ Status SecretStore::CreateSecret(const SecretRecord& secret) {
   });
 }
 
-StatusOr<std::vector<SecretRecord>> SecretStore::ListSecrets() {
+StatusOr<std::vector<SecretRecord>> SqliteSecretStore::ListSecrets() {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("listing agent secrets", [&]() -> StatusOr<std::vector<SecretRecord>> {
     SQLite::Statement query(impl.db,
@@ -93,14 +93,14 @@ StatusOr<std::vector<SecretRecord>> SecretStore::ListSecrets() {
   });
 }
 
-StatusOr<std::optional<SecretRecord>> SecretStore::FindSecretByName(std::string_view name) {
+StatusOr<std::optional<SecretRecord>> SqliteSecretStore::FindSecretByName(std::string_view name) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("reading an agent secret", [&]() -> StatusOr<std::optional<SecretRecord>> {
     return SelectByName(impl.db, name);
   });
 }
 
-StatusOr<std::optional<SecretRecord>> SecretStore::FindSecretByHash(std::string_view hash) {
+StatusOr<std::optional<SecretRecord>> SqliteSecretStore::FindSecretByHash(std::string_view hash) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("reading an agent secret", [&]() -> StatusOr<std::optional<SecretRecord>> {
     SQLite::Statement query(impl.db,
@@ -114,7 +114,7 @@ StatusOr<std::optional<SecretRecord>> SecretStore::FindSecretByHash(std::string_
   });
 }
 
-StatusOr<SecretRecord> SecretStore::RevokeSecret(std::string_view name, WallTime now) {
+StatusOr<SecretRecord> SqliteSecretStore::RevokeSecret(std::string_view name, WallTime now) {
   AgentChanges::Note();
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("revoking an agent secret", [&]() -> StatusOr<SecretRecord> {
@@ -140,7 +140,7 @@ StatusOr<SecretRecord> SecretStore::RevokeSecret(std::string_view name, WallTime
   });
 }
 
-Status SecretStore::AddAccessToken(std::string_view token_hash, std::string_view secret_id,
+Status SqliteSecretStore::AddAccessToken(std::string_view token_hash, std::string_view secret_id,
                                    WallTime expires_at, WallTime now) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("storing an access token", [&]() -> Status {
@@ -163,7 +163,7 @@ Status SecretStore::AddAccessToken(std::string_view token_hash, std::string_view
   });
 }
 
-StatusOr<std::optional<AccessTokenRecord>> SecretStore::FindAccessToken(
+StatusOr<std::optional<AccessTokenRecord>> SqliteSecretStore::FindAccessToken(
     std::string_view token_hash) {
   SqliteStore::Impl& impl = store_.impl();
   using Result = StatusOr<std::optional<AccessTokenRecord>>;

@@ -18,7 +18,7 @@ class SecretStoreTest : public testing::StoreFileTest {
   SecretRecord Create(const std::string& name) {
     SecretRecord secret{NewGuid(), name, "hash-of-" + name, SecretStatus::kActive,
                         clock_.WallNow()};
-    EXPECT_OK(SecretStore(*store_).CreateSecret(secret));
+    EXPECT_OK(SqliteSecretStore(*store_).CreateSecret(secret));
     return secret;
   }
 };
@@ -26,7 +26,7 @@ class SecretStoreTest : public testing::StoreFileTest {
 TEST_F(SecretStoreTest, CreateFindListAndRefuseDuplicateName) {
   // Given a created secret, it is found with its hash, listed without it, and a second secret
   // with the same name is refused naming the field.
-  SecretStore secrets(*store_);
+  SqliteSecretStore secrets(*store_);
   SecretRecord created = Create("bootstrap");
   ASSERT_OK_AND_ASSIGN(auto found, secrets.FindSecretByName("bootstrap"));
   ASSERT_TRUE(found.has_value());
@@ -48,8 +48,8 @@ TEST_F(SecretStoreTest, CreateFindListAndRefuseDuplicateName) {
 TEST_F(SecretStoreTest, RevokeRemovesTokensAndSessionsFromThatSecretOnly) {
   // Given two secrets, each with a token and a session, revoking one removes exactly its
   // token and session and marks it REVOKED; revoking again is harmless.
-  SecretStore secrets(*store_);
-  AgentStore agents(*store_);
+  SqliteSecretStore secrets(*store_);
+  SqliteAgentStore agents(*store_);
   SecretRecord a = Create("a");
   SecretRecord b = Create("b");
   const WallTime now = clock_.WallNow();
@@ -77,7 +77,7 @@ TEST_F(SecretStoreTest, RevokeRemovesTokensAndSessionsFromThatSecretOnly) {
 TEST_F(SecretStoreTest, AccessTokenCarriesItsSecretAndExpiredOnesArePruned) {
   // Given a token that expired and a fresh one, the fresh one names its secret and adding it
   // pruned the expired one.
-  SecretStore secrets(*store_);
+  SqliteSecretStore secrets(*store_);
   SecretRecord a = Create("a");
   const WallTime now = clock_.WallNow();
   ASSERT_OK(secrets.AddAccessToken("old", a.id, now - std::chrono::seconds(1), now));

@@ -93,7 +93,7 @@ TEST_F(SqlValuesPlanTest, OpenRunsAreReadThroughThePartialIndex) {
   sqlite3* db = store_->impl().db.getHandle();
   std::vector<std::string> statements;
   sqlite3_trace_v2(db, SQLITE_TRACE_STMT, CollectSql, &statements);
-  ASSERT_OK(RunStore(*store_).LoadOpenRuns());
+  ASSERT_OK(SqliteRunStore(*store_).LoadOpenRuns());
   sqlite3_trace_v2(db, 0, nullptr, nullptr);
   ASSERT_EQ(statements.size(), 1u);
   SQLite::Statement plan(store_->impl().db, "EXPLAIN QUERY PLAN " + statements[0]);

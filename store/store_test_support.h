@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "common/fake_clock.h"
+#include "store/sqlite_repositories.h"
 #include "store/sqlite_store.h"
 
 namespace orch::store::testing {
@@ -25,8 +26,10 @@ class StoreFileTest : public ::testing::Test {
         SqliteStore::Open({.path = dir_ + "/orchd.db", .orchd_version = "test", .clock = &clock_});
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
     store_ = std::move(opened).value();
+    repositories_ = RepositoriesOf(*store_);
   }
   void TearDown() override {
+    repositories_.reset();
     store_.reset();
     std::error_code ignored;
     std::filesystem::remove_all(dir_, ignored);
@@ -35,6 +38,8 @@ class StoreFileTest : public ::testing::Test {
   FakeClock clock_;
   std::string dir_;
   std::unique_ptr<SqliteStore> store_;
+  // The repositories of store_.
+  std::unique_ptr<Repositories> repositories_;
 };
 
 }  // namespace orch::store::testing

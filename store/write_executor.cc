@@ -7,6 +7,7 @@
 
 #include "common/logging.h"
 #include "store/agent_changes.h"
+#include "store/sqlite_repositories.h"
 #include "store/sqlite_store_impl.h"
 
 namespace orch::store {
@@ -41,17 +42,22 @@ int64_t CommitFaults::failed() const {
   return failed_;
 }
 
-void StoreWriter::Submit(std::function<Status(SqliteStore&)> write,
+void StoreWriter::Submit(std::function<Status(Repositories&)> write,
                          std::function<void(Status)> done) {
   auto result = std::make_shared<Status>();
-  Enqueue(Task{[write = std::move(write), result](SqliteStore& store) {
-                 *result = write(store);
+  Enqueue(Task{[write = std::move(write), result](Repositories& repositories) {
+                 *result = write(repositories);
                  return *result;
                },
                [done = std::move(done), result](const Status& committed) {
                  done(committed.ok() ? std::move(*result) : committed);
                }});
 }
+
+InlineWriter::InlineWriter(SqliteStore& store, RepositoryFaults* faults)
+    : store_(store), repositories_(RepositoriesOf(store, faults)) {}
+
+InlineWriter::~InlineWriter() = default;
 
 void InlineWriter::Enqueue(Task task) {
   if (holding_) {
@@ -92,7 +98,7 @@ Status InlineWriter::RunAlone(Task& task) {
     impl.Prepare("BEGIN IMMEDIATE").exec();
     return Status::Ok();
   }));
-  const Status written = task.run(store_);
+  const Status written = task.run(*repositories_);
   if (sqlite3_get_autocommit(handle) != 0) {  // SQLite rolled it back itself
     return written.ok() ? UnavailableError("the write transaction was lost") : written;
   }
@@ -110,7 +116,10 @@ Status InlineWriter::RunAlone(Task& task) {
 }
 
 WriteExecutor::WriteExecutor(std::unique_ptr<SqliteStore> writer, PostFn post, Options options)
-    : writer_(std::move(writer)), post_(std::move(post)), options_(options) {
+    : writer_(std::move(writer)),
+      repositories_(RepositoriesOf(*writer_, options.repository_faults)),
+      post_(std::move(post)),
+      options_(options) {
   thread_ = std::thread([this] { Loop(); });
 }
 
@@ -178,7 +187,7 @@ void WriteExecutor::RunGroup(std::deque<Task>& group) {
       impl.Prepare("SAVEPOINT task").exec();
       return Status::Ok();
     });
-    if (status.ok()) status = task.run(*writer_);
+    if (status.ok()) status = task.run(*repositories_);
     if (sqlite3_get_autocommit(handle) != 0) {
       // SQLite rolled the whole transaction back (an I/O error, disk full): the writes
       // before this one are gone too.

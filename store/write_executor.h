@@ -20,6 +20,8 @@
 #include <utility>
 
 #include "common/status.h"
+#include "store/faulty_repositories.h"
+#include "store/repositories.h"
 #include "store/sqlite_store.h"
 
 namespace orch::store {
@@ -77,15 +79,15 @@ class StoreWriter {
  public:
   virtual ~StoreWriter() = default;
 
-  /// Queues `write`. It runs against the writer's connection, so it must touch nothing of the
-  /// loop's; `done` then runs on the loop's thread with the write's result once it is
-  /// committed, or with the commit's error.
+  /// Queues `write`. It runs against the repositories of the writer's connection, inside the
+  /// writer's transaction, so it must touch nothing of the loop's; `done` then runs on the
+  /// loop's thread with the write's result once it is committed, or with the commit's error.
   template <typename T>
-  void Submit(std::function<StatusOr<T>(SqliteStore&)> write,
+  void Submit(std::function<StatusOr<T>(Repositories&)> write,
               std::function<void(StatusOr<T>)> done) {
     auto result = std::make_shared<std::optional<StatusOr<T>>>();
-    Enqueue(Task{[write = std::move(write), result](SqliteStore& store) {
-                   result->emplace(write(store));
+    Enqueue(Task{[write = std::move(write), result](Repositories& repositories) {
+                   result->emplace(write(repositories));
                    return (*result)->status();
                  },
                  [done = std::move(done), result](const Status& committed) {
@@ -94,14 +96,14 @@ class StoreWriter {
                  }});
   }
   /// As above, for writes that answer only a Status.
-  void Submit(std::function<Status(SqliteStore&)> write, std::function<void(Status)> done);
+  void Submit(std::function<Status(Repositories&)> write, std::function<void(Status)> done);
 
   virtual WriterState state() const = 0;
 
  protected:
   struct Task {
     // Runs the write; its Status decides whether its changes are kept.
-    std::function<Status(SqliteStore&)> run;
+    std::function<Status(Repositories&)> run;
     // Answers the write, given the commit's outcome (ok: the write's own result).
     std::function<void(const Status&)> finish;
   };
@@ -113,8 +115,10 @@ class StoreWriter {
 /// before Submit() returns. For tests and tools that have no event loop to come back to.
 class InlineWriter final : public StoreWriter {
  public:
-  /// REQUIRES: `store` outlives this object.
-  explicit InlineWriter(SqliteStore& store) : store_(store) {}
+  /// Writes go to `store`'s repositories, through `faults` when it is not null.
+  /// REQUIRES: `store` and `faults` outlive this object.
+  explicit InlineWriter(SqliteStore& store, RepositoryFaults* faults = nullptr);
+  ~InlineWriter() override;
 
   WriterState state() const override { return state_; }
 
@@ -133,6 +137,7 @@ class InlineWriter final : public StoreWriter {
   Status RunAlone(Task& task);
 
   SqliteStore& store_;
+  std::unique_ptr<Repositories> repositories_;
   WriterState state_;
   bool holding_ = false;
   std::deque<Task> held_;
@@ -147,8 +152,10 @@ class WriteExecutor final : public StoreWriter {
   struct Options {
     /// Most writes in one group transaction.
     size_t max_group = 4096;
-    /// Faults to inject; nullptr in production.
+    /// Faults to inject into commits; nullptr in production.
     CommitFaults* faults = nullptr;
+    /// Faults to inject into the repositories' calls; nullptr in production.
+    RepositoryFaults* repository_faults = nullptr;
   };
 
   /// Starts the writer thread on `writer`, a connection of its own to the database.
@@ -171,6 +178,7 @@ class WriteExecutor final : public StoreWriter {
   void Answer(std::deque<Task>& group, const Status& committed);
 
   std::unique_ptr<SqliteStore> writer_;
+  std::unique_ptr<Repositories> repositories_;  // of writer_
   PostFn post_;
   Options options_;
 

@@ -41,7 +41,7 @@ class WriteExecutorTest : public testing::StoreFileTest {
   /// Queues the creation of container `name`; its answer lands in `answers_[name]`.
   void AddContainer(const std::string& name) {
     executor_->Submit<ContainerRecord>(
-        [name](SqliteStore& store) { return CatalogStore(store).AddContainer(name); },
+        [name](Repositories& store) { return store.catalog().AddContainer(name); },
         [this, name](StatusOr<ContainerRecord> created) {
           answers_.emplace(name, created.status());
         });
@@ -54,7 +54,7 @@ class WriteExecutorTest : public testing::StoreFileTest {
     auto entered = std::make_shared<std::promise<void>>();
     std::shared_future<void> released = release->get_future().share();
     executor_->Submit(
-        [entered, released](SqliteStore&) {
+        [entered, released](Repositories&) {
           entered->set_value();
           released.wait();
           return Status::Ok();
@@ -97,7 +97,7 @@ TEST_F(WriteExecutorTest, AFailingWriteIsUndoneAloneAndTheOthersCommit) {
   std::shared_ptr<std::promise<void>> release = BlockWriter();
   AddContainer("web");
   executor_->Submit<ContainerRecord>(
-      [](SqliteStore& store) { return CatalogStore(store).AddContainer("web"); },
+      [](Repositories& store) { return store.catalog().AddContainer("web"); },
       [this](StatusOr<ContainerRecord> created) {
         answers_.emplace("web again", created.status());
       });
@@ -140,7 +140,7 @@ TEST_F(WriteExecutorTest, AGroupThatChangedAgentsIsCountedAgainBeforeItIsAnswere
   uint64_t in_write = 0;
   std::optional<uint64_t> at_answer;
   executor_->Submit(
-      [&in_write](SqliteStore&) {
+      [&in_write](Repositories&) {
         AgentChanges::Note();
         in_write = AgentChanges::Current();
         return Status::Ok();
@@ -176,9 +176,9 @@ TEST_F(WriteExecutorTest, AnInlineWriterAnswersBeforeSubmitReturnsAndUndoesAFail
   InlineWriter inline_writer(*store_);
   std::optional<Status> answer;
   inline_writer.Submit(
-      [](SqliteStore& store) -> Status {
-        ORCH_RETURN_IF_ERROR(CatalogStore(store).AddContainer("first").status());
-        return CatalogStore(store).AddContainer("first").status();  // already exists
+      [](Repositories& store) -> Status {
+        ORCH_RETURN_IF_ERROR(store.catalog().AddContainer("first").status());
+        return store.catalog().AddContainer("first").status();  // already exists
       },
       [&](Status written) { answer = written; });
   ASSERT_TRUE(answer.has_value());
@@ -187,7 +187,7 @@ TEST_F(WriteExecutorTest, AnInlineWriterAnswersBeforeSubmitReturnsAndUndoesAFail
 
   answer.reset();
   inline_writer.Submit(
-      [](SqliteStore& store) { return CatalogStore(store).AddContainer("web").status(); },
+      [](Repositories& store) { return store.catalog().AddContainer("web").status(); },
       [&](Status written) { answer = written; });
   ASSERT_TRUE(answer.has_value());
   EXPECT_OK(*answer);
@@ -202,7 +202,7 @@ TEST_F(WriteExecutorTest, AHeldInlineWriterRunsItsWritesInOrderOnlyWhenReleased)
   std::vector<std::string> answered;
   for (const char* name : {"first", "second", "third"}) {
     inline_writer.Submit(
-        [name](SqliteStore& store) { return CatalogStore(store).AddContainer(name).status(); },
+        [name](Repositories& store) { return store.catalog().AddContainer(name).status(); },
         [&answered, name](Status written) {
           EXPECT_OK(written);
           answered.push_back(name);

@@ -14,7 +14,7 @@
 #include "config/config.h"
 
 namespace orch::store {
-class SqliteStore;
+class Repositories;
 class StoreReader;
 class StoreWriter;
 }  // namespace orch::store
@@ -46,7 +46,7 @@ AgentSettings AgentSettingsFrom(const config::Config& config);
 struct AgentDeps {
   const Clock* clock = nullptr;
   /// Reads on the event loop.
-  store::SqliteStore* store = nullptr;
+  store::Repositories* store = nullptr;
   /// Where registrations are written, off the event loop.
   store::StoreWriter* writer = nullptr;
   /// Where the rows of configuration answers are read, off the event loop; nullptr: they are

@@ -9,7 +9,8 @@
 #include "pki/certificate.h"
 #include "pki/hash.h"
 #include "pki/token.h"
-#include "store/secret_store.h"
+#include "store/repositories.h"
+#include "store/secret_repository.h"
 
 namespace orch::api {
 namespace {
@@ -41,7 +42,7 @@ StatusOr<AgentCaller> BasicCaller(std::string_view encoded, const AgentApi::Cont
   pki::Cleanse(value);
   pki::Cleanse(*decoded);
   ORCH_ASSIGN_OR_RETURN(auto secret,
-                        store::SecretStore(*context.deps.store).FindSecretByName(name));
+                        context.deps.store->secrets().FindSecretByName(name));
   if (!secret || secret->status != store::SecretStatus::kActive ||
       !pki::ConstantTimeEquals(secret->hash, hash)) {
     return Refused(kBadSecret);
@@ -51,7 +52,7 @@ StatusOr<AgentCaller> BasicCaller(std::string_view encoded, const AgentApi::Cont
 
 StatusOr<AgentCaller> BearerCaller(std::string_view token, const AgentApi::Context& context) {
   ORCH_ASSIGN_OR_RETURN(
-      auto found, store::SecretStore(*context.deps.store).FindAccessToken(pki::TokenHash(token)));
+      auto found, context.deps.store->secrets().FindAccessToken(pki::TokenHash(token)));
   if (!found || found->secret_status != store::SecretStatus::kActive ||
       context.deps.clock->WallNow() >= found->expires_at) {
     return Refused("the access token is not valid, has expired, or its secret was revoked");

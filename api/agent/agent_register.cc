@@ -21,7 +21,7 @@
 #include "pki/csr.h"
 #include "pki/token.h"
 #include "scheduler/scheduler.h"
-#include "store/agent_store.h"
+#include "store/agent_repository.h"
 #include "store/write_executor.h"
 
 namespace orch::api {
@@ -53,7 +53,7 @@ bool CertificateBelongs(const Agent& agent, const std::string& thumbprint) {
   return agent.legacy_thumbprint == thumbprint && agent.reenrollment != Reenrollment::kNone;
 }
 
-StatusOr<Identity> IdentifyByCertificate(store::AgentStore& agents, const RegisterRequest& req,
+StatusOr<Identity> IdentifyByCertificate(store::AgentRepository& agents, const RegisterRequest& req,
                                          const std::string& thumbprint) {
   ORCH_ASSIGN_OR_RETURN(std::optional<Agent> agent, agents.FindAgentByThumbprint(thumbprint));
   if (!agent || !CertificateBelongs(*agent, thumbprint)) {
@@ -65,7 +65,7 @@ StatusOr<Identity> IdentifyByCertificate(store::AgentStore& agents, const Regist
   return Identity{std::move(agent), std::nullopt};
 }
 
-StatusOr<Identity> Identify(store::AgentStore& agents, const RegisterRequest& req,
+StatusOr<Identity> Identify(store::AgentRepository& agents, const RegisterRequest& req,
                             const AgentCaller& caller) {
   if (caller.kind == AgentCaller::Kind::kCertificate) {
     return IdentifyByCertificate(agents, req, caller.certificate_thumbprint);
@@ -150,8 +150,8 @@ void Registration::RecordRefusal(const Agent& agent, const AgentError& error, js
   Log()->warn("agent {} ({}) refused: {}", agent.agent_id, agent.client_machine, error.message);
   context_.deps.writer->Submit(
       [id = agent.agent_id, code = agent_wire::ErrorCodeNumber(error.code),
-       message = error.message, now = now_](store::SqliteStore& writer) {
-        return store::AgentStore(writer).RecordError(id, code, message, now);
+       message = error.message, now = now_](store::Repositories& writer) {
+        return writer.agents().RecordError(id, code, message, now);
       },
       [self = shared_from_this(), answer = std::move(answer)](Status recorded) {
         if (!recorded.ok()) return self->done_(recorded);
@@ -251,8 +251,8 @@ void Registration::Admit(Agent agent, bool created, const std::optional<pki::Ver
   auto saved = std::make_shared<const Agent>(std::move(agent));
   context_.deps.writer->Submit(
       [saved, created, session = std::move(session),
-       enrolled = csr.has_value()](store::SqliteStore& writer) -> Status {
-        store::AgentStore agents(writer);
+       enrolled = csr.has_value()](store::Repositories& writer) -> Status {
+        store::AgentRepository& agents = writer.agents();
         if (created) return agents.SaveRegistration(*saved, created, session);
         // An operator may have approved, disapproved or asked for reenrollment since the
         // agent was read: what the operator set wins over the copy read before.
@@ -299,7 +299,7 @@ void Registration::Run() {
     if (!verified.ok()) return done_(Refusal({agent_wire::kCsrRefused, verified.status().message()}));
     csr = *std::move(verified);
   }
-  store::AgentStore agents(*context_.deps.store);
+  store::AgentRepository& agents = context_.deps.store->agents();
   StatusOr<Identity> identity = Identify(agents, req_, caller_);
   if (!identity.ok()) return done_(identity.status());
   if (identity->refusal) return done_(Refusal(*identity->refusal));

@@ -12,8 +12,9 @@
 #include "common/logging.h"
 #include "pki/hash.h"
 #include "pki/token.h"
-#include "store/agent_store.h"
-#include "store/secret_store.h"
+#include "store/agent_repository.h"
+#include "store/repositories.h"
+#include "store/secret_repository.h"
 
 namespace orch::api {
 namespace {
@@ -64,7 +65,7 @@ Response Exchange(const AgentApi::Context& context, const Request& request) {
   if (!ttl.ok()) return ErrorReply(ttl.status());
   const std::string hash = pki::TokenHash(*secret);
   pki::Cleanse(*secret);
-  store::SecretStore secrets(*context.deps.store);
+  store::SecretRepository& secrets = context.deps.store->secrets();
   StatusOr<std::optional<store::SecretRecord>> found = secrets.FindSecretByHash(hash);
   if (!found.ok()) return ErrorReply(found.status());
   if (!*found || (*found)->status != store::SecretStatus::kActive) {

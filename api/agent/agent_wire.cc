@@ -8,6 +8,7 @@
 #include "jobs/ascii.h"
 #include "jobs/store_types.h"
 #include "pki/token.h"
+#include "store/repositories.h"
 
 namespace orch::api::agent_wire {
 
@@ -42,12 +43,12 @@ StatusOr<std::optional<store::SessionRecord>> FindLiveSession(const AgentApi::Co
   const std::string hash = pki::TokenHash(token);
   StatusOr<std::optional<store::SessionRecord>> found =
       context.sessions ? context.sessions->FindSession(*context.deps.store, hash)
-                       : store::AgentStore(*context.deps.store).FindSession(hash);
+                       : context.deps.store->agents().FindSession(hash);
   if (!found.ok() || !found->has_value()) return found;
   const auto idle = context.deps.clock->WallNow() - context.deps.touches->LastCall(**found);
   if (idle <= 2 * context.settings.heartbeat) return found;
   context.deps.touches->Forget(hash);
-  ORCH_RETURN_IF_ERROR(store::AgentStore(*context.deps.store).DeleteSession(hash));
+  ORCH_RETURN_IF_ERROR(context.deps.store->agents().DeleteSession(hash));
   return std::optional<store::SessionRecord>();
 }
 
@@ -59,7 +60,7 @@ void TouchSession(const AgentApi::Context& context, const store::SessionRecord& 
 
 StatusOr<store::Agent> GetAgent(const AgentApi::Context& context, std::string_view id) {
   if (context.sessions) return context.sessions->GetAgent(*context.deps.store, id);
-  return store::AgentStore(*context.deps.store).GetAgent(id);
+  return context.deps.store->agents().GetAgent(id);
 }
 
 scheduler::AgentIdentity IdentityOf(const store::Agent& agent) {

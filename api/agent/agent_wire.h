@@ -12,8 +12,8 @@
 #include "api/http.h"
 #include "common/status.h"
 #include "scheduler/scheduler.h"
-#include "store/agent_store.h"
-#include "store/run_store.h"
+#include "store/agent_repository.h"
+#include "store/run_repository.h"
 
 namespace orch::api::agent_wire {
 

@@ -14,7 +14,7 @@ namespace {
 
 using nlohmann::json;
 
-StatusOr<JobCertificateRows> ReadCertificateRows(store::CatalogStore& catalog,
+StatusOr<JobCertificateRows> ReadCertificateRows(store::CatalogRepository& catalog,
                                                  const store::JobRow& job) {
   ORCH_ASSIGN_OR_RETURN(store::CertificateRecord cert, catalog.GetCertificate(job.certificate_id));
   JobCertificateRows rows{std::move(cert), std::nullopt, std::nullopt};
@@ -61,9 +61,9 @@ StatusOr<std::string> EntryContents(const pki::SecretBox& box, const store::JobR
 
 }  // namespace
 
-StatusOr<JobRows> ReadJobRows(store::SqliteStore& store, const std::string& job_id) {
-  store::CatalogStore catalog(store);
-  store::JobStore jobs(store);
+StatusOr<JobRows> ReadJobRows(store::Repositories& store, const std::string& job_id) {
+  store::CatalogRepository& catalog = store.catalog();
+  store::JobRepository& jobs = store.jobs();
   ORCH_ASSIGN_OR_RETURN(store::JobRow job, jobs.GetJob(job_id));
   ORCH_ASSIGN_OR_RETURN(store::CertStoreRecord target, catalog.GetCertStore(job.store_id));
   ORCH_ASSIGN_OR_RETURN(store::SealedJobPasswords sealed, jobs.GetSealedPasswords(job.job_id));
@@ -78,9 +78,9 @@ void ReadJobRows(const AgentApi::Context& context, const std::string& job_id,
   // The read's own outcome travels inside an ok one, so that a refusal of the reader's
   // (backlog full, shutting down) is told apart and the rows are read here instead.
   using Outcome = std::shared_ptr<StatusOr<JobRows>>;
-  store::SqliteStore* loop_store = context.deps.store;
+  store::Repositories* loop_store = context.deps.store;
   context.deps.reader->Read<Outcome>(
-      [job_id](store::SqliteStore& store) -> StatusOr<Outcome> {
+      [job_id](store::Repositories& store) -> StatusOr<Outcome> {
         return std::make_shared<StatusOr<JobRows>>(ReadJobRows(store, job_id));
       },
       [loop_store, job_id, done = std::move(done)](StatusOr<Outcome> read) {

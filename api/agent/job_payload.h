@@ -12,8 +12,9 @@
 
 #include "api/agent/agent_api.h"
 #include "common/status.h"
-#include "store/catalog_store.h"
-#include "store/job_store.h"
+#include "store/catalog_repository.h"
+#include "store/job_repository.h"
+#include "store/repositories.h"
 
 namespace orch::api::agent_wire {
 
@@ -35,7 +36,7 @@ struct JobRows {
 };
 
 /// Reads the rows of job `job_id` from `store` (any connection of the database).
-StatusOr<JobRows> ReadJobRows(store::SqliteStore& store, const std::string& job_id);
+StatusOr<JobRows> ReadJobRows(store::Repositories& store, const std::string& job_id);
 
 /// Reads the rows of job `job_id` through the context's reader, or from its store when it has
 /// none or the reader refused the read; `done` runs on the loop's thread.

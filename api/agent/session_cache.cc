@@ -25,23 +25,23 @@ bool SessionCache::MayKeep() {
 }
 
 StatusOr<std::optional<store::SessionRecord>> SessionCache::FindSession(
-    store::SqliteStore& store, std::string_view token_hash) {
+    store::Repositories& store, std::string_view token_hash) {
   Revalidate();
   std::string key(token_hash);
   if (auto held = sessions_.find(key); held != sessions_.end()) {
     return std::optional<store::SessionRecord>(held->second);
   }
   StatusOr<std::optional<store::SessionRecord>> found =
-      store::AgentStore(store).FindSession(token_hash);
+      store.agents().FindSession(token_hash);
   if (found.ok() && found->has_value() && MayKeep()) sessions_.emplace(std::move(key), **found);
   return found;
 }
 
-StatusOr<store::Agent> SessionCache::GetAgent(store::SqliteStore& store, std::string_view id) {
+StatusOr<store::Agent> SessionCache::GetAgent(store::Repositories& store, std::string_view id) {
   Revalidate();
   std::string key = jobs::AsciiLowercase(id);
   if (auto held = agents_.find(key); held != agents_.end()) return held->second;
-  StatusOr<store::Agent> agent = store::AgentStore(store).GetAgent(id);
+  StatusOr<store::Agent> agent = store.agents().GetAgent(id);
   if (agent.ok() && MayKeep()) agents_.emplace(std::move(key), *agent);
   return agent;
 }

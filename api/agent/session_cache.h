@@ -21,7 +21,8 @@
 
 #include "common/clock.h"
 #include "common/status.h"
-#include "store/agent_store.h"
+#include "store/agent_repository.h"
+#include "store/repositories.h"
 
 namespace orch::api {
 
@@ -37,11 +38,11 @@ class SessionCache {
   /// The session whose token hashes to `token_hash`, or nullopt; from memory, or read from
   /// `store` (then remembered unless a change was counted meanwhile). Unknown hashes are
   /// read each time.
-  StatusOr<std::optional<store::SessionRecord>> FindSession(store::SqliteStore& store,
+  StatusOr<std::optional<store::SessionRecord>> FindSession(store::Repositories& store,
                                                             std::string_view token_hash);
 
   /// The agent `id`, as AgentStore::GetAgent answers it; from memory when it can be.
-  StatusOr<store::Agent> GetAgent(store::SqliteStore& store, std::string_view id);
+  StatusOr<store::Agent> GetAgent(store::Repositories& store, std::string_view id);
 
   /// Records a call at `at` on the remembered session of `token_hash`, if any.
   void Touched(std::string_view token_hash, WallTime at);

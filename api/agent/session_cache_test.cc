@@ -124,18 +124,18 @@ TEST_F(SessionCacheTest, SessionsAreReadOnceUntilAChangeIsCounted) {
   auto [id, token] = Session(CreateSecret("bootstrap"));
   const std::string hash = pki::TokenHash(token);
   SessionCache cache;
-  ASSERT_OK_AND_ASSIGN(std::optional<store::SessionRecord> first, cache.FindSession(*store_, hash));
+  ASSERT_OK_AND_ASSIGN(std::optional<store::SessionRecord> first, cache.FindSession(*repositories_, hash));
   ASSERT_TRUE(first.has_value());
   EXPECT_EQ(first->agent_id, id);
   const WallTime later = first->last_call_at + std::chrono::minutes(3);
-  ASSERT_OK(store::AgentStore(*store_).TouchSessions({{hash, id, later}}));
-  ASSERT_OK_AND_ASSIGN(std::optional<store::SessionRecord> cached, cache.FindSession(*store_, hash));
+  ASSERT_OK(store::SqliteAgentStore(*store_).TouchSessions({{hash, id, later}}));
+  ASSERT_OK_AND_ASSIGN(std::optional<store::SessionRecord> cached, cache.FindSession(*repositories_, hash));
   EXPECT_EQ(cached->last_call_at, first->last_call_at);
   cache.Touched(hash, later);
-  ASSERT_OK_AND_ASSIGN(cached, cache.FindSession(*store_, hash));
+  ASSERT_OK_AND_ASSIGN(cached, cache.FindSession(*repositories_, hash));
   EXPECT_EQ(cached->last_call_at, later);
-  ASSERT_OK(store::AgentStore(*store_).DeleteSession(hash));
-  ASSERT_OK_AND_ASSIGN(std::optional<store::SessionRecord> gone, cache.FindSession(*store_, hash));
+  ASSERT_OK(store::SqliteAgentStore(*store_).DeleteSession(hash));
+  ASSERT_OK_AND_ASSIGN(std::optional<store::SessionRecord> gone, cache.FindSession(*repositories_, hash));
   EXPECT_FALSE(gone.has_value());
   EXPECT_EQ(cache.size(), 0u);
 }
@@ -143,10 +143,10 @@ TEST_F(SessionCacheTest, SessionsAreReadOnceUntilAChangeIsCounted) {
 TEST_F(SessionCacheTest, AFullCacheStartsOver) {
   auto [id, token] = Session(CreateSecret("bootstrap"));
   SessionCache cache(/*capacity=*/1);
-  ASSERT_OK(cache.FindSession(*store_, pki::TokenHash(token)).status());
-  ASSERT_OK(cache.GetAgent(*store_, id).status());
+  ASSERT_OK(cache.FindSession(*repositories_, pki::TokenHash(token)).status());
+  ASSERT_OK(cache.GetAgent(*repositories_, id).status());
   EXPECT_EQ(cache.size(), 1u);
-  EXPECT_FALSE(cache.GetAgent(*store_, "00000000-0000-4000-8000-00000000000f").ok());
+  EXPECT_FALSE(cache.GetAgent(*repositories_, "00000000-0000-4000-8000-00000000000f").ok());
   EXPECT_EQ(cache.size(), 1u);
 }
 

@@ -6,7 +6,7 @@
 
 #include "common/logging.h"
 #include "scheduler/timer.h"
-#include "store/agent_store.h"
+#include "store/agent_repository.h"
 #include "store/write_executor.h"
 
 namespace orch::api {
@@ -73,8 +73,8 @@ void SessionTouches::Flush() {
   }
   pending_.clear();
   writer_.Submit(
-      [touches](store::SqliteStore& store) {
-        return store::AgentStore(store).TouchSessions(touches);
+      [touches](store::Repositories& store) {
+        return store.agents().TouchSessions(touches);
       },
       [this, touches](Status written) { Written(touches, written); });
 }

@@ -16,7 +16,7 @@
 #include "common/status.h"
 
 namespace orch::store {
-class SqliteStore;
+class Repositories;
 class StoreWriter;
 struct SessionRecord;
 struct SessionTouch;

@@ -58,7 +58,7 @@ class SessionTouchesTest : public ::testing::Test {
     std::filesystem::remove_all(dir_, ignored);
   }
 
-  store::AgentStore agents() { return store::AgentStore(*store_); }
+  store::SqliteAgentStore agents() { return store::SqliteAgentStore(*store_); }
   WallTime StoredLastCall() {
     return agents().FindSession(session_.token_hash)->value().last_call_at;
   }

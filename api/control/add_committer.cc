@@ -11,7 +11,7 @@ namespace orch::api {
 void AddCommitter::Submit(std::vector<store::NewJob> jobs, std::function<void(Status)> done) {
   auto shared = std::make_shared<std::vector<store::NewJob>>(std::move(jobs));
   writer_.Submit<std::vector<int64_t>>(
-      [shared](store::SqliteStore& writer) { return store::JobStore(writer).AddJobs(*shared); },
+      [shared](store::Repositories& writer) { return writer.jobs().AddJobs(*shared); },
       [this, shared, done = std::move(done)](StatusOr<std::vector<int64_t>> seqs) {
         if (seqs.ok()) Accepted(*shared, *seqs);
         done(seqs.status());

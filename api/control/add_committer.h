@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "common/status.h"
-#include "store/job_store.h"
+#include "store/job_repository.h"
 
 namespace orch::scheduler {
 class Scheduler;

@@ -15,7 +15,7 @@
 #include "common/guid.h"
 #include "common/logging.h"
 #include "jobs/ascii.h"
-#include "store/agent_store.h"
+#include "store/agent_repository.h"
 #include "store/read_pool.h"
 #include "store/write_executor.h"
 
@@ -95,8 +95,8 @@ void List(const ControlDeps& deps, const Request& request, ReplyFn reply) {
   StatusOr<jobs::Paging> paging = PagingOf(request, store::AgentQueryFields(), "ClientMachine");
   if (!paging.ok()) return reply(ErrorReply(paging.status()));
   deps.reader->Read<store::Page<Agent>>(
-      [paging = std::move(paging).value()](store::SqliteStore& store) {
-        return store::AgentStore(store).ListAgents(paging);
+      [paging = std::move(paging).value()](store::Repositories& store) {
+        return store.agents().ListAgents(paging);
       },
       [deps, reply = std::move(reply)](StatusOr<store::Page<Agent>> page) {
         if (!page.ok()) return reply(ErrorReply(page.status()));
@@ -113,7 +113,7 @@ void Show(const ControlDeps& deps, const Request& request, const std::string& id
   }
   if (!IsGuid(id)) return reply(ErrorReply(FieldError("id", "must be an agent GUID")));
   deps.reader->Read<Agent>(
-      [id](store::SqliteStore& store) { return store::AgentStore(store).GetAgent(id); },
+      [id](store::Repositories& store) { return store.agents().GetAgent(id); },
       [deps, reply = std::move(reply)](StatusOr<Agent> agent) {
         if (!agent.ok()) return reply(ErrorReply(agent.status()));
         std::vector<Agent> shown{std::move(agent).value()};
@@ -126,7 +126,7 @@ void Show(const ControlDeps& deps, const Request& request, const std::string& id
 // Approve, Disapprove and Reset: a body of agent GUIDs, all known, changed together on the
 // writer (`change` runs there, on its connection) and answered once committed.
 void ChangeAgents(const ControlDeps& deps, const Request& request, std::string_view what,
-                  std::function<Status(store::AgentStore&, const std::vector<std::string>&)> change,
+                  std::function<Status(store::AgentRepository&, const std::vector<std::string>&)> change,
                   ReplyFn reply) {
   if (Status allowed = RequireModify(deps, request); !allowed.ok()) {
     return reply(ErrorReply(allowed));
@@ -136,8 +136,8 @@ void ChangeAgents(const ControlDeps& deps, const Request& request, std::string_v
   StatusOr<std::vector<std::string>> ids = GuidList(*body, "");
   if (!ids.ok()) return reply(ErrorReply(ids.status()));
   deps.writer->Submit(
-      [ids = *ids, change = std::move(change)](store::SqliteStore& db) {
-        store::AgentStore agents(db);
+      [ids = *ids, change = std::move(change)](store::Repositories& db) {
+        store::AgentRepository& agents = db.agents();
         return change(agents, ids);
       },
       [ids = *ids, what = std::string(what), who = CallerText(request),
@@ -182,8 +182,8 @@ void SetReenrollment(const ControlDeps& deps, const Request& request, ReplyFn re
   auto [ids, value] = std::move(parsed).value();
   const size_t count = ids.size();
   deps.writer->Submit<std::vector<std::string>>(
-      [ids = std::move(ids), value = value](store::SqliteStore& db) {
-        return store::AgentStore(db).SetReenrollment(ids, value);
+      [ids = std::move(ids), value = value](store::Repositories& db) {
+        return db.agents().SetReenrollment(ids, value);
       },
       [count, value = value, who = CallerText(request),
        reply = std::move(reply)](StatusOr<std::vector<std::string>> failed) {
@@ -211,7 +211,7 @@ void RegisterAgentRoutes(Router& router, const ControlDeps& deps) {
                   [deps](const Request& request, const PathParams&, ReplyFn reply) {
                     ChangeAgents(
                         deps, request, "approved",
-                        [](store::AgentStore& agents, const std::vector<std::string>& ids) {
+                        [](store::AgentRepository& agents, const std::vector<std::string>& ids) {
                           return agents.SetStatus(ids, AgentStatus::kApproved);
                         },
                         std::move(reply));
@@ -220,7 +220,7 @@ void RegisterAgentRoutes(Router& router, const ControlDeps& deps) {
                   [deps](const Request& request, const PathParams&, ReplyFn reply) {
                     ChangeAgents(
                         deps, request, "disapproved",
-                        [](store::AgentStore& agents, const std::vector<std::string>& ids) {
+                        [](store::AgentRepository& agents, const std::vector<std::string>& ids) {
                           return agents.SetStatus(ids, AgentStatus::kDisapproved);
                         },
                         std::move(reply));
@@ -229,7 +229,7 @@ void RegisterAgentRoutes(Router& router, const ControlDeps& deps) {
                   [deps](const Request& request, const PathParams&, ReplyFn reply) {
                     ChangeAgents(
                         deps, request, "reset",
-                        [](store::AgentStore& agents, const std::vector<std::string>& ids) {
+                        [](store::AgentRepository& agents, const std::vector<std::string>& ids) {
                           return agents.Reset(ids);
                         },
                         std::move(reply));

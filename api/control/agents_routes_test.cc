@@ -193,7 +193,7 @@ TEST_F(PoolsTest, DeclaredPoolsAreReadOnly) {
   // Given a pool reconciled from the configuration, PUT and DELETE over the API are refused.
   std::string a = ApprovedAgent("a");
   ASSERT_OK(
-      store::PoolStore(*store_).ReconcileDeclaredPools({{"declared", {a}}}, clock_.WallNow()));
+      store::SqlitePoolStore(*store_).ReconcileDeclaredPools({{"declared", {a}}}, clock_.WallNow()));
   Answer list = Control("GET", "/AgentPools?pq.queryString=Name%20-eq%20%22declared%22");
   ASSERT_EQ(list.body.size(), 1u);
   EXPECT_EQ(list.body[0]["Managed"], true);

@@ -214,7 +214,7 @@ TEST_F(CatalogFactsRoutesTest, ACatalogWriteWhoseCommitFailsLeavesTheFactsUnchan
   EXPECT_EQ(catalog_facts_.store_count(), 1u);
   ASSERT_OK_AND_ASSIGN(store::CertStoreFacts facts, catalog_facts_.Store(store_id));
   EXPECT_EQ(facts.store_type, jobs::kPemStoreType);
-  ASSERT_OK_AND_ASSIGN(store::CatalogFacts reloaded, store::CatalogFacts::Load(*store_));
+  ASSERT_OK_AND_ASSIGN(store::CatalogFacts reloaded, store::CatalogFacts::Load(repositories_->catalog()));
   EXPECT_EQ(reloaded.certificate_count(), 1u);
   EXPECT_EQ(reloaded.store_count(), 1u);
   const Answer added = Add(certificate, store_id);

@@ -13,7 +13,7 @@
 #include "pki/hash.h"
 #include "pki/secret_box.h"
 #include "store/catalog_facts.h"
-#include "store/catalog_store.h"
+#include "store/catalog_repository.h"
 #include "store/write_executor.h"
 
 namespace orch::api {
@@ -92,8 +92,8 @@ void Import(const ControlDeps& deps, const Request& request, ReplyFn reply) {
   StatusOr<store::NewCertificate> record = PrepareImport(deps, request);
   if (!record.ok()) return reply(ErrorReply(record.status()));
   deps.writer->Submit<store::ImportOutcome>(
-      [record = std::move(record).value(), now = deps.clock->WallNow()](store::SqliteStore& db) {
-        return store::CatalogStore(db).AddCertificate(record, now);
+      [record = std::move(record).value(), now = deps.clock->WallNow()](store::Repositories& db) {
+        return db.catalog().AddCertificate(record, now);
       },
       [facts = deps.catalog_facts,
        reply = std::move(reply)](StatusOr<store::ImportOutcome> outcome) {
@@ -117,9 +117,9 @@ void ListCertificates(const ControlDeps& deps, const Request& request, ReplyFn r
   if (!paging.ok()) return reply(ErrorReply(paging.status()));
   ReadAndReply(
       *deps.reader,
-      [paging = std::move(paging).value()](store::SqliteStore& db) -> StatusOr<Response> {
+      [paging = std::move(paging).value()](store::Repositories& db) -> StatusOr<Response> {
         ORCH_ASSIGN_OR_RETURN(store::Page<store::CertificateRecord> page,
-                              store::CatalogStore(db).ListCertificates(paging));
+                              db.catalog().ListCertificates(paging));
         json rows = json::array();
         for (const store::CertificateRecord& c : page.rows) rows.push_back(CertificateJson(c));
         return ListReply(std::move(rows), page.total, page.total_exact);
@@ -128,8 +128,8 @@ void ListCertificates(const ControlDeps& deps, const Request& request, ReplyFn r
 }
 
 // On a reader: the certificate with its chain.
-StatusOr<Response> ReadCertificate(store::SqliteStore& db, int64_t id) {
-  store::CatalogStore catalog(db);
+StatusOr<Response> ReadCertificate(store::Repositories& db, int64_t id) {
+  store::CatalogRepository& catalog = db.catalog();
   ORCH_ASSIGN_OR_RETURN(store::CertificateRecord record, catalog.GetCertificate(id));
   ORCH_ASSIGN_OR_RETURN(std::vector<std::string> chain, catalog.GetCertificateChain(id));
   json body = CertificateJson(record);
@@ -153,7 +153,7 @@ void GetCertificate(const ControlDeps& deps, const Request& request, const PathP
   StatusOr<int64_t> id = PathId(params[0], "Id");
   if (!id.ok()) return reply(ErrorReply(id.status()));
   ReadAndReply(
-      *deps.reader, [id = *id](store::SqliteStore& db) { return ReadCertificate(db, id); },
+      *deps.reader, [id = *id](store::Repositories& db) { return ReadCertificate(db, id); },
       std::move(reply));
 }
 
@@ -165,8 +165,8 @@ void ListCollections(const ControlDeps& deps, const Request& request, ReplyFn re
   if (!paging.ok()) return reply(ErrorReply(paging.status()));
   ReadAndReply(
       *deps.reader,
-      [paging = std::move(paging).value()](store::SqliteStore& db) -> StatusOr<Response> {
-        ORCH_ASSIGN_OR_RETURN(auto page, store::CatalogStore(db).ListCollections(paging));
+      [paging = std::move(paging).value()](store::Repositories& db) -> StatusOr<Response> {
+        ORCH_ASSIGN_OR_RETURN(auto page, db.catalog().ListCollections(paging));
         json rows = json::array();
         for (const store::CollectionRecord& c : page.rows) rows.push_back(CollectionJson(c));
         return ListReply(std::move(rows), page.total, page.total_exact);
@@ -185,9 +185,9 @@ void GetCollection(const ControlDeps& deps, const Request& request, const PathPa
   }
   ReadAndReply(
       *deps.reader,
-      [id = *id](store::SqliteStore& db) -> StatusOr<Response> {
+      [id = *id](store::Repositories& db) -> StatusOr<Response> {
         ORCH_ASSIGN_OR_RETURN(store::CollectionRecord record,
-                              store::CatalogStore(db).GetCollection(id));
+                              db.catalog().GetCollection(id));
         return JsonReply(CollectionJson(record));
       },
       std::move(reply));
@@ -218,8 +218,8 @@ void AddCollection(const ControlDeps& deps, const Request& request, ReplyFn repl
   StatusOr<store::CollectionRecord> record = CollectionOfBody(deps, request);
   if (!record.ok()) return reply(ErrorReply(record.status()));
   deps.writer->Submit<store::CollectionRecord>(
-      [record = std::move(record).value()](store::SqliteStore& db) {
-        return store::CatalogStore(db).AddCollection(record);
+      [record = std::move(record).value()](store::Repositories& db) {
+        return db.catalog().AddCollection(record);
       },
       [reply = std::move(reply)](StatusOr<store::CollectionRecord> created) {
         if (!created.ok()) return reply(ErrorReply(created.status()));

@@ -15,7 +15,7 @@
 
 namespace orch::store {
 class CatalogFacts;
-class SqliteStore;
+class Repositories;
 class StoreReader;
 class StoreWriter;
 }  // namespace orch::store
@@ -42,7 +42,7 @@ struct ControlDeps {
   const Clock* clock = nullptr;
   /// The loop's connection: the handlers neither read nor write through it (GET /Status shows
   /// its path and schema version, which it holds in memory).
-  store::SqliteStore* store = nullptr;
+  store::Repositories* store = nullptr;
   /// Where every write of the handlers goes, off the loop; each is answered once committed.
   store::StoreWriter* writer = nullptr;
   /// What every Add checks of certificates and stores, in memory; the certificate and store

@@ -51,14 +51,14 @@ class ControlWritesOffTheLoopTest : public AgentApiFixture {
   /// Starts a scheduler on the store (it loads what is stored) and serves the control API
   /// with it, its writes on the writer thread.
   void StartScheduler() {
-    scheduler_ = std::make_unique<scheduler::Scheduler>(clock_, *store_, *executor_, timer_,
+    scheduler_ = std::make_unique<scheduler::Scheduler>(clock_, *repositories_, *executor_, timer_,
                                                         scheduler::Settings{});
     ASSERT_OK(scheduler_->Start());
     // What the start handed the writer (pruning the history) is committed before the test's
     // own writes, so that a fault the test injects meets the test's write.
     ASSERT_TRUE(loop_.RunUntil([&] { return executor_->state().backlog == 0; }));
     control_ = std::make_unique<ControlApi>(ControlDeps{.clock = &clock_,
-                                                        .store = store_.get(),
+                                                        .store = repositories_.get(),
                                                         .writer = executor_.get(),
                                                         .catalog_facts = &catalog_facts_,
                                                         .reader = &*inline_reader_,
@@ -94,7 +94,7 @@ class ControlWritesOffTheLoopTest : public AgentApiFixture {
   /// connection. Answers the run's id (0 when the set-up failed).
   int64_t FailedRun() {
     if (AddJob({{"Immediate", true}}).empty()) return 0;
-    store::RunStore runs(*store_);
+    store::SqliteRunStore runs(*store_);
     StatusOr<std::vector<store::FireEntry>> due = runs.LoadFireQueue();
     EXPECT_TRUE(due.ok()) << due.status().ToString();
     if (!due.ok()) return 0;
@@ -132,13 +132,13 @@ class ControlWritesOffTheLoopTest : public AgentApiFixture {
   }
 
   store::RunStatus StatusOf(int64_t run_id) {
-    StatusOr<std::optional<store::RunRecord>> run = store::RunStore(*store_).FindRun(run_id);
+    StatusOr<std::optional<store::RunRecord>> run = store::SqliteRunStore(*store_).FindRun(run_id);
     EXPECT_TRUE(run.ok() && run->has_value());
     return run.ok() && run->has_value() ? (*run)->status : store::RunStatus::kWaiting;
   }
 
   size_t RunsAfter(int64_t run_id) {
-    StatusOr<std::vector<store::RunRecord>> after = store::RunStore(*store_).RunsAfter(run_id, 10);
+    StatusOr<std::vector<store::RunRecord>> after = store::SqliteRunStore(*store_).RunsAfter(run_id, 10);
     return after.ok() ? after->size() : 0;
   }
 
@@ -225,12 +225,12 @@ TEST_F(ControlWritesOffTheLoopTest, UnscheduleWithAFailedCommitKeepsTheJobAndIts
 
   FailNextCommit();
   ExpectDiskFull(ControlThrough(loop_, "POST", "/OrchestratorJobs/Unschedule", body));
-  EXPECT_EQ(store::JobStore(*store_).GetJob(job)->state, store::kJobScheduled);
+  EXPECT_EQ(store::SqliteJobStore(*store_).GetJob(job)->state, store::kJobScheduled);
   EXPECT_EQ(scheduler_->QueuedFires().size(), 1u);
 
   const Answer done = ControlThrough(loop_, "POST", "/OrchestratorJobs/Unschedule", body);
   EXPECT_EQ(done.status, 204) << done.raw;
-  EXPECT_EQ(store::JobStore(*store_).GetJob(job)->state, store::kJobUnscheduled);
+  EXPECT_EQ(store::SqliteJobStore(*store_).GetJob(job)->state, store::kJobUnscheduled);
   EXPECT_TRUE(scheduler_->QueuedFires().empty());
 }
 
@@ -251,7 +251,7 @@ TEST_F(ControlWritesOffTheLoopTest, APoolIsAnsweredAfterItsCommitAndAFailedOneIs
                    [&, answer](Response response) {
                      *answer = AnswerOf(response);
                      const std::string id = (*answer)->body.value("AgentPoolId", "");
-                     stored_at_answer = store::PoolStore(*store_).GetPool(id).ok();
+                     stored_at_answer = store::SqlitePoolStore(*store_).GetPool(id).ok();
                    });
   EXPECT_FALSE(answer->has_value());
   ASSERT_TRUE(loop_.RunUntil([&] { return answer->has_value(); }));
@@ -268,7 +268,7 @@ TEST_F(ControlWritesOffTheLoopTest, ASecretIsShownOnlyOnceCommittedAndAFailedOne
       ControlThrough(loop_, "POST", "/api/v2/agent/secrets", json{{"name", "fleet"}}.dump());
   ExpectDiskFull(failed);
   EXPECT_FALSE(failed.body.contains("secret")) << failed.raw;
-  EXPECT_TRUE(store::SecretStore(*store_).ListSecrets()->empty());
+  EXPECT_TRUE(store::SqliteSecretStore(*store_).ListSecrets()->empty());
 
   auto answer = Send("POST", "/api/v2/agent/secrets", json{{"name", "fleet"}}.dump());
   EXPECT_FALSE(answer->has_value());
@@ -277,7 +277,7 @@ TEST_F(ControlWritesOffTheLoopTest, ASecretIsShownOnlyOnceCommittedAndAFailedOne
   EXPECT_EQ((*answer)->Header("Cache-Control"), "no-store");
   EXPECT_EQ((*answer)->body["secret"].get<std::string>().size(), 43u);
   const StatusOr<std::vector<store::SecretRecord>> stored =
-      store::SecretStore(*store_).ListSecrets();
+      store::SqliteSecretStore(*store_).ListSecrets();
   ASSERT_TRUE(stored.ok());
   ASSERT_EQ(stored->size(), 1u);
   EXPECT_EQ(stored->front().id, (*answer)->body["id"]);
@@ -333,7 +333,7 @@ TEST_F(ControlWritesOffTheLoopTest, ACollectionScopedAddReadsItsCollectionOffThe
   const Answer added = ControlThrough(loop_, "POST", path, add.dump(), kScopedUid);
   ASSERT_EQ(added.status, 200) << added.raw;
   ASSERT_EQ(added.body.size(), 1u) << added.raw;
-  EXPECT_TRUE(store::JobStore(*store_).GetJob(added.body[0].get<std::string>()).ok());
+  EXPECT_TRUE(store::SqliteJobStore(*store_).GetJob(added.body[0].get<std::string>()).ok());
 }
 
 TEST_F(ControlWritesOffTheLoopTest, BadInputIsAnsweredOnTheLoopWithoutAWrite) {

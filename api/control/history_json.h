@@ -3,7 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "store/run_store.h"
+#include "store/run_repository.h"
 
 namespace orch::api {
 

@@ -19,7 +19,7 @@
 #include "jobs/url.h"
 #include "scheduler/scheduler.h"
 #include "store/read_pool.h"
-#include "store/run_store.h"
+#include "store/run_repository.h"
 #include "store/write_executor.h"
 
 namespace orch::api {
@@ -109,9 +109,9 @@ void JobHistory(const ControlDeps& deps, const Request& request, ReplyFn reply) 
   StatusOr<jobs::Paging> paging = PagingOf(request, store::RunQueryFields(), "JobHistoryId");
   if (!paging.ok()) return reply(ErrorReply(paging.status()));
   deps.reader->Read<Response>(
-      [paging = std::move(paging).value()](store::SqliteStore& store) -> StatusOr<Response> {
+      [paging = std::move(paging).value()](store::Repositories& store) -> StatusOr<Response> {
         ORCH_ASSIGN_OR_RETURN(store::Page<store::RunRecord> page,
-                              store::RunStore(store).ListRuns(paging));
+                              store.runs().ListRuns(paging));
         json rows = json::array();
         for (const store::RunRecord& run : page.rows) rows.push_back(HistoryRowJson(run));
         return ListReply(std::move(rows), page.total, page.total_exact);
@@ -146,8 +146,8 @@ void StreamHistory(const ControlDeps& deps, const Request& request, ReplyFn repl
   }
   stream->Follow();
   deps.reader->Read<std::vector<store::RunRecord>>(
-      [id](store::SqliteStore& store) {
-        return store::RunStore(store).RunsAfter(id, kMaxReplayRows);
+      [id](store::Repositories& store) {
+        return store.runs().RunsAfter(id, kMaxReplayRows);
       },
       [stream, reply = std::move(reply)](StatusOr<std::vector<store::RunRecord>> replay) {
         if (!replay.ok()) return reply(ErrorReply(replay.status()));
@@ -203,7 +203,7 @@ StatusOr<RunTargets> ParseTargets(const Request& request) {
 }
 
 // On the writer: the ids of the runs, matched in the same transaction that changes them.
-StatusOr<std::vector<int64_t>> ResolveTargets(store::RunStore& runs, const RunTargets& targets) {
+StatusOr<std::vector<int64_t>> ResolveTargets(store::RunRepository& runs, const RunTargets& targets) {
   if (!targets.query) return targets.ids;
   return runs.MatchRuns(*targets.query, kMaxAuditIds);
 }
@@ -224,8 +224,8 @@ void Acknowledge(const ControlDeps& deps, const Request& request, ReplyFn reply)
   StatusOr<RunTargets> targets = ParseTargets(request);
   if (!targets.ok()) return reply(ErrorReply(targets.status()));
   deps.writer->Submit<RunsWritten>(
-      [targets = std::move(targets).value()](store::SqliteStore& db) -> StatusOr<RunsWritten> {
-        store::RunStore runs(db);
+      [targets = std::move(targets).value()](store::Repositories& db) -> StatusOr<RunsWritten> {
+        store::RunRepository& runs = db.runs();
         RunsWritten written;
         ORCH_ASSIGN_OR_RETURN(written.ids, ResolveTargets(runs, targets));
         if (written.ids.empty()) return written;
@@ -244,9 +244,9 @@ void Acknowledge(const ControlDeps& deps, const Request& request, ReplyFn reply)
 
 // On the writer: every run must exist and lie in the caller's schedule scope; each then gets
 // a new run, all in one transaction.
-StatusOr<RunsWritten> WriteReschedule(store::SqliteStore& db, const RunTargets& targets,
+StatusOr<RunsWritten> WriteReschedule(store::Repositories& db, const RunTargets& targets,
                                       const std::vector<std::string>& claims, WallTime now) {
-  store::RunStore runs(db);
+  store::RunRepository& runs = db.runs();
   RunsWritten written;
   ORCH_ASSIGN_OR_RETURN(written.ids, ResolveTargets(runs, targets));
   if (written.ids.empty()) return written;
@@ -271,7 +271,7 @@ void Reschedule(const ControlDeps& deps, const Request& request, ReplyFn reply) 
   if (!targets.ok()) return reply(ErrorReply(targets.status()));
   deps.writer->Submit<RunsWritten>(
       [targets = std::move(targets).value(), claims = std::move(claims),
-       now = deps.clock->WallNow()](store::SqliteStore& db) {
+       now = deps.clock->WallNow()](store::Repositories& db) {
         return WriteReschedule(db, targets, claims, now);
       },
       [scheduler = deps.scheduler, reply = std::move(reply)](StatusOr<RunsWritten> written) {

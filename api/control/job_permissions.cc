@@ -63,7 +63,7 @@ Status CheckCollectionClaim(const std::vector<std::string>& claims,
   return Status::Ok();
 }
 
-Status CheckCollectionAccess(const std::vector<std::string>& claims, store::CatalogStore& catalog,
+Status CheckCollectionAccess(const std::vector<std::string>& claims, store::CatalogRepository& catalog,
                              int64_t certificate_id, std::optional<int64_t> collection_id) {
   if (Authorizer::Holds(claims, kCollectionsReadClaim)) return Status::Ok();
   ORCH_RETURN_IF_ERROR(CheckCollectionClaim(claims, collection_id));

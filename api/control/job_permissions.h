@@ -11,7 +11,7 @@
 #include "common/claims.h"
 #include "common/status.h"
 #include "jobs/query.h"
-#include "store/catalog_store.h"
+#include "store/catalog_repository.h"
 
 namespace orch::api {
 
@@ -36,7 +36,7 @@ Status CheckCollectionClaim(const std::vector<std::string>& claims,
 /// Ok when `claims` hold the global collection read claim; else `collection_id` must be given,
 /// held as /certificates/collections/read/<id>/, exist, and its query must match certificate
 /// `certificate_id`. PermissionDenied (or NotFound for an unknown collection) otherwise.
-Status CheckCollectionAccess(const std::vector<std::string>& claims, store::CatalogStore& catalog,
+Status CheckCollectionAccess(const std::vector<std::string>& claims, store::CatalogRepository& catalog,
                              int64_t certificate_id, std::optional<int64_t> collection_id);
 
 /// Leaves `filter` alone for holders of the global schedule claim; otherwise narrows it to

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "common/fake_clock.h"
+#include "store/catalog_store.h"
 #include "store/sqlite_store.h"
 #include "tests/testing/status_matchers.h"
 
@@ -18,7 +19,7 @@ class JobPermissionsTest : public ::testing::Test {
         store_, store::SqliteStore::Open({.path = std::string(store::SqliteStore::kInMemoryPath),
                                           .orchd_version = "test",
                                           .clock = &clock_}));
-    store::CatalogStore catalog(*store_);
+    store::SqliteCatalogStore catalog(*store_);
     store::NewCertificate web;
     web.thumbprint = "AA";
     web.issued_dn = "CN=web.example.com";
@@ -59,7 +60,7 @@ TEST_F(JobPermissionsTest, ScheduleAccessIsGlobalOrPerContainer) {
 
 TEST_F(JobPermissionsTest, CollectionAccessNeedsAHeldCollectionThatHoldsTheCertificate) {
   // Given a collection of web certificates and its scoped claim, only web certificates pass.
-  store::CatalogStore catalog(*store_);
+  store::SqliteCatalogStore catalog(*store_);
   std::vector<std::string> claims = {"/certificates/collections/read/" +
                                      std::to_string(collection_id_) + "/"};
   EXPECT_OK(CheckCollectionAccess(claims, catalog, web_id_, collection_id_));

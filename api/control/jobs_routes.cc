@@ -20,8 +20,8 @@
 #include "pki/secret_box.h"
 #include "scheduler/scheduler.h"
 #include "store/catalog_facts.h"
-#include "store/catalog_store.h"
-#include "store/job_store.h"
+#include "store/catalog_repository.h"
+#include "store/job_repository.h"
 #include "store/read_pool.h"
 #include "store/write_executor.h"
 
@@ -175,8 +175,8 @@ void Add(const ControlDeps& deps, const Request& request, ReplyFn reply) {
   }
   deps.reader->Read<bool>(
       [claims = pending->claims, certificate = pending->cert.id,
-       collection = pending->add.collection_id](store::SqliteStore& db) -> StatusOr<bool> {
-        store::CatalogStore catalog(db);
+       collection = pending->add.collection_id](store::Repositories& db) -> StatusOr<bool> {
+        store::CatalogRepository& catalog = db.catalog();
         ORCH_RETURN_IF_ERROR(CheckCollectionAccess(claims, catalog, certificate, collection));
         return true;
       },
@@ -231,9 +231,9 @@ void ScheduledJobs(const ControlDeps& deps, const Request& request, ReplyFn repl
     return reply(ErrorReply(scoped));
   }
   deps.reader->Read<Response>(
-      [paging = std::move(paging).value()](store::SqliteStore& store) -> StatusOr<Response> {
+      [paging = std::move(paging).value()](store::Repositories& store) -> StatusOr<Response> {
         ORCH_ASSIGN_OR_RETURN(store::Page<store::JobRow> page,
-                              store::JobStore(store).ListJobs(paging));
+                              store.jobs().ListJobs(paging));
         json rows = json::array();
         for (const store::JobRow& row : page.rows) rows.push_back(JobJson(row));
         return ListReply(std::move(rows), page.total, page.total_exact);
@@ -285,7 +285,7 @@ StatusOr<JobTargets> ParseJobTargets(const JsonFields& body) {
 }
 
 // On the writer: the jobs named, by query or by id (every one must exist).
-StatusOr<std::vector<store::JobTarget>> FindTargets(store::JobStore& job_store,
+StatusOr<std::vector<store::JobTarget>> FindTargets(store::JobRepository& job_store,
                                                     const JobTargets& targets) {
   if (targets.query) return job_store.MatchJobs(*targets.query);
   ORCH_ASSIGN_OR_RETURN(std::vector<store::JobTarget> found, job_store.FindJobs(targets.ids));
@@ -307,9 +307,9 @@ struct UnscheduleOutcome {
 
 // On the writer: the jobs are found, checked against the caller's schedule scope and
 // unscheduled in one transaction, so the check and the change see the same rows.
-StatusOr<UnscheduleOutcome> WriteUnschedule(store::SqliteStore& db, const JobTargets& spec,
+StatusOr<UnscheduleOutcome> WriteUnschedule(store::Repositories& db, const JobTargets& spec,
                                             const std::vector<std::string>& claims) {
-  store::JobStore job_store(db);
+  store::JobRepository& job_store = db.jobs();
   ORCH_ASSIGN_OR_RETURN(std::vector<store::JobTarget> targets, FindTargets(job_store, spec));
   UnscheduleOutcome outcome;
   for (const store::JobTarget& target : targets) {
@@ -356,7 +356,7 @@ void Unschedule(const ControlDeps& deps, const Request& request, ReplyFn reply) 
   StatusOr<JobTargets> targets = UnscheduleRequest(request, caller);
   if (!targets.ok()) return reply(ErrorReply(targets.status()));
   deps.writer->Submit<UnscheduleOutcome>(
-      [targets = std::move(targets).value(), claims = caller.claims](store::SqliteStore& db) {
+      [targets = std::move(targets).value(), claims = caller.claims](store::Repositories& db) {
         return WriteUnschedule(db, targets, claims);
       },
       [scheduler = deps.scheduler, who = RequesterName(request, caller),

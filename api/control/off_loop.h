@@ -16,7 +16,7 @@ namespace orch::api {
 /// reader's refusal), on the loop's thread.
 /// REQUIRES: `read` touches only the connection it is given and the values it holds.
 inline void ReadAndReply(store::StoreReader& reader,
-                         std::function<StatusOr<Response>(store::SqliteStore&)> read,
+                         std::function<StatusOr<Response>(store::Repositories&)> read,
                          ReplyFn reply) {
   reader.Read<Response>(std::move(read), [reply = std::move(reply)](StatusOr<Response> response) {
     reply(Reply(std::move(response)));

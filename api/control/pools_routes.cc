@@ -15,7 +15,7 @@
 #include "common/claims.h"
 #include "common/guid.h"
 #include "common/logging.h"
-#include "store/pool_store.h"
+#include "store/pool_repository.h"
 #include "store/write_executor.h"
 
 namespace orch::api {
@@ -118,8 +118,8 @@ void List(const ControlDeps& deps, const Request& request, ReplyFn reply) {
   if (!paging.ok()) return reply(ErrorReply(paging.status()));
   ReadAndReply(
       *deps.reader,
-      [paging = std::move(paging).value()](store::SqliteStore& db) -> StatusOr<Response> {
-        ORCH_ASSIGN_OR_RETURN(store::Page<PoolRecord> page, store::PoolStore(db).ListPools(paging));
+      [paging = std::move(paging).value()](store::Repositories& db) -> StatusOr<Response> {
+        ORCH_ASSIGN_OR_RETURN(store::Page<PoolRecord> page, db.pools().ListPools(paging));
         json rows = json::array();
         for (const PoolRecord& pool : page.rows) rows.push_back(PoolJson(pool));
         return ListReply(std::move(rows), page.total, page.total_exact);
@@ -135,8 +135,8 @@ void DefaultMembers(const ControlDeps& deps, const Request& request, ReplyFn rep
   if (!paging.ok()) return reply(ErrorReply(paging.status()));
   ReadAndReply(
       *deps.reader,
-      [paging = std::move(paging).value()](store::SqliteStore& db) -> StatusOr<Response> {
-        ORCH_ASSIGN_OR_RETURN(auto page, store::PoolStore(db).ListDefaultPoolMembers(paging));
+      [paging = std::move(paging).value()](store::Repositories& db) -> StatusOr<Response> {
+        ORCH_ASSIGN_OR_RETURN(auto page, db.pools().ListDefaultPoolMembers(paging));
         json rows = json::array();
         for (const PoolMember& member : page.rows) rows.push_back(MemberJson(member));
         return ListReply(std::move(rows), page.total, page.total_exact);
@@ -151,8 +151,8 @@ void Show(const ControlDeps& deps, const Request& request, const std::string& id
   if (!IsGuid(id)) return reply(ErrorReply(FieldError("id", "must be an agent pool GUID")));
   ReadAndReply(
       *deps.reader,
-      [id](store::SqliteStore& db) -> StatusOr<Response> {
-        ORCH_ASSIGN_OR_RETURN(PoolRecord pool, store::PoolStore(db).GetPool(id));
+      [id](store::Repositories& db) -> StatusOr<Response> {
+        ORCH_ASSIGN_OR_RETURN(PoolRecord pool, db.pools().GetPool(id));
         return PoolReply(pool);
       },
       std::move(reply));
@@ -168,8 +168,8 @@ void Write(const ControlDeps& deps, const Request& request, bool replace, ReplyF
   if (!spec.ok()) return reply(ErrorReply(spec.status()));
   deps.writer->Submit<PoolRecord>(
       [spec = std::move(spec).value(), replace,
-       now = deps.clock->WallNow()](store::SqliteStore& db) {
-        store::PoolStore pools(db);
+       now = deps.clock->WallNow()](store::Repositories& db) {
+        store::PoolRepository& pools = db.pools();
         return replace ? pools.ReplacePool(spec, now) : pools.CreatePool(spec, now);
       },
       [replace, who = CallerText(request), reply = std::move(reply)](StatusOr<PoolRecord> pool) {
@@ -187,7 +187,7 @@ void Delete(const ControlDeps& deps, const Request& request, const std::string& 
   }
   if (!IsGuid(id)) return reply(ErrorReply(FieldError("id", "must be an agent pool GUID")));
   deps.writer->Submit(
-      [id](store::SqliteStore& db) { return store::PoolStore(db).DeletePool(id); },
+      [id](store::Repositories& db) { return db.pools().DeletePool(id); },
       [id, who = CallerText(request), reply = std::move(reply)](const Status& deleted) {
         if (!deleted.ok()) return reply(ErrorReply(deleted));
         GetLogger("api")->info("agent pool {} deleted by {}", id, who);

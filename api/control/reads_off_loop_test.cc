@@ -76,7 +76,7 @@ class ReadsOffTheLoopTest : public AgentApiFixture {
       EXPECT_EQ(added.status, 200) << added.raw;
       for (const json& id : added.body) ids.insert(id.get<std::string>());
     }
-    store::RunStore runs(*store_);
+    store::SqliteRunStore runs(*store_);
     StatusOr<std::vector<store::FireEntry>> due = runs.LoadFireQueue();
     EXPECT_TRUE(due.ok()) << due.status().ToString();
     if (!due.ok()) return ids;
@@ -225,15 +225,15 @@ TEST_F(ReadsOffTheLoopTest, AStreamFollowsFromBeforeItsReplayIsRead) {
   // its replay is read. Both runs published meanwhile are sent after the replay, the second
   // (replayed unchanged) only once; what is published later follows.
   FiredJobs(2);
-  StatusOr<std::vector<store::RunRecord>> runs = store::RunStore(*store_).RunsAfter(0, 10);
+  StatusOr<std::vector<store::RunRecord>> runs = store::SqliteRunStore(*store_).RunsAfter(0, 10);
   ASSERT_TRUE(runs.ok() && runs->size() == 2u);
   const int64_t first = runs->front().run_id;
   const int64_t second = runs->back().run_id;
   scheduler::FakeTimer timer;
-  scheduler::Scheduler scheduler(clock_, *store_, *inline_writer_, timer, scheduler::Settings{});
+  scheduler::Scheduler scheduler(clock_, *repositories_, *inline_writer_, timer, scheduler::Settings{});
   ASSERT_OK(scheduler.Start());
   control_ = std::make_unique<ControlApi>(ControlDeps{.clock = &clock_,
-                                                      .store = store_.get(),
+                                                      .store = repositories_.get(),
                                                       .writer = &*inline_writer_,
                                                       .catalog_facts = &catalog_facts_,
                                                       .reader = pool_.get(),

@@ -17,7 +17,7 @@
 #include "jobs/iso_time.h"
 #include "pki/hash.h"
 #include "pki/token.h"
-#include "store/secret_store.h"
+#include "store/secret_repository.h"
 #include "store/write_executor.h"
 
 namespace orch::api {
@@ -63,9 +63,9 @@ void List(const ControlDeps& deps, const Request& request, ReplyFn reply) {
   }
   ReadAndReply(
       *deps.reader,
-      [](store::SqliteStore& db) -> StatusOr<Response> {
+      [](store::Repositories& db) -> StatusOr<Response> {
         ORCH_ASSIGN_OR_RETURN(std::vector<store::SecretRecord> secrets,
-                              store::SecretStore(db).ListSecrets());
+                              db.secrets().ListSecrets());
         json rows = json::array();
         for (const store::SecretRecord& secret : secrets) rows.push_back(SecretJson(secret));
         return JsonResponse(rows.dump());
@@ -93,8 +93,8 @@ void Create(const ControlDeps& deps, const Request& request, ReplyFn reply) {
                              store::SecretStatus::kActive, deps.clock->WallNow()};
   const std::string id = secret.id;
   deps.writer->Submit(
-      [secret = std::move(secret)](store::SqliteStore& db) {
-        return store::SecretStore(db).CreateSecret(secret);
+      [secret = std::move(secret)](store::Repositories& db) {
+        return db.secrets().CreateSecret(secret);
       },
       [id, name = *name, value, who = CallerText(request),
        reply = std::move(reply)](const Status& created) {
@@ -114,8 +114,8 @@ void Revoke(const ControlDeps& deps, const Request& request, const std::string& 
     return reply(ErrorReply(allowed));
   }
   deps.writer->Submit<store::SecretRecord>(
-      [name, now = deps.clock->WallNow()](store::SqliteStore& db) {
-        return store::SecretStore(db).RevokeSecret(name, now);
+      [name, now = deps.clock->WallNow()](store::Repositories& db) {
+        return db.secrets().RevokeSecret(name, now);
       },
       [who = CallerText(request), reply = std::move(reply)](StatusOr<store::SecretRecord> revoked) {
         if (!revoked.ok()) return reply(ErrorReply(revoked.status()));

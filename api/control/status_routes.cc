@@ -38,7 +38,7 @@ void StartProbe(const std::shared_ptr<HealthProbe>& probe, store::StoreReader& r
     Status health;
   };
   reader.Read<Checked>(
-      [](store::SqliteStore& db) -> StatusOr<Checked> { return Checked{db.CheckHealth()}; },
+      [](store::Repositories& db) -> StatusOr<Checked> { return Checked{db.CheckHealth()}; },
       [probe](StatusOr<Checked> checked) {
         probe->in_flight = false;
         if (checked.ok()) probe->last = checked->health;
@@ -63,7 +63,7 @@ void RegisterStatusRoutes(Router& router, const ControlDeps& deps) {
                if (health.ok()) health = writer.last_commit;
                nlohmann::json store_json = {
                    {"Healthy", health.ok()},
-                   {"Path", deps.store->path()},
+                   {"Path", deps.store->location()},
                    {"SchemaVersion", deps.store->schema_version()},
                };
                if (!health.ok()) store_json["Message"] = health.message();

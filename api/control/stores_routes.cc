@@ -16,10 +16,10 @@
 #include "pki/hash.h"
 #include "pki/secret_box.h"
 #include "scheduler/scheduler.h"
-#include "store/agent_store.h"
+#include "store/agent_repository.h"
 #include "store/catalog_facts.h"
-#include "store/catalog_store.h"
-#include "store/pool_store.h"
+#include "store/catalog_repository.h"
+#include "store/pool_repository.h"
 #include "store/write_executor.h"
 
 namespace orch::api {
@@ -141,12 +141,12 @@ StatusOr<bool> ReadStore(const JsonFields& body, const pki::SecretBox& box,
 }
 
 // The agent or pool a store is bound to must exist (the Default pool always does).
-Status CheckBinding(store::SqliteStore& db, const store::CertStoreRecord& record) {
+Status CheckBinding(store::Repositories& db, const store::CertStoreRecord& record) {
   if (!record.agent_id.empty()) {
-    ORCH_ASSIGN_OR_RETURN(bool known, store::AgentStore(db).AgentExists(record.agent_id));
+    ORCH_ASSIGN_OR_RETURN(bool known, db.agents().AgentExists(record.agent_id));
     if (!known) return FieldError("AgentId", "names no agent: " + record.agent_id);
   } else {
-    ORCH_ASSIGN_OR_RETURN(bool known, store::PoolStore(db).PoolExists(record.agent_pool_id));
+    ORCH_ASSIGN_OR_RETURN(bool known, db.pools().PoolExists(record.agent_pool_id));
     if (!known) return FieldError("AgentPoolId", "names no agent pool: " + record.agent_pool_id);
   }
   return Status::Ok();
@@ -179,11 +179,11 @@ StatusOr<store::CertStoreRecord> StoreOfBody(const ControlDeps& deps, const Requ
 
 // Runs on the writer's connection: the binding is checked in the write's own transaction, and
 // the answer is the row as written.
-StatusOr<store::CertStoreRecord> WriteStore(store::SqliteStore& db,
+StatusOr<store::CertStoreRecord> WriteStore(store::Repositories& db,
                                             const store::CertStoreRecord& record, bool create,
                                             bool replace_password) {
   ORCH_RETURN_IF_ERROR(CheckBinding(db, record));
-  store::CatalogStore catalog(db);
+  store::CatalogRepository& catalog = db.catalog();
   ORCH_RETURN_IF_ERROR(WithContainerField(
       create ? catalog.AddCertStore(record) : catalog.UpdateCertStore(record, replace_password)));
   return catalog.GetCertStore(record.id);
@@ -196,7 +196,7 @@ void PutStore(const ControlDeps& deps, const Request& request, bool create, Repl
   StatusOr<store::CertStoreRecord> record = StoreOfBody(deps, request, create, replace_password);
   if (!record.ok()) return reply(ErrorReply(record.status()));
   deps.writer->Submit<store::CertStoreRecord>(
-      [record = std::move(record).value(), create, replace_password](store::SqliteStore& db) {
+      [record = std::move(record).value(), create, replace_password](store::Repositories& db) {
         return WriteStore(db, record, create, replace_password);
       },
       [facts = deps.catalog_facts, scheduler = deps.scheduler, create,
@@ -234,9 +234,9 @@ void GetStore(const ControlDeps& deps, const Request& request, const PathParams&
   if (!id.ok()) return reply(ErrorReply(id.status()));
   ReadAndReply(
       *deps.reader,
-      [id = *id, claims = std::move(claims)](store::SqliteStore& db) -> StatusOr<Response> {
+      [id = *id, claims = std::move(claims)](store::Repositories& db) -> StatusOr<Response> {
         ORCH_ASSIGN_OR_RETURN(store::CertStoreRecord record,
-                              store::CatalogStore(db).GetCertStore(id));
+                              db.catalog().GetCertStore(id));
         ORCH_RETURN_IF_ERROR(RequireStoreRead(claims, record));
         return JsonReply(StoreJson(record));
       },
@@ -252,7 +252,7 @@ void DeleteStore(const ControlDeps& deps, const Request& request, const PathPara
   StatusOr<std::string> id = StoreIdOf(params);
   if (!id.ok()) return reply(ErrorReply(id.status()));
   deps.writer->Submit(
-      [id = *id](store::SqliteStore& db) { return store::CatalogStore(db).DeleteCertStore(id); },
+      [id = *id](store::Repositories& db) { return db.catalog().DeleteCertStore(id); },
       [facts = deps.catalog_facts, id = *id, reply = std::move(reply)](const Status& deleted) {
         if (!deleted.ok()) return reply(ErrorReply(deleted));
         facts->EraseStore(id);
@@ -276,8 +276,8 @@ void ListStores(const ControlDeps& deps, const Request& request, ReplyFn reply) 
   }
   ReadAndReply(
       *deps.reader,
-      [paging = std::move(paging).value()](store::SqliteStore& db) -> StatusOr<Response> {
-        ORCH_ASSIGN_OR_RETURN(auto page, store::CatalogStore(db).ListCertStores(paging));
+      [paging = std::move(paging).value()](store::Repositories& db) -> StatusOr<Response> {
+        ORCH_ASSIGN_OR_RETURN(auto page, db.catalog().ListCertStores(paging));
         json rows = json::array();
         for (const store::CertStoreRecord& s : page.rows) rows.push_back(StoreJson(s));
         return ListReply(std::move(rows), page.total, page.total_exact);
@@ -293,9 +293,9 @@ void ListStoreTypes(const ControlDeps& deps, const Request& request, ReplyFn rep
   if (!paging.ok()) return reply(ErrorReply(paging.status()));
   ReadAndReply(
       *deps.reader,
-      [paging = std::move(paging).value()](store::SqliteStore& db) -> StatusOr<Response> {
+      [paging = std::move(paging).value()](store::Repositories& db) -> StatusOr<Response> {
         ORCH_ASSIGN_OR_RETURN(store::Page<int> page,
-                              store::CatalogStore(db).ListStoreTypes(paging));
+                              db.catalog().ListStoreTypes(paging));
         json rows = json::array();
         for (int type : page.rows) rows.push_back(StoreTypeJson(*jobs::FindStoreType(type)));
         return ListReply(std::move(rows), page.total, page.total_exact);
@@ -311,8 +311,8 @@ void ListContainers(const ControlDeps& deps, const Request& request, ReplyFn rep
   if (!paging.ok()) return reply(ErrorReply(paging.status()));
   ReadAndReply(
       *deps.reader,
-      [paging = std::move(paging).value()](store::SqliteStore& db) -> StatusOr<Response> {
-        ORCH_ASSIGN_OR_RETURN(auto page, store::CatalogStore(db).ListContainers(paging));
+      [paging = std::move(paging).value()](store::Repositories& db) -> StatusOr<Response> {
+        ORCH_ASSIGN_OR_RETURN(auto page, db.catalog().ListContainers(paging));
         json rows = json::array();
         for (const store::ContainerRecord& c : page.rows) {
           rows.push_back({{"Id", c.id}, {"Name", c.name}});
@@ -333,7 +333,7 @@ void CreateContainer(const ControlDeps& deps, const Request& request, ReplyFn re
   }();
   if (!name.ok()) return reply(ErrorReply(name.status()));
   deps.writer->Submit<store::ContainerRecord>(
-      [name = *name](store::SqliteStore& db) { return store::CatalogStore(db).AddContainer(name); },
+      [name = *name](store::Repositories& db) { return db.catalog().AddContainer(name); },
       [reply = std::move(reply)](StatusOr<store::ContainerRecord> created) {
         if (!created.ok()) return reply(ErrorReply(created.status()));
         reply(JsonReply(json{{"Id", created->id}, {"Name", created->name}}));

@@ -79,7 +79,7 @@ class WritesOffTheLoopTest : public AgentApiFixture {
     control_->Handle(std::move(request), std::move(reply));
   }
 
-  int64_t StoredJobs() { return store::JobStore(*store_).ListJobs(jobs::Paging{})->total; }
+  int64_t StoredJobs() { return store::SqliteJobStore(*store_).ListJobs(jobs::Paging{})->total; }
 
   orch::testing::TestLoop loop_;
   store::CommitFaults faults_;
@@ -115,7 +115,7 @@ TEST_F(WritesOffTheLoopTest, StatusAndHeartbeatsAnswerAtOnceWhileAddsWaitForASlo
       AddReply reply{response.status, SteadyClock::now(), true};
       // Answered only once durable: another connection reads every job it names.
       for (const json& id : json::parse(response.body, nullptr, false)) {
-        if (!id.is_string() || !store::JobStore(*store_).GetJob(id.get<std::string>()).ok()) {
+        if (!id.is_string() || !store::SqliteJobStore(*store_).GetJob(id.get<std::string>()).ok()) {
           reply.jobs_readable = false;
         }
       }
@@ -163,7 +163,7 @@ TEST_F(WritesOffTheLoopTest, AFailedCommitAnswersEveryAddOfItsGroupAndWritesNone
   std::promise<void> release;
   std::shared_future<void> released = release.get_future().share();
   executor_->Submit(
-      [&entered, released](store::SqliteStore&) {
+      [&entered, released](store::Repositories&) {
         entered.set_value();
         released.wait();
         return Status::Ok();

@@ -29,6 +29,7 @@
 #include "scheduler/timer.h"
 #include "store/catalog_facts.h"
 #include "store/read_pool.h"
+#include "store/sqlite_repositories.h"
 #include "store/sqlite_store.h"
 #include "store/write_executor.h"
 #include "tests/testing/status_matchers.h"
@@ -77,8 +78,9 @@ class AgentApiFixture : public ::testing::Test {
     ASSERT_OK_AND_ASSIGN(
         store_, store::SqliteStore::Open(
                     {.path = dir_ + "/orchd.db", .orchd_version = "test", .clock = &clock_}));
+    repositories_ = store::RepositoriesOf(*store_);
     inline_writer_.emplace(*store_);
-    ASSERT_OK_AND_ASSIGN(catalog_facts_, store::CatalogFacts::Load(*store_));
+    ASSERT_OK_AND_ASSIGN(catalog_facts_, store::CatalogFacts::Load(repositories_->catalog()));
     inline_reader_.emplace(*store_);
     ASSERT_OK_AND_ASSIGN(ca_, pki::CertificateAuthority::LoadOrCreate(
                                   {dir_ + "/ca.crt", dir_ + "/ca.key", true}, clock_));
@@ -102,7 +104,7 @@ class AgentApiFixture : public ::testing::Test {
     touches_.emplace(writer, clock_, touches_timer_);
     control_ = std::make_unique<ControlApi>(
         ControlDeps{.clock = &clock_,
-                    .store = store_.get(),
+                    .store = repositories_.get(),
                     .writer = &writer,
                     .catalog_facts = &catalog_facts_,
                     .reader = &reader,
@@ -111,7 +113,7 @@ class AgentApiFixture : public ::testing::Test {
                     .pending_last_seen = [this] { return touches_->PendingLastSeen(); }});
     agent_api_ = std::make_unique<AgentApi>(
         AgentDeps{.clock = &clock_,
-                  .store = store_.get(),
+                  .store = repositories_.get(),
                   .writer = &writer,
                   .reader = &reader,
                   .ca = ca_.get(),
@@ -125,6 +127,7 @@ class AgentApiFixture : public ::testing::Test {
     touches_.reset();
     inline_writer_.reset();
     inline_reader_.reset();
+    repositories_.reset();
     store_.reset();
     std::error_code ignored;
     std::filesystem::remove_all(dir_, ignored);
@@ -272,6 +275,8 @@ class AgentApiFixture : public ::testing::Test {
   std::string dir_;
   FakeClock clock_;
   std::unique_ptr<store::SqliteStore> store_;
+  // The repositories of store_, the loop's connection.
+  std::unique_ptr<store::Repositories> repositories_;
   scheduler::FakeTimer touches_timer_;
   // Constructed in SetUp(), once the store is open.
   std::optional<store::InlineWriter> inline_writer_;
