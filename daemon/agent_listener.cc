@@ -73,6 +73,13 @@ void LogReport(const store::ReconcileReport& report) {
   }
 }
 
+std::vector<store::DeclaredPool> Declared(const std::vector<config::Pool>& pools) {
+  std::vector<store::DeclaredPool> declared;
+  declared.reserve(pools.size());
+  for (const config::Pool& pool : pools) declared.push_back({pool.name, pool.agents});
+  return declared;
+}
+
 }  // namespace
 
 StatusOr<std::unique_ptr<pki::CertificateAuthority>> LoadCa(const config::Config& config,
@@ -122,13 +129,22 @@ StatusOr<api::AgentListenerInfo> BindAgentListener(net::HttpServer& server,
 
 Status ReconcilePools(store::Repositories& store, const std::vector<config::Pool>& pools,
                       WallTime now) {
-  std::vector<store::DeclaredPool> declared;
-  declared.reserve(pools.size());
-  for (const config::Pool& pool : pools) declared.push_back({pool.name, pool.agents});
   ORCH_ASSIGN_OR_RETURN(store::ReconcileReport report,
-                        store.pools().ReconcileDeclaredPools(declared, now));
+                        store.pools().ReconcileDeclaredPools(Declared(pools), now));
   LogReport(report);
   return Status::Ok();
+}
+
+void ReconcilePoolsLater(store::StoreWriter& writer, const std::vector<config::Pool>& pools,
+                         WallTime now, std::function<void(Status)> done) {
+  writer.Submit<store::ReconcileReport>(
+      [declared = Declared(pools), now](store::Repositories& store) {
+        return store.pools().ReconcileDeclaredPools(declared, now);
+      },
+      [done = std::move(done)](StatusOr<store::ReconcileReport> report) {
+        if (report.ok()) LogReport(*report);
+        done(report.status());
+      });
 }
 
 }  // namespace orch::daemon

@@ -2,6 +2,7 @@
 // configuration says so, plain HTTP) and the agent pools declared in the configuration.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -12,7 +13,7 @@
 #include "net/http_server.h"
 #include "pki/ca.h"
 #include "store/repositories.h"
-#include "store/sqlite_store.h"
+#include "store/write_executor.h"
 
 namespace orch::daemon {
 
@@ -32,8 +33,13 @@ StatusOr<api::AgentListenerInfo> BindAgentListener(net::HttpServer& server,
                                                    const pki::CertificateAuthority& ca,
                                                    const Clock& clock);
 
-/// Makes the store's managed agent pools those of `pools`, and logs what changed.
+/// Makes the store's managed agent pools those of `pools`, and logs what changed. At start,
+/// before the event loop serves.
 Status ReconcilePools(store::Repositories& store, const std::vector<config::Pool>& pools,
                       WallTime now);
+/// As ReconcilePools(), through `writer` (a reload, on the event loop): `done` gets the
+/// outcome once it is committed.
+void ReconcilePoolsLater(store::StoreWriter& writer, const std::vector<config::Pool>& pools,
+                         WallTime now, std::function<void(Status)> done);
 
 }  // namespace orch::daemon

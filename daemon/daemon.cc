@@ -295,7 +295,8 @@ Status Daemon::LoadMasterKey() {
 Status Daemon::StartScheduler() {
   parts_->scheduler_timer = std::make_unique<LoopTimer>(parts_->loop, parts_->clock);
   parts_->scheduler = std::make_unique<scheduler::Scheduler>(
-      parts_->clock, *parts_->repositories, *parts_->writer, *parts_->scheduler_timer,
+      parts_->clock, *parts_->repositories, *parts_->writer, *parts_->reader,
+      *parts_->scheduler_timer,
       SchedulerSettingsFrom(options_.config));
   return parts_->scheduler->Start().Context("scheduler");
 }
@@ -396,13 +397,20 @@ void Daemon::Reload() {
   api::AgentSettings agent_settings = api::AgentSettingsFrom(next);
   agent_settings.agent_cert_validity = api::AgentSettingsFrom(options_.config).agent_cert_validity;
   parts_->agent_api->SetSettings(std::move(agent_settings));
-  if (Status s = ReconcilePools(*parts_->repositories, next.pools, parts_->clock.WallNow()); !s.ok()) {
-    Log()->error("reload: declared pools not applied: {}", s.ToString());
-  }
   parts_->control_server->SetLimits(ControlLimits(next.control));
   parts_->scheduler->SetSettings(SchedulerSettingsFrom(next));
-  parts_->notifier.Ready("serving; configuration reloaded");
-  Log()->info("configuration reloaded from {}", options_.config_path);
+  // The declared pools are written by the writer; the reload is complete once they are.
+  ReconcilePoolsLater(*parts_->writer, next.pools, parts_->clock.WallNow(), [this](Status pools) {
+    if (pools.ok()) {
+      parts_->scheduler->PoolsChanged();
+      parts_->notifier.Ready("serving; configuration reloaded");
+    } else {
+      Log()->error("reload: declared pools not applied: {}", pools.ToString());
+      parts_->notifier.Ready("serving; configuration reloaded, declared pools not applied: " +
+                             pools.message());
+    }
+    Log()->info("configuration reloaded from {}", options_.config_path);
+  });
 }
 
 void Daemon::Drain(int signal) {

@@ -42,10 +42,11 @@ std::chrono::nanoseconds WallMinusSteady(const Clock& clock) {
 }  // namespace
 
 Scheduler::Scheduler(const Clock& clock, store::Repositories& store, store::StoreWriter& writer,
-                     Timer& timer, Settings settings)
+                     store::StoreReader& reader, Timer& timer, Settings settings)
     : clock_(clock),
       store_(store),
       writer_(writer),
+      reader_(reader),
       timer_(timer),
       settings_(std::move(settings)),
       retry_(settings_),
@@ -61,6 +62,9 @@ Status Scheduler::Start() {
   fires_.Load(std::move(entries));
   ORCH_ASSIGN_OR_RETURN(std::vector<RunRecord> open, runs.LoadOpenRuns());
   for (const RunRecord& run : open) runs_.Add(run);
+  ORCH_ASSIGN_OR_RETURN(std::vector<store::AgentInPool> members,
+                        store_.pools().ListAgentsInPools());
+  pools_.Replace(pools_.BeginRead(), members);
   wall_offset_ = WallMinusSteady(clock_);
   next_prune_ = clock_.SteadyNow();
   started_ = true;
@@ -86,12 +90,43 @@ void Scheduler::JobsAccepted(const std::vector<store::FireEntry>& entries) {
   if (started_) Arm();
 }
 
-Status Scheduler::StoresChanged(const std::vector<std::string>& store_ids) {
-  ORCH_ASSIGN_OR_RETURN(std::vector<RunRecord> waiting,
-                        store_.runs().WaitingRunsOfStores(store_ids));
-  for (const RunRecord& run : waiting) runs_.Add(run);
-  DispatchToPollers();
-  return Status::Ok();
+void Scheduler::StoresChanged(const std::vector<std::string>& store_ids) {
+  reader_.Read<std::vector<RunRecord>>(
+      [store_ids](store::Repositories& store) {
+        return store.runs().WaitingRunsOfStores(store_ids);
+      },
+      [this, alive = std::weak_ptr<int>(alive_)](StatusOr<std::vector<RunRecord>> waiting) {
+        if (alive.expired()) return;
+        if (!waiting.ok()) {
+          Log()->error("re-filing the waiting runs of re-bound stores: {}",
+                       waiting.status().ToString());
+          return;
+        }
+        for (const RunRecord& run : *waiting) {
+          if (Refileable(run.run_id)) runs_.Add(run);
+        }
+        DispatchToPollers();
+      });
+}
+
+bool Scheduler::Refileable(int64_t run_id) const {
+  const OpenRun* open = runs_.Find(run_id);
+  return open != nullptr && open->agent_id.empty() && !busy_.contains(run_id);
+}
+
+void Scheduler::PoolsChanged() {
+  const uint64_t read = pools_.BeginRead();
+  reader_.Read<std::vector<store::AgentInPool>>(
+      [](store::Repositories& store) { return store.pools().ListAgentsInPools(); },
+      [this, alive = std::weak_ptr<int>(alive_),
+       read](StatusOr<std::vector<store::AgentInPool>> members) {
+        if (alive.expired()) return;
+        if (!members.ok()) {
+          Log()->error("reading the members of agent pools: {}", members.status().ToString());
+          return;
+        }
+        if (pools_.Replace(read, *members)) DispatchToPollers();
+      });
 }
 
 void Scheduler::RunsCreated(const std::vector<RunRecord>& runs) {
@@ -172,8 +207,7 @@ void Scheduler::PruneHistory() {
         if (*pruned > 0) Log()->info("pruned {} job history row(s) past retention", *pruned);
         // A full batch means more are due: continue soon, in small steps that keep the loop
         // lively.
-        next_prune_ =
-            answered + (*pruned == kPruneBatch ? std::chrono::seconds(1) : kPruneEvery);
+        next_prune_ = answered + (*pruned == kPruneBatch ? std::chrono::seconds(1) : kPruneEvery);
         if (started_) Arm();
       });
 }
@@ -225,12 +259,23 @@ void Scheduler::RunsChanged(const std::vector<int64_t>& run_ids) {
 
 void Scheduler::PublishById(int64_t run_id) {
   if (publisher_.empty()) return;
-  StatusOr<std::optional<RunRecord>> run = store_.runs().FindRun(run_id);
-  if (!run.ok()) {
-    Log()->error("run {}: reading it for followers: {}", run_id, run.status().ToString());
-    return;
-  }
-  if (*run) publisher_.Publish(**run);
+  ReadRun(run_id, [this, run_id](StatusOr<std::optional<RunRecord>> run) {
+    if (!run.ok()) {
+      Log()->error("run {}: reading it for followers: {}", run_id, run.status().ToString());
+      return;
+    }
+    if (*run) publisher_.Publish(**run);
+  });
+}
+
+void Scheduler::ReadRun(int64_t run_id,
+                        std::function<void(StatusOr<std::optional<RunRecord>>)> done) {
+  reader_.Read<std::optional<RunRecord>>(
+      [run_id](store::Repositories& store) { return store.runs().FindRun(run_id); },
+      [alive = std::weak_ptr<int>(alive_),
+       done = std::move(done)](StatusOr<std::optional<RunRecord>> run) {
+        if (!alive.expired()) done(std::move(run));
+      });
 }
 
 }  // namespace orch::scheduler

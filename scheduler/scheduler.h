@@ -9,16 +9,19 @@
 //   and their lease deadlines;
 // - PollParking: the agents' long polls waiting for work, and when they end;
 // - RetryPolicy: whether and when a failed run is tried again;
-// - RunPublisher: the listeners told of every run written or changed.
+// - RunPublisher: the listeners told of every run written or changed;
+// - PoolMembership: the custom pool of each agent.
 // The scheduler itself makes the store calls, decides the order of things, keeps the counters
 // and arms the timer.
 //
 // Durable state lives in the store: a fire writes its run before anything is delivered, and
-// Start() rebuilds the memory from the store after a restart or a crash. Reads use the loop's
-// connection; fires, cancellations, leases, starting and closing runs and pruning go through
-// the StoreWriter (in the order they are submitted), so the event loop never waits for a
-// commit: memory changes only once the write is committed (a failed write leaves it as it
-// was), and a run with a write in flight takes no other call until it is answered.
+// Start() rebuilds the memory from the store's repositories after a restart or a crash. After
+// that the event loop never waits on the store: fires, cancellations, leases, starting and
+// closing runs and pruning go through the StoreWriter (in the order they are submitted), and
+// the few reads (a run to publish or to track again, the waiting runs of a re-bound store, the
+// pools' members) go through the StoreReader. Memory changes only once a write is committed
+// (a failed write leaves it as it was), and a run with a write in flight takes no other call
+// until it is answered.
 #pragma once
 
 #include <chrono>
@@ -36,13 +39,14 @@
 #include "scheduler/fire_queue.h"
 #include "scheduler/open_run_index.h"
 #include "scheduler/poll_parking.h"
+#include "scheduler/pool_membership.h"
 #include "scheduler/retry_policy.h"
 #include "scheduler/run_publisher.h"
 #include "scheduler/timer.h"
 #include "scheduler/types.h"
+#include "store/read_pool.h"
 #include "store/repositories.h"
 #include "store/run_repository.h"
-#include "store/sqlite_store.h"
 #include "store/write_executor.h"
 
 namespace orch::scheduler {
@@ -73,10 +77,10 @@ struct Configured {
 /// so does every callback it answers through (the writer's answers come back on that thread).
 class Scheduler {
  public:
-  /// `store` is the loop's connection (reads); `writer` takes the writes of runs being started
-  /// and closed. REQUIRES: clock, store, writer and timer outlive the scheduler.
+  /// `store` is read by Start() only; `writer` takes every write and `reader` every read
+  /// after that. REQUIRES: clock, store, writer, reader and timer outlive the scheduler.
   Scheduler(const Clock& clock, store::Repositories& store, store::StoreWriter& writer,
-            Timer& timer, Settings settings);
+            store::StoreReader& reader, Timer& timer, Settings settings);
   ~Scheduler();
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;
@@ -98,9 +102,13 @@ class Scheduler {
   void JobsUnscheduled(const std::vector<std::string>& job_ids,
                        const std::vector<store::FireEntry>& dequeued,
                        std::function<void(Status)> done);
-  /// Stores whose agent or pool binding may have changed: their waiting runs are filed
-  /// under the new binding.
-  Status StoresChanged(const std::vector<std::string>& store_ids);
+  /// Stores whose agent or pool binding may have changed: their waiting runs are read again
+  /// (through the reader) and filed under the new binding.
+  void StoresChanged(const std::vector<std::string>& store_ids);
+  /// Pools were created, replaced or deleted, or their members changed: the memberships are
+  /// read again (through the reader); until they are, polls use the previous ones (a lease
+  /// the store no longer allows is refused by the store all the same).
+  void PoolsChanged();
   /// Runs created outside the scheduler (Reschedule): they wait for an agent.
   void RunsCreated(const std::vector<store::RunRecord>& runs);
 
@@ -203,8 +211,12 @@ class Scheduler {
   // Runs leased to an agent whose poll ended before they were written: its next call gets them.
   void Owe(const std::string& agent_id, std::vector<store::RunRecord> runs);
   std::vector<store::RunRecord> TakeOwed(const std::string& agent_id);
-  // Tracks the run as the store holds it now, or forgets it when it is no longer open.
+  // Tracks the run as the store holds it now, or forgets it when it is no longer open, once
+  // it is read (through the reader), unless memory changed it meanwhile.
   void Reload(int64_t run_id);
+  // Whether memory still holds the run as waiting undelivered with no write in flight, so that
+  // what was read of it may replace what memory holds.
+  bool Refileable(int64_t run_id) const;
   // Completes the run in the store with `result` through the writer; a failure that
   // `may_retry` is written with its retry (RetryPolicy), which is then tracked like any new
   // run. Memory changes once the write is committed; `done` gets the outcome.
@@ -214,16 +226,20 @@ class Scheduler {
   void Busy(int64_t run_id);
   // The write of `run_id` is answered: a lease that expired meanwhile is handled now.
   void Settle(int64_t run_id);
-  // The configuration answer of a started run, as the store holds it now.
-  StatusOr<Configured> StartedAnswer(int64_t run_id);
+  // Answers `done` with the configuration answer of a started run, as the store holds it now.
+  void AnswerStarted(int64_t run_id, std::function<void(StatusOr<Configured>)> done);
   // The configuration answer of a started run, `run` as read by the write that started it.
   StatusOr<Configured> StartedAnswer(int64_t run_id, std::optional<store::RunRecord> run);
   // Tells the listeners of the run as the store holds it now.
   void PublishById(int64_t run_id);
+  // Reads the run `run_id` through the reader; `done` runs on the loop unless the scheduler
+  // is gone by then.
+  void ReadRun(int64_t run_id, std::function<void(StatusOr<std::optional<store::RunRecord>>)> done);
 
   const Clock& clock_;
   store::Repositories& store_;
   store::StoreWriter& writer_;
+  store::StoreReader& reader_;
   Timer& timer_;
   Settings settings_;
   RetryPolicy retry_;  // from settings_
@@ -233,6 +249,7 @@ class Scheduler {
   OpenRunIndex runs_;
   PollParking polls_;
   RunPublisher publisher_;
+  PoolMembership pools_;
   std::optional<SteadyTime> fire_blocked_until_;  // after a failed fire write
   std::optional<SteadyTime> armed_;               // the timer's deadline while armed
   std::optional<SteadyTime> fire_slice_ended_;    // a pass left due fires for the next one

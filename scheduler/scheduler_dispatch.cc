@@ -38,16 +38,17 @@ void Scheduler::Configure(const std::string& agent_id, const std::string& job_id
     return done(FailedPreconditionError("run " + std::to_string(*run_id) + " of job " + job_id +
                                         " is being written; try again"));
   }
-  if (open->status != RunStatus::kWaiting) return done(StartedAnswer(*run_id));
+  if (open->status != RunStatus::kWaiting) return AnswerStarted(*run_id, std::move(done));
   const int64_t id = *run_id;
   auto cancel = [this, id](std::function<void(StatusOr<Configured>)> done) {
     Close(id, RunResult::kUnknown, "cancelled: the job was unscheduled before it ran", false,
-          [this, id, done = std::move(done)](Status closed) {
+          [this, id, done = std::move(done)](Status closed) mutable {
             if (!closed.ok()) return done(closed);
-            StatusOr<std::optional<RunRecord>> run = store_.runs().FindRun(id);
-            if (!run.ok()) return done(run.status());
             Arm();
-            done(Configured{run->value_or(RunRecord{}), true});
+            ReadRun(id, [done = std::move(done)](StatusOr<std::optional<RunRecord>> run) {
+              if (!run.ok()) return done(run.status());
+              done(Configured{run->value_or(RunRecord{}), true});
+            });
           });
   };
   Busy(id);
@@ -73,9 +74,11 @@ void Scheduler::Configure(const std::string& agent_id, const std::string& job_id
       });
 }
 
-StatusOr<Configured> Scheduler::StartedAnswer(int64_t run_id) {
-  ORCH_ASSIGN_OR_RETURN(std::optional<RunRecord> run, store_.runs().FindRun(run_id));
-  return StartedAnswer(run_id, std::move(run));
+void Scheduler::AnswerStarted(int64_t run_id, std::function<void(StatusOr<Configured>)> done) {
+  ReadRun(run_id, [this, run_id, done = std::move(done)](StatusOr<std::optional<RunRecord>> run) {
+    if (!run.ok()) return done(run.status());
+    done(StartedAnswer(run_id, std::move(*run)));
+  });
 }
 
 StatusOr<Configured> Scheduler::StartedAnswer(int64_t run_id, std::optional<RunRecord> run) {
@@ -98,8 +101,7 @@ void Scheduler::Complete(const std::string& agent_id, const std::string& job_id,
     return done(FailedPreconditionError(name + " is not leased to this agent"));
   }
   if (open->status != RunStatus::kInProcess) {
-    return done(
-        FailedPreconditionError(name + " has not been started by a configuration call"));
+    return done(FailedPreconditionError(name + " has not been started by a configuration call"));
   }
   // A second completion while the first is being written is refused, as it would be after.
   if (busy_.contains(run_id)) {
@@ -112,18 +114,21 @@ void Scheduler::Complete(const std::string& agent_id, const std::string& job_id,
 }
 
 void Scheduler::Reload(int64_t run_id) {
-  StatusOr<std::optional<RunRecord>> run = store_.runs().FindRun(run_id);
-  if (!run.ok()) {
-    Log()->error("run {}: reading it back: {}", run_id, run.status().ToString());
-    return;
-  }
-  const bool open =
-      *run && ((*run)->status == RunStatus::kWaiting || (*run)->status == RunStatus::kInProcess);
-  if (open) {
-    runs_.Add(**run);
-  } else {
-    runs_.Remove(run_id);
-  }
+  ReadRun(run_id, [this, run_id](StatusOr<std::optional<RunRecord>> run) {
+    if (!run.ok()) {
+      Log()->error("run {}: reading it back: {}", run_id, run.status().ToString());
+      return;
+    }
+    // Leased, started or closed again since it was read: memory follows that instead.
+    if (!Refileable(run_id)) return;
+    const bool open =
+        *run && ((*run)->status == RunStatus::kWaiting || (*run)->status == RunStatus::kInProcess);
+    if (open) {
+      runs_.Add(**run);
+    } else {
+      runs_.Remove(run_id);
+    }
+  });
 }
 
 void Scheduler::Close(int64_t run_id, RunResult result, std::string message, bool may_retry,

@@ -181,7 +181,8 @@ TEST_F(SchedulerTest, RunsDueSoonAreWrittenAheadAndHandedOutAtTheirInstant) {
   }
   EXPECT_TRUE(answers.empty());
 
-  StatusOr<store::UnscheduledJobs> unscheduled = store::SqliteJobStore(*store_).Unschedule({dropped});
+  StatusOr<store::UnscheduledJobs> unscheduled =
+      store::SqliteJobStore(*store_).Unschedule({dropped});
   ASSERT_OK(unscheduled);
   ASSERT_OK(UnscheduledNow({dropped}, unscheduled->dequeued));
   EXPECT_EQ(History(dropped)[0].status, RunStatus::kCompleted);
@@ -247,7 +248,30 @@ TEST_F(SchedulerTest, ARunMovesWithItsStoreWhenTheSchedulerIsTold) {
   scheduler_->Poll(agent_b_, seconds(30),
                    [&](std::vector<RunRecord> runs) { handed = runs.size(); });
   EXPECT_EQ(handed, 0u);
-  ASSERT_OK(scheduler_->StoresChanged({kPoolStore}));
+  scheduler_->StoresChanged({kPoolStore});
+  EXPECT_EQ(handed, 1u);
+}
+
+TEST_F(SchedulerTest, PollsFindTheirAgentsPoolInMemoryAndFollowPoolChangesOnceTold) {
+  // Given a due run on a store bound to a custom pool that agent A is then made a member of:
+  // A's poll is handed nothing until the scheduler is told the pools changed (it reads no
+  // pool per poll), and the run once it is.
+  const std::string pool_id = "0c000000-0000-4000-8000-0000000000aa";
+  store::SqliteCatalogStore catalog(*store_);
+  ASSERT_OK_AND_ASSIGN(store::CertStoreRecord record, catalog.GetCertStore(kPoolStore));
+  record.agent_pool_id = pool_id;
+  ASSERT_OK(store::SqlitePoolStore(*store_).CreatePool({pool_id, "web", {}}, clock_.WallNow()));
+  ASSERT_OK(catalog.UpdateCertStore(record, false));
+  scheduler_->StoresChanged({kPoolStore});
+  AddJob(R"({"Immediate": true})");
+  Advance(seconds(1));
+  ASSERT_OK(store::SqlitePoolStore(*store_).ReplacePool({pool_id, "web", {{agent_a_.agent_id}}},
+                                                        clock_.WallNow()));
+  size_t handed = SIZE_MAX;
+  scheduler_->Poll(agent_a_, seconds(0), [&](std::vector<RunRecord> runs) { handed = runs.size(); });
+  EXPECT_EQ(handed, 0u);
+  scheduler_->PoolsChanged();
+  scheduler_->Poll(agent_a_, seconds(0), [&](std::vector<RunRecord> runs) { handed = runs.size(); });
   EXPECT_EQ(handed, 1u);
 }
 

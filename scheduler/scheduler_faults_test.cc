@@ -30,8 +30,8 @@ class SchedulerFaultTest : public SchedulerTest {
  protected:
   void SetUp() override {
     SchedulerTest::SetUp();
-    ASSERT_OK_AND_ASSIGN(executor_, orch::testing::OpenTestWriter(dir_ + "/orchd.db", clock_,
-                                                                  loop_, &faults_));
+    ASSERT_OK_AND_ASSIGN(
+        executor_, orch::testing::OpenTestWriter(dir_ + "/orchd.db", clock_, loop_, &faults_));
     external_writer_ = executor_.get();
     settings_.lease = minutes(1);
     settings_.retry_backoff = minutes(1);
@@ -249,7 +249,8 @@ TEST_F(SchedulerFaultTest, RunsLeasedToAPollThatEndedGoToTheAgentsNextPoll) {
   // new poll finds nothing (the run is reserved), and the run, once leased, goes to the
   // agent's next poll.
   std::optional<std::vector<RunRecord>> parked;
-  scheduler_->Poll(agent_a_, seconds(30), [&parked](std::vector<RunRecord> runs) { parked = runs; });
+  scheduler_->Poll(agent_a_, seconds(30),
+                   [&parked](std::vector<RunRecord> runs) { parked = runs; });
   const std::string job = AddJob(R"({"Immediate": true})");
   Advance(seconds(1));
   // The fire lands and submits its dispatch, whose answer is not run before the next RunUntil.

@@ -39,15 +39,14 @@ store::FireDecision Decide(const store::FireJob& job, WallTime now,
                            std::chrono::milliseconds catchup_window) {
   now = std::max(now, job.next_fire);
   StatusOr<nlohmann::json> stored = jobs::ParseJson(job.schedule_json);
-  StatusOr<jobs::Schedule> schedule = stored.ok() ? jobs::ParseScheduleJson(*stored)
-                                                  : StatusOr<jobs::Schedule>(stored.status());
+  StatusOr<jobs::Schedule> schedule =
+      stored.ok() ? jobs::ParseScheduleJson(*stored) : StatusOr<jobs::Schedule>(stored.status());
   if (!schedule.ok()) {
     Log()->error("job {}: stored schedule unreadable, it fires no more: {}", job.job_id,
                  schedule.status().ToString());
     return store::FireDecision{};
   }
-  return DecideFire(*schedule, job.requested, job.next_fire, now, job.has_open_run,
-                    catchup_window);
+  return DecideFire(*schedule, job.requested, job.next_fire, now, job.has_open_run, catchup_window);
 }
 
 }  // namespace
@@ -98,9 +97,9 @@ void Scheduler::SubmitFire(std::vector<store::FireEntry> batch, WallTime now) {
       [this, alive = std::weak_ptr<int>(alive_), entries, tally,
        submitted](StatusOr<std::vector<RunRecord>> written) {
         if (alive.expired()) return;
-        Log()->debug("fired {} due job(s) in {} ms", entries->size(),
-                     std::chrono::duration_cast<milliseconds>(clock_.SteadyNow() - submitted)
-                         .count());
+        Log()->debug(
+            "fired {} due job(s) in {} ms", entries->size(),
+            std::chrono::duration_cast<milliseconds>(clock_.SteadyNow() - submitted).count());
         FireLanded(*entries, *tally, std::move(written));
       });
 }

@@ -22,15 +22,14 @@ std::shared_ptr<spdlog::logger> Log() {
 }  // namespace
 
 void Scheduler::TakeDueRuns(const AgentIdentity& agent, TakeCallback done) {
-  StatusOr<std::string> pool = store_.runs().PoolOfAgent(agent.agent_id);
-  if (!pool.ok()) return done(pool.status());
-  HandLater({{&agent, &*pool}}, [this, agent_id = agent.agent_id,
-                                 done = std::move(done)](StatusOr<Handed> runs) {
-    if (!runs.ok()) return done(runs.status());
-    std::vector<RunRecord> taken = TakeOwed(agent_id);
-    for (RunRecord& run : runs->front()) taken.push_back(std::move(run));
-    done(std::move(taken));
-  });
+  const std::string& pool = pools_.PoolOf(agent.agent_id);
+  HandLater({{&agent, &pool}},
+            [this, agent_id = agent.agent_id, done = std::move(done)](StatusOr<Handed> runs) {
+              if (!runs.ok()) return done(runs.status());
+              std::vector<RunRecord> taken = TakeOwed(agent_id);
+              for (RunRecord& run : runs->front()) taken.push_back(std::move(run));
+              done(std::move(taken));
+            });
 }
 
 void Scheduler::Poll(const AgentIdentity& agent, milliseconds wait, PollCallback done) {
@@ -40,13 +39,9 @@ void Scheduler::Poll(const AgentIdentity& agent, milliseconds wait, PollCallback
   if (std::vector<RunRecord> owed = TakeOwed(agent.agent_id); !owed.empty()) {
     return done(std::move(owed));
   }
-  StatusOr<std::string> pool = store_.runs().PoolOfAgent(agent.agent_id);
-  if (!pool.ok()) {
-    Log()->error("poll of agent {}: {}", agent.agent_id, pool.status().ToString());
-    return done({});
-  }
-  HandLater({{&agent, &*pool}}, [this, agent, pool = *pool, wait, generation,
-                                 done = std::move(done)](StatusOr<Handed> runs) mutable {
+  const std::string& pool = pools_.PoolOf(agent.agent_id);
+  HandLater({{&agent, &pool}}, [this, agent, pool, wait, generation,
+                                done = std::move(done)](StatusOr<Handed> runs) mutable {
     if (!runs.ok()) {
       Log()->error("poll of agent {}: {}", agent.agent_id, runs.status().ToString());
       return done({});

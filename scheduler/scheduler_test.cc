@@ -104,8 +104,7 @@ TEST_F(SchedulerTest, RecurringJobNeverHasTwoRunsInFlight) {
   EXPECT_EQ(History(job).size(), 1u);
   EXPECT_EQ(scheduler_->stats().skipped_overlap, 2);
   EXPECT_EQ(store::SqliteJobStore(*store_).GetJob(job)->skipped_overlap, 2);
-  ASSERT_OK(CompleteNow(agent_a_.agent_id, job, held->front().run_id, RunResult::kSuccess,
-                                 "ok"));
+  ASSERT_OK(CompleteNow(agent_a_.agent_id, job, held->front().run_id, RunResult::kSuccess, "ok"));
   Advance(minutes(10), minutes(1));
   EXPECT_THAT(RunTimes(job), ElementsAre(At("2027-01-01T00:10:00Z"), At("2027-01-01T00:40:00Z")));
 }

@@ -21,8 +21,9 @@
 #include "store/catalog_store.h"
 #include "store/job_store.h"
 #include "store/pool_store.h"
-#include "store/write_executor.h"
+#include "store/read_pool.h"
 #include "store/store_test_support.h"
+#include "store/write_executor.h"
 #include "tests/testing/status_matchers.h"
 
 namespace orch::scheduler::testing {
@@ -63,6 +64,7 @@ class SchedulerTest : public store::testing::StoreFileTest {
   void TearDown() override {
     scheduler_.reset();
     writer_.reset();
+    reader_.reset();
     StoreFileTest::TearDown();
   }
 
@@ -71,8 +73,10 @@ class SchedulerTest : public store::testing::StoreFileTest {
     scheduler_.reset();
     timer_ = std::make_unique<FakeTimer>();
     writer_ = std::make_unique<store::InlineWriter>(*store_);
+    reader_ = std::make_unique<store::InlineReader>(*store_);
     store::StoreWriter& writer = external_writer_ != nullptr ? *external_writer_ : *writer_;
-    scheduler_ = std::make_unique<Scheduler>(clock_, *repositories_, writer, *timer_, settings_);
+    scheduler_ =
+        std::make_unique<Scheduler>(clock_, *repositories_, writer, *reader_, *timer_, settings_);
     ASSERT_OK(scheduler_->Start());
   }
 
@@ -191,6 +195,7 @@ class SchedulerTest : public store::testing::StoreFileTest {
   Settings settings_;
   std::unique_ptr<FakeTimer> timer_;
   std::unique_ptr<store::InlineWriter> writer_;
+  std::unique_ptr<store::InlineReader> reader_;
   // When set, the scheduler writes through it instead of inline (Restart() applies it).
   store::StoreWriter* external_writer_ = nullptr;
   std::unique_ptr<Scheduler> scheduler_;

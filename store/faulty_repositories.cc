@@ -130,10 +130,6 @@ class FaultyRuns final : public RunRepository {
     ORCH_RETURN_IF_ERROR(faults_.Before("runs.WaitingRunsOfStores"));
     return inner_.WaitingRunsOfStores(store_ids);
   }
-  StatusOr<std::string> PoolOfAgent(std::string_view agent_id) override {
-    ORCH_RETURN_IF_ERROR(faults_.Before("runs.PoolOfAgent"));
-    return inner_.PoolOfAgent(agent_id);
-  }
   StatusOr<Delivered> Deliver(const std::vector<Delivery>& deliveries) override {
     ORCH_RETURN_IF_ERROR(faults_.Before("runs.Deliver"));
     return inner_.Deliver(deliveries);
@@ -289,6 +285,10 @@ class FaultyPools final : public PoolRepository {
   StatusOr<Page<PoolMember>> ListDefaultPoolMembers(const jobs::Paging& paging) override {
     ORCH_RETURN_IF_ERROR(faults_.Before("pools.ListDefaultPoolMembers"));
     return inner_.ListDefaultPoolMembers(paging);
+  }
+  StatusOr<std::vector<AgentInPool>> ListAgentsInPools() override {
+    ORCH_RETURN_IF_ERROR(faults_.Before("pools.ListAgentsInPools"));
+    return inner_.ListAgentsInPools();
   }
   StatusOr<ReconcileReport> ReconcileDeclaredPools(const std::vector<DeclaredPool>& declared,
                                                    WallTime now) override {

@@ -63,6 +63,12 @@ struct DeclaredPool {
   std::vector<std::string> agent_ids;
 };
 
+/// An agent and the custom pool it is a member of.
+struct AgentInPool {
+  std::string agent_id;  // lowercase GUID
+  std::string pool_id;   // lowercase GUID
+};
+
 /// What ReconcileDeclaredPools() changed, for the log.
 struct ReconcileReport {
   std::vector<std::string> created;         // pool names
@@ -107,6 +113,8 @@ class PoolRepository {
   virtual StatusOr<Page<PoolRecord>> ListPools(const jobs::Paging& paging) = 0;
   /// One page of the Default pool's members.
   virtual StatusOr<Page<PoolMember>> ListDefaultPoolMembers(const jobs::Paging& paging) = 0;
+  /// Every member of a custom pool; an agent in none belongs to the Default pool.
+  virtual StatusOr<std::vector<AgentInPool>> ListAgentsInPools() = 0;
 
   /// Makes the managed pools exactly `declared`, in one transaction: creates missing ones,
   /// adopts an API pool of the same name, sets names and members (taking agents out of other

@@ -205,6 +205,19 @@ StatusOr<bool> SqlitePoolStore::PoolExists(std::string_view pool_id) {
   });
 }
 
+StatusOr<std::vector<AgentInPool>> SqlitePoolStore::ListAgentsInPools() {
+  SqliteStore::Impl& impl = store_.impl();
+  return impl.Run(
+      "listing the members of agent pools", [&]() -> StatusOr<std::vector<AgentInPool>> {
+        std::vector<AgentInPool> members;
+        SQLite::Statement query(impl.db, "SELECT agent_id, pool_id FROM agent_pool_members");
+        while (query.executeStep()) {
+          members.push_back({query.getColumn(0).getString(), query.getColumn(1).getString()});
+        }
+        return members;
+      });
+}
+
 StatusOr<Page<PoolRecord>> SqlitePoolStore::ListPools(const jobs::Paging& paging) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("listing agent pools", [&]() -> StatusOr<Page<PoolRecord>> {

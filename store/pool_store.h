@@ -19,6 +19,7 @@ class SqlitePoolStore final : public PoolRepository {
   StatusOr<bool> PoolExists(std::string_view pool_id) override;
   StatusOr<Page<PoolRecord>> ListPools(const jobs::Paging& paging) override;
   StatusOr<Page<PoolMember>> ListDefaultPoolMembers(const jobs::Paging& paging) override;
+  StatusOr<std::vector<AgentInPool>> ListAgentsInPools() override;
 
   StatusOr<ReconcileReport> ReconcileDeclaredPools(const std::vector<DeclaredPool>& declared,
                                                    WallTime now) override;

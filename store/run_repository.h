@@ -136,8 +136,6 @@ class RunRepository {
   /// The Waiting, undelivered runs of jobs on the stores `store_ids`.
   virtual StatusOr<std::vector<RunRecord>> WaitingRunsOfStores(
       const std::vector<std::string>& store_ids) = 0;
-  /// The custom pool agent `agent_id` belongs to, or the Default pool's id.
-  virtual StatusOr<std::string> PoolOfAgent(std::string_view agent_id) = 0;
   /// Leases each delivery's runs to its agent, all in one transaction. A run is refused (and
   /// left alone) unless it is Waiting, undelivered, and its store is still bound to the agent
   /// or to the agent's pool.

@@ -163,17 +163,6 @@ StatusOr<std::vector<RunRecord>> SqliteRunStore::WaitingRunsOfStores(
   });
 }
 
-StatusOr<std::string> SqliteRunStore::PoolOfAgent(std::string_view agent_id) {
-  SqliteStore::Impl& impl = store_.impl();
-  return impl.Run("finding an agent's pool", [&]() -> StatusOr<std::string> {
-    internal::CachedStatement query =
-        impl.Prepare("SELECT pool_id FROM agent_pool_members WHERE agent_id = ?");
-    query.bind(1, std::string(agent_id));
-    if (query.executeStep()) return query.getColumn(0).getString();
-    return std::string(kDefaultPoolId);
-  });
-}
-
 StatusOr<Delivered> SqliteRunStore::Deliver(const std::vector<Delivery>& deliveries) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("delivering runs", [&]() -> StatusOr<Delivered> {

@@ -21,7 +21,6 @@ class SqliteRunStore final : public RunRepository {
   StatusOr<std::optional<RunRecord>> FindRun(int64_t run_id) override;
   StatusOr<std::vector<RunRecord>> WaitingRunsOfStores(
       const std::vector<std::string>& store_ids) override;
-  StatusOr<std::string> PoolOfAgent(std::string_view agent_id) override;
   StatusOr<Delivered> Deliver(const std::vector<Delivery>& deliveries) override;
   Status Start(int64_t run_id, WallTime now) override;
   StatusOr<std::optional<RunRecord>> Complete(const RunCompletion& completion) override;

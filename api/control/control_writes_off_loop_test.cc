@@ -51,8 +51,8 @@ class ControlWritesOffTheLoopTest : public AgentApiFixture {
   /// Starts a scheduler on the store (it loads what is stored) and serves the control API
   /// with it, its writes on the writer thread.
   void StartScheduler() {
-    scheduler_ = std::make_unique<scheduler::Scheduler>(clock_, *repositories_, *executor_, timer_,
-                                                        scheduler::Settings{});
+    scheduler_ = std::make_unique<scheduler::Scheduler>(
+        clock_, *repositories_, *executor_, *inline_reader_, timer_, scheduler::Settings{});
     ASSERT_OK(scheduler_->Start());
     // What the start handed the writer (pruning the history) is committed before the test's
     // own writes, so that a fault the test injects meets the test's write.
@@ -138,7 +138,8 @@ class ControlWritesOffTheLoopTest : public AgentApiFixture {
   }
 
   size_t RunsAfter(int64_t run_id) {
-    StatusOr<std::vector<store::RunRecord>> after = store::SqliteRunStore(*store_).RunsAfter(run_id, 10);
+    StatusOr<std::vector<store::RunRecord>> after =
+        store::SqliteRunStore(*store_).RunsAfter(run_id, 10);
     return after.ok() ? after->size() : 0;
   }
 

@@ -15,6 +15,7 @@
 #include "common/claims.h"
 #include "common/guid.h"
 #include "common/logging.h"
+#include "scheduler/scheduler.h"
 #include "store/pool_repository.h"
 #include "store/write_executor.h"
 
@@ -172,8 +173,10 @@ void Write(const ControlDeps& deps, const Request& request, bool replace, ReplyF
         store::PoolRepository& pools = db.pools();
         return replace ? pools.ReplacePool(spec, now) : pools.CreatePool(spec, now);
       },
-      [replace, who = CallerText(request), reply = std::move(reply)](StatusOr<PoolRecord> pool) {
+      [replace, scheduler = deps.scheduler, who = CallerText(request),
+       reply = std::move(reply)](StatusOr<PoolRecord> pool) {
         if (!pool.ok()) return reply(ErrorReply(pool.status()));
+        if (scheduler != nullptr) scheduler->PoolsChanged();
         GetLogger("api")->info("agent pool \"{}\" ({}) {} with {} agent(s) by {}", pool->name,
                                pool->pool_id, replace ? "replaced" : "created", pool->agents.size(),
                                who);
@@ -186,13 +189,14 @@ void Delete(const ControlDeps& deps, const Request& request, const std::string& 
     return reply(ErrorReply(allowed));
   }
   if (!IsGuid(id)) return reply(ErrorReply(FieldError("id", "must be an agent pool GUID")));
-  deps.writer->Submit(
-      [id](store::Repositories& db) { return db.pools().DeletePool(id); },
-      [id, who = CallerText(request), reply = std::move(reply)](const Status& deleted) {
-        if (!deleted.ok()) return reply(ErrorReply(deleted));
-        GetLogger("api")->info("agent pool {} deleted by {}", id, who);
-        reply(NoContentReply());
-      });
+  deps.writer->Submit([id](store::Repositories& db) { return db.pools().DeletePool(id); },
+                      [id, scheduler = deps.scheduler, who = CallerText(request),
+                       reply = std::move(reply)](const Status& deleted) {
+                        if (!deleted.ok()) return reply(ErrorReply(deleted));
+                        if (scheduler != nullptr) scheduler->PoolsChanged();
+                        GetLogger("api")->info("agent pool {} deleted by {}", id, who);
+                        reply(NoContentReply());
+                      });
 }
 
 }  // namespace

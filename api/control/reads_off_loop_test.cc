@@ -230,7 +230,8 @@ TEST_F(ReadsOffTheLoopTest, AStreamFollowsFromBeforeItsReplayIsRead) {
   const int64_t first = runs->front().run_id;
   const int64_t second = runs->back().run_id;
   scheduler::FakeTimer timer;
-  scheduler::Scheduler scheduler(clock_, *repositories_, *inline_writer_, timer, scheduler::Settings{});
+  scheduler::Scheduler scheduler(clock_, *repositories_, *inline_writer_, *inline_reader_, timer,
+                                 scheduler::Settings{});
   ASSERT_OK(scheduler.Start());
   control_ = std::make_unique<ControlApi>(ControlDeps{.clock = &clock_,
                                                       .store = repositories_.get(),

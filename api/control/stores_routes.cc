@@ -208,10 +208,7 @@ void PutStore(const ControlDeps& deps, const Request& request, bool create, Repl
                                  written->client_machine, written->store_path);
         } else if (scheduler != nullptr) {
           // Runs waiting on the store now go to its new agent or pool.
-          if (Status s = scheduler->StoresChanged({written->id}); !s.ok()) {
-            GetLogger("api")->error("certificate store {}: re-filing its waiting runs: {}",
-                                    written->id, s.ToString());
-          }
+          scheduler->StoresChanged({written->id});
         }
         reply(JsonReply(StoreJson(*written)));
       });
@@ -235,8 +232,7 @@ void GetStore(const ControlDeps& deps, const Request& request, const PathParams&
   ReadAndReply(
       *deps.reader,
       [id = *id, claims = std::move(claims)](store::Repositories& db) -> StatusOr<Response> {
-        ORCH_ASSIGN_OR_RETURN(store::CertStoreRecord record,
-                              db.catalog().GetCertStore(id));
+        ORCH_ASSIGN_OR_RETURN(store::CertStoreRecord record, db.catalog().GetCertStore(id));
         ORCH_RETURN_IF_ERROR(RequireStoreRead(claims, record));
         return JsonReply(StoreJson(record));
       },
@@ -294,8 +290,7 @@ void ListStoreTypes(const ControlDeps& deps, const Request& request, ReplyFn rep
   ReadAndReply(
       *deps.reader,
       [paging = std::move(paging).value()](store::Repositories& db) -> StatusOr<Response> {
-        ORCH_ASSIGN_OR_RETURN(store::Page<int> page,
-                              db.catalog().ListStoreTypes(paging));
+        ORCH_ASSIGN_OR_RETURN(store::Page<int> page, db.catalog().ListStoreTypes(paging));
         json rows = json::array();
         for (int type : page.rows) rows.push_back(StoreTypeJson(*jobs::FindStoreType(type)));
         return ListReply(std::move(rows), page.total, page.total_exact);
