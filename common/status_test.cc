@@ -1,5 +1,6 @@
 #include "common/status.h"
 
+#include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>
 
 #include "tests/testing/status_matchers.h"
@@ -60,6 +61,23 @@ TEST(StatusTest, StatusOrHoldsValue) {
   ASSERT_OK_AND_ASSIGN(int v, Half(10));
   EXPECT_EQ(v, 5);
   EXPECT_FALSE(Half(3).ok());
+}
+
+int evaluations = 0;
+
+Status CountedFailure() {
+  ++evaluations;
+  return UnavailableError("disk full");
+}
+
+TEST(StatusMatchersTest, AFailingExpectOkEvaluatesItsArgumentOnceAndNamesIt) {
+  // Given an expression with a side effect that fails, the assertion runs it once and its
+  // message shows the expression and the status.
+  evaluations = 0;
+  EXPECT_NONFATAL_FAILURE(EXPECT_OK(CountedFailure()), "CountedFailure() is UNAVAILABLE");
+  EXPECT_EQ(evaluations, 1);
+  EXPECT_FATAL_FAILURE(ASSERT_OK(CountedFailure()), "disk full");
+  EXPECT_EQ(evaluations, 2);
 }
 
 }  // namespace

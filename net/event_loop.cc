@@ -1,6 +1,7 @@
 #include "net/event_loop.h"
 
 #include <cstdint>
+#include <cstdlib>
 #include <exception>
 #include <utility>
 
@@ -18,16 +19,23 @@ namespace {
 namespace asio = boost::asio;
 using boost::system::error_code;
 
-// Work handed to the loop must never throw into io_context::run(); a throwing callback is a bug
-// in the caller, so it is logged and the loop carries on.
+// Work handed to the loop must never throw: a callback that does has a bug, and whatever it
+// left half-done cannot be trusted. The process says what threw and aborts (systemd restarts
+// it, and the store's durable state is what it starts from) rather than serve on in an
+// unknown state.
+[[noreturn]] void AbortAfter(const char* what, const char* message) {
+  NetLog().critical("{} threw: {}; aborting", what, message);  // flushed at once
+  std::abort();
+}
+
 template <typename Fn, typename... Args>
 void RunGuarded(const char* what, Fn& fn, Args... args) {
   try {
     fn(args...);
   } catch (const std::exception& e) {
-    NetLog().error("{} threw: {}", what, e.what());
+    AbortAfter(what, e.what());
   } catch (...) {
-    NetLog().error("{} threw a non-standard exception", what);
+    AbortAfter(what, "a non-standard exception");
   }
 }
 
@@ -92,14 +100,12 @@ EventLoop::~EventLoop() = default;
 
 void EventLoop::Run() {
   auto work = asio::make_work_guard(impl_->io);
-  for (;;) {
-    try {
-      impl_->io.run();
-      break;
-    } catch (const std::exception& e) {
-      // Handlers are guarded; reaching this is a bug, but the daemon keeps serving.
-      NetLog().critical("event loop handler threw: {}", e.what());
-    }
+  try {
+    impl_->io.run();
+  } catch (const std::exception& e) {
+    AbortAfter("an event loop handler", e.what());
+  } catch (...) {
+    AbortAfter("an event loop handler", "a non-standard exception");
   }
   // Restarted after (not before) running, so a Stop() that raced ahead of Run() still counts.
   impl_->io.restart();

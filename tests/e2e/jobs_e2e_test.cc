@@ -2,6 +2,7 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -19,9 +20,17 @@ using nlohmann::json;
 namespace certs = pki::testing;
 
 constexpr char kPoolId[] = "00000000-0000-0000-0000-000000000000";
-// Monthly on day 31 from a start on 2031-02-01: the first fire is February's last day.
-const json kMonthlyLast = {{"Monthly", {{"Day", 31}, {"Time", "2031-02-01T03:00:00Z"}}}};
-constexpr char kMonthlyFirstFire[] = "2031-02-28T03:00:00Z";
+// Monthly on day 31 from a start on February 1st of next year (by the real clock, which the
+// daemon under test reads): the first fire is that February's last day.
+std::chrono::year NextYear() {
+  const std::chrono::year_month_day today{
+      std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())};
+  return today.year() + std::chrono::years(1);
+}
+const std::string kNextYear = std::to_string(static_cast<int>(NextYear()));
+const json kMonthlyLast = {{"Monthly", {{"Day", 31}, {"Time", kNextYear + "-02-01T03:00:00Z"}}}};
+const std::string kMonthlyFirstFire =
+    kNextYear + (NextYear().is_leap() ? "-02-29" : "-02-28") + "T03:00:00Z";
 
 // A running orchd with one PKCS#12 certificate (with key), one keyless certificate and one
 // PEM store.
