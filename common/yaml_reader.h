@@ -101,8 +101,13 @@ class Reader {
     if (path.empty()) return Error(n, "expected a file path");
     return ResolvePath(source_->state_dir, path);
   }
-  template <int64_t kMinMs>
-  StatusOr<Duration> Span(const YAML::Node& n) const {
+  /// The longest duration any setting takes: 100 years (36500d). Bounded so that adding a
+  /// configured duration to a time point can never overflow.
+  static constexpr int64_t kMaxSpanMs = int64_t{36'500} * 86'400'000;
+
+  template <int64_t kMinMs, int64_t kMaxMs>
+  StatusOr<Duration> SpanWithin(const YAML::Node& n) const {
+    static_assert(kMaxMs <= kMaxSpanMs);
     ORCH_ASSIGN_OR_RETURN(std::string text, Scalar(n, "a duration like 10m"));
     StatusOr<Duration> d = ParseDuration(text);
     if (!d.ok()) return Error(n, d.status());
@@ -110,13 +115,14 @@ class Reader {
       return Error(n, kMinMs == 1 ? std::string("must be longer than 0s")
                                   : "must be at least " + FormatDuration(Duration(kMinMs)));
     }
+    if (d->count() > kMaxMs) {
+      return Error(n, "must be at most " + FormatDuration(Duration(kMaxMs)));
+    }
     return d;
   }
-  template <int64_t kMinMs, int64_t kMaxMs>
-  StatusOr<Duration> SpanWithin(const YAML::Node& n) const {
-    ORCH_ASSIGN_OR_RETURN(Duration d, Span<kMinMs>(n));
-    if (d.count() > kMaxMs) return Error(n, "must be at most " + FormatDuration(Duration(kMaxMs)));
-    return d;
+  template <int64_t kMinMs>
+  StatusOr<Duration> Span(const YAML::Node& n) const {
+    return SpanWithin<kMinMs, kMaxSpanMs>(n);
   }
   template <uint64_t kMin>
   StatusOr<uint64_t> Size(const YAML::Node& n) const {

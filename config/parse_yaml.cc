@@ -32,6 +32,8 @@ using yaml::ReadList;
 using yaml::ReadMap;
 using yaml::Source;
 
+constexpr int64_t kDayMs = 86'400'000;
+
 // ---- Item checks ---------------------------------------------------------------------------
 
 Status CheckIp(std::string_view s) {
@@ -95,8 +97,8 @@ constexpr Field<ControlConfig> kControlFields[] = {
     {"max_body", Assign<&ControlConfig::max_body, &Reader::Size<1>>},
     {"max_header", Assign<&ControlConfig::max_header, &Reader::Size<1024>>},
     {"max_connections", Assign<&ControlConfig::max_connections, &Reader::Count<1, 1'000'000>>},
-    {"read_timeout", Assign<&ControlConfig::read_timeout, &Reader::Span<1>>},
-    {"idle_timeout", Assign<&ControlConfig::idle_timeout, &Reader::Span<1>>},
+    {"read_timeout", Assign<&ControlConfig::read_timeout, &Reader::SpanWithin<1, kDayMs>>},
+    {"idle_timeout", Assign<&ControlConfig::idle_timeout, &Reader::SpanWithin<1, kDayMs>>},
 };
 
 // ---- agents -------------------------------------------------------------------------------
@@ -132,7 +134,7 @@ Status ReadTls(const Reader& r, const YAML::Node& n, AgentsConfig& out) {
 }
 
 Status ReadHeartbeat(const Reader& r, const YAML::Node& n, AgentsConfig& out) {
-  ORCH_ASSIGN_OR_RETURN(Duration d, r.Span<60'000>(n));
+  ORCH_ASSIGN_OR_RETURN(Duration d, (r.SpanWithin<60'000, kDayMs>(n)));
   // Agents receive HeartbeatInterval as a whole number of minutes.
   if (d.count() % 60'000 != 0) {
     return r.Error(n, "must be a whole number of minutes (agents receive it in minutes)");
@@ -192,11 +194,11 @@ constexpr Field<StoreConfig> kStoreFields[] = {
 };
 
 constexpr Field<SchedulerConfig> kSchedulerFields[] = {
-    {"lease", Assign<&SchedulerConfig::lease, &Reader::Span<1'000>>},
+    {"lease", Assign<&SchedulerConfig::lease, &Reader::SpanWithin<1'000, 7 * kDayMs>>},
     {"max_attempts", Assign<&SchedulerConfig::max_attempts, &Reader::Count<1, 100>>},
-    {"retry_backoff", Assign<&SchedulerConfig::retry_backoff, &Reader::Span<1>>},
+    {"retry_backoff", Assign<&SchedulerConfig::retry_backoff, &Reader::SpanWithin<1, 30 * kDayMs>>},
     // Zero is meaningful: never catch up on fires missed while the daemon was down.
-    {"catchup_window", Assign<&SchedulerConfig::catchup_window, &Reader::Span<0>>},
+    {"catchup_window", Assign<&SchedulerConfig::catchup_window, &Reader::SpanWithin<0, 366 * kDayMs>>},
 };
 
 constexpr Field<HistoryConfig> kHistoryFields[] = {
