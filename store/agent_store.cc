@@ -33,14 +33,16 @@ Agent ReadAgent(SQLite::Statement& row) {
   agent.username = row.getColumn(2).getString();
   agent.agent_platform = row.getColumn(3).getInt();
   agent.version = static_cast<uint64_t>(row.getColumn(4).getInt64());
-  agent.status = static_cast<AgentStatus>(row.getColumn(5).getInt());
+  agent.status = internal::StoredEnum(row.getColumn(5).getInt64(), internal::kAgentStatuses,
+                                      "agents.status");
   if (!row.getColumn(6).isNull()) {
     agent.last_seen = jobs::FromUnixMillis(row.getColumn(6).getInt64());
   }
   agent.capabilities = internal::ParseCapabilitiesJson(row.getColumn(7).getString());
   agent.thumbprint = row.getColumn(8).getString();
   agent.legacy_thumbprint = row.getColumn(9).getString();
-  agent.reenrollment = static_cast<Reenrollment>(row.getColumn(10).getInt());
+  agent.reenrollment = internal::StoredEnum(row.getColumn(10).getInt64(),
+                                            internal::kReenrollments, "agents.reenrollment");
   agent.last_thumbprint_used = row.getColumn(11).getString();
   if (!row.getColumn(12).isNull()) agent.last_error_code = row.getColumn(12).getInt64();
   if (!row.getColumn(13).isNull()) agent.last_error_message = row.getColumn(13).getString();

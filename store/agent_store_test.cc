@@ -1,5 +1,7 @@
 #include "store/agent_store.h"
 
+#include <sqlite3.h>
+
 #include <chrono>
 #include <string>
 #include <vector>
@@ -10,6 +12,7 @@
 #include "common/guid.h"
 #include "jobs/query.h"
 #include "store/agent_changes.h"
+#include "store/sqlite_store_impl.h"
 #include "store/store_test_support.h"
 #include "tests/testing/status_matchers.h"
 
@@ -63,6 +66,19 @@ TEST_F(AgentStoreTest, CreateReadUpdateRoundTripsEveryField) {
   ASSERT_OK_AND_ASSIGN(exists, agents().AgentExists(NewGuid()));
   EXPECT_FALSE(exists);
   EXPECT_EQ(agents().GetAgent(NewGuid()).status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(AgentStoreTest, AStoredStatusNoBuildKnowsIsAnInternalErrorNamingIt) {
+  // Given an agent row whose status was damaged past the schema's checks, reading it fails
+  // with Internal naming the column and value instead of handing on an unknown status.
+  const Agent agent = NewAgent("web01");
+  const std::string update = "PRAGMA ignore_check_constraints = 1; UPDATE agents SET status = 9;";
+  ASSERT_EQ(sqlite3_exec(store_->impl().db.getHandle(), update.c_str(), nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  StatusOr<Agent> read = agents().GetAgent(agent.agent_id);
+  ASSERT_FALSE(read.ok());
+  EXPECT_EQ(read.status().code(), StatusCode::kInternal);
+  EXPECT_THAT(read.status().message(), ::testing::HasSubstr("agents.status value 9"));
 }
 
 TEST_F(AgentStoreTest, FindsByCurrentOrLegacyThumbprint) {

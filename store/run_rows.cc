@@ -26,8 +26,8 @@ RunRecord ReadRun(SQLite::Statement& row) {
   run.job_id = row.getColumn(1).getString();
   run.scheduled_for = FromUnixMillis(row.getColumn(2).getInt64());
   run.attempt = row.getColumn(3).getInt();
-  run.status = static_cast<RunStatus>(row.getColumn(4).getInt());
-  run.result = static_cast<RunResult>(row.getColumn(5).getInt());
+  run.status = StoredEnum(row.getColumn(4).getInt64(), kRunStatuses, "runs.status");
+  run.result = StoredEnum(row.getColumn(5).getInt64(), kRunResults, "runs.result");
   run.message = row.getColumn(6).getString();
   run.agent_id = row.getColumn(7).getString();
   run.agent_machine = row.getColumn(8).getString();

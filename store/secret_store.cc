@@ -1,5 +1,7 @@
 #include "store/secret_store.h"
 
+#include <stdexcept>
+
 #include <SQLiteCpp/Statement.h>
 
 #include "jobs/iso_time.h"
@@ -11,9 +13,13 @@
 namespace orch::store {
 namespace {
 
+// A stored status other than the two known ones throws (see internal::StoredEnum): a damaged
+// row must not read as an active secret.
 SecretStatus ParseStatus(const std::string& text) {
-  return text == SecretStatusName(SecretStatus::kRevoked) ? SecretStatus::kRevoked
-                                                          : SecretStatus::kActive;
+  for (SecretStatus status : {SecretStatus::kActive, SecretStatus::kRevoked}) {
+    if (text == SecretStatusName(status)) return status;
+  }
+  throw std::runtime_error("the stored secret status \"" + text + "\" is not one this build knows");
 }
 
 void BindBytes(SQLite::Statement& statement, int index, std::string_view bytes) {

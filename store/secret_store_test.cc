@@ -1,12 +1,16 @@
 #include "store/secret_store.h"
 
+#include <sqlite3.h>
+
 #include <chrono>
 #include <string>
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "common/guid.h"
 #include "store/agent_store.h"
+#include "store/sqlite_store_impl.h"
 #include "store/store_test_support.h"
 #include "tests/testing/status_matchers.h"
 
@@ -22,6 +26,21 @@ class SecretStoreTest : public testing::StoreFileTest {
     return secret;
   }
 };
+
+TEST_F(SecretStoreTest, AStoredStatusNoBuildKnowsDoesNotReadAsActive) {
+  // Given a secret row whose status was damaged, looking it up fails with Internal: it is
+  // never taken for an active secret.
+  Create("bootstrap");
+  const std::string update =
+      "PRAGMA ignore_check_constraints = 1; UPDATE agent_secrets SET status = 'MAYBE';";
+  ASSERT_EQ(sqlite3_exec(store_->impl().db.getHandle(), update.c_str(), nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  StatusOr<std::optional<SecretRecord>> found =
+      SqliteSecretStore(*store_).FindSecretByName("bootstrap");
+  ASSERT_FALSE(found.ok());
+  EXPECT_EQ(found.status().code(), StatusCode::kInternal);
+  EXPECT_THAT(found.status().message(), ::testing::HasSubstr("\"MAYBE\""));
+}
 
 TEST_F(SecretStoreTest, CreateFindListAndRefuseDuplicateName) {
   // Given a created secret, it is found with its hash, listed without it, and a second secret

@@ -9,11 +9,15 @@
 // index; sql_values_test checks that they agree with the enums.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <type_traits>
 
+#include "store/agent_repository.h"
 #include "store/run_store.h"
 
 namespace orch::store::internal {
@@ -23,6 +27,29 @@ inline constexpr RunStatus kOpenRunStatuses[] = {RunStatus::kWaiting, RunStatus:
 /// The statuses of a closed run.
 inline constexpr RunStatus kClosedRunStatuses[] = {RunStatus::kCompleted, RunStatus::kAcknowledged,
                                                    RunStatus::kCompletedWillRetry};
+
+/// Every value of each stored enum, for reading them back (StoredEnum()).
+inline constexpr RunStatus kRunStatuses[] = {RunStatus::kWaiting, RunStatus::kInProcess,
+                                             RunStatus::kCompleted, RunStatus::kAcknowledged,
+                                             RunStatus::kCompletedWillRetry};
+inline constexpr RunResult kRunResults[] = {RunResult::kUnknown, RunResult::kSuccess,
+                                            RunResult::kWarning, RunResult::kFailure};
+inline constexpr AgentStatus kAgentStatuses[] = {AgentStatus::kNew, AgentStatus::kApproved,
+                                                 AgentStatus::kDisapproved};
+inline constexpr Reenrollment kReenrollments[] = {Reenrollment::kNone, Reenrollment::kRequested,
+                                                  Reenrollment::kRequired};
+
+/// `stored`, read from `column`, as one of `known`. A value that is none of them (a damaged
+/// row, or one written by a newer build) throws, naming the column and the value: the store
+/// call fails with Internal rather than hand on an enum value no code expects.
+template <typename Enum, size_t N>
+Enum StoredEnum(int64_t stored, const Enum (&known)[N], std::string_view column) {
+  for (Enum value : known) {
+    if (static_cast<int64_t>(value) == stored) return value;
+  }
+  throw std::runtime_error("the stored " + std::string(column) + " value " +
+                           std::to_string(stored) + " is not one this build knows");
+}
 
 /// `value` as an SQL integer literal: "3".
 template <typename Enum>
