@@ -65,13 +65,6 @@ Status Install(FileSyscalls& sys, const std::string& temp, const std::string& pa
   return ErrnoStatus("cannot rename " + temp + " to", path, errno);
 }
 
-Status SyncDirectory(FileSyscalls& sys, const std::string& dir) {
-  UniqueFd fd(sys.Open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0));
-  if (!fd.Valid()) return ErrnoStatus("cannot open directory", dir, errno);
-  if (sys.Fsync(fd.Get()) != 0) return ErrnoStatus("cannot fsync directory", dir, errno);
-  if (sys.Close(fd.Release()) != 0) return ErrnoStatus("cannot close directory", dir, errno);
-  return Status::Ok();
-}
 
 }  // namespace
 
@@ -118,6 +111,14 @@ int RealFileSyscalls::Unlink(const std::string& path) {
   return ::unlink(path.c_str());
 }
 
+Status SyncDirectory(const std::string& dir, FileSyscalls& sys) {
+  UniqueFd fd(sys.Open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0));
+  if (!fd.Valid()) return ErrnoStatus("cannot open directory", dir, errno);
+  if (sys.Fsync(fd.Get()) != 0) return ErrnoStatus("cannot fsync directory", dir, errno);
+  if (sys.Close(fd.Release()) != 0) return ErrnoStatus("cannot close directory", dir, errno);
+  return Status::Ok();
+}
+
 Status WriteFileAtomically(const std::string& path, std::string_view bytes,
                            const AtomicWriteOptions& options, FileSyscalls& sys) {
   PathParts parts = SplitPath(path);
@@ -133,7 +134,7 @@ Status WriteFileAtomically(const std::string& path, std::string_view bytes,
     sys.Unlink(temp);
     return std::move(status).Context("writing " + path);
   }
-  return SyncDirectory(sys, parts.dir).Context("writing " + path);
+  return SyncDirectory(parts.dir, sys).Context("writing " + path);
 }
 
 Status WriteFileAtomically(const std::string& path, std::string_view bytes, mode_t mode) {

@@ -71,6 +71,10 @@ Status WriteFileAtomically(const std::string& path, std::string_view bytes,
                            const AtomicWriteOptions& options,
                            FileSyscalls& sys = RealFileSyscalls::Instance());
 
+/// Makes the entries of directory `dir` durable (a file created or renamed in it): opens,
+/// fsyncs and closes it, checking each call. Errors as ErrnoStatus() gives them, naming `dir`.
+Status SyncDirectory(const std::string& dir, FileSyscalls& sys = RealFileSyscalls::Instance());
+
 /// WriteFileAtomically() replacing `path`, with permission bits `mode`.
 Status WriteFileAtomically(const std::string& path, std::string_view bytes, mode_t mode);
 

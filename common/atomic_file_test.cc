@@ -85,6 +85,22 @@ TEST(WriteFileAtomicallyTest, FailureAtAnyStepLeavesOriginalAndNoTempFile) {
   }
 }
 
+TEST(SyncDirectoryTest, EveryCallIsCheckedAndTheErrorNamesTheDirectory) {
+  // Given a directory whose open, fsync or close fails in turn, SyncDirectory reports it
+  // naming the directory; with nothing failing it succeeds.
+  TempDir dir("sync");
+  ASSERT_OK(SyncDirectory(dir.path()));
+  for (Call call : {Call::kOpen, Call::kFsync, Call::kClose}) {
+    SCOPED_TRACE(static_cast<int>(call));
+    FailingFileSyscalls sys(call, EIO);
+    Status status = SyncDirectory(dir.path(), sys);
+    EXPECT_FALSE(status.ok());
+    EXPECT_EQ(sys.failures(), 1);
+    EXPECT_THAT(status.message(), HasSubstr(dir.path()));
+  }
+  EXPECT_FALSE(SyncDirectory(dir.File("missing")).ok());
+}
+
 TEST(WriteFileAtomicallyTest, DiskFullIsResourceExhausted) {
   // Given a write that fails with ENOSPC halfway, the error says so and names the file.
   TempDir dir("atomic");

@@ -13,6 +13,7 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
+#include "common/atomic_file.h"
 #include "common/logging.h"
 #include "store/migration_runner.h"
 #include "store/sqlite_error.h"
@@ -50,14 +51,6 @@ std::string ParentDirectory(const std::string& path) {
   return parent.empty() ? "." : parent.string();
 }
 
-// The directory entry of a new file is only durable once its directory is synced.
-void SyncDirectory(const std::string& directory) {
-  const int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return;
-  ::fsync(fd);
-  ::close(fd);
-}
-
 // Creates the file ourselves because SQLite would create it with the umask's mode (usually
 // 0644); the database holds secrets' hashes and encrypted keys, so it is 0600. SQLite gives
 // the -wal and -shm files the mode of the database file.
@@ -71,8 +64,13 @@ Status CreateFileIfAbsent(const std::string& path) {
   if (fd < 0) {
     return UnavailableError("cannot create database " + path + ": " + std::strerror(errno));
   }
-  ::close(fd);
-  SyncDirectory(ParentDirectory(path));
+  if (::close(fd) != 0) {
+    return UnavailableError("cannot create database " + path + ": " + std::strerror(errno));
+  }
+  // The new file's directory entry is durable only once its directory is synced.
+  if (Status synced = SyncDirectory(ParentDirectory(path)); !synced.ok()) {
+    return UnavailableError("cannot create database " + path + ": " + synced.message());
+  }
   GetLogger("store")->info("created database file {}", path);
   return Status::Ok();
 }
