@@ -307,7 +307,6 @@ Status Daemon::BindAgentListener() {
       std::make_unique<api::SessionTouches>(*parts_->writer, parts_->clock, *parts_->touches_timer);
   parts_->agent_api =
       std::make_unique<api::AgentApi>(api::AgentDeps{.clock = &parts_->clock,
-                                                     .store = parts_->repositories.get(),
                                                      .writer = parts_->writer.get(),
                                                      .reader = parts_->reader,
                                                      .ca = parts_->ca.get(),

@@ -14,7 +14,6 @@
 #include "config/config.h"
 
 namespace orch::store {
-class Repositories;
 class StoreReader;
 class StoreWriter;
 }  // namespace orch::store
@@ -45,12 +44,11 @@ AgentSettings AgentSettingsFrom(const config::Config& config);
 /// What the agent handlers work with. Everything outlives the AgentApi.
 struct AgentDeps {
   const Clock* clock = nullptr;
-  /// Reads on the event loop.
-  store::Repositories* store = nullptr;
-  /// Where registrations are written, off the event loop.
+  /// Where registrations, access tokens and the deletion of expired sessions are written, off
+  /// the event loop.
   store::StoreWriter* writer = nullptr;
-  /// Where the rows of configuration answers are read, off the event loop; nullptr: they are
-  /// read from `store` on the loop.
+  /// Where secrets, access tokens, sessions, agents and the rows of configuration answers are
+  /// read, off the event loop. The handlers never touch the store on the loop.
   store::StoreReader* reader = nullptr;
   const pki::CertificateAuthority* ca = nullptr;
   /// Opens the passwords and keys that configuration answers carry.
@@ -61,10 +59,12 @@ struct AgentDeps {
   SessionTouches* touches = nullptr;
 };
 
-/// Routes and handlers of the agent listener. Handlers run on the event loop.
+/// Routes and handlers of the agent listener. Handlers run on the event loop; what they read
+/// or write goes through the reader and the writer, and they answer from their callbacks.
 class AgentApi final : public Handler {
  public:
-  /// REQUIRES: clock, store, writer, ca and touches are set and outlive this object.
+  /// REQUIRES: clock, writer, reader, ca and touches are set and outlive this object and the
+  /// answers of the reads and writes it issued.
   AgentApi(AgentDeps deps, AgentSettings settings);
   ~AgentApi() override;
 

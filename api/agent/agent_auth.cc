@@ -9,6 +9,7 @@
 #include "pki/certificate.h"
 #include "pki/hash.h"
 #include "pki/token.h"
+#include "store/read_pool.h"
 #include "store/repositories.h"
 #include "store/secret_repository.h"
 
@@ -29,52 +30,69 @@ bool StartsWithIgnoreCase(std::string_view text, std::string_view prefix) {
          jobs::EqualsIgnoreCase(text.substr(0, prefix.size()), prefix);
 }
 
-StatusOr<AgentCaller> BasicCaller(std::string_view encoded, const AgentApi::Context& context) {
+void BasicCaller(std::string_view encoded, const AgentApi::Context& context, CallerDone done) {
   StatusOr<std::string> decoded = pki::Base64Decode(encoded);
   const size_t colon = decoded.ok() ? decoded->find(':') : std::string::npos;
   if (colon == std::string::npos) {
     if (decoded.ok()) pki::Cleanse(*decoded);
-    return Refused("malformed Basic credentials; send base64(secret name:secret value)");
+    return done(Refused("malformed Basic credentials; send base64(secret name:secret value)"));
   }
-  const std::string name = decoded->substr(0, colon);
+  std::string name = decoded->substr(0, colon);
   std::string value = decoded->substr(colon + 1);
-  const std::string hash = pki::TokenHash(value);
+  std::string hash = pki::TokenHash(value);
   pki::Cleanse(value);
   pki::Cleanse(*decoded);
-  ORCH_ASSIGN_OR_RETURN(auto secret,
-                        context.deps.store->secrets().FindSecretByName(name));
-  if (!secret || secret->status != store::SecretStatus::kActive ||
-      !pki::ConstantTimeEquals(secret->hash, hash)) {
-    return Refused(kBadSecret);
-  }
-  return AgentCaller{AgentCaller::Kind::kSecret, secret->id, secret->name, ""};
+  using Found = std::optional<store::SecretRecord>;
+  context.deps.reader->Read<Found>(
+      [name = std::move(name)](store::Repositories& db) {
+        return db.secrets().FindSecretByName(name);
+      },
+      [hash = std::move(hash), done = std::move(done)](StatusOr<Found> secret) {
+        if (!secret.ok()) return done(secret.status());
+        if (!*secret || (*secret)->status != store::SecretStatus::kActive ||
+            !pki::ConstantTimeEquals((*secret)->hash, hash)) {
+          return done(Refused(kBadSecret));
+        }
+        done(AgentCaller{AgentCaller::Kind::kSecret, (*secret)->id, (*secret)->name, ""});
+      });
 }
 
-StatusOr<AgentCaller> BearerCaller(std::string_view token, const AgentApi::Context& context) {
-  ORCH_ASSIGN_OR_RETURN(
-      auto found, context.deps.store->secrets().FindAccessToken(pki::TokenHash(token)));
-  if (!found || found->secret_status != store::SecretStatus::kActive ||
-      context.deps.clock->WallNow() >= found->expires_at) {
-    return Refused("the access token is not valid, has expired, or its secret was revoked");
-  }
-  return AgentCaller{AgentCaller::Kind::kAccessToken, found->secret_id, found->secret_name, ""};
+void BearerCaller(std::string_view token, const AgentApi::Context& context, CallerDone done) {
+  using Found = std::optional<store::AccessTokenRecord>;
+  const Clock* clock = context.deps.clock;
+  context.deps.reader->Read<Found>(
+      [hash = pki::TokenHash(token)](store::Repositories& db) {
+        return db.secrets().FindAccessToken(hash);
+      },
+      [clock, done = std::move(done)](StatusOr<Found> found) {
+        if (!found.ok()) return done(found.status());
+        if (!*found || (*found)->secret_status != store::SecretStatus::kActive ||
+            clock->WallNow() >= (*found)->expires_at) {
+          return done(
+              Refused("the access token is not valid, has expired, or its secret was revoked"));
+        }
+        done(AgentCaller{AgentCaller::Kind::kAccessToken, (*found)->secret_id,
+                         (*found)->secret_name, ""});
+      });
 }
 
-StatusOr<AgentCaller> AuthorizationCaller(std::string_view header,
-                                          const AgentApi::Context& context) {
-  if (header.size() > kMaxCredentialBytes) return Refused("the Authorization header is too long");
+void AuthorizationCaller(std::string_view header, const AgentApi::Context& context,
+                         CallerDone done) {
+  if (header.size() > kMaxCredentialBytes) {
+    return done(Refused("the Authorization header is too long"));
+  }
   const size_t space = header.find(' ');
   const std::string_view credential =
       space == std::string_view::npos ? std::string_view() : header.substr(space + 1);
   if (StartsWithIgnoreCase(header, "Basic ") && !credential.empty()) {
-    return BasicCaller(credential, context);
+    return BasicCaller(credential, context, std::move(done));
   }
   if (StartsWithIgnoreCase(header, "Bearer ") && !credential.empty()) {
-    return BearerCaller(credential, context);
+    return BearerCaller(credential, context, std::move(done));
   }
-  return Refused(
-      "unsupported Authorization header; use Basic (agent secret) or Bearer "
-      "(access token)");
+  done(
+      Refused("unsupported Authorization header; use Basic (agent secret) or Bearer "
+              "(access token)"));
 }
 
 StatusOr<AgentCaller> CertificateCaller(std::string_view der) {
@@ -103,12 +121,9 @@ StatusOr<std::string> ProxiedCertificate(const Request& request, const std::stri
   return imported->leaf.der;
 }
 
-}  // namespace
-
-StatusOr<AgentCaller> AuthenticateAgent(const Request& request, const AgentApi::Context& context) {
-  if (const std::string* header = request.Header("authorization")) {
-    return AuthorizationCaller(*header, context);
-  }
+// The caller by certificate: the one a trusted proxy passed on, or the TLS handshake's.
+StatusOr<AgentCaller> CertificateOrRefusal(const Request& request,
+                                           const AgentApi::Context& context) {
   // Behind a trusted proxy the TLS peer is the proxy; the agent's certificate is the header's.
   if (const std::string* header = request.Header("x-arr-clientcert")) {
     if (header->size() > 4 * pki::kMaxImportBytes / 3) {
@@ -123,6 +138,15 @@ StatusOr<AgentCaller> AuthenticateAgent(const Request& request, const AgentApi::
   return Refused(
       "authentication required: HTTP Basic with an agent secret, a Bearer access "
       "token, or a client certificate issued by orchd's CA");
+}
+
+}  // namespace
+
+void AuthenticateAgent(const Request& request, const AgentApi::Context& context, CallerDone done) {
+  if (const std::string* header = request.Header("authorization")) {
+    return AuthorizationCaller(*header, context, std::move(done));
+  }
+  done(CertificateOrRefusal(request, context));
 }
 
 }  // namespace orch::api

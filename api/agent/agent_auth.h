@@ -1,6 +1,7 @@
 // Internal to api/agent/: who is calling the agent listener (SPEC §6.1).
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "api/agent/agent_api.h"
@@ -18,11 +19,15 @@ struct AgentCaller {
   std::string certificate_thumbprint;  // kCertificate: uppercase SHA-1 hex
 };
 
+using CallerDone = std::function<void(StatusOr<AgentCaller>)>;
+
 /// Authenticates `request` by, in this order: an Authorization header (Basic with an agent
 /// secret's name and value, or Bearer with an access token), the client certificate verified
 /// in the TLS handshake, or an X-ARR-ClientCert header (base64 DER or PEM) from an address in
 /// trusted_proxies, verified here against the internal CA. Unauthenticated, with a message
-/// that never echoes a credential, when none of them holds.
-StatusOr<AgentCaller> AuthenticateAgent(const Request& request, const AgentApi::Context& context);
+/// that never echoes a credential, when none of them holds. A secret or token is looked up
+/// through the context's reader, and `done` runs later on the loop's thread; a certificate
+/// is answered before this returns. A refused or failed read answers its own error.
+void AuthenticateAgent(const Request& request, const AgentApi::Context& context, CallerDone done);
 
 }  // namespace orch::api

@@ -1,6 +1,7 @@
 // The agent's side of a run (SPEC §6.3–§6.5): POST /KeyfactorAgents/Jobs/Poll, and the
 // configuration and completion endpoints that Session.Jobs hands out.
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -32,23 +33,30 @@ struct SessionAgent {
   Response refusal;
 };
 
-SessionAgent AuthenticateSession(const AgentApi::Context& context, const JsonFields& body) {
-  StatusOr<std::string> token = body.RequiredString("SessionToken");
-  if (!token.ok()) return {std::nullopt, ErrorReply(token.status())};
-  StatusOr<std::optional<store::SessionRecord>> session =
-      agent_wire::FindLiveSession(context, *token);
-  if (!session.ok()) return {std::nullopt, ErrorReply(session.status())};
-  if (!*session) {
-    return {std::nullopt,
-            ErrorResponse(401, "SECURITY_ERROR", "the session is not valid or has expired")};
-  }
-  StatusOr<Agent> agent = agent_wire::GetAgent(context, (*session)->agent_id);
-  if (!agent.ok()) return {std::nullopt, ErrorReply(agent.status())};
-  agent_wire::TouchSession(context, **session);
-  if (agent->status != store::AgentStatus::kApproved) {
-    return {std::nullopt, ErrorResponse(403, "SECURITY_ERROR", "the agent is not approved")};
-  }
-  return {std::move(agent).value(), {}};
+// Answers `done` with the caller of a session call: before returning when its session and
+// agent are cached, otherwise once they have been read.
+void AuthenticateSession(const AgentApi::Context& context, const std::string& token,
+                         std::function<void(SessionAgent)> done) {
+  const AgentApi::Context* ctx = &context;
+  agent_wire::FindLiveSession(
+      context, token,
+      [ctx, done = std::move(done)](StatusOr<std::optional<store::SessionRecord>> session) {
+        if (!session.ok()) return done({std::nullopt, ErrorReply(session.status())});
+        if (!*session) {
+          return done({std::nullopt, ErrorResponse(401, "SECURITY_ERROR",
+                                                   "the session is not valid or has expired")});
+        }
+        agent_wire::GetAgent(
+            *ctx, (*session)->agent_id, [ctx, session = **session, done](StatusOr<Agent> agent) {
+              if (!agent.ok()) return done({std::nullopt, ErrorReply(agent.status())});
+              agent_wire::TouchSession(*ctx, session);
+              if (agent->status != store::AgentStatus::kApproved) {
+                return done({std::nullopt,
+                             ErrorResponse(403, "SECURITY_ERROR", "the agent is not approved")});
+              }
+              done({std::move(agent).value(), {}});
+            });
+      });
 }
 
 // A refusal of the scheduler's (no such run for this agent) is a conflict with its state.
@@ -69,14 +77,23 @@ void Poll(const AgentApi::Context& context, const Request& request, ReplyFn repl
   if (wait->value_or(0) < 0 || wait->value_or(0) > kMaxWaitSeconds) {
     return reply(ErrorReply(FieldError(body->Field("WaitSeconds"), "must be between 0 and 60")));
   }
-  SessionAgent caller = AuthenticateSession(context, *body);
-  if (!caller.agent) return reply(std::move(caller.refusal));
-  if (context.deps.scheduler == nullptr) return reply(agent_wire::Reply({{"Jobs", json::array()}}));
-  context.deps.scheduler->Poll(agent_wire::IdentityOf(*caller.agent),
-                               std::chrono::seconds(wait->value_or(0)),
-                               [reply](std::vector<store::RunRecord> runs) {
-                                 reply(agent_wire::Reply({{"Jobs", agent_wire::JobsJson(runs)}}));
-                               });
+  StatusOr<std::string> token = body->RequiredString("SessionToken");
+  if (!token.ok()) return reply(ErrorReply(token.status()));
+  const AgentApi::Context* ctx = &context;
+  AuthenticateSession(
+      context, *token,
+      [ctx, wait = std::chrono::seconds(wait->value_or(0)),
+       reply = std::move(reply)](SessionAgent caller) {
+        if (!caller.agent) return reply(std::move(caller.refusal));
+        if (ctx->deps.scheduler == nullptr) {
+          return reply(agent_wire::Reply({{"Jobs", json::array()}}));
+        }
+        ctx->deps.scheduler->Poll(agent_wire::IdentityOf(*caller.agent), wait,
+                                  [reply](std::vector<store::RunRecord> runs) {
+                                    reply(agent_wire::Reply(
+                                        {{"Jobs", agent_wire::JobsJson(runs)}}));
+                                  });
+      });
 }
 
 void AnswerWithPayload(const AgentApi::Context& context, const std::string& agent_id,
@@ -130,30 +147,30 @@ void AnswerWithPayload(const AgentApi::Context& context, const std::string& agen
 
 void Configure(const AgentApi::Context& context, const Request& request, ReplyFn reply) {
   std::string job_id;
-  std::string agent_id;
-  // The call parsed and its agent authenticated; or the answer that refuses it.
-  StatusOr<std::optional<Response>> refusal = [&]() -> StatusOr<std::optional<Response>> {
+  std::string token;
+  Status parsed = [&]() -> Status {
     ORCH_ASSIGN_OR_RETURN(json parsed, ParseJsonBody(request));
     ORCH_ASSIGN_OR_RETURN(JsonFields body, JsonFields::Of(parsed));
     ORCH_ASSIGN_OR_RETURN(job_id, body.RequiredGuid("JobId"));
-    SessionAgent caller = AuthenticateSession(context, body);
-    if (!caller.agent) return std::optional<Response>(std::move(caller.refusal));
-    if (context.deps.scheduler == nullptr) {
-      return std::optional<Response>(
+    ORCH_ASSIGN_OR_RETURN(token, body.RequiredString("SessionToken"));
+    return Status::Ok();
+  }();
+  if (!parsed.ok()) return reply(ErrorReply(parsed));
+  const AgentApi::Context* ctx = &context;
+  AuthenticateSession(context, token, [ctx, job_id, reply = std::move(reply)](SessionAgent caller) {
+    if (!caller.agent) return reply(std::move(caller.refusal));
+    if (ctx->deps.scheduler == nullptr) {
+      return reply(
           SchedulerRefusal(FailedPreconditionError("no run of job " + job_id + " is leased")));
     }
-    agent_id = caller.agent->agent_id;
-    return std::optional<Response>();
-  }();
-  if (!refusal.ok()) return reply(ErrorReply(refusal.status()));
-  if (*refusal) return reply(std::move(**refusal));
-  const AgentApi::Context* ctx = &context;
-  context.deps.scheduler->Configure(
-      agent_id, job_id,
-      [ctx, agent_id, job_id, reply = std::move(reply)](StatusOr<scheduler::Configured> configured) {
-        if (!configured.ok()) return reply(SchedulerRefusal(configured.status()));
-        AnswerConfigured(*ctx, agent_id, job_id, *configured, std::move(reply));
-      });
+    ctx->deps.scheduler->Configure(
+        caller.agent->agent_id, job_id,
+        [ctx, agent_id = caller.agent->agent_id, job_id,
+         reply](StatusOr<scheduler::Configured> configured) {
+          if (!configured.ok()) return reply(SchedulerRefusal(configured.status()));
+          AnswerConfigured(*ctx, agent_id, job_id, *configured, reply);
+        });
+  });
 }
 
 StatusOr<store::RunResult> ResultOf(const JsonFields& body) {
@@ -179,39 +196,48 @@ std::string MessageOf(const JsonFields& body) {
   return text + "…";
 }
 
-void Complete(const AgentApi::Context& context, const Request& request, ReplyFn reply) {
+// What a completion call reports.
+struct Completion {
   std::string job_id;
   int64_t audit_id = 0;
   store::RunResult result = store::RunResult::kUnknown;
   std::string message;
-  std::string agent_id;
-  // The call parsed and its agent authenticated; or the answer that refuses it.
-  StatusOr<std::optional<Response>> refusal = [&]() -> StatusOr<std::optional<Response>> {
-    ORCH_ASSIGN_OR_RETURN(json parsed, ParseJsonBody(request));
-    ORCH_ASSIGN_OR_RETURN(JsonFields body, JsonFields::Of(parsed));
-    ORCH_ASSIGN_OR_RETURN(job_id, body.RequiredGuid("JobId"));
-    ORCH_ASSIGN_OR_RETURN(audit_id, body.RequiredInt("AuditId"));
-    ORCH_ASSIGN_OR_RETURN(result, ResultOf(body));
-    SessionAgent caller = AuthenticateSession(context, body);
-    if (!caller.agent) return std::optional<Response>(std::move(caller.refusal));
-    if (context.deps.scheduler == nullptr) {
-      return std::optional<Response>(SchedulerRefusal(FailedPreconditionError("no run is leased")));
-    }
-    agent_id = caller.agent->agent_id;
-    message = MessageOf(body);
-    return std::optional<Response>();
-  }();
-  if (!refusal.ok()) return reply(ErrorReply(refusal.status()));
-  if (*refusal) return reply(std::move(**refusal));
-  context.deps.scheduler->Complete(
-      agent_id, job_id, audit_id, result, message,
-      [agent_id, reply = std::move(reply)](Status done) {
-        if (!done.ok()) {
-          Log()->warn("completion from agent {} refused: {}", agent_id, done.message());
-          return reply(SchedulerRefusal(done));
+  std::string token;
+};
+
+StatusOr<Completion> CompletionOf(const Request& request) {
+  Completion completion;
+  ORCH_ASSIGN_OR_RETURN(json parsed, ParseJsonBody(request));
+  ORCH_ASSIGN_OR_RETURN(JsonFields body, JsonFields::Of(parsed));
+  ORCH_ASSIGN_OR_RETURN(completion.job_id, body.RequiredGuid("JobId"));
+  ORCH_ASSIGN_OR_RETURN(completion.audit_id, body.RequiredInt("AuditId"));
+  ORCH_ASSIGN_OR_RETURN(completion.result, ResultOf(body));
+  ORCH_ASSIGN_OR_RETURN(completion.token, body.RequiredString("SessionToken"));
+  completion.message = MessageOf(body);
+  return completion;
+}
+
+void Complete(const AgentApi::Context& context, const Request& request, ReplyFn reply) {
+  StatusOr<Completion> completion = CompletionOf(request);
+  if (!completion.ok()) return reply(ErrorReply(completion.status()));
+  const AgentApi::Context* ctx = &context;
+  AuthenticateSession(
+      context, completion->token,
+      [ctx, completion = *std::move(completion), reply = std::move(reply)](SessionAgent caller) {
+        if (!caller.agent) return reply(std::move(caller.refusal));
+        if (ctx->deps.scheduler == nullptr) {
+          return reply(SchedulerRefusal(FailedPreconditionError("no run is leased")));
         }
-        reply(agent_wire::Reply(
-            {{"Result", agent_wire::ResultJson(agent_wire::kResultSuccess, std::nullopt)}}));
+        ctx->deps.scheduler->Complete(
+            caller.agent->agent_id, completion.job_id, completion.audit_id, completion.result,
+            completion.message, [agent_id = caller.agent->agent_id, reply](Status done) {
+              if (!done.ok()) {
+                Log()->warn("completion from agent {} refused: {}", agent_id, done.message());
+                return reply(SchedulerRefusal(done));
+              }
+              reply(agent_wire::Reply(
+                  {{"Result", agent_wire::ResultJson(agent_wire::kResultSuccess, std::nullopt)}}));
+            });
       });
 }
 

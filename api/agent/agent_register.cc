@@ -22,6 +22,7 @@
 #include "pki/token.h"
 #include "scheduler/scheduler.h"
 #include "store/agent_repository.h"
+#include "store/read_pool.h"
 #include "store/write_executor.h"
 
 namespace orch::api {
@@ -127,6 +128,8 @@ class Registration final : public std::enable_shared_from_this<Registration> {
   void Run();
 
  private:
+  // Goes on once the agent the registration is about has been read.
+  void Identified(StatusOr<Identity> identity, const std::optional<pki::VerifiedCsr>& csr);
   void RecordRefusal(const Agent& agent, const AgentError& error, json answer);
   std::optional<std::pair<AgentError, json>> Gatekeep(const Agent& agent, bool has_csr) const;
   void Admit(Agent agent, bool created, const std::optional<pki::VerifiedCsr>& csr);
@@ -299,8 +302,18 @@ void Registration::Run() {
     if (!verified.ok()) return done_(Refusal({agent_wire::kCsrRefused, verified.status().message()}));
     csr = *std::move(verified);
   }
-  store::AgentRepository& agents = context_.deps.store->agents();
-  StatusOr<Identity> identity = Identify(agents, req_, caller_);
+  // The agent is read off the loop; the registration goes on when it comes back.
+  context_.deps.reader->Read<Identity>(
+      [req = req_, caller = caller_](store::Repositories& db) {
+        return Identify(db.agents(), req, caller);
+      },
+      [self = shared_from_this(), csr = std::move(csr)](StatusOr<Identity> identity) {
+        self->Identified(std::move(identity), csr);
+      });
+}
+
+void Registration::Identified(StatusOr<Identity> identity,
+                              const std::optional<pki::VerifiedCsr>& csr) {
   if (!identity.ok()) return done_(identity.status());
   if (identity->refusal) return done_(Refusal(*identity->refusal));
   const bool created = !identity->agent;
@@ -312,21 +325,26 @@ void Registration::Run() {
 }
 
 void HandleRegister(const AgentApi::Context& context, const Request& request, ReplyFn reply) {
-  StatusOr<AgentCaller> caller = AuthenticateAgent(request, context);
-  if (!caller.ok() && caller.status().code() == StatusCode::kUnauthenticated) {
-    Log()->info("registration from {} refused: {}", request.remote_ip, caller.status().message());
-    return reply(agent_wire::Unauthenticated(caller.status()));
-  }
-  if (!caller.ok()) return reply(ErrorReply(caller.status()));
   StatusOr<RegisterRequest> parsed = ParseRegisterRequest(request);
-  if (!parsed.ok()) return reply(ErrorReply(parsed.status()));
-  auto registration = std::make_shared<Registration>(
-      context, *std::move(parsed), *std::move(caller),
-      [reply = std::move(reply)](StatusOr<json> answer) {
-        if (!answer.ok()) return reply(ErrorReply(answer.status()));
-        reply(agent_wire::Reply(*answer));
+  const AgentApi::Context* ctx = &context;
+  AuthenticateAgent(
+      request, context,
+      [ctx, ip = request.remote_ip, parsed = std::move(parsed),
+       reply = std::move(reply)](StatusOr<AgentCaller> caller) mutable {
+        if (!caller.ok() && caller.status().code() == StatusCode::kUnauthenticated) {
+          Log()->info("registration from {} refused: {}", ip, caller.status().message());
+          return reply(agent_wire::Unauthenticated(caller.status()));
+        }
+        if (!caller.ok()) return reply(ErrorReply(caller.status()));
+        if (!parsed.ok()) return reply(ErrorReply(parsed.status()));
+        auto registration = std::make_shared<Registration>(
+            *ctx, *std::move(parsed), *std::move(caller),
+            [reply = std::move(reply)](StatusOr<json> answer) {
+              if (!answer.ok()) return reply(ErrorReply(answer.status()));
+              reply(agent_wire::Reply(*answer));
+            });
+        registration->Run();
       });
-  registration->Run();
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 // POST /KeyfactorAgents/Session/Heartbeat (SPEC §6.5) and POST /api/v2/agent/secrets/exchange
 // (SPEC §6.7): keeping a session alive, and trading an agent secret for an access token.
 #include <chrono>
+#include <memory>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -15,6 +17,7 @@
 #include "store/agent_repository.h"
 #include "store/repositories.h"
 #include "store/secret_repository.h"
+#include "store/write_executor.h"
 
 namespace orch::api {
 namespace {
@@ -26,14 +29,22 @@ constexpr milliseconds kMinTokenTtl{60'000};
 constexpr milliseconds kMaxTokenTtl{15'552'000'000};  // 180 days
 constexpr milliseconds kDefaultTokenTtl{1'800'000};   // 30 minutes
 
-StatusOr<json> Heartbeat(const AgentApi::Context& context, const Request& request) {
-  ORCH_ASSIGN_OR_RETURN(json body, ParseJsonBody(request));
-  ORCH_ASSIGN_OR_RETURN(JsonFields fields, JsonFields::Of(body));
-  ORCH_ASSIGN_OR_RETURN(std::string token, fields.RequiredString("SessionToken"));
-  ORCH_ASSIGN_OR_RETURN(auto session, agent_wire::FindLiveSession(context, token));
-  if (session) agent_wire::TouchSession(context, *session);
-  return json{{"HeartbeatInterval", context.settings.heartbeat.count()},
-              {"SessionValid", session.has_value()}};
+void Heartbeat(const AgentApi::Context& context, const Request& request, ReplyFn reply) {
+  StatusOr<std::string> token = [&]() -> StatusOr<std::string> {
+    ORCH_ASSIGN_OR_RETURN(json body, ParseJsonBody(request));
+    ORCH_ASSIGN_OR_RETURN(JsonFields fields, JsonFields::Of(body));
+    return fields.RequiredString("SessionToken");
+  }();
+  if (!token.ok()) return reply(ErrorReply(token.status()));
+  const AgentApi::Context* ctx = &context;
+  agent_wire::FindLiveSession(
+      context, *token,
+      [ctx, reply = std::move(reply)](StatusOr<std::optional<store::SessionRecord>> session) {
+        if (!session.ok()) return reply(ErrorReply(session.status()));
+        if (*session) agent_wire::TouchSession(*ctx, **session);
+        reply(agent_wire::Reply(json{{"HeartbeatInterval", ctx->settings.heartbeat.count()},
+                                     {"SessionValid", session->has_value()}}));
+      });
 }
 
 // The secret value, checked for shape without ever echoing it.
@@ -54,50 +65,78 @@ StatusOr<milliseconds> TtlOf(const JsonFields& fields) {
   return milliseconds(*ttl);
 }
 
-Response Exchange(const AgentApi::Context& context, const Request& request) {
-  StatusOr<json> body = ParseJsonBody(request);
-  if (!body.ok()) return ErrorReply(body.status());
-  StatusOr<JsonFields> fields = JsonFields::Of(*body);
-  if (!fields.ok()) return ErrorReply(fields.status());
-  StatusOr<std::string> secret = SecretOf(*fields);
-  if (!secret.ok()) return ErrorReply(secret.status());
-  StatusOr<milliseconds> ttl = TtlOf(*fields);
-  if (!ttl.ok()) return ErrorReply(ttl.status());
-  const std::string hash = pki::TokenHash(*secret);
-  pki::Cleanse(*secret);
-  store::SecretRepository& secrets = context.deps.store->secrets();
-  StatusOr<std::optional<store::SecretRecord>> found = secrets.FindSecretByHash(hash);
-  if (!found.ok()) return ErrorReply(found.status());
-  if (!*found || (*found)->status != store::SecretStatus::kActive) {
-    GetLogger("api")->info("secret exchange from {} refused", request.remote_ip);
-    return ErrorResponse(400, "SECURITY_ERROR", "the secret is not valid or has been revoked");
+// A new access token's value, wiped when its last holder lets it go (answered or not).
+struct TokenValue {
+  std::string text;
+  ~TokenValue() { pki::Cleanse(text); }
+};
+
+// The secret's lookup and the token's insert are one write: a secret revoked meanwhile gets
+// no token, and a failed insert leaves none. nullopt: no active secret has that hash.
+StatusOr<std::optional<std::string>> AddTokenForSecret(store::Repositories& db,
+                                                       const std::string& secret_hash,
+                                                       const std::string& token_hash,
+                                                       WallTime expires_at, WallTime now) {
+  store::SecretRepository& secrets = db.secrets();
+  ORCH_ASSIGN_OR_RETURN(std::optional<store::SecretRecord> found,
+                        secrets.FindSecretByHash(secret_hash));
+  if (!found || found->status != store::SecretStatus::kActive) {
+    return std::optional<std::string>();
   }
+  ORCH_RETURN_IF_ERROR(secrets.AddAccessToken(token_hash, found->id, expires_at, now));
+  return std::optional<std::string>(found->name);
+}
+
+void Exchange(const AgentApi::Context& context, const Request& request, ReplyFn reply) {
+  StatusOr<json> body = ParseJsonBody(request);
+  if (!body.ok()) return reply(ErrorReply(body.status()));
+  StatusOr<JsonFields> fields = JsonFields::Of(*body);
+  if (!fields.ok()) return reply(ErrorReply(fields.status()));
+  StatusOr<std::string> secret = SecretOf(*fields);
+  if (!secret.ok()) return reply(ErrorReply(secret.status()));
+  StatusOr<milliseconds> ttl = TtlOf(*fields);
+  if (!ttl.ok()) return reply(ErrorReply(ttl.status()));
+  std::string hash = pki::TokenHash(*secret);
+  pki::Cleanse(*secret);
   const WallTime now = context.deps.clock->WallNow();
-  std::string token = pki::NewToken();
-  Status added = secrets.AddAccessToken(pki::TokenHash(token), (*found)->id, now + *ttl, now);
-  if (!added.ok()) return ErrorReply(added);
-  GetLogger("api")->info("agent secret \"{}\" exchanged for an access token valid {} ms",
-                         (*found)->name, ttl->count());
-  json answer = {{"access_token", token},
-                 {"name", (*found)->name},
-                 {"new_secret", nullptr},
-                 {"ttl", ttl->count()}};
-  pki::Cleanse(token);
-  return agent_wire::Reply(answer);
+  auto token = std::make_shared<TokenValue>();
+  token->text = pki::NewToken();
+  context.deps.writer->Submit<std::optional<std::string>>(
+      [hash = std::move(hash), token_hash = pki::TokenHash(token->text), expires = now + *ttl,
+       now](store::Repositories& db) {
+        return AddTokenForSecret(db, hash, token_hash, expires, now);
+      },
+      [token, ttl = *ttl, ip = request.remote_ip,
+       reply = std::move(reply)](StatusOr<std::optional<std::string>> name) {
+        if (!name.ok()) return reply(ErrorReply(name.status()));
+        if (!*name) {
+          GetLogger("api")->info("secret exchange from {} refused", ip);
+          return reply(
+              ErrorResponse(400, "SECURITY_ERROR", "the secret is not valid or has been revoked"));
+        }
+        GetLogger("api")->info("agent secret \"{}\" exchanged for an access token valid {} ms",
+                               **name, ttl.count());
+        json answer = {{"access_token", token->text},
+                       {"name", **name},
+                       {"new_secret", nullptr},
+                       {"ttl", ttl.count()}};
+        pki::Cleanse(token->text);
+        reply(agent_wire::Reply(answer));
+      });
 }
 
 }  // namespace
 
 void RegisterHeartbeatAndExchangeRoutes(Router& router, const AgentApi::Context& context) {
-  router.Add("POST", "/KeyfactorAgents/Session/Heartbeat",
-             [&context](const Request& request, const PathParams&) {
-               StatusOr<json> answer = Heartbeat(context, request);
-               if (!answer.ok()) return ErrorReply(answer.status());
-               return agent_wire::Reply(*answer);
-             });
-  router.Add(
-      "POST", "/api/v2/agent/secrets/exchange",
-      [&context](const Request& request, const PathParams&) { return Exchange(context, request); });
+  const AgentApi::Context* ctx = &context;
+  router.AddAsync("POST", "/KeyfactorAgents/Session/Heartbeat",
+                  [ctx](const Request& request, const PathParams&, ReplyFn reply) {
+                    Heartbeat(*ctx, request, std::move(reply));
+                  });
+  router.AddAsync("POST", "/api/v2/agent/secrets/exchange",
+                  [ctx](const Request& request, const PathParams&, ReplyFn reply) {
+                    Exchange(*ctx, request, std::move(reply));
+                  });
 }
 
 }  // namespace orch::api

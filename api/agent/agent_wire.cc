@@ -9,6 +9,7 @@
 #include "jobs/store_types.h"
 #include "pki/token.h"
 #include "store/repositories.h"
+#include "store/write_executor.h"
 
 namespace orch::api::agent_wire {
 
@@ -38,18 +39,24 @@ Response Unauthenticated(const Status& status) {
   return response;
 }
 
-StatusOr<std::optional<store::SessionRecord>> FindLiveSession(const AgentApi::Context& context,
-                                                              std::string_view token) {
-  const std::string hash = pki::TokenHash(token);
-  StatusOr<std::optional<store::SessionRecord>> found =
-      context.sessions ? context.sessions->FindSession(*context.deps.store, hash)
-                       : context.deps.store->agents().FindSession(hash);
-  if (!found.ok() || !found->has_value()) return found;
-  const auto idle = context.deps.clock->WallNow() - context.deps.touches->LastCall(**found);
-  if (idle <= 2 * context.settings.heartbeat) return found;
-  context.deps.touches->Forget(hash);
-  ORCH_RETURN_IF_ERROR(context.deps.store->agents().DeleteSession(hash));
-  return std::optional<store::SessionRecord>();
+void FindLiveSession(const AgentApi::Context& context, std::string_view token, SessionDone done) {
+  const AgentApi::Context* ctx = &context;
+  std::string hash = pki::TokenHash(token);
+  context.sessions->FindSession(
+      *context.deps.reader, hash,
+      [ctx, hash, done = std::move(done)](StatusOr<std::optional<store::SessionRecord>> found) {
+        if (!found.ok() || !found->has_value()) return done(std::move(found));
+        const auto idle = ctx->deps.clock->WallNow() - ctx->deps.touches->LastCall(**found);
+        if (idle <= 2 * ctx->settings.heartbeat) return done(std::move(found));
+        // An expired session is deleted by the writer; the call is answered once it is gone.
+        ctx->deps.touches->Forget(hash);
+        ctx->deps.writer->Submit(
+            [hash](store::Repositories& db) { return db.agents().DeleteSession(hash); },
+            [done](Status deleted) {
+              if (!deleted.ok()) return done(deleted);
+              done(std::optional<store::SessionRecord>());
+            });
+      });
 }
 
 void TouchSession(const AgentApi::Context& context, const store::SessionRecord& session) {
@@ -58,9 +65,9 @@ void TouchSession(const AgentApi::Context& context, const store::SessionRecord& 
   if (context.sessions) context.sessions->Touched(session.token_hash, now);
 }
 
-StatusOr<store::Agent> GetAgent(const AgentApi::Context& context, std::string_view id) {
-  if (context.sessions) return context.sessions->GetAgent(*context.deps.store, id);
-  return context.deps.store->agents().GetAgent(id);
+void GetAgent(const AgentApi::Context& context, std::string_view id,
+              std::function<void(StatusOr<store::Agent>)> done) {
+  context.sessions->GetAgent(*context.deps.reader, id, std::move(done));
 }
 
 scheduler::AgentIdentity IdentityOf(const store::Agent& agent) {

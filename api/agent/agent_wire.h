@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -50,16 +51,21 @@ Response Reply(const nlohmann::json& body);
 /// The 401 SECURITY_ERROR for failed authentication, with a Basic challenge.
 Response Unauthenticated(const Status& status);
 
-/// The live session for `token`, or nullopt when it is unknown or expired (an expired one is
-/// deleted). A session lives while calls come at most 2 × heartbeat apart.
-StatusOr<std::optional<store::SessionRecord>> FindLiveSession(const AgentApi::Context& context,
-                                                              std::string_view token);
+using SessionDone = std::function<void(StatusOr<std::optional<store::SessionRecord>>)>;
+
+/// Answers `done` with the live session for `token`, or nullopt when it is unknown or expired
+/// (an expired one is deleted through the writer first). A session lives while calls come at
+/// most 2 × heartbeat apart. A cached session is answered before this returns; otherwise it is
+/// read through the context's reader and `done` runs later on the loop's thread.
+void FindLiveSession(const AgentApi::Context& context, std::string_view token, SessionDone done);
 
 /// Records a call on `session` now: in SessionTouches, and on the cached copy of the session.
 void TouchSession(const AgentApi::Context& context, const store::SessionRecord& session);
 
-/// The agent `id`, through the session cache; NotFound naming it otherwise.
-StatusOr<store::Agent> GetAgent(const AgentApi::Context& context, std::string_view id);
+/// Answers `done` with the agent `id`, through the session cache (before this returns when it
+/// holds it) or the context's reader; NotFound naming it otherwise.
+void GetAgent(const AgentApi::Context& context, std::string_view id,
+              std::function<void(StatusOr<store::Agent>)> done);
 
 /// Where handed-out runs are configured and completed (relative, as agents expect).
 inline constexpr std::string_view kConfigurationEndpoint =

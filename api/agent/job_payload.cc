@@ -74,19 +74,8 @@ StatusOr<JobRows> ReadJobRows(store::Repositories& store, const std::string& job
 
 void ReadJobRows(const AgentApi::Context& context, const std::string& job_id,
                  std::function<void(StatusOr<JobRows>)> done) {
-  if (context.deps.reader == nullptr) return done(ReadJobRows(*context.deps.store, job_id));
-  // The read's own outcome travels inside an ok one, so that a refusal of the reader's
-  // (backlog full, shutting down) is told apart and the rows are read here instead.
-  using Outcome = std::shared_ptr<StatusOr<JobRows>>;
-  store::Repositories* loop_store = context.deps.store;
-  context.deps.reader->Read<Outcome>(
-      [job_id](store::Repositories& store) -> StatusOr<Outcome> {
-        return std::make_shared<StatusOr<JobRows>>(ReadJobRows(store, job_id));
-      },
-      [loop_store, job_id, done = std::move(done)](StatusOr<Outcome> read) {
-        if (!read.ok()) return done(ReadJobRows(*loop_store, job_id));
-        done(std::move(**read));
-      });
+  context.deps.reader->Read<JobRows>(
+      [job_id](store::Repositories& store) { return ReadJobRows(store, job_id); }, std::move(done));
 }
 
 StatusOr<json> JobPayload(const AgentApi::Context& context, const JobRows& rows) {

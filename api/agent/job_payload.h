@@ -38,8 +38,8 @@ struct JobRows {
 /// Reads the rows of job `job_id` from `store` (any connection of the database).
 StatusOr<JobRows> ReadJobRows(store::Repositories& store, const std::string& job_id);
 
-/// Reads the rows of job `job_id` through the context's reader, or from its store when it has
-/// none or the reader refused the read; `done` runs on the loop's thread.
+/// Reads the rows of job `job_id` through the context's reader; `done` runs on the loop's
+/// thread with them, or with the read's error or the reader's refusal.
 void ReadJobRows(const AgentApi::Context& context, const std::string& job_id,
                  std::function<void(StatusOr<JobRows>)> done);
 

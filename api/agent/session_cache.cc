@@ -15,8 +15,10 @@ void SessionCache::Revalidate() {
   changes_ = now;
 }
 
-bool SessionCache::MayKeep() {
-  if (store::AgentChanges::Current() != changes_) return false;
+bool SessionCache::MayKeep(uint64_t issued) {
+  // A change counted since the read was issued may have come after its snapshot.
+  Revalidate();
+  if (issued != changes_) return false;
   if (size() >= capacity_) {
     sessions_.clear();
     agents_.clear();
@@ -24,26 +26,31 @@ bool SessionCache::MayKeep() {
   return true;
 }
 
-StatusOr<std::optional<store::SessionRecord>> SessionCache::FindSession(
-    store::Repositories& store, std::string_view token_hash) {
+void SessionCache::FindSession(store::StoreReader& reader, std::string_view token_hash,
+                               SessionDone done) {
+  using Found = std::optional<store::SessionRecord>;
   Revalidate();
   std::string key(token_hash);
-  if (auto held = sessions_.find(key); held != sessions_.end()) {
-    return std::optional<store::SessionRecord>(held->second);
-  }
-  StatusOr<std::optional<store::SessionRecord>> found =
-      store.agents().FindSession(token_hash);
-  if (found.ok() && found->has_value() && MayKeep()) sessions_.emplace(std::move(key), **found);
-  return found;
+  if (auto held = sessions_.find(key); held != sessions_.end()) return done(Found(held->second));
+  reader.Read<Found>(
+      [key](store::Repositories& db) { return db.agents().FindSession(key); },
+      [this, key, issued = changes_, done = std::move(done)](StatusOr<Found> found) {
+        const bool known = found.ok() && found->has_value();
+        if (known && MayKeep(issued)) sessions_.emplace(key, **found);
+        done(std::move(found));
+      });
 }
 
-StatusOr<store::Agent> SessionCache::GetAgent(store::Repositories& store, std::string_view id) {
+void SessionCache::GetAgent(store::StoreReader& reader, std::string_view id, AgentDone done) {
   Revalidate();
   std::string key = jobs::AsciiLowercase(id);
-  if (auto held = agents_.find(key); held != agents_.end()) return held->second;
-  StatusOr<store::Agent> agent = store.agents().GetAgent(id);
-  if (agent.ok() && MayKeep()) agents_.emplace(std::move(key), *agent);
-  return agent;
+  if (auto held = agents_.find(key); held != agents_.end()) return done(held->second);
+  reader.Read<store::Agent>(
+      [id = std::string(id)](store::Repositories& db) { return db.agents().GetAgent(id); },
+      [this, key, issued = changes_, done = std::move(done)](StatusOr<store::Agent> agent) {
+        if (agent.ok() && MayKeep(issued)) agents_.emplace(key, *agent);
+        done(std::move(agent));
+      });
 }
 
 void SessionCache::Touched(std::string_view token_hash, WallTime at) {

@@ -1,10 +1,12 @@
 // SessionCache: the sessions and agents that agents' calls authenticate with, kept in memory
-// on the event loop, so that a poll, configuration or completion call reads neither its
-// session nor its agent from the store. It stays exact through store::AgentChanges: every
-// write that creates or ends sessions or changes agents is counted, and the cache drops all
-// it holds when the count moved since it was filled. A disapproved, reset or re-enrolling
-// agent, a revoked secret or a replaced session is therefore seen by the next call after its
-// write, as when every call read the store.
+// on the event loop, so that a heartbeat, poll, configuration or completion call reads neither
+// its session nor its agent from the store. What it lacks is read through a StoreReader, off
+// the loop. It stays exact through store::AgentChanges: every write that creates or ends
+// sessions or changes agents is counted, the cache drops all it holds when the count moved
+// since it was filled, and a read answered after the count moved since it was issued is
+// answered but not kept. A disapproved, reset or re-enrolling agent, a revoked secret or a
+// replaced session is therefore seen by the next call after its write, as when every call
+// read the store.
 //
 // What a cached session lacks is the calls made on it since it was read; Touched() adds them,
 // so that its last_call_at is what the store will hold once SessionTouches has written them.
@@ -14,6 +16,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,7 +25,7 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "store/agent_repository.h"
-#include "store/repositories.h"
+#include "store/read_pool.h"
 
 namespace orch::api {
 
@@ -35,14 +38,18 @@ class SessionCache {
   SessionCache(const SessionCache&) = delete;
   SessionCache& operator=(const SessionCache&) = delete;
 
-  /// The session whose token hashes to `token_hash`, or nullopt; from memory, or read from
-  /// `store` (then remembered unless a change was counted meanwhile). Unknown hashes are
-  /// read each time.
-  StatusOr<std::optional<store::SessionRecord>> FindSession(store::Repositories& store,
-                                                            std::string_view token_hash);
+  using SessionDone = std::function<void(StatusOr<std::optional<store::SessionRecord>>)>;
+  using AgentDone = std::function<void(StatusOr<store::Agent>)>;
 
-  /// The agent `id`, as AgentStore::GetAgent answers it; from memory when it can be.
-  StatusOr<store::Agent> GetAgent(store::Repositories& store, std::string_view id);
+  /// Answers `done` with the session whose token hashes to `token_hash`, or nullopt: from
+  /// memory before returning, or read through `reader` (then remembered unless a change was
+  /// counted between the read's issue and its answer). Unknown hashes are read each time.
+  /// REQUIRES: called on the loop's thread; this cache outlives the read's answer.
+  void FindSession(store::StoreReader& reader, std::string_view token_hash, SessionDone done);
+
+  /// Answers `done` with the agent `id`, as AgentRepository::GetAgent answers it; from memory
+  /// (before returning) when it can be. REQUIRES: as FindSession().
+  void GetAgent(store::StoreReader& reader, std::string_view id, AgentDone done);
 
   /// Records a call at `at` on the remembered session of `token_hash`, if any.
   void Touched(std::string_view token_hash, WallTime at);
@@ -53,8 +60,8 @@ class SessionCache {
  private:
   // Drops everything when a change was counted since the cache was filled.
   void Revalidate();
-  // Whether a value read since Revalidate() may be kept, making room for it.
-  bool MayKeep();
+  // Whether a value read under the count `issued` may be kept, making room for it.
+  bool MayKeep(uint64_t issued);
 
   const size_t capacity_;
   uint64_t changes_ = 0;  // AgentChanges::Current() that what is held was read under

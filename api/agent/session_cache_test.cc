@@ -45,6 +45,19 @@ class SessionCacheTest : public AgentApiFixture {
   int ControlStatus(const std::string& path, const std::string& id) {
     return Control("POST", path, json::array({id}).dump()).status;
   }
+  // The cache's answers through the fixture's inline reader, which answers at once.
+  StatusOr<std::optional<store::SessionRecord>> Find(SessionCache& cache, const std::string& hash) {
+    std::optional<StatusOr<std::optional<store::SessionRecord>>> found;
+    cache.FindSession(*inline_reader_, hash, [&found](auto answer) { found = std::move(answer); });
+    EXPECT_TRUE(found.has_value());
+    return found.value_or(InternalError("not answered"));
+  }
+  StatusOr<store::Agent> Get(SessionCache& cache, const std::string& id) {
+    std::optional<StatusOr<store::Agent>> agent;
+    cache.GetAgent(*inline_reader_, id, [&agent](auto answer) { agent = std::move(answer); });
+    EXPECT_TRUE(agent.has_value());
+    return agent.value_or(InternalError("not answered"));
+  }
 };
 
 TEST_F(SessionCacheTest, AnApprovalIsSeenByTheNextCall) {
@@ -124,18 +137,18 @@ TEST_F(SessionCacheTest, SessionsAreReadOnceUntilAChangeIsCounted) {
   auto [id, token] = Session(CreateSecret("bootstrap"));
   const std::string hash = pki::TokenHash(token);
   SessionCache cache;
-  ASSERT_OK_AND_ASSIGN(std::optional<store::SessionRecord> first, cache.FindSession(*repositories_, hash));
+  ASSERT_OK_AND_ASSIGN(std::optional<store::SessionRecord> first, Find(cache, hash));
   ASSERT_TRUE(first.has_value());
   EXPECT_EQ(first->agent_id, id);
   const WallTime later = first->last_call_at + std::chrono::minutes(3);
   ASSERT_OK(store::SqliteAgentStore(*store_).TouchSessions({{hash, id, later}}));
-  ASSERT_OK_AND_ASSIGN(std::optional<store::SessionRecord> cached, cache.FindSession(*repositories_, hash));
+  ASSERT_OK_AND_ASSIGN(std::optional<store::SessionRecord> cached, Find(cache, hash));
   EXPECT_EQ(cached->last_call_at, first->last_call_at);
   cache.Touched(hash, later);
-  ASSERT_OK_AND_ASSIGN(cached, cache.FindSession(*repositories_, hash));
+  ASSERT_OK_AND_ASSIGN(cached, Find(cache, hash));
   EXPECT_EQ(cached->last_call_at, later);
   ASSERT_OK(store::SqliteAgentStore(*store_).DeleteSession(hash));
-  ASSERT_OK_AND_ASSIGN(std::optional<store::SessionRecord> gone, cache.FindSession(*repositories_, hash));
+  ASSERT_OK_AND_ASSIGN(std::optional<store::SessionRecord> gone, Find(cache, hash));
   EXPECT_FALSE(gone.has_value());
   EXPECT_EQ(cache.size(), 0u);
 }
@@ -143,10 +156,10 @@ TEST_F(SessionCacheTest, SessionsAreReadOnceUntilAChangeIsCounted) {
 TEST_F(SessionCacheTest, AFullCacheStartsOver) {
   auto [id, token] = Session(CreateSecret("bootstrap"));
   SessionCache cache(/*capacity=*/1);
-  ASSERT_OK(cache.FindSession(*repositories_, pki::TokenHash(token)).status());
-  ASSERT_OK(cache.GetAgent(*repositories_, id).status());
+  ASSERT_OK(Find(cache, pki::TokenHash(token)).status());
+  ASSERT_OK(Get(cache, id).status());
   EXPECT_EQ(cache.size(), 1u);
-  EXPECT_FALSE(cache.GetAgent(*repositories_, "00000000-0000-4000-8000-00000000000f").ok());
+  EXPECT_FALSE(Get(cache, "00000000-0000-4000-8000-00000000000f").ok());
   EXPECT_EQ(cache.size(), 1u);
 }
 

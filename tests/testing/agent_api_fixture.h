@@ -111,20 +111,30 @@ class AgentApiFixture : public ::testing::Test {
                     .secret_box = &box_,
                     .authorizer = authorizer_.get(),
                     .pending_last_seen = [this] { return touches_->PendingLastSeen(); }});
-    agent_api_ = std::make_unique<AgentApi>(
-        AgentDeps{.clock = &clock_,
-                  .store = repositories_.get(),
-                  .writer = &writer,
-                  .reader = &reader,
-                  .ca = ca_.get(),
-                  .touches = &*touches_},
-        settings_);
+    agent_api_ = std::make_unique<AgentApi>(AgentDeps{.clock = &clock_,
+                                                      .writer = &writer,
+                                                      .reader = &reader,
+                                                      .ca = ca_.get(),
+                                                      .touches = &*touches_},
+                                            settings_);
+  }
+
+  /// Rebuilds both APIs with their queries read by two reader threads on the fixture's
+  /// database, whose answers `loop` runs, suffering `faults`; writes go to the inline writer.
+  /// REQUIRES: `loop` and `faults` outlive the test.
+  void UseReadPool(orch::testing::TestLoop& loop, store::ReadFaults& faults) {
+    ASSERT_OK_AND_ASSIGN(
+        read_pool_, store::ReadPool::Open(
+                        {.path = dir_ + "/orchd.db", .orchd_version = "test", .clock = &clock_}, 2,
+                        loop.Post(), store::ReadPool::Options{.faults = &faults}));
+    UseStore(*inline_writer_, *read_pool_);
   }
 
   void TearDown() override {
     agent_api_.reset();
     control_.reset();
     touches_.reset();
+    read_pool_.reset();
     inline_writer_.reset();
     inline_reader_.reset();
     repositories_.reset();
@@ -283,6 +293,8 @@ class AgentApiFixture : public ::testing::Test {
   // What the control API's Adds check, loaded in SetUp() and kept by its catalog writes.
   store::CatalogFacts catalog_facts_;
   std::optional<store::InlineReader> inline_reader_;
+  // Set by UseReadPool().
+  std::unique_ptr<store::ReadPool> read_pool_;
   std::optional<SessionTouches> touches_;
   std::unique_ptr<pki::CertificateAuthority> ca_;
   pki::SecretBox box_{std::string(pki::kMasterKeyBytes, 'k')};
