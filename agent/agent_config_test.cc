@@ -371,7 +371,7 @@ const ErrorCase kErrorCases[] = {
     {"YAML syntax error", "store_roots: [/a, /b\nserver: x\n",
      "agent.yaml:2:7: end of sequence flow not found"},
     {"several documents", "max_parallel: 2\n---\nmax_parallel: 3\n",
-     "agent.yaml:3:1: expected one YAML document, found several"},
+     "agent.yaml:2:1: expected one YAML document, found several"},
     {"top level not a map", "- server\n",
      "agent.yaml:1:1: expected a map of settings (server, insecure_plain_http, ca_file, secret, "
      "client_machine, state_dir, store_roots, store_types, hooks, poll_wait, max_parallel, "

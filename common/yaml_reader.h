@@ -15,12 +15,15 @@
 #include <filesystem>
 #include <iterator>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/parser.h>
 #include <yaml-cpp/yaml.h>
 
 #include "common/config_values.h"
@@ -79,7 +82,9 @@ class Reader {
   }
 
   Status Error(const YAML::Node& node, std::string_view message) const {
-    YAML::Mark mark = MarkOf(node);
+    return ErrorAt(MarkOf(node), message);
+  }
+  Status ErrorAt(const YAML::Mark& mark, std::string_view message) const {
     std::string prefix = path_.empty() ? "" : path_ + ": ";
     return InvalidArgumentError(Located(source_->filename, mark, prefix + std::string(message)));
   }
@@ -315,14 +320,50 @@ inline constexpr Field<LoggingConfig> kLoggingFields[] = {
 
 // ---- Documents --------------------------------------------------------------------------------
 
+/// Counts the documents of a stream without building them, noting where each starts.
+class DocumentCounter final : public YAML::EventHandler {
+ public:
+  const std::vector<YAML::Mark>& starts() const { return starts_; }
+
+  void OnDocumentStart(const YAML::Mark& mark) override { starts_.push_back(mark); }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+
+ private:
+  std::vector<YAML::Mark> starts_;
+};
+
 /// The single document of `text` (a null node when it is empty), which must be a map; the
 /// error for anything else says it expected `expected` ("a map of sections (a, b)").
 /// Throws what yaml-cpp throws: call it inside Catching().
 inline StatusOr<YAML::Node> LoadMapDocument(const Reader& top, std::string_view text,
                                             std::string_view expected) {
-  std::vector<YAML::Node> docs = YAML::LoadAll(std::string(text));
-  if (docs.size() > 1) return top.Error(docs[1], "expected one YAML document, found several");
-  YAML::Node root = docs.empty() ? YAML::Node() : docs[0];
+  // The documents are counted first, two at most, rather than loaded with YAML::LoadAll:
+  // yaml-cpp 0.7's LoadAll never returns on some malformed streams (one that starts with a
+  // stray ","), which it reads as empty documents without end, none advancing the stream.
+  std::istringstream input{std::string(text)};
+  YAML::Parser parser(input);
+  DocumentCounter counter;
+  for (int i = 0; i < 2 && parser.HandleNextDocument(counter); ++i) {
+  }
+  if (counter.starts().size() > 1) {
+    const YAML::Mark& second = counter.starts()[1];
+    if (second.pos <= counter.starts()[0].pos) {
+      return top.ErrorAt(second, "this is not YAML that can be read (a stray \",\"?); expected " +
+                                     std::string(expected));
+    }
+    return top.ErrorAt(second, "expected one YAML document, found several");
+  }
+  YAML::Node root = YAML::Load(std::string(text));
   if (!root.IsNull() && !root.IsMap()) return top.Error(root, "expected " + std::string(expected));
   return root;
 }

@@ -163,7 +163,11 @@ const ErrorCase kErrorCases[] = {
      "orchd.yaml:3:6: end of sequence flow not found"},
     {"tab indentation", "control:\n\tsocket: /x\n", "orchd.yaml:2:8: illegal map value"},
     {"several documents", "control: {}\n---\nstore: {}\n",
-     "orchd.yaml:3:1: expected one YAML document, found several"},
+     "orchd.yaml:2:1: expected one YAML document, found several"},
+    {"stray comma", ",\n",
+     "orchd.yaml:1:1: this is not YAML that can be read (a stray \",\"?); expected a map of "
+     "sections (state_dir, control, agents, store, scheduler, history, ca, keys, roles, pools, "
+     "logging)"},
     {"top level not a map", "- control\n",
      "orchd.yaml:1:1: expected a map of sections (state_dir, control, agents, store, "
      "scheduler, history, ca, keys, roles, pools, logging)"},

@@ -10,6 +10,8 @@ packages=(
   libboost-dev libssl-dev libyaml-cpp-dev libsqlitecpp-dev libsqlite3-dev libspdlog-dev
   nlohmann-json3-dev libhowardhinnant-date-dev libsystemd-dev libcli11-dev
   libgtest-dev libgmock-dev
+  # fuzzing: clang with libFuzzer and its sanitizers
+  clang libclang-rt-dev
   # run time and tests: time zones, systemd tools (systemd-analyze, systemd-socket-activate),
   # openssl for certificate checks, curl for the quick start
   tzdata systemd openssl curl ca-certificates
