@@ -13,7 +13,7 @@
 #include "net/http_server.h"
 #include "pki/ca.h"
 #include "store/repositories.h"
-#include "store/write_executor.h"
+#include "store/store_writer.h"
 
 namespace orch::daemon {
 

@@ -44,10 +44,10 @@
 #include "scheduler/run_publisher.h"
 #include "scheduler/timer.h"
 #include "scheduler/types.h"
-#include "store/read_pool.h"
+#include "store/store_reader.h"
 #include "store/repositories.h"
 #include "store/run_repository.h"
-#include "store/write_executor.h"
+#include "store/store_writer.h"
 
 namespace orch::scheduler {
 

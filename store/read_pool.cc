@@ -20,8 +20,12 @@ std::chrono::milliseconds ReadFaults::Delay() const {
   return delay_;
 }
 
-Status StoreReader::RunInReadTransaction(SqliteStore& store, Repositories& repositories, Task& task,
-                                         std::chrono::milliseconds delay) {
+namespace {
+
+// Runs `run` in a read transaction of its own on `store` (a nested one when `store` is already
+// in a transaction), after `delay`: ok, or why the read could not run.
+Status RunInReadTransaction(SqliteStore& store, const std::function<Status()>& run,
+                            std::chrono::milliseconds delay = {}) {
   SqliteStore::Impl& impl = store.impl();
   sqlite3* const handle = impl.db.getHandle();
   // Inside a transaction already (an inline reader called from a write): the read sees it.
@@ -35,7 +39,7 @@ Status StoreReader::RunInReadTransaction(SqliteStore& store, Repositories& repos
   if (delay.count() > 0) std::this_thread::sleep_for(delay);
   Status ran;
   try {
-    ran = task.run(repositories);
+    ran = run();
   } catch (const std::exception& e) {
     // A read that throws has a bug; its caller is answered all the same.
     ran = InternalError(std::string("a read threw: ") + e.what());
@@ -57,13 +61,15 @@ Status StoreReader::RunInReadTransaction(SqliteStore& store, Repositories& repos
   return ran;
 }
 
+}  // namespace
+
 InlineReader::InlineReader(SqliteStore& store, RepositoryFaults* faults)
     : store_(store), repositories_(RepositoriesOf(store, faults)) {}
 
 InlineReader::~InlineReader() = default;
 
 void InlineReader::Enqueue(Task task) {
-  const Status ran = RunInReadTransaction(store_, *repositories_, task);
+  const Status ran = RunInReadTransaction(store_, [&] { return task.run(*repositories_); });
   ++state_.reads;
   task.finish(ran);
 }
@@ -163,7 +169,8 @@ void ReadPool::Loop(SqliteStore& connection) {
     }
     const std::chrono::milliseconds delay =
         options_.faults != nullptr ? options_.faults->Delay() : std::chrono::milliseconds(0);
-    const Status ran = RunInReadTransaction(connection, *repositories, task, delay);
+    const Status ran =
+        RunInReadTransaction(connection, [&] { return task.run(*repositories); }, delay);
     // The read and what it captured are let go of here, not on the loop.
     task.run = nullptr;
     {

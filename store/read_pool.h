@@ -1,6 +1,5 @@
-// StoreReader: where queries go, so that the event loop never waits on a read. Its SQLite form
-// is ReadPool: a few reader threads, each with a read-only connection of its own to the
-// database file. In WAL mode a reader sees the database as it was when its read began (every
+// ReadPool, the SQLite StoreReader (store/store_reader.h): a few reader threads, each with a
+// read-only connection of its own to the database file. In WAL mode a reader sees the database as it was when its read began (every
 // commit before, none after) and neither waits for the writer nor holds it up. A read runs in
 // one read transaction, so the count and the rows of a page agree. Its result comes back
 // through `post`, on the loop's thread. InlineReader runs each read at once, for tests and
@@ -22,8 +21,8 @@
 
 #include "common/status.h"
 #include "store/faulty_repositories.h"
-#include "store/repositories.h"
 #include "store/sqlite_store.h"
+#include "store/store_reader.h"
 
 namespace orch::store {
 
@@ -38,61 +37,6 @@ class ReadFaults {
  private:
   mutable std::mutex mutex_;
   std::chrono::milliseconds delay_{0};
-};
-
-/// How a StoreReader is doing.
-struct ReaderState {
-  /// Reads queued and not yet started.
-  size_t backlog = 0;
-  /// Reads run so far.
-  int64_t reads = 0;
-  /// Reads refused because the backlog was full or the reader was stopped.
-  int64_t refused = 0;
-};
-
-/// Where the queries of the loop go: each runs against a connection of the reader's, and its
-/// result comes back on the loop's thread. Code that reads off the loop sees only this.
-class StoreReader {
- public:
-  virtual ~StoreReader() = default;
-
-  /// Queues `read`. It runs on another thread against the repositories of the reader's
-  /// connection, in one read transaction, so it must touch nothing but them and what was
-  /// copied into it; `done` then runs on the
-  /// loop's thread with its result, or with ResourceExhausted (too many reads waiting) or
-  /// Unavailable (shutting down) when it was refused.
-  template <typename T>
-  void Read(std::function<StatusOr<T>(Repositories&)> read, std::function<void(StatusOr<T>)> done) {
-    auto result = std::make_shared<std::optional<StatusOr<T>>>();
-    Enqueue(Task{[read = std::move(read), result](Repositories& repositories) -> Status {
-                   result->emplace(read(repositories));
-                   return Status::Ok();
-                 },
-                 [done = std::move(done), result](const Status& ran) {
-                   if (!ran.ok() || !result->has_value()) {
-                     return done(ran.ok() ? InternalError("the read was not run") : ran);
-                   }
-                   done(std::move(**result));
-                 }});
-  }
-
-  virtual ReaderState state() const = 0;
-
- protected:
-  struct Task {
-    // Runs the read, keeping its result for `finish`.
-    std::function<Status(Repositories&)> run;
-    // Answers the read: ok, its result; otherwise why it did not run.
-    std::function<void(const Status&)> finish;
-  };
-
-  virtual void Enqueue(Task task) = 0;
-
-  /// Runs `task` on `repositories` (those of `store`) in a read transaction of its own (a
-  /// nested one when `store` is already in a transaction), after `delay`: ok, or why the read
-  /// could not run.
-  static Status RunInReadTransaction(SqliteStore& store, Repositories& repositories, Task& task,
-                                     std::chrono::milliseconds delay = {});
 };
 
 /// Runs each read at once on the calling thread and answers it before Read() returns. For

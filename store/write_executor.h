@@ -1,11 +1,9 @@
-// StoreWriter: where writes go, so that the event loop never waits for the disk. Its SQLite
-// form is WriteExecutor, the store's writer thread: writes submitted from the loop are queued,
-// and the writer runs everything queued so far in one transaction with one commit to disk
-// (group commit). While one group's fsync is in progress the next group gathers, so a burst of
-// writes costs a few commits. Each write is still all-or-nothing on its own (a savepoint). Its
-// outcome comes back through `post`, after the commit: a write is answered only once it is
-// durable, and a failed commit answers every write of its group with the commit's error and
-// leaves none of them written. InlineWriter runs each write at once, for tests and tools.
+// The SQLite StoreWriter (store/store_writer.h). WriteExecutor is the store's writer thread:
+// writes submitted from the loop are queued, and the writer runs everything queued so far in
+// one transaction with one commit to disk (group commit). While one group's fsync is in
+// progress the next group gathers, so a burst of writes costs a few commits. Each write is a
+// savepoint of its own. Outcomes come back through `post`, after the commit. InlineWriter runs
+// each write at once, for tests and tools.
 #pragma once
 
 #include <chrono>
@@ -21,8 +19,8 @@
 
 #include "common/status.h"
 #include "store/faulty_repositories.h"
-#include "store/repositories.h"
 #include "store/sqlite_store.h"
+#include "store/store_writer.h"
 
 namespace orch::store {
 
@@ -54,61 +52,6 @@ class CommitFaults {
   int fail_count_ = 0;
   Status fail_error_;
   int64_t failed_ = 0;
-};
-
-/// Counters since start, for /Status and /metrics.
-struct WriteStats {
-  int64_t commits = 0;         // groups committed
-  int64_t writes = 0;          // writes in committed groups
-  int64_t failed_commits = 0;  // groups whose commit failed
-  int64_t largest_group = 0;
-};
-
-/// How a StoreWriter is doing.
-struct WriterState {
-  /// The outcome of the last commit: ok before the first and after a success.
-  Status last_commit;
-  WriteStats stats;
-  /// Writes queued and not yet answered.
-  size_t backlog = 0;
-};
-
-/// Where the writes of the loop go: each runs against a connection of the writer's, and its
-/// outcome comes back on the loop's thread. Code that writes off the loop sees only this.
-class StoreWriter {
- public:
-  virtual ~StoreWriter() = default;
-
-  /// Queues `write`. It runs against the repositories of the writer's connection, inside the
-  /// writer's transaction, so it must touch nothing of the loop's; `done` then runs on the
-  /// loop's thread with the write's result once it is committed, or with the commit's error.
-  template <typename T>
-  void Submit(std::function<StatusOr<T>(Repositories&)> write,
-              std::function<void(StatusOr<T>)> done) {
-    auto result = std::make_shared<std::optional<StatusOr<T>>>();
-    Enqueue(Task{[write = std::move(write), result](Repositories& repositories) {
-                   result->emplace(write(repositories));
-                   return (*result)->status();
-                 },
-                 [done = std::move(done), result](const Status& committed) {
-                   if (committed.ok()) return done(std::move(**result));
-                   done(committed);
-                 }});
-  }
-  /// As above, for writes that answer only a Status.
-  void Submit(std::function<Status(Repositories&)> write, std::function<void(Status)> done);
-
-  virtual WriterState state() const = 0;
-
- protected:
-  struct Task {
-    // Runs the write; its Status decides whether its changes are kept.
-    std::function<Status(Repositories&)> run;
-    // Answers the write, given the commit's outcome (ok: the write's own result).
-    std::function<void(const Status&)> finish;
-  };
-
-  virtual void Enqueue(Task task) = 0;
 };
 
 /// Runs each write at once on the calling thread, in a transaction of its own, and answers it

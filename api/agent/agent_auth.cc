@@ -9,7 +9,7 @@
 #include "pki/certificate.h"
 #include "pki/hash.h"
 #include "pki/token.h"
-#include "store/read_pool.h"
+#include "store/store_reader.h"
 #include "store/repositories.h"
 #include "store/secret_repository.h"
 

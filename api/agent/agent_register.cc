@@ -22,8 +22,8 @@
 #include "pki/token.h"
 #include "scheduler/scheduler.h"
 #include "store/agent_repository.h"
-#include "store/read_pool.h"
-#include "store/write_executor.h"
+#include "store/store_reader.h"
+#include "store/store_writer.h"
 
 namespace orch::api {
 namespace {

@@ -17,7 +17,7 @@
 #include "store/agent_repository.h"
 #include "store/repositories.h"
 #include "store/secret_repository.h"
-#include "store/write_executor.h"
+#include "store/store_writer.h"
 
 namespace orch::api {
 namespace {

@@ -9,7 +9,7 @@
 #include "jobs/store_types.h"
 #include "pki/token.h"
 #include "store/repositories.h"
-#include "store/write_executor.h"
+#include "store/store_writer.h"
 
 namespace orch::api::agent_wire {
 

@@ -7,7 +7,7 @@
 #include "pki/certificate.h"
 #include "pki/hash.h"
 #include "pki/secret_box.h"
-#include "store/read_pool.h"
+#include "store/store_reader.h"
 
 namespace orch::api::agent_wire {
 namespace {

@@ -25,7 +25,7 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "store/agent_repository.h"
-#include "store/read_pool.h"
+#include "store/store_reader.h"
 
 namespace orch::api {
 

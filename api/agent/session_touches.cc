@@ -7,7 +7,7 @@
 #include "common/logging.h"
 #include "scheduler/timer.h"
 #include "store/agent_repository.h"
-#include "store/write_executor.h"
+#include "store/store_writer.h"
 
 namespace orch::api {
 namespace {

@@ -4,7 +4,7 @@
 
 #include "jobs/iso_time.h"
 #include "scheduler/scheduler.h"
-#include "store/write_executor.h"
+#include "store/store_writer.h"
 
 namespace orch::api {
 

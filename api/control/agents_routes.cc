@@ -16,8 +16,8 @@
 #include "common/logging.h"
 #include "jobs/ascii.h"
 #include "store/agent_repository.h"
-#include "store/read_pool.h"
-#include "store/write_executor.h"
+#include "store/store_reader.h"
+#include "store/store_writer.h"
 
 namespace orch::api {
 namespace {

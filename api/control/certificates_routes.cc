@@ -14,7 +14,7 @@
 #include "pki/secret_box.h"
 #include "store/catalog_facts.h"
 #include "store/catalog_repository.h"
-#include "store/write_executor.h"
+#include "store/store_writer.h"
 
 namespace orch::api {
 namespace {

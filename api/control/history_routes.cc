@@ -18,9 +18,9 @@
 #include "common/logging.h"
 #include "jobs/url.h"
 #include "scheduler/scheduler.h"
-#include "store/read_pool.h"
+#include "store/store_reader.h"
 #include "store/run_repository.h"
-#include "store/write_executor.h"
+#include "store/store_writer.h"
 
 namespace orch::api {
 namespace {

@@ -22,8 +22,8 @@
 #include "store/catalog_facts.h"
 #include "store/catalog_repository.h"
 #include "store/job_repository.h"
-#include "store/read_pool.h"
-#include "store/write_executor.h"
+#include "store/store_reader.h"
+#include "store/store_writer.h"
 
 namespace orch::api {
 namespace {

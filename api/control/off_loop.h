@@ -8,7 +8,7 @@
 #include "api/http.h"
 #include "api/json_body.h"
 #include "common/status.h"
-#include "store/read_pool.h"
+#include "store/store_reader.h"
 
 namespace orch::api {
 

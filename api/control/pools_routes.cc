@@ -17,7 +17,7 @@
 #include "common/logging.h"
 #include "scheduler/scheduler.h"
 #include "store/pool_repository.h"
-#include "store/write_executor.h"
+#include "store/store_writer.h"
 
 namespace orch::api {
 namespace {

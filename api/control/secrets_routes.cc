@@ -18,7 +18,7 @@
 #include "pki/hash.h"
 #include "pki/token.h"
 #include "store/secret_repository.h"
-#include "store/write_executor.h"
+#include "store/store_writer.h"
 
 namespace orch::api {
 namespace {

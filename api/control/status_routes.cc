@@ -10,9 +10,8 @@
 #include "api/errors.h"
 #include "common/version.h"
 #include "scheduler/scheduler.h"
-#include "store/read_pool.h"
-#include "store/sqlite_store.h"
-#include "store/write_executor.h"
+#include "store/store_reader.h"
+#include "store/store_writer.h"
 
 namespace orch::api {
 namespace {

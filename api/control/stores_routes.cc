@@ -20,7 +20,7 @@
 #include "store/catalog_facts.h"
 #include "store/catalog_repository.h"
 #include "store/pool_repository.h"
-#include "store/write_executor.h"
+#include "store/store_writer.h"
 
 namespace orch::api {
 namespace {
