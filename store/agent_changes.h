@@ -1,6 +1,7 @@
 // AgentChanges: a count of the writes that can change whether an agent session is accepted:
-// agents created, updated, approved, disapproved, reset or asked to re-enroll, and sessions
-// created or ended (a revoked secret ends its sessions too). Caches of sessions and agents
+// agents updated, approved, disapproved, reset or asked to re-enroll or registered again, and
+// sessions created or ended (a revoked secret ends its sessions too). A new agent and its first
+// session are not counted: no cache can hold anything of them. Caches of sessions and agents
 // kept on the event loop compare it with the count they were filled under and drop
 // everything when it moved, so a change is seen by the next call after its write.
 //

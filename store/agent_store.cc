@@ -205,7 +205,7 @@ const std::vector<QueryField>& AgentQueryFields() {
 }
 
 Status SqliteAgentStore::CreateAgent(const Agent& agent) {
-  AgentChanges::Note();
+  // Not counted: as with a first registration, no cache holds anything of a new agent.
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("creating an agent", [&]() -> Status {
     InsertAgentRow(impl, agent);
@@ -223,7 +223,10 @@ Status SqliteAgentStore::UpdateAgent(const Agent& agent) {
 }
 
 Status SqliteAgentStore::SaveRegistration(const Agent& agent, bool create, const SessionRecord& session) {
-  AgentChanges::Note();
+  // A new agent's first registration changes nothing a cache can hold (no session or agent of
+  // it was ever read): only a registration of a known agent, which replaces its session and
+  // its row, is counted. A fleet enrolling thus leaves the caches of the others in place.
+  if (!create) AgentChanges::Note();
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("saving a registration", [&]() -> Status {
     internal::WriteTransaction transaction(impl);

@@ -173,7 +173,7 @@ TEST_F(AgentStoreTest, OneSessionPerAgentAndTouchMovesLastSeen) {
 
 TEST_F(AgentStoreTest, WritesThatDecideWhichSessionsAreAcceptedAreCounted) {
   // Given an agent and its session, every write that can change whether a session is accepted
-  // moves AgentChanges; touches and recorded errors do not.
+  // moves AgentChanges; touches, recorded errors and new agents do not.
   Agent a = NewAgent("a");
   auto moved = [last = AgentChanges::Current()]() mutable {
     const uint64_t now = AgentChanges::Current();
@@ -195,6 +195,17 @@ TEST_F(AgentStoreTest, WritesThatDecideWhichSessionsAreAcceptedAreCounted) {
   ASSERT_OK(agents().UpdateAgent(a));
   EXPECT_TRUE(moved());
   ASSERT_OK(agents().DeleteSession("s"));
+  EXPECT_TRUE(moved());
+  // A new agent, created or registered, is nothing any cache holds: not counted. A known
+  // agent's registration replaces its row and session: counted.
+  Agent b = NewAgent("b");
+  EXPECT_FALSE(moved());
+  Agent c = a;
+  c.agent_id = "0c000000-0000-4000-8000-00000000000c";
+  c.client_machine = "c";
+  ASSERT_OK(agents().SaveRegistration(c, true, {"t", c.agent_id, "", clock_.WallNow(), clock_.WallNow()}));
+  EXPECT_FALSE(moved());
+  ASSERT_OK(agents().SaveRegistration(b, false, {"u", b.agent_id, "", clock_.WallNow(), clock_.WallNow()}));
   EXPECT_TRUE(moved());
 }
 
