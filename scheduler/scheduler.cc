@@ -20,6 +20,7 @@ namespace {
 
 using std::chrono::milliseconds;
 using store::RunRecord;
+using store::RunStatus;
 using store::RunResult;
 
 std::shared_ptr<spdlog::logger> Log() {
@@ -61,7 +62,13 @@ Status Scheduler::Start() {
   ORCH_ASSIGN_OR_RETURN(std::vector<store::FireEntry> entries, runs.LoadFireQueue());
   fires_.Load(std::move(entries));
   ORCH_ASSIGN_OR_RETURN(std::vector<RunRecord> open, runs.LoadOpenRuns());
-  for (const RunRecord& run : open) runs_.Add(run);
+  for (const RunRecord& run : open) {
+    runs_.Add(run);
+    // Handed out before the restart but not started: the answer may never have arrived.
+    if (!run.agent_id.empty() && run.status == RunStatus::kWaiting) {
+      redeliver_[run.agent_id].push_back(run.run_id);
+    }
+  }
   ORCH_ASSIGN_OR_RETURN(std::vector<store::AgentInPool> members,
                         store_.pools().ListAgentsInPools());
   pools_.Replace(pools_.BeginRead(), members);

@@ -63,6 +63,7 @@ struct SchedulerStats {
   int64_t completed = 0;
   int64_t retried = 0;
   int64_t leases_expired = 0;
+  int64_t redelivered = 0;  // runs handed again to their agent after a restart
   int64_t pruned = 0;
 };
 
@@ -113,12 +114,14 @@ class Scheduler {
   void RunsCreated(const std::vector<store::RunRecord>& runs);
 
   /// Answers `done` with the due runs `agent` may take now once their leases are committed
-  /// (through the writer), with any leased to it for a poll that ended first. For
-  /// registrations.
+  /// (through the writer), with any leased to it for a poll that ended first and any it was
+  /// handed before a restart and never started (their leases restarted). For registrations.
   using TakeCallback = std::function<void(StatusOr<std::vector<store::RunRecord>>)>;
   void TakeDueRuns(const AgentIdentity& agent, TakeCallback done);
   /// Answers `done` as soon as runs are due for `agent` and their leases are committed (through
-  /// the writer), or empty after `wait`. A new poll of the same agent answers the earlier one
+  /// the writer), or empty after `wait`. Runs handed to the agent before a restart and never
+  /// started are handed again first, their leases restarted: the answer that carried them may
+  /// never have reached it. A new poll of the same agent answers the earlier one
   /// empty; runs leased for a poll that ended meanwhile go to the agent's next poll.
   void Poll(const AgentIdentity& agent, std::chrono::milliseconds wait, PollCallback done);
   /// The agent's configuration call for `job_id`: marks its delivered run InProcess, or closes
@@ -211,6 +214,10 @@ class Scheduler {
   // Runs leased to an agent whose poll ended before they were written: its next call gets them.
   void Owe(const std::string& agent_id, std::vector<store::RunRecord> runs);
   std::vector<store::RunRecord> TakeOwed(const std::string& agent_id);
+  // Hands `agent_id` again the runs leased to it before a restart that it has not started,
+  // their leases restarted through the writer; `done` gets them once committed (empty: none).
+  void Redeliver(const std::string& agent_id,
+                 std::function<void(std::vector<store::RunRecord>)> done);
   // Tracks the run as the store holds it now, or forgets it when it is no longer open, once
   // it is read (through the reader), unless memory changed it meanwhile.
   void Reload(int64_t run_id);
@@ -269,6 +276,8 @@ class Scheduler {
   int dispatch_writes_in_flight_ = 0;
   int dispatches_since_idle_ = 0;  // parts submitted in this round (none left in the writer: 0)
   std::unordered_map<std::string, std::vector<store::RunRecord>> owed_;
+  // Runs found leased and not started at start, by agent: handed again at its next call.
+  std::unordered_map<std::string, std::vector<int64_t>> redeliver_;
   // Runs with a start or close in the writer, and those of them whose lease ran out meanwhile.
   std::unordered_set<int64_t> busy_;
   std::unordered_set<int64_t> expired_busy_;

@@ -22,14 +22,19 @@ std::shared_ptr<spdlog::logger> Log() {
 }  // namespace
 
 void Scheduler::TakeDueRuns(const AgentIdentity& agent, TakeCallback done) {
-  const std::string& pool = pools_.PoolOf(agent.agent_id);
-  HandLater({{&agent, &pool}},
-            [this, agent_id = agent.agent_id, done = std::move(done)](StatusOr<Handed> runs) {
-              if (!runs.ok()) return done(runs.status());
-              std::vector<RunRecord> taken = TakeOwed(agent_id);
-              for (RunRecord& run : runs->front()) taken.push_back(std::move(run));
-              done(std::move(taken));
-            });
+  Redeliver(agent.agent_id, [this, agent, done = std::move(done)](std::vector<RunRecord> again) {
+    const std::string& pool = pools_.PoolOf(agent.agent_id);
+    HandLater({{&agent, &pool}}, [this, agent_id = agent.agent_id, again = std::move(again),
+                                  done](StatusOr<Handed> runs) mutable {
+      if (!runs.ok() && again.empty()) return done(runs.status());
+      std::vector<RunRecord> taken = TakeOwed(agent_id);
+      for (RunRecord& run : again) taken.push_back(std::move(run));
+      if (runs.ok()) {
+        for (RunRecord& run : runs->front()) taken.push_back(std::move(run));
+      }
+      done(std::move(taken));
+    });
+  });
 }
 
 void Scheduler::Poll(const AgentIdentity& agent, milliseconds wait, PollCallback done) {
@@ -38,6 +43,13 @@ void Scheduler::Poll(const AgentIdentity& agent, milliseconds wait, PollCallback
   poll_generation_[agent.agent_id] = generation;
   if (std::vector<RunRecord> owed = TakeOwed(agent.agent_id); !owed.empty()) {
     return done(std::move(owed));
+  }
+  if (redeliver_.contains(agent.agent_id)) {
+    return Redeliver(agent.agent_id, [this, agent, wait, done = std::move(done)](
+                                         std::vector<RunRecord> again) mutable {
+      if (!again.empty()) return done(std::move(again));
+      Poll(agent, wait, std::move(done));
+    });
   }
   const std::string& pool = pools_.PoolOf(agent.agent_id);
   HandLater({{&agent, &pool}}, [this, agent, pool, wait, generation,
@@ -190,6 +202,53 @@ StatusOr<Scheduler::Handed> Scheduler::Landed(const Reservation& reserved,
     stats_.delivered += static_cast<int64_t>(handed[i].size());
   }
   return handed;
+}
+
+void Scheduler::Redeliver(const std::string& agent_id,
+                          std::function<void(std::vector<RunRecord>)> done) {
+  auto it = redeliver_.find(agent_id);
+  if (it == redeliver_.end()) return done({});
+  std::vector<int64_t> ids;
+  for (int64_t id : it->second) {
+    // Only what is still leased to the agent, not started and with no write in flight.
+    const OpenRun* open = runs_.Find(id);
+    if (open != nullptr && open->agent_id == agent_id && open->status == RunStatus::kWaiting &&
+        !busy_.contains(id)) {
+      ids.push_back(id);
+    }
+  }
+  redeliver_.erase(it);
+  if (ids.empty()) return done({});
+  for (int64_t id : ids) Busy(id);
+  const WallTime expires = clock_.WallNow() + settings_.lease;
+  const SteadyTime deadline = clock_.SteadyNow() + settings_.lease;
+  writer_.Submit<std::vector<RunRecord>>(
+      [agent_id, ids, expires](store::Repositories& store) {
+        return store.runs().Redeliver(agent_id, ids, expires);
+      },
+      [this, alive = std::weak_ptr<int>(alive_), agent_id, ids, deadline,
+       done = std::move(done)](StatusOr<std::vector<RunRecord>> again) {
+        if (alive.expired()) return;
+        for (int64_t id : ids) Settle(id);
+        if (!again.ok()) {
+          // Tried again at the agent's next call; meanwhile the old leases stand.
+          Log()->error("handing agent {} its runs again: {}", agent_id, again.status().ToString());
+          std::vector<int64_t>& later = redeliver_[agent_id];
+          later.insert(later.end(), ids.begin(), ids.end());
+          return done({});
+        }
+        for (const RunRecord& run : *again) {
+          runs_.RenewLease(run.run_id, deadline);
+          publisher_.Publish(run);
+        }
+        stats_.redelivered += static_cast<int64_t>(again->size());
+        if (!again->empty()) {
+          Log()->info("handed agent {} again {} run(s) it had not started before the restart",
+                      agent_id, again->size());
+        }
+        if (started_) Arm();
+        done(std::move(*again));
+      });
 }
 
 void Scheduler::Owe(const std::string& agent_id, std::vector<RunRecord> runs) {

@@ -231,6 +231,50 @@ TEST_F(SchedulerTest, RestartKeepsLeasesAndOpenRuns) {
   EXPECT_EQ(History(job).front().message, "lease expired");
 }
 
+TEST_F(SchedulerTest, ARunHandedBeforeARestartAndNotStartedIsHandedAgainToItsAgent) {
+  // Given a run handed to agent A 4 minutes before a restart and never started, A's next call
+  // after the restart is handed the same run again with its lease restarted: no other agent
+  // gets it, its old lease end passes without a failure, and it is handed again only once.
+  const std::string job = AddJob(R"({"Immediate": true})");
+  Advance(seconds(1));
+  ASSERT_OK_AND_ASSIGN(std::vector<RunRecord> first, TakeNow(agent_a_));
+  ASSERT_EQ(first.size(), 1u);
+  Advance(minutes(4));
+  Restart();
+  EXPECT_TRUE(TakeNow(agent_b_)->empty());
+  ASSERT_OK_AND_ASSIGN(std::vector<RunRecord> again, TakeNow(agent_a_));
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].run_id, first[0].run_id);
+  EXPECT_EQ(again[0].job_id, job);
+  ASSERT_TRUE(again[0].lease_expires.has_value());
+  EXPECT_EQ(*again[0].lease_expires, clock_.WallNow() + settings_.lease);
+  EXPECT_EQ(scheduler_->stats().redelivered, 1);
+  Advance(minutes(8));  // past the first lease's end, within the restarted one
+  EXPECT_EQ(scheduler_->stats().leases_expired, 0);
+  EXPECT_EQ(History(job).front().status, RunStatus::kWaiting);
+  EXPECT_TRUE(TakeNow(agent_a_)->empty());
+  EXPECT_EQ(scheduler_->stats().redelivered, 1);
+  // The agent can go on with it as with any delivery.
+  ASSERT_OK(ConfigureNow(agent_a_.agent_id, job));
+  ASSERT_OK(CompleteNow(agent_a_.agent_id, job, first[0].run_id, RunResult::kSuccess, "done"));
+  EXPECT_EQ(History(job).front().result, RunResult::kSuccess);
+}
+
+TEST_F(SchedulerTest, APollAfterARestartGetsTheRunsItsAgentHadNotStarted) {
+  // Given a run handed to agent A before a restart, A's first poll afterwards answers with it.
+  const std::string job = AddJob(R"({"Immediate": true})");
+  Advance(seconds(1));
+  ASSERT_EQ(TakeNow(agent_a_)->size(), 1u);
+  Restart();
+  std::optional<std::vector<RunRecord>> polled;
+  scheduler_->Poll(agent_a_, seconds(30), [&](std::vector<RunRecord> runs) { polled = runs; });
+  DrainWrites();
+  ASSERT_TRUE(polled.has_value());
+  ASSERT_EQ(polled->size(), 1u);
+  EXPECT_EQ((*polled)[0].job_id, job);
+  EXPECT_EQ(scheduler_->stats().redelivered, 1);
+}
+
 TEST_F(SchedulerTest, AnUnscheduledJobStopsCountingAtOnceAndNeverFires) {
   // Given two recurring jobs, unscheduling one takes it out of ScheduledJobs at once; when its
   // old fire time comes only the other fires, and the count stays right afterwards.

@@ -134,6 +134,12 @@ class FaultyRuns final : public RunRepository {
     ORCH_RETURN_IF_ERROR(faults_.Before("runs.Deliver"));
     return inner_.Deliver(deliveries);
   }
+  StatusOr<std::vector<RunRecord>> Redeliver(const std::string& agent_id,
+                                             const std::vector<int64_t>& run_ids,
+                                             WallTime lease_expires) override {
+    ORCH_RETURN_IF_ERROR(faults_.Before("runs.Redeliver"));
+    return inner_.Redeliver(agent_id, run_ids, lease_expires);
+  }
   Status Start(int64_t run_id, WallTime now) override {
     ORCH_RETURN_IF_ERROR(faults_.Before("runs.Start"));
     return inner_.Start(run_id, now);

@@ -140,6 +140,13 @@ class RunRepository {
   /// left alone) unless it is Waiting, undelivered, and its store is still bound to the agent
   /// or to the agent's pool.
   virtual StatusOr<Delivered> Deliver(const std::vector<Delivery>& deliveries) = 0;
+  /// Restarts, until `lease_expires`, the leases of the runs of `run_ids` that are delivered to
+  /// `agent_id` and not started: a delivery the agent may never have received (orchd stopped
+  /// before its answer was written, say) is made again with the same runs. Answers those runs
+  /// as stored; the others are left alone.
+  virtual StatusOr<std::vector<RunRecord>> Redeliver(const std::string& agent_id,
+                                                     const std::vector<int64_t>& run_ids,
+                                                     WallTime lease_expires) = 0;
   /// Marks a delivered run InProcess with OperationStart `now`.
   virtual Status Start(int64_t run_id, WallTime now) = 0;
   /// Closes a run as `completion` says; a one-shot job whose last run closed without a retry

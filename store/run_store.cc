@@ -208,6 +208,30 @@ StatusOr<Delivered> SqliteRunStore::Deliver(const std::vector<Delivery>& deliver
   });
 }
 
+StatusOr<std::vector<RunRecord>> SqliteRunStore::Redeliver(const std::string& agent_id,
+                                                           const std::vector<int64_t>& run_ids,
+                                                           WallTime lease_expires) {
+  SqliteStore::Impl& impl = store_.impl();
+  return impl.Run("delivering runs again", [&]() -> StatusOr<std::vector<RunRecord>> {
+    internal::WriteTransaction transaction(impl);
+    static const std::string kSql = "UPDATE runs SET lease_expires = ?1 WHERE run_id = ?2 AND "
+                                    "agent_id = ?3 AND status = " +
+                                    SqlLiteral(RunStatus::kWaiting);
+    internal::CachedStatement update = impl.Prepare(kSql);
+    std::vector<RunRecord> runs;
+    for (int64_t id : run_ids) {
+      update.reset();
+      update.bind(1, ToUnixMillis(lease_expires));
+      update.bind(2, id);
+      update.bind(3, agent_id);
+      if (update.exec() != 1) continue;
+      if (std::optional<RunRecord> run = ReadRunById(impl, id)) runs.push_back(std::move(*run));
+    }
+    transaction.commit();
+    return runs;
+  });
+}
+
 Status SqliteRunStore::Start(int64_t run_id, WallTime now) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("starting a run", [&]() -> Status {

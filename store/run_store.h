@@ -22,6 +22,9 @@ class SqliteRunStore final : public RunRepository {
   StatusOr<std::vector<RunRecord>> WaitingRunsOfStores(
       const std::vector<std::string>& store_ids) override;
   StatusOr<Delivered> Deliver(const std::vector<Delivery>& deliveries) override;
+  StatusOr<std::vector<RunRecord>> Redeliver(const std::string& agent_id,
+                                             const std::vector<int64_t>& run_ids,
+                                             WallTime lease_expires) override;
   Status Start(int64_t run_id, WallTime now) override;
   StatusOr<std::optional<RunRecord>> Complete(const RunCompletion& completion) override;
   StatusOr<std::vector<int64_t>> CancelWaiting(const std::vector<std::string>& job_ids,

@@ -92,6 +92,7 @@ void RegisterStatusRoutes(Router& router, const ControlDeps& deps) {
                                       {"Completed", stats.completed},
                                       {"Retried", stats.retried},
                                       {"LeasesExpired", stats.leases_expired},
+                                      {"Redelivered", stats.redelivered},
                                       {"SkippedOverlap", stats.skipped_overlap},
                                       {"MissedCatchup", stats.missed_catchup},
                                       {"Pruned", stats.pruned}};
