@@ -214,6 +214,9 @@ class Scheduler {
   // Runs leased to an agent whose poll ended before they were written: its next call gets them.
   void Owe(const std::string& agent_id, std::vector<store::RunRecord> runs);
   std::vector<store::RunRecord> TakeOwed(const std::string& agent_id);
+  // The part of Poll() that hands out new runs or parks the poll (`generation`: Poll()'s).
+  void PollForNewRuns(const AgentIdentity& agent, std::chrono::milliseconds wait,
+                      uint64_t generation, PollCallback done);
   // Hands `agent_id` again the runs leased to it before a restart that it has not started,
   // their leases restarted through the writer; `done` gets them once committed (empty: none).
   void Redeliver(const std::string& agent_id,

@@ -244,6 +244,35 @@ TEST_F(SchedulerFaultTest, AFailedLeaseWriteHandsTheRunBack) {
   ExpectMemoryIsTheStore();
 }
 
+TEST_F(SchedulerFaultTest, AFailedRedeliveryIsAnsweredOnceAndTriedAgainAtTheNextPoll) {
+  // Given a run handed to agent A before a restart, A's first poll afterwards meets a failed
+  // commit of the restarted lease: the poll is answered (empty) rather than tried again in a
+  // loop, memory keeps the run as the store does, and A's next poll gets it.
+  const std::string job = AddJob(R"({"Immediate": true})");
+  Advance(seconds(1));
+  Drain();
+  ASSERT_EQ(TakeNow(agent_a_)->size(), 1u);
+  Restart();
+  Drain();
+  FailNextCommit();
+  std::optional<std::vector<RunRecord>> first;
+  scheduler_->Poll(agent_a_, seconds(0), [&first](std::vector<RunRecord> runs) { first = runs; });
+  Drain();
+  ASSERT_TRUE(first);
+  EXPECT_TRUE(first->empty());
+  EXPECT_EQ(scheduler_->stats().redelivered, 0);
+  ExpectMemoryIsTheStore();
+
+  std::optional<std::vector<RunRecord>> second;
+  scheduler_->Poll(agent_a_, seconds(0), [&second](std::vector<RunRecord> runs) { second = runs; });
+  Drain();
+  ASSERT_TRUE(second);
+  ASSERT_EQ(second->size(), 1u);
+  EXPECT_EQ((*second)[0].job_id, job);
+  EXPECT_EQ(scheduler_->stats().redelivered, 1);
+  ExpectMemoryIsTheStore();
+}
+
 TEST_F(SchedulerFaultTest, RunsLeasedToAPollThatEndedGoToTheAgentsNextPoll) {
   // Given a parked poll whose dispatch is still being written when the agent polls again, the
   // new poll finds nothing (the run is reserved), and the run, once leased, goes to the

@@ -44,13 +44,19 @@ void Scheduler::Poll(const AgentIdentity& agent, milliseconds wait, PollCallback
   if (std::vector<RunRecord> owed = TakeOwed(agent.agent_id); !owed.empty()) {
     return done(std::move(owed));
   }
-  if (redeliver_.contains(agent.agent_id)) {
-    return Redeliver(agent.agent_id, [this, agent, wait, done = std::move(done)](
-                                         std::vector<RunRecord> again) mutable {
-      if (!again.empty()) return done(std::move(again));
-      Poll(agent, wait, std::move(done));
-    });
+  if (!redeliver_.contains(agent.agent_id)) {
+    return PollForNewRuns(agent, wait, generation, std::move(done));
   }
+  // Once, whatever its outcome: a failed write keeps the runs for the agent's next call.
+  Redeliver(agent.agent_id, [this, agent, wait, generation, done = std::move(done)](
+                                std::vector<RunRecord> again) mutable {
+    if (!again.empty()) return done(std::move(again));
+    PollForNewRuns(agent, wait, generation, std::move(done));
+  });
+}
+
+void Scheduler::PollForNewRuns(const AgentIdentity& agent, milliseconds wait, uint64_t generation,
+                               PollCallback done) {
   const std::string& pool = pools_.PoolOf(agent.agent_id);
   HandLater({{&agent, &pool}}, [this, agent, pool, wait, generation,
                                 done = std::move(done)](StatusOr<Handed> runs) mutable {
