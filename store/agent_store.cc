@@ -26,6 +26,13 @@ std::string CapabilitiesJson(const std::vector<std::string>& capabilities) {
       .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+// Counts a change to each of `ids`; past a few, one change for any agent, which keeps the log
+// of changes from overflowing on a bulk approval.
+void NoteAgents(const std::vector<std::string>& ids) {
+  if (ids.size() > 64) return AgentChanges::Note();
+  for (const std::string& id : ids) AgentChanges::Note(id);
+}
+
 Agent ReadAgent(SQLite::Statement& row) {
   Agent agent;
   agent.agent_id = row.getColumn(0).getString();
@@ -214,7 +221,7 @@ Status SqliteAgentStore::CreateAgent(const Agent& agent) {
 }
 
 Status SqliteAgentStore::UpdateAgent(const Agent& agent) {
-  AgentChanges::Note();
+  AgentChanges::Note(agent.agent_id);
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("updating an agent", [&]() -> Status {
     if (!UpdateAgentRow(impl, agent)) return NoSuchAgent(agent.agent_id);
@@ -226,7 +233,7 @@ Status SqliteAgentStore::SaveRegistration(const Agent& agent, bool create, const
   // A new agent's first registration changes nothing a cache can hold (no session or agent of
   // it was ever read): only a registration of a known agent, which replaces its session and
   // its row, is counted. A fleet enrolling thus leaves the caches of the others in place.
-  if (!create) AgentChanges::Note();
+  if (!create) AgentChanges::Note(agent.agent_id);
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("saving a registration", [&]() -> Status {
     internal::WriteTransaction transaction(impl);
@@ -289,7 +296,7 @@ StatusOr<Page<Agent>> SqliteAgentStore::ListAgents(const jobs::Paging& paging) {
 }
 
 Status SqliteAgentStore::SetStatus(const std::vector<std::string>& ids, AgentStatus status) {
-  AgentChanges::Note();
+  NoteAgents(ids);
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("setting agent status", [&]() -> Status {
     internal::WriteTransaction transaction(impl);
@@ -305,7 +312,7 @@ Status SqliteAgentStore::SetStatus(const std::vector<std::string>& ids, AgentSta
 }
 
 Status SqliteAgentStore::Reset(const std::vector<std::string>& ids) {
-  AgentChanges::Note();
+  NoteAgents(ids);
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("resetting agents", [&]() -> Status {
     internal::WriteTransaction transaction(impl);
@@ -323,7 +330,7 @@ Status SqliteAgentStore::Reset(const std::vector<std::string>& ids) {
 
 StatusOr<std::vector<std::string>> SqliteAgentStore::SetReenrollment(const std::vector<std::string>& ids,
                                                                Reenrollment value) {
-  AgentChanges::Note();
+  NoteAgents(ids);
   SqliteStore::Impl& impl = store_.impl();
   using Result = StatusOr<std::vector<std::string>>;
   return impl.Run("setting reenrollment", [&]() -> Result {
@@ -371,7 +378,7 @@ Status SqliteAgentStore::RecordError(std::string_view id, int64_t code, std::str
 }
 
 Status SqliteAgentStore::CreateSession(const SessionRecord& session) {
-  AgentChanges::Note();
+  AgentChanges::Note(session.agent_id);
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("creating a session", [&]() -> Status {
     internal::WriteTransaction transaction(impl);
@@ -426,6 +433,7 @@ Status SqliteAgentStore::TouchSessions(const std::vector<SessionTouch>& touches)
 }
 
 Status SqliteAgentStore::DeleteSession(std::string_view token_hash) {
+  // The session's agent is not known without reading it: counted as concerning any agent.
   AgentChanges::Note();
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("ending a session", [&]() -> Status {

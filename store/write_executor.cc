@@ -235,7 +235,7 @@ Status WriteExecutor::CommitGroup(size_t writes) {
 
 void WriteExecutor::Answer(std::deque<Task>& group, const Status& committed) {
   // Counted again now that the group is committed (or undone): see agent_changes.h.
-  if (AgentChanges::Current() != agent_changes_) AgentChanges::Note();
+  if (AgentChanges::Current() != agent_changes_) AgentChanges::NoteAgain(agent_changes_);
   {
     std::lock_guard lock(mutex_);
     last_commit_ = committed;

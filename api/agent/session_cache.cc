@@ -10,19 +10,34 @@ namespace orch::api {
 void SessionCache::Revalidate() {
   const uint64_t now = store::AgentChanges::Current();
   if (now == changes_) return;
-  sessions_.clear();
-  agents_.clear();
+  std::optional<std::vector<std::string>> changed = store::AgentChanges::Since(changes_);
   changes_ = now;
+  if (!changed) return Clear();
+  for (const std::string& agent_id : *changed) Drop(agent_id);
 }
 
-bool SessionCache::MayKeep(uint64_t issued) {
-  // A change counted since the read was issued may have come after its snapshot.
+void SessionCache::Drop(const std::string& agent_id) {
+  agents_.erase(agent_id);
+  auto held = sessions_of_agent_.find(agent_id);
+  if (held == sessions_of_agent_.end()) return;
+  for (const std::string& hash : held->second) sessions_.erase(hash);
+  sessions_of_agent_.erase(held);
+}
+
+void SessionCache::Clear() {
+  sessions_.clear();
+  agents_.clear();
+  sessions_of_agent_.clear();
+}
+
+bool SessionCache::MayKeep(uint64_t issued, const std::string& agent_id) {
   Revalidate();
-  if (issued != changes_) return false;
-  if (size() >= capacity_) {
-    sessions_.clear();
-    agents_.clear();
+  // A change to the agent counted since the read was issued may have come after its snapshot.
+  std::optional<std::vector<std::string>> changed = store::AgentChanges::Since(issued);
+  if (!changed || std::find(changed->begin(), changed->end(), agent_id) != changed->end()) {
+    return false;
   }
+  if (size() >= capacity_) Clear();
   return true;
 }
 
@@ -36,7 +51,12 @@ void SessionCache::FindSession(store::StoreReader& reader, std::string_view toke
       [key](store::Repositories& db) { return db.agents().FindSession(key); },
       [this, key, issued = changes_, done = std::move(done)](StatusOr<Found> found) {
         const bool known = found.ok() && found->has_value();
-        if (known && MayKeep(issued)) sessions_.emplace(key, **found);
+        if (known) {
+          const std::string agent_id = jobs::AsciiLowercase((*found)->agent_id);
+          if (MayKeep(issued, agent_id) && sessions_.emplace(key, **found).second) {
+            sessions_of_agent_[agent_id].push_back(key);
+          }
+        }
         done(std::move(found));
       });
 }
@@ -48,7 +68,7 @@ void SessionCache::GetAgent(store::StoreReader& reader, std::string_view id, Age
   reader.Read<store::Agent>(
       [id = std::string(id)](store::Repositories& db) { return db.agents().GetAgent(id); },
       [this, key, issued = changes_, done = std::move(done)](StatusOr<store::Agent> agent) {
-        if (agent.ok() && MayKeep(issued)) agents_.emplace(key, *agent);
+        if (agent.ok() && MayKeep(issued, key)) agents_.emplace(key, *agent);
         done(std::move(agent));
       });
 }

@@ -2,9 +2,10 @@
 // on the event loop, so that a heartbeat, poll, configuration or completion call reads neither
 // its session nor its agent from the store. What it lacks is read through a StoreReader, off
 // the loop. It stays exact through store::AgentChanges: every write that creates or ends
-// sessions or changes agents is counted, the cache drops all it holds when the count moved
-// since it was filled, and a read answered after the count moved since it was issued is
-// answered but not kept. A disapproved, reset or re-enrolling agent, a revoked secret or a
+// sessions or changes agents is counted, naming its agent when it concerns one; when the count
+// moved since the cache was filled it drops the entries of the agents named (an agent and its
+// sessions), or everything for a change that names none, and a read answered after a change to
+// its agent (or to any) since it was issued is answered but not kept. A disapproved, reset or re-enrolling agent, a revoked secret or a
 // replaced session is therefore seen by the next call after its write, as when every call
 // read the store.
 //
@@ -21,6 +22,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "common/clock.h"
 #include "common/status.h"
@@ -42,8 +44,8 @@ class SessionCache {
   using AgentDone = std::function<void(StatusOr<store::Agent>)>;
 
   /// Answers `done` with the session whose token hashes to `token_hash`, or nullopt: from
-  /// memory before returning, or read through `reader` (then remembered unless a change was
-  /// counted between the read's issue and its answer). Unknown hashes are read each time.
+  /// memory before returning, or read through `reader` (then remembered unless a change to
+  /// its agent, or to any agent, was counted between the read's issue and its answer). Unknown hashes are read each time.
   /// REQUIRES: called on the loop's thread; this cache outlives the read's answer.
   void FindSession(store::StoreReader& reader, std::string_view token_hash, SessionDone done);
 
@@ -58,15 +60,22 @@ class SessionCache {
   size_t size() const { return sessions_.size() + agents_.size(); }
 
  private:
-  // Drops everything when a change was counted since the cache was filled.
+  // Drops what the changes counted since the cache was filled concern: the agents they name
+  // with their sessions, or everything.
   void Revalidate();
-  // Whether a value read under the count `issued` may be kept, making room for it.
-  bool MayKeep(uint64_t issued);
+  // Drops agent `agent_id` (lowercase) and its sessions.
+  void Drop(const std::string& agent_id);
+  void Clear();
+  // Whether a value of agent `agent_id` read under the count `issued` may be kept, making
+  // room for it.
+  bool MayKeep(uint64_t issued, const std::string& agent_id);
 
   const size_t capacity_;
   uint64_t changes_ = 0;  // AgentChanges::Current() that what is held was read under
   std::unordered_map<std::string, store::SessionRecord> sessions_;  // by token hash
   std::unordered_map<std::string, store::Agent> agents_;            // by lowercase id
+  // The token hashes of the sessions held, by their agent's lowercase id.
+  std::unordered_map<std::string, std::vector<std::string>> sessions_of_agent_;
 };
 
 }  // namespace orch::api

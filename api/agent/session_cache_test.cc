@@ -153,6 +153,34 @@ TEST_F(SessionCacheTest, SessionsAreReadOnceUntilAChangeIsCounted) {
   EXPECT_EQ(cache.size(), 0u);
 }
 
+TEST_F(SessionCacheTest, AChangeToOneAgentDropsOnlyThatAgentsEntries) {
+  // Given the sessions and agents of A and B cached, a change counted for B (its approval) is
+  // read again for B only: A's entries are answered from memory, with no read.
+  auto [a, token_a] = Session(CreateSecret("first"));
+  auto [b, token_b] = Session(CreateSecret("second"));
+  const std::string hash_a = pki::TokenHash(token_a);
+  const std::string hash_b = pki::TokenHash(token_b);
+  SessionCache cache;
+  ASSERT_OK(Find(cache, hash_a).status());
+  ASSERT_OK(Find(cache, hash_b).status());
+  ASSERT_OK(Get(cache, a).status());
+  ASSERT_OK(Get(cache, b).status());
+  EXPECT_EQ(cache.size(), 4u);
+  ASSERT_OK(store::SqliteAgentStore(*store_).SetStatus({b}, store::AgentStatus::kApproved));
+  const int64_t reads = inline_reader_->state().reads;
+  ASSERT_OK(Find(cache, hash_a).status());
+  ASSERT_OK(Get(cache, a).status());
+  EXPECT_EQ(inline_reader_->state().reads, reads);
+  ASSERT_OK_AND_ASSIGN(store::Agent approved, Get(cache, b));
+  EXPECT_EQ(approved.status, store::AgentStatus::kApproved);
+  ASSERT_OK(Find(cache, hash_b).status());
+  EXPECT_EQ(inline_reader_->state().reads, reads + 2);
+  // A change for any agent (a session ended) drops everything.
+  ASSERT_OK(store::SqliteAgentStore(*store_).DeleteSession(hash_b));
+  ASSERT_OK(Find(cache, hash_a).status());
+  EXPECT_EQ(inline_reader_->state().reads, reads + 3);
+}
+
 TEST_F(SessionCacheTest, AFullCacheStartsOver) {
   auto [id, token] = Session(CreateSecret("bootstrap"));
   SessionCache cache(/*capacity=*/1);
