@@ -11,6 +11,7 @@
 #include <openssl/x509v3.h>
 
 #include "pki/openssl_util.h"
+#include "pki/test_rsa_keys.h"
 
 namespace orch::pki::testing {
 namespace {
@@ -156,10 +157,21 @@ TestCredential Describe(X509* cert, EVP_PKEY* key) {
   return out;
 }
 
+// The chain's RSA keys are fixed (pki/test_rsa_keys.h); its EC keys are generated, which is fast.
+PkeyPtr ChainKey(KeyType type, int index) {
+  if (type == KeyType::kEc) return GenerateKey(type);
+  const char* pem = kFixedRsaKeysPem[index];
+  BioPtr bio(BIO_new_mem_buf(pem, -1));
+  TEST_CERTS_CHECK(bio != nullptr);
+  PkeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
+  TEST_CERTS_CHECK(key != nullptr);
+  return key;
+}
+
 TestChain MakeChain(KeyType type) {
-  PkeyPtr root_key = GenerateKey(type);
-  PkeyPtr issuing_key = GenerateKey(type);
-  PkeyPtr leaf_key = GenerateKey(type);
+  PkeyPtr root_key = ChainKey(type, 0);
+  PkeyPtr issuing_key = ChainKey(type, 1);
+  PkeyPtr leaf_key = ChainKey(type, 2);
   X509Ptr root = MakeCert({"Test Root CA", nullptr, 1, kLeafNotBefore, "99991231235959Z", true},
                           root_key.get(), nullptr, nullptr);
   X509Ptr issuing =
