@@ -64,7 +64,11 @@ void Router::Add(std::string_view method, std::string_view pattern, RouteFn fn) 
 }
 
 void Router::AddAsync(std::string_view method, std::string_view pattern, AsyncRouteFn fn) {
-  routes_.push_back(Route{std::string(method), SplitPath(pattern), std::move(fn)});
+  std::vector<std::string> segments = SplitPath(pattern);
+  const auto literals =
+      static_cast<size_t>(std::count_if(segments.begin(), segments.end(),
+                                        [](const std::string& s) { return !IsParam(s); }));
+  routes_.push_back(Route{std::string(method), std::move(segments), literals, std::move(fn)});
 }
 
 std::string_view Router::StripPrefix(std::string_view path) const {
@@ -80,9 +84,17 @@ std::string_view Router::StripPrefix(std::string_view path) const {
 void Router::Handle(Request request, ReplyFn reply) {
   std::vector<std::string> segments = SplitPath(StripPrefix(request.path));
   PathParams params;
+  // A path matches its most literal patterns only: /Agents/Approve is that action's path for
+  // every method, never an agent named "Approve".
+  size_t most_literal = 0;
+  for (const Route& route : routes_) {
+    if (route.literals > most_literal && Matches(route.segments, segments, &params)) {
+      most_literal = route.literals;
+    }
+  }
   std::vector<std::string> allowed;
   for (const Route& route : routes_) {
-    if (!Matches(route.segments, segments, &params)) continue;
+    if (route.literals != most_literal || !Matches(route.segments, segments, &params)) continue;
     if (route.method != request.method) {
       if (std::find(allowed.begin(), allowed.end(), route.method) == allowed.end()) {
         allowed.push_back(route.method);

@@ -35,6 +35,7 @@ class Router final : public Handler {
   struct Route {
     std::string method;
     std::vector<std::string> segments;  // "{...}" matches any one segment
+    size_t literals = 0;                // segments that are not parameters
     AsyncRouteFn fn;
   };
   std::string_view StripPrefix(std::string_view path) const;

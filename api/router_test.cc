@@ -76,6 +76,17 @@ TEST_F(RouterTest, WrongMethodIs405WithAllow) {
   EXPECT_EQ(nlohmann::json::parse(r.body)["errorCode"], "API_ERROR");
 }
 
+TEST_F(RouterTest, AnActionPathWithAnotherMethodIs405NotAParameter) {
+  // Given /Agents/Approve (POST) and /Agents/{id} (GET), a GET of /Agents/Approve is the action's
+  // path with the wrong method, not an agent named "Approve".
+  Response r = Call(router_, MakeRequest("GET", "/Agents/Approve"));
+  EXPECT_EQ(r.status, 405);
+  ASSERT_EQ(r.headers.size(), 1u);
+  EXPECT_EQ(r.headers[0].second, "POST");
+  // Another value in that place is still a parameter.
+  EXPECT_EQ(Call(router_, MakeRequest("GET", "/Agents/Approved")).body, "agent Approved");
+}
+
 TEST_F(RouterTest, ThrowingRouteAnswersOnce500) {
   // Given a route that throws, the client gets one 500 ErrorBody without internals.
   router_.Add("GET", "/Boom", [](const Request&, const PathParams&) -> Response {

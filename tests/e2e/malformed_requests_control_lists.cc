@@ -117,6 +117,10 @@ std::vector<MalformedCase> ControlPathCases() {
       {"StoreTypesByPost", "POST", "/CertificateStoreTypes", 405, "API_ERROR"},
       {"CollectionByDelete", "DELETE", "/CertificateCollections/1", 405, "API_ERROR"},
       {"DefaultPoolAgentsByPost", "POST", "/AgentPools/Agents", 405, "API_ERROR"},
+      // An action's path is never read as an id of the collection it sits in.
+      {"ApproveByGet", "GET", "/Agents/Approve", 405, "API_ERROR"},
+      {"ResetByDelete", "DELETE", "/Agents/Reset", 405, "API_ERROR"},
+      {"ImportByGet", "GET", "/Certificates/Import", 405, "API_ERROR"},
       {"CertificateIdNotANumber", "GET", "/Certificates/abc", 400, "FIELD_ERROR"},
       {"CertificateIdZero", "GET", "/Certificates/0", 400, "FIELD_ERROR"},
       {"CertificateIdNegative", "GET", "/Certificates/-1", 400, "FIELD_ERROR"},
