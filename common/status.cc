@@ -1,5 +1,8 @@
 #include "common/status.h"
 
+#include <cstdio>
+#include <cstdlib>
+
 namespace orch {
 
 std::string_view StatusCodeName(StatusCode code) {
@@ -34,6 +37,16 @@ Status Status::Context(std::string_view what) && {
 std::string Status::ToString() const {
   if (ok()) return "OK";
   return std::string(StatusCodeName(code_)) + ": " + message_;
+}
+
+void DieOnMissingValue(const Status& status) {
+  std::fprintf(stderr, "fatal: the value of a StatusOr holding an error was read: %s\n",
+               status.ToString().c_str());
+  std::abort();
+}
+
+Status OkStatusWithoutValue() {
+  return InternalError("a StatusOr was made from an ok Status, without a value");
 }
 
 Status InvalidArgumentError(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }

@@ -1,7 +1,6 @@
 // Status and StatusOr<T>: the error values that cross every folder boundary.
 #pragma once
 
-#include <cassert>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -78,27 +77,59 @@ Status ResourceExhaustedError(std::string message);
 Status UnavailableError(std::string message);
 Status InternalError(std::string message);
 
-/// A value or the Status that explains why there is none.
+/// Aborts the process, naming `status`: a StatusOr without a value was dereferenced.
+[[noreturn]] void DieOnMissingValue(const Status& status);
+/// The Status a StatusOr made from an ok Status holds instead (a bug in its caller).
+Status OkStatusWithoutValue();
+
+/// A value or the Status that explains why there is none. Reading the value of one that holds
+/// an error aborts with that error: a bug fails loudly, in tests and in production alike.
 template <typename T>
 class [[nodiscard]] StatusOr {
  public:
-  /// REQUIRES: !status.ok()
-  StatusOr(Status status) : status_(std::move(status)) { assert(!status_.ok()); }  // NOLINT
-  StatusOr(T value) : value_(std::move(value)) {}                                   // NOLINT
+  /// REQUIRES: !status.ok(); an ok status is kept as an Internal error instead.
+  StatusOr(Status status)  // NOLINT
+      : status_(status.ok() ? OkStatusWithoutValue() : std::move(status)) {}
+  StatusOr(T value) : value_(std::move(value)) {}  // NOLINT
 
   bool ok() const { return status_.ok(); }
   const Status& status() const { return status_; }
 
   /// REQUIRES: ok()
-  T& value() & { return *value_; }
-  const T& value() const& { return *value_; }
-  T&& value() && { return std::move(*value_); }
-  T& operator*() & { return *value_; }
-  const T& operator*() const& { return *value_; }
-  T* operator->() { return &*value_; }
-  const T* operator->() const { return &*value_; }
+  T& value() & {
+    Checked();
+    return *value_;
+  }
+  const T& value() const& {
+    Checked();
+    return *value_;
+  }
+  T&& value() && {
+    Checked();
+    return std::move(*value_);
+  }
+  T& operator*() & {
+    Checked();
+    return *value_;
+  }
+  const T& operator*() const& {
+    Checked();
+    return *value_;
+  }
+  T* operator->() {
+    Checked();
+    return &*value_;
+  }
+  const T* operator->() const {
+    Checked();
+    return &*value_;
+  }
 
  private:
+  void Checked() const {
+    if (!value_.has_value()) DieOnMissingValue(status_);
+  }
+
   Status status_;
   std::optional<T> value_;
 };

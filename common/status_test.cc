@@ -1,5 +1,7 @@
 #include "common/status.h"
 
+#include <string>
+
 #include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>
 
@@ -61,6 +63,22 @@ TEST(StatusTest, StatusOrHoldsValue) {
   ASSERT_OK_AND_ASSIGN(int v, Half(10));
   EXPECT_EQ(v, 5);
   EXPECT_FALSE(Half(3).ok());
+}
+
+TEST(StatusDeathTest, ReadingTheValueOfAnErrorAbortsNamingTheError) {
+  // Given a StatusOr holding an error, reading its value aborts with that error instead of
+  // reading memory that holds no value.
+  StatusOr<std::string> failed = NotFoundError("no such job: 42");
+  EXPECT_DEATH((void)failed->size(), "no such job: 42");
+  EXPECT_DEATH((void)*failed, "StatusOr holding an error");
+  EXPECT_DEATH((void)std::move(failed).value(), "no such job: 42");
+}
+
+TEST(StatusTest, AStatusOrMadeFromAnOkStatusHoldsAnInternalError) {
+  // Given the bug of building a StatusOr from an ok Status, it is not ok and says why.
+  StatusOr<int> odd = Status();
+  EXPECT_FALSE(odd.ok());
+  EXPECT_EQ(odd.status().code(), StatusCode::kInternal);
 }
 
 int evaluations = 0;

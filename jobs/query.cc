@@ -413,7 +413,7 @@ StatusOr<std::string> Parser::CompileTerm(const QueryField& field, const OpInfo&
       }
       ORCH_ASSIGN_OR_RETURN(std::string guid, GuidValue(field, op, value));
       if (IsLike(op.op)) return BindLike(column, op.op, guid);
-      params_.push_back(std::move(guid));
+      params_.emplace_back(std::in_place_type<std::string>, std::move(guid));
       return column + " " + std::string(op.sql) + " ?";
     }
   }
