@@ -95,14 +95,6 @@ void AuthorizationCaller(std::string_view header, const AgentApi::Context& conte
               "(access token)"));
 }
 
-StatusOr<AgentCaller> CertificateCaller(std::string_view der) {
-  ORCH_ASSIGN_OR_RETURN(pki::CertificateInfo info, pki::DescribeCertificate(der));
-  AgentCaller caller;
-  caller.kind = AgentCaller::Kind::kCertificate;
-  caller.certificate_thumbprint = info.thumbprint;
-  return caller;
-}
-
 // The certificate a trusted reverse proxy passed on, verified here since no handshake did.
 StatusOr<std::string> ProxiedCertificate(const Request& request, const std::string& header,
                                          const AgentApi::Context& context) {
@@ -124,20 +116,16 @@ StatusOr<std::string> ProxiedCertificate(const Request& request, const std::stri
 // The caller by certificate: the one a trusted proxy passed on, or the TLS handshake's.
 StatusOr<AgentCaller> CertificateOrRefusal(const Request& request,
                                            const AgentApi::Context& context) {
-  // Behind a trusted proxy the TLS peer is the proxy; the agent's certificate is the header's.
-  if (const std::string* header = request.Header("x-arr-clientcert")) {
-    if (header->size() > 4 * pki::kMaxImportBytes / 3) {
-      return Refused("X-ARR-ClientCert is too large");
-    }
-    ORCH_ASSIGN_OR_RETURN(std::string der, ProxiedCertificate(request, *header, context));
-    if (!der.empty()) return CertificateCaller(der);
+  ORCH_ASSIGN_OR_RETURN(std::string thumbprint, PresentedThumbprint(request, context));
+  if (thumbprint.empty()) {
+    return Refused(
+        "authentication required: HTTP Basic with an agent secret, a Bearer access "
+        "token, or a client certificate issued by orchd's CA");
   }
-  if (!request.client_certificate_der.empty()) {
-    return CertificateCaller(request.client_certificate_der);
-  }
-  return Refused(
-      "authentication required: HTTP Basic with an agent secret, a Bearer access "
-      "token, or a client certificate issued by orchd's CA");
+  AgentCaller caller;
+  caller.kind = AgentCaller::Kind::kCertificate;
+  caller.certificate_thumbprint = std::move(thumbprint);
+  return caller;
 }
 
 }  // namespace
@@ -147,6 +135,32 @@ void AuthenticateAgent(const Request& request, const AgentApi::Context& context,
     return AuthorizationCaller(*header, context, std::move(done));
   }
   done(CertificateOrRefusal(request, context));
+}
+
+StatusOr<std::string> PresentedThumbprint(const Request& request,
+                                          const AgentApi::Context& context) {
+  std::string der;
+  // Behind a trusted proxy the TLS peer is the proxy; the agent's certificate is the header's.
+  if (const std::string* header = request.Header("x-arr-clientcert")) {
+    if (header->size() > 4 * pki::kMaxImportBytes / 3) {
+      return Refused("X-ARR-ClientCert is too large");
+    }
+    ORCH_ASSIGN_OR_RETURN(der, ProxiedCertificate(request, *header, context));
+  }
+  if (der.empty()) der = request.client_certificate_der;
+  if (der.empty()) return std::string();
+  ORCH_ASSIGN_OR_RETURN(pki::CertificateInfo info, pki::DescribeCertificate(der));
+  return info.thumbprint;
+}
+
+bool CertificateBelongs(const store::Agent& agent, const std::string& thumbprint) {
+  if (agent.thumbprint == thumbprint) return true;
+  return agent.legacy_thumbprint == thumbprint && agent.reenrollment != store::Reenrollment::kNone;
+}
+
+Status CheckPresentedCertificate(const std::string& presented, const store::Agent& agent) {
+  if (presented.empty() || CertificateBelongs(agent, presented)) return Status::Ok();
+  return PermissionDeniedError("the client certificate does not belong to the session's agent");
 }
 
 }  // namespace orch::api

@@ -7,6 +7,7 @@
 #include "api/agent/agent_api.h"
 #include "api/http.h"
 #include "common/status.h"
+#include "store/agent_repository.h"
 
 namespace orch::api {
 
@@ -29,5 +30,19 @@ using CallerDone = std::function<void(StatusOr<AgentCaller>)>;
 /// through the context's reader, and `done` runs later on the loop's thread; a certificate
 /// is answered before this returns. A refused or failed read answers its own error.
 void AuthenticateAgent(const Request& request, const AgentApi::Context& context, CallerDone done);
+
+/// The uppercase SHA-1 thumbprint of the client certificate `request` presents: the one a
+/// trusted proxy passed in X-ARR-ClientCert (verified here), else the one verified in the TLS
+/// handshake; "" when it presents none. Unauthenticated when a proxied one does not hold.
+StatusOr<std::string> PresentedThumbprint(const Request& request, const AgentApi::Context& context);
+
+/// True when `thumbprint` is `agent`'s certificate, or its previous one while the agent is
+/// asked to enroll for a new one.
+bool CertificateBelongs(const store::Agent& agent, const std::string& thumbprint);
+
+/// Ok when `presented` (a PresentedThumbprint()) is empty or belongs to `agent`, the agent
+/// of the session a call names; PermissionDenied otherwise, so that one agent's certificate
+/// never carries another agent's session token.
+Status CheckPresentedCertificate(const std::string& presented, const store::Agent& agent);
 
 }  // namespace orch::api

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/agent/agent_api.h"
+#include "api/agent/agent_auth.h"
 #include "api/agent/agent_wire.h"
 #include "api/agent/job_payload.h"
 #include "api/json_body.h"
@@ -33,29 +34,45 @@ struct SessionAgent {
   Response refusal;
 };
 
+// The caller of a session call once its session and agent are known.
+void Admit(const AgentApi::Context& context, const std::string& presented,
+           const store::SessionRecord& session, Agent agent,
+           const std::function<void(SessionAgent)>& done) {
+  if (Status owned = CheckPresentedCertificate(presented, agent); !owned.ok()) {
+    Log()->warn("session call for agent {} refused: {}", agent.agent_id, owned.message());
+    return done({std::nullopt, ErrorResponse(403, "SECURITY_ERROR", owned.message())});
+  }
+  agent_wire::TouchSession(context, session);
+  if (agent.status != store::AgentStatus::kApproved) {
+    return done({std::nullopt, ErrorResponse(403, "SECURITY_ERROR", "the agent is not approved")});
+  }
+  done({std::move(agent), {}});
+}
+
 // Answers `done` with the caller of a session call: before returning when its session and
-// agent are cached, otherwise once they have been read.
-void AuthenticateSession(const AgentApi::Context& context, const std::string& token,
-                         std::function<void(SessionAgent)> done) {
+// agent are cached, otherwise once they have been read. A client certificate the call
+// presents must be the session's agent's: a refused call touches no session.
+void AuthenticateSession(const AgentApi::Context& context, const Request& request,
+                         const std::string& token, std::function<void(SessionAgent)> done) {
+  StatusOr<std::string> presented = PresentedThumbprint(request, context);
+  if (!presented.ok()) {
+    return done({std::nullopt, agent_wire::Unauthenticated(presented.status())});
+  }
   const AgentApi::Context* ctx = &context;
   agent_wire::FindLiveSession(
       context, token,
-      [ctx, done = std::move(done)](StatusOr<std::optional<store::SessionRecord>> session) {
+      [ctx, presented = *std::move(presented),
+       done = std::move(done)](StatusOr<std::optional<store::SessionRecord>> session) {
         if (!session.ok()) return done({std::nullopt, ErrorReply(session.status())});
         if (!*session) {
           return done({std::nullopt, ErrorResponse(401, "SECURITY_ERROR",
                                                    "the session is not valid or has expired")});
         }
-        agent_wire::GetAgent(
-            *ctx, (*session)->agent_id, [ctx, session = **session, done](StatusOr<Agent> agent) {
-              if (!agent.ok()) return done({std::nullopt, ErrorReply(agent.status())});
-              agent_wire::TouchSession(*ctx, session);
-              if (agent->status != store::AgentStatus::kApproved) {
-                return done({std::nullopt,
-                             ErrorResponse(403, "SECURITY_ERROR", "the agent is not approved")});
-              }
-              done({std::move(agent).value(), {}});
-            });
+        auto admit = [ctx, presented, session = **session, done](StatusOr<Agent> agent) {
+          if (!agent.ok()) return done({std::nullopt, ErrorReply(agent.status())});
+          Admit(*ctx, presented, session, std::move(agent).value(), done);
+        };
+        agent_wire::GetAgent(*ctx, (*session)->agent_id, std::move(admit));
       });
 }
 
@@ -81,7 +98,7 @@ void Poll(const AgentApi::Context& context, const Request& request, ReplyFn repl
   if (!token.ok()) return reply(ErrorReply(token.status()));
   const AgentApi::Context* ctx = &context;
   AuthenticateSession(
-      context, *token,
+      context, request, *token,
       [ctx, wait = std::chrono::seconds(wait->value_or(0)),
        reply = std::move(reply)](SessionAgent caller) {
         if (!caller.agent) return reply(std::move(caller.refusal));
@@ -157,7 +174,7 @@ void Configure(const AgentApi::Context& context, const Request& request, ReplyFn
   }();
   if (!parsed.ok()) return reply(ErrorReply(parsed));
   const AgentApi::Context* ctx = &context;
-  AuthenticateSession(context, token, [ctx, job_id, reply = std::move(reply)](SessionAgent caller) {
+  auto configure = [ctx, job_id, reply = std::move(reply)](SessionAgent caller) {
     if (!caller.agent) return reply(std::move(caller.refusal));
     if (ctx->deps.scheduler == nullptr) {
       return reply(
@@ -170,7 +187,8 @@ void Configure(const AgentApi::Context& context, const Request& request, ReplyFn
           if (!configured.ok()) return reply(SchedulerRefusal(configured.status()));
           AnswerConfigured(*ctx, agent_id, job_id, *configured, reply);
         });
-  });
+  };
+  AuthenticateSession(context, request, token, std::move(configure));
 }
 
 StatusOr<store::RunResult> ResultOf(const JsonFields& body) {
@@ -222,7 +240,7 @@ void Complete(const AgentApi::Context& context, const Request& request, ReplyFn 
   if (!completion.ok()) return reply(ErrorReply(completion.status()));
   const AgentApi::Context* ctx = &context;
   AuthenticateSession(
-      context, completion->token,
+      context, request, completion->token,
       [ctx, completion = *std::move(completion), reply = std::move(reply)](SessionAgent caller) {
         if (!caller.agent) return reply(std::move(caller.refusal));
         if (ctx->deps.scheduler == nullptr) {

@@ -48,12 +48,6 @@ Identity Refuse(std::string message) {
   return Identity{std::nullopt, AgentError{agent_wire::kIdentityRefused, std::move(message)}};
 }
 
-// The previous certificate counts only while the agent is asked to enroll for a new one.
-bool CertificateBelongs(const Agent& agent, const std::string& thumbprint) {
-  if (agent.thumbprint == thumbprint) return true;
-  return agent.legacy_thumbprint == thumbprint && agent.reenrollment != Reenrollment::kNone;
-}
-
 StatusOr<Identity> IdentifyByCertificate(store::AgentRepository& agents, const RegisterRequest& req,
                                          const std::string& thumbprint) {
   ORCH_ASSIGN_OR_RETURN(std::optional<Agent> agent, agents.FindAgentByThumbprint(thumbprint));

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/agent/agent_api.h"
+#include "api/agent/agent_auth.h"
 #include "api/agent/agent_wire.h"
 #include "api/agent/session_touches.h"
 #include "api/json_body.h"
@@ -29,6 +30,32 @@ constexpr milliseconds kMinTokenTtl{60'000};
 constexpr milliseconds kMaxTokenTtl{15'552'000'000};  // 180 days
 constexpr milliseconds kDefaultTokenTtl{1'800'000};   // 30 minutes
 
+Response HeartbeatAnswer(const AgentApi::Context& context, bool valid) {
+  return agent_wire::Reply(
+      json{{"HeartbeatInterval", context.settings.heartbeat.count()}, {"SessionValid", valid}});
+}
+
+// A live session is kept alive, unless the call presents another agent's certificate.
+void KeepAlive(const AgentApi::Context& context, const store::SessionRecord& session,
+               const std::string& presented, ReplyFn reply) {
+  if (presented.empty()) {
+    agent_wire::TouchSession(context, session);
+    return reply(HeartbeatAnswer(context, true));
+  }
+  const AgentApi::Context* ctx = &context;
+  agent_wire::GetAgent(
+      context, session.agent_id,
+      [ctx, session, presented, reply = std::move(reply)](StatusOr<store::Agent> agent) {
+        if (!agent.ok()) return reply(ErrorReply(agent.status()));
+        Status owned = CheckPresentedCertificate(presented, *agent);
+        if (!owned.ok()) {
+          return reply(ErrorResponse(403, "SECURITY_ERROR", owned.message()));
+        }
+        agent_wire::TouchSession(*ctx, session);
+        reply(HeartbeatAnswer(*ctx, true));
+      });
+}
+
 void Heartbeat(const AgentApi::Context& context, const Request& request, ReplyFn reply) {
   StatusOr<std::string> token = [&]() -> StatusOr<std::string> {
     ORCH_ASSIGN_OR_RETURN(json body, ParseJsonBody(request));
@@ -36,15 +63,16 @@ void Heartbeat(const AgentApi::Context& context, const Request& request, ReplyFn
     return fields.RequiredString("SessionToken");
   }();
   if (!token.ok()) return reply(ErrorReply(token.status()));
+  StatusOr<std::string> presented = PresentedThumbprint(request, context);
+  if (!presented.ok()) return reply(agent_wire::Unauthenticated(presented.status()));
   const AgentApi::Context* ctx = &context;
-  agent_wire::FindLiveSession(
-      context, *token,
-      [ctx, reply = std::move(reply)](StatusOr<std::optional<store::SessionRecord>> session) {
-        if (!session.ok()) return reply(ErrorReply(session.status()));
-        if (*session) agent_wire::TouchSession(*ctx, **session);
-        reply(agent_wire::Reply(json{{"HeartbeatInterval", ctx->settings.heartbeat.count()},
-                                     {"SessionValid", session->has_value()}}));
-      });
+  agent_wire::FindLiveSession(context, *token,
+                              [ctx, presented = *std::move(presented), reply = std::move(reply)](
+                                  StatusOr<std::optional<store::SessionRecord>> session) {
+                                if (!session.ok()) return reply(ErrorReply(session.status()));
+                                if (!*session) return reply(HeartbeatAnswer(*ctx, false));
+                                KeepAlive(*ctx, **session, presented, reply);
+                              });
 }
 
 // The secret value, checked for shape without ever echoing it.

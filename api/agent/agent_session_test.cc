@@ -44,6 +44,28 @@ class SessionTest : public AgentApiFixture {
   }
 };
 
+TEST_F(SessionTest, AnotherAgentsCertificateDoesNotCarryASessionToken) {
+  // Given agents A and B with sessions, a heartbeat or poll with B's token presenting A's
+  // certificate is 403 SECURITY_ERROR and leaves B's LastSeen alone; with B's own
+  // certificate, or none, the token serves.
+  Secret secret = CreateSecret("bootstrap");
+  auto [a, a_der] = Enroll(secret, "a");
+  auto [b, b_der] = Enroll(secret, "b");
+  ASSERT_EQ(Control("POST", "/Agents/Approve", json::array({a, b}).dump()).status, 204);
+  const std::string token =
+      Agent(kRegister, RegisterBody(b, "b", std::nullopt), {}, b_der).body["Session"]["Token"];
+  const json last_seen = GetAgent(b)["LastSeen"];
+  clock_.Advance(std::chrono::minutes(1));
+  for (const char* path : {kHeartbeat, "/KeyfactorAgents/Jobs/Poll"}) {
+    Answer refused = Agent(path, json{{"SessionToken", token}}, {}, a_der);
+    EXPECT_EQ(refused.status, 403) << path << ": " << refused.raw;
+    EXPECT_EQ(refused.body["errorCode"], "SECURITY_ERROR") << path;
+  }
+  EXPECT_EQ(GetAgent(b)["LastSeen"], last_seen);
+  EXPECT_EQ(Agent(kHeartbeat, json{{"SessionToken", token}}, {}, b_der).body["SessionValid"], true);
+  EXPECT_TRUE(Beat(token));
+}
+
 TEST_F(SessionTest, HeartbeatsKeepTheSessionAliveAndMoveLastSeen) {
   // Given a session, heartbeats within two intervals keep it valid and move LastSeen; after
   // more than two intervals of silence it is gone.

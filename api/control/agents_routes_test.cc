@@ -117,6 +117,25 @@ TEST_F(AgentsTest, ApproveDisapproveResetAreAllOrNothing) {
             "[0]");
 }
 
+TEST_F(AgentsTest, TheModifyClaimAloneChangesAgentsButDoesNotReadThem) {
+  // Given a caller holding only /agents/management/modify/, it approves and resets an agent
+  // but may not list agents; a caller holding only the read claim may not approve.
+  Secret secret = CreateSecret("s");
+  const std::string a = Enroll(secret, "a").first;
+  authorizer_->SetRoles({{"modify", {"7000"}, {}, {"/agents/management/modify/"}},
+                         {"read", {"7001"}, {}, {"/agents/management/read/"}}});
+  const std::string ids = json::array({a}).dump();
+  EXPECT_EQ(Control("POST", "/Agents/Approve", ids, 7000).status, 204);
+  EXPECT_EQ(Control("POST", "/Agents/Reset", ids, 7000).status, 204);
+  Answer read = Control("GET", "/Agents", "", 7000);
+  EXPECT_EQ(read.status, 403);
+  EXPECT_THAT(read.body["errorMessage"].get<std::string>(), HasSubstr("/agents/management/read/"));
+  Answer approve = Control("POST", "/Agents/Approve", ids, 7001);
+  EXPECT_EQ(approve.status, 403);
+  EXPECT_THAT(approve.body["errorMessage"].get<std::string>(),
+              HasSubstr("/agents/management/modify/"));
+}
+
 TEST_F(AgentsTest, SetReenrollmentListsUnknownIdsAndSetsTheOthers) {
   // Given one known and one unknown id, the answer lists the unknown one as failed and the
   // known agent reads the new value; a Status of 3 is a FIELD_ERROR.
@@ -158,6 +177,21 @@ TEST_F(PoolsTest, CreateReplaceDeleteMoveAgentsThroughTheDefaultPool) {
   EXPECT_EQ(Control("DELETE", "/AgentPools/" + pool).status, 204);
   EXPECT_EQ(DefaultMembers().size(), 2u);
   EXPECT_EQ(Control("GET", "/AgentPools/" + pool).status, 404);
+}
+
+TEST_F(PoolsTest, TheModifyClaimAloneChangesPoolsButDoesNotReadThem) {
+  // Given a caller holding only /ssl/modify/, it creates, replaces and deletes a pool but may
+  // not list pools.
+  authorizer_->SetRoles({{"modify", {"7000"}, {}, {"/ssl/modify/"}}});
+  Answer created = Control("POST", "/AgentPools", R"({"Name": "web", "Agents": []})", 7000);
+  ASSERT_EQ(created.status, 200) << created.raw;
+  const std::string id = created.body["AgentPoolId"];
+  json replaced = {{"AgentPoolId", id}, {"Name", "web2"}, {"Agents", json::array()}};
+  EXPECT_EQ(Control("PUT", "/AgentPools", replaced.dump(), 7000).status, 200);
+  EXPECT_EQ(Control("DELETE", "/AgentPools/" + id, "", 7000).status, 204);
+  Answer read = Control("GET", "/AgentPools", "", 7000);
+  EXPECT_EQ(read.status, 403);
+  EXPECT_THAT(read.body["errorMessage"].get<std::string>(), HasSubstr("/ssl/read/"));
 }
 
 TEST_F(PoolsTest, DefaultPoolIsFixedAndConflictsAreRefused) {

@@ -25,8 +25,8 @@ std::string Yaml(const OrchdFixture& orchd, bool tls, const std::string& agents_
 
 }  // namespace
 
-void AgentsE2E::StartOrchd(const std::string& agents_extra, const std::string& top_extra,
-                           const std::string& listen) {
+void AgentsHarness::StartOrchd(const std::string& agents_extra, const std::string& top_extra,
+                               const std::string& listen) {
   WriteFile(orchd_.config_path(), Yaml(orchd_, agent_tls_, agents_extra, top_extra, listen));
   ASSERT_OK(orchd_.Start());
   auto [status, body] = Control("GET", "/Status");
@@ -36,14 +36,14 @@ void AgentsE2E::StartOrchd(const std::string& agents_extra, const std::string& t
   ASSERT_NE(agent_port_, 0);
 }
 
-void AgentsE2E::Reload(const std::string& agents_extra, const std::string& top_extra) {
+void AgentsHarness::Reload(const std::string& agents_extra, const std::string& top_extra) {
   WriteFile(orchd_.config_path(), Yaml(orchd_, agent_tls_, agents_extra, top_extra));
   orchd_.process().Signal(SIGHUP);
   ASSERT_TRUE(orchd_.notify().WaitFor("configuration reloaded")) << orchd_.process().Log();
 }
 
-std::pair<int, json> AgentsE2E::Control(const std::string& method, const std::string& target,
-                                        const std::string& body) {
+std::pair<int, json> AgentsHarness::Control(const std::string& method, const std::string& target,
+                                            const std::string& body) {
   StatusOr<UnixClient> client = orchd_.Connect();
   EXPECT_OK(client);
   if (!client.ok()) return {0, nullptr};
@@ -53,14 +53,14 @@ std::pair<int, json> AgentsE2E::Control(const std::string& method, const std::st
   return {reply->status, reply->Json()};
 }
 
-std::string AgentsE2E::TotalCount(const std::string& target) {
+std::string AgentsHarness::TotalCount(const std::string& target) {
   StatusOr<UnixClient> client = orchd_.Connect();
   if (!client.ok()) return "";
   StatusOr<HttpReply> reply = client->Request("GET", target);
   return reply.ok() ? reply->headers["x-total-count"] : "";
 }
 
-StatusOr<testing::TlsClient> AgentsE2E::AgentConnection(const AgentCredential* credential) {
+StatusOr<testing::TlsClient> AgentsHarness::AgentConnection(const AgentCredential* credential) {
   testing::TlsClientOptions options;
   options.tls = agent_tls_;
   options.ca_file = CaFile();
@@ -71,35 +71,35 @@ StatusOr<testing::TlsClient> AgentsE2E::AgentConnection(const AgentCredential* c
   return testing::TlsClient::Connect("127.0.0.1", agent_port_, options);
 }
 
-StatusOr<testing::TlsReply> AgentsE2E::AgentPost(const std::string& path, const json& body,
-                                                 const std::vector<std::string>& headers,
-                                                 const AgentCredential* credential) {
+StatusOr<testing::TlsReply> AgentsHarness::AgentPost(const std::string& path, const json& body,
+                                                     const std::vector<std::string>& headers,
+                                                     const AgentCredential* credential) {
   return AgentPostRaw(path, body.dump(), headers, credential);
 }
 
-StatusOr<testing::TlsReply> AgentsE2E::AgentPostRaw(const std::string& path,
-                                                    const std::string& body,
-                                                    const std::vector<std::string>& headers,
-                                                    const AgentCredential* credential) {
+StatusOr<testing::TlsReply> AgentsHarness::AgentPostRaw(const std::string& path,
+                                                        const std::string& body,
+                                                        const std::vector<std::string>& headers,
+                                                        const AgentCredential* credential) {
   ORCH_ASSIGN_OR_RETURN(testing::TlsClient client, AgentConnection(credential));
   return client.Request("POST", path, body, headers);
 }
 
-std::pair<std::string, std::string> AgentsE2E::CreateSecret(const std::string& name) {
+std::pair<std::string, std::string> AgentsHarness::CreateSecret(const std::string& name) {
   auto [status, body] = Control("POST", "/api/v2/agent/secrets", json{{"name", name}}.dump());
   EXPECT_EQ(status, 201) << body.dump();
   return {body.value("name", ""), body.value("secret", "")};
 }
 
-KeyAndCsr AgentsE2E::NewKeyAndCsr(pki::testing::TestKeyType type) {
+KeyAndCsr AgentsHarness::NewKeyAndCsr(pki::testing::TestKeyType type) {
   KeyAndCsr out{pki::testing::GenerateTestKey(type), ""};
   out.csr_der = pki::testing::MakeCsrDer(out.key, "agent");
   return out;
 }
 
-json AgentsE2E::RegisterBody(const std::string& agent_id, const std::string& machine,
-                             const std::optional<std::string>& csr_der,
-                             const std::string& registration_request) {
+json AgentsHarness::RegisterBody(const std::string& agent_id, const std::string& machine,
+                                 const std::optional<std::string>& csr_der,
+                                 const std::string& registration_request) {
   json parameters = json::object();
   if (!registration_request.empty()) parameters["RegistrationRequest"] = registration_request;
   return {{"AgentId", agent_id},
@@ -112,8 +112,8 @@ json AgentsE2E::RegisterBody(const std::string& agent_id, const std::string& mac
           {"TenantId", "00000000-0000-0000-0000-000000000000"}};
 }
 
-AgentCredential AgentsE2E::SaveCredential(const json& answer, const pki::testing::TestKey& key,
-                                          const std::string& name) {
+AgentCredential AgentsHarness::SaveCredential(const json& answer, const pki::testing::TestKey& key,
+                                              const std::string& name) {
   AgentCredential credential;
   const json& cert = answer["Session"]["Certificate"];
   EXPECT_TRUE(cert.is_string()) << answer.dump();
@@ -128,9 +128,9 @@ AgentCredential AgentsE2E::SaveCredential(const json& answer, const pki::testing
   return credential;
 }
 
-std::string AgentsE2E::EnrollAgent(const std::pair<std::string, std::string>& secret,
-                                   const std::string& machine, AgentCredential* credential,
-                                   const json& capabilities) {
+std::string AgentsHarness::EnrollAgent(const std::pair<std::string, std::string>& secret,
+                                       const std::string& machine, AgentCredential* credential,
+                                       const json& capabilities) {
   KeyAndCsr enrollment = NewKeyAndCsr();
   json body = RegisterBody("", machine, enrollment.csr_der);
   if (!capabilities.empty()) body["Capabilities"] = capabilities;
@@ -145,11 +145,21 @@ std::string AgentsE2E::EnrollAgent(const std::pair<std::string, std::string>& se
   return answer["Session"].value("AgentId", "");
 }
 
-json AgentsE2E::GetAgent(const std::string& id) {
+std::string AgentsHarness::OpenSession(const EnrolledAgent& agent) {
+  StatusOr<testing::TlsReply> reply =
+      AgentPost("/KeyfactorAgents/Session/Register",
+                RegisterBody(agent.id, agent.machine, std::nullopt), {}, &agent.credential);
+  if (!reply.ok()) return "";
+  const json answer = json::parse(reply->body, nullptr, false);
+  if (!answer.is_object() || answer["Result"]["Status"] != 1) return "";
+  return answer["Session"].value("Token", "");
+}
+
+json AgentsHarness::GetAgent(const std::string& id) {
   return Control("GET", "/Agents/" + id).second;
 }
 
-int AgentsE2E::OpensslVerify(const std::string& cert_file, std::string* output) {
+int AgentsHarness::OpensslVerify(const std::string& cert_file, std::string* output) {
   const std::string log = cert_file + ".verify.log";
   StatusOr<Process> verify =
       Process::Start({"/usr/bin/openssl", "verify", "-CAfile", CaFile(), cert_file}, {}, log);

@@ -25,14 +25,24 @@ struct AgentCredential {
   std::string key_file;
 };
 
+/// An enrolled agent, its client certificate and the token of a session it opened.
+struct EnrolledAgent {
+  std::string id;
+  std::string machine;
+  AgentCredential credential;
+  std::string token;
+};
+
 /// A new key and its CSR (DER).
 struct KeyAndCsr {
   pki::testing::TestKey key;
   std::string csr_der;
 };
 
-class AgentsE2E : public ::testing::Test {
- protected:
+/// A real orchd with its agent listener, and clients for both of its sockets. Usable from a
+/// test fixture (AgentsE2E) or shared by a whole suite (one static instance).
+class AgentsHarness {
+ public:
   /// Writes the configuration (`agents_extra` lines go under `agents:`, `top_extra` at top
   /// level) and starts orchd; then reads the agent listener's port from GET /Status.
   void StartOrchd(const std::string& agents_extra = "", const std::string& top_extra = "",
@@ -73,6 +83,9 @@ class AgentsE2E : public ::testing::Test {
   std::string EnrollAgent(const std::pair<std::string, std::string>& secret,
                           const std::string& machine, AgentCredential* credential,
                           const json& capabilities = json::array());
+  /// Registers `agent` again by its client certificate (no CSR); answers the session token,
+  /// or "" when the registration is refused.
+  std::string OpenSession(const EnrolledAgent& agent);
   /// The agent as GET /Agents/{id} shows it.
   json GetAgent(const std::string& id);
   /// Exit code of `openssl verify -CAfile <ca> <cert_file>`, with its output in `output`.
@@ -85,5 +98,8 @@ class AgentsE2E : public ::testing::Test {
   /// False before StartOrchd(): the agent listener serves plain HTTP (`agents.tls: off`).
   bool agent_tls_ = true;
 };
+
+/// A fixture that starts its own orchd in each test.
+class AgentsE2E : public ::testing::Test, public AgentsHarness {};
 
 }  // namespace orch::e2e
