@@ -84,6 +84,8 @@ class AgentsE2E : public ::testing::Test {
   uint16_t agent_port_ = 0;
   /// False before StartOrchd(): the agent listener serves plain HTTP (`agents.tls: off`).
   bool agent_tls_ = true;
+  /// Lines under `control:` after its socket, set before StartOrchd().
+  std::string control_extra_;
 };
 
 }  // namespace orch::e2e
