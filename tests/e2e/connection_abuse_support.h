@@ -71,6 +71,9 @@ class ConnectionAbuseE2E : public AgentsE2E {
   void ExpectAgentServed();
   /// orchd still runs and its resident memory is at most twice rss_before_.
   void ExpectMemoryBounded();
+  /// A POST of `body` to `path` on the agent port, as wire bytes, with `headers` ("Name: value").
+  static std::string AgentRequest(const std::string& path, const json& body,
+                                  const std::vector<std::string>& headers = {});
   /// A heartbeat request for an unknown session, as wire bytes.
   static std::string HeartbeatRequest();
   /// How many raw connections a flood may open, at most `wanted`, within the fd limit.
