@@ -2,9 +2,8 @@
 // clients that never read their answers, and a storm of long polls past the agent
 // connection cap. Each is shed within the configured limits, everyone else is served
 // meanwhile, and orchd's memory stays bounded.
-#include <sys/socket.h>
-
 #include <poll.h>
+#include <sys/socket.h>
 
 #include <cerrno>
 #include <chrono>
@@ -178,7 +177,8 @@ TEST_F(ConnectionAbuseClientsE2E, AgentClientThatNeverReadsIsClosedWhenTheWriteT
   testing::TlsClientOptions options;
   options.ca_file = CaFile();
   options.receive_buffer = 4096;  // fills after a few hundred answers
-  StatusOr<testing::TlsClient> stuck = testing::TlsClient::Connect("127.0.0.1", agent_port_, options);
+  StatusOr<testing::TlsClient> stuck =
+      testing::TlsClient::Connect("127.0.0.1", agent_port_, options);
   ASSERT_OK(stuck);
   // Each asks for a 404 that names its 12 000-byte path: a large answer for a small effort.
   std::string batch;

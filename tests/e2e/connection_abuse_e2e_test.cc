@@ -183,6 +183,29 @@ class ConnectionAbuseFloodE2E : public ConnectionAbuseE2E {
     }
     EXPECT_GE(steady_clock::now() - since, kIdleTimeout - milliseconds(100));
   }
+
+  // Opens an agent connection, has a heartbeat answered on it and keeps it in `held`.
+  void HoldAgentConnection(std::vector<testing::TlsClient>& held) {
+    StatusOr<testing::TlsClient> client = AgentConnection();
+    ASSERT_OK(client);
+    ASSERT_OK(client->SendRaw(HeartbeatRequest()));
+    StatusOr<testing::TlsReply> reply = client->ReadReply(kPrompt);
+    ASSERT_OK(reply);
+    ASSERT_EQ(reply->status, 200);
+    held.push_back(std::move(*client));
+  }
+
+  // A new agent connection completes its handshake, is answered 503 RESOURCE_EXHAUSTED
+  // without a request, and is closed.
+  void ExpectAgentPortFull() {
+    StatusOr<testing::TlsClient> over = AgentConnection();
+    ASSERT_OK(over);
+    StatusOr<testing::TlsReply> refused = over->ReadReply(kPrompt);
+    ASSERT_OK(refused);
+    EXPECT_EQ(refused->status, 503);
+    EXPECT_THAT(refused->body, HasSubstr("\"errorCode\":\"RESOURCE_EXHAUSTED\""));
+    EXPECT_TRUE(HungUp(over->native_handle(), kSlack));
+  }
 };
 
 TEST_F(ConnectionAbuseFloodE2E, ControlSocketShedsConnectionsPastItsCapAndClosesIdleOnes) {
@@ -233,25 +256,11 @@ TEST_F(ConnectionAbuseFloodE2E, TlsAgentPortShedsConnectionsPastItsCapAndClosesI
   std::vector<testing::TlsClient> held;
   std::vector<int> held_fds;
   for (size_t i = 0; i < kAgentCap; ++i) {
-    StatusOr<testing::TlsClient> client = AgentConnection();
-    ASSERT_OK(client);
-    ASSERT_OK(client->SendRaw(HeartbeatRequest()));
-    StatusOr<testing::TlsReply> reply = client->ReadReply(kPrompt);
-    ASSERT_OK(reply);
-    ASSERT_EQ(reply->status, 200);
-    held_fds.push_back(client->native_handle());
-    held.push_back(std::move(*client));
+    ASSERT_NO_FATAL_FAILURE(HoldAgentConnection(held));
+    held_fds.push_back(held.back().native_handle());
   }
   const auto idle_since = steady_clock::now();
-
-  // The handshake is made, then the 503 is all that is said.
-  StatusOr<testing::TlsClient> over = AgentConnection();
-  ASSERT_OK(over);
-  StatusOr<testing::TlsReply> refused = over->ReadReply(kPrompt);
-  ASSERT_OK(refused);
-  EXPECT_EQ(refused->status, 503);
-  EXPECT_THAT(refused->body, HasSubstr("\"errorCode\":\"RESOURCE_EXHAUSTED\""));
-  EXPECT_TRUE(HungUp(over->native_handle(), kSlack));
+  ASSERT_NO_FATAL_FAILURE(ExpectAgentPortFull());
 
   std::vector<Fd> flood;
   for (size_t i = 0, n = FloodSize(2000); i < n; ++i) {
@@ -264,6 +273,25 @@ TEST_F(ConnectionAbuseFloodE2E, TlsAgentPortShedsConnectionsPastItsCapAndClosesI
   ExpectIdleClosed(held_fds, idle_since);
   ExpectAgentServed();
   ExpectMemoryBounded();
+}
+
+TEST_F(ConnectionAbuseFloodE2E, ReloadGivesTheAgentPortItsNewCapAndTimeouts) {
+  // Given a reload to agents.max_connections 1 and control.idle_timeout 300ms, an agent
+  // connection past the single one held is answered 503, and a kept-alive agent connection
+  // accepted after the reload is closed after 300ms.
+  ASSERT_NO_FATAL_FAILURE(Start());
+  constexpr milliseconds kShortIdle{300};
+  control_extra_ = "  idle_timeout: " + std::to_string(kShortIdle.count()) + "ms\n";
+  ASSERT_NO_FATAL_FAILURE(Reload("  max_connections: 1\n", ""));
+
+  std::vector<testing::TlsClient> held;
+  ASSERT_NO_FATAL_FAILURE(HoldAgentConnection(held));
+  const auto idle_since = steady_clock::now();
+  ASSERT_NO_FATAL_FAILURE(ExpectAgentPortFull());
+
+  EXPECT_TRUE(HungUp(held.back().native_handle(), kIdleTimeout - milliseconds(200)))
+      << "the agent port kept the idle_timeout it started with";
+  EXPECT_GE(steady_clock::now() - idle_since, kShortIdle - milliseconds(100));
 }
 
 }  // namespace

@@ -47,7 +47,7 @@ bool IsHangUp(short revents) {
 // quarantine lets it measure what orchd itself keeps.
 #if defined(__SANITIZE_ADDRESS__)  // GCC
 #define ORCH_UNDER_ASAN 1
-#elif defined(__has_feature)       // clang
+#elif defined(__has_feature)  // clang
 #if __has_feature(address_sanitizer)
 #define ORCH_UNDER_ASAN 1
 #endif
@@ -221,8 +221,8 @@ void ConnectionAbuseE2E::ExpectAgentServed() {
 void ConnectionAbuseE2E::ExpectMemoryBounded() {
   ASSERT_FALSE(orchd_.process().WaitExit(milliseconds(0)).has_value()) << orchd_.process().Log();
   const int64_t after = ResidentBytes(orchd_.process().pid());
-  EXPECT_LE(after, 2 * rss_before_) << "VmRSS before the abuse " << rss_before_ << " bytes, after "
-                                    << after;
+  EXPECT_LE(after, 2 * rss_before_)
+      << "VmRSS before the abuse " << rss_before_ << " bytes, after " << after;
 }
 
 std::string ConnectionAbuseE2E::AgentRequest(const std::string& path, const json& body,
@@ -230,8 +230,9 @@ std::string ConnectionAbuseE2E::AgentRequest(const std::string& path, const json
   const std::string text = body.dump();
   std::string request = "POST " + path + " HTTP/1.1\r\nHost: localhost\r\n";
   for (const std::string& header : headers) request += header + "\r\n";
-  return request + "Content-Type: application/json\r\nContent-Length: " +
-         std::to_string(text.size()) + "\r\n\r\n" + text;
+  return request +
+         "Content-Type: application/json\r\nContent-Length: " + std::to_string(text.size()) +
+         "\r\n\r\n" + text;
 }
 
 std::string ConnectionAbuseE2E::HeartbeatRequest() {
