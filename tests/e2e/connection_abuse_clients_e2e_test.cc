@@ -197,7 +197,7 @@ TEST_F(ConnectionAbuseClientsE2E, LongPollStormPastTheAgentCapIsShedAndTheRestAn
   // cap are answered 503 at once, the 24 others are parked and answered empty when their wait
   // ends, and afterwards nothing is left parked and agents are served.
   ASSERT_NO_FATAL_FAILURE(Start());
-  constexpr int kWaitSeconds = 2;
+  constexpr int kWaitSeconds = 3;  // every poll is parked before the first one ends
   const size_t agents = kAgentCap + 8;
   const std::vector<std::string> tokens = RegisterStormAgents(agents);
   ASSERT_EQ(tokens.size(), agents);
@@ -206,13 +206,11 @@ TEST_F(ConnectionAbuseClientsE2E, LongPollStormPastTheAgentCapIsShedAndTheRestAn
   for (size_t i = 0; i < agents; ++i) {
     StatusOr<testing::TlsClient> client = AgentConnection();
     ASSERT_OK(client) << "connection " << i;
-    polls.push_back(std::move(*client));
-  }
-  for (size_t i = 0; i < agents; ++i) {
-    // Those past the cap may be closed already; what they were told is read below.
-    (void)polls[i].SendRaw(
+    // One past the cap may be closed already; what it was told is read below.
+    (void)client->SendRaw(
         AgentRequest(kPoll, json{{"SessionToken", tokens[i]}, {"WaitSeconds", kWaitSeconds}},
                      {"Connection: close"}));
+    polls.push_back(std::move(*client));
   }
   for (size_t i = kAgentCap; i < agents; ++i) {
     StatusOr<testing::TlsReply> reply = polls[i].ReadReply(kPrompt);

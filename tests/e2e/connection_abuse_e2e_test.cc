@@ -112,11 +112,11 @@ class ConnectionAbuseSlowE2E : public ConnectionAbuseE2E {
 
   // Trickles both on the agent port (TLS or plain, as started).
   void ExpectAgentPortShedsSlowRequests() {
+    const std::string agents = TotalCount("/Agents");
     StatusOr<testing::TlsClient> first = AgentConnection();
     StatusOr<testing::TlsClient> second = AgentConnection();
     ASSERT_OK(first);
     ASSERT_OK(second);
-    const std::string agents = TotalCount("/Agents");
     SlowClient<testing::TlsClient> header(std::move(*first), SlowHeaderHead(kRegister), Trickle());
     SlowClient<testing::TlsClient> body(std::move(*second), SlowBodyHead(kRegister), Trickle());
     ASSERT_NO_FATAL_FAILURE(ExpectBothShed(header, body));
@@ -129,11 +129,11 @@ TEST_F(ConnectionAbuseSlowE2E, ControlSocketAnswers408ToRequestsSlowerThanReadTi
   // Given read_timeout 1s, when a header and a body arrive a byte at a time, each is answered
   // 408 and closed after 1s while other clients are served; no pool is made.
   ASSERT_NO_FATAL_FAILURE(Start());
+  const std::string pools = TotalCount("/AgentPools");
   StatusOr<UnixClient> first = orchd_.Connect();
   StatusOr<UnixClient> second = orchd_.Connect();
   ASSERT_OK(first);
   ASSERT_OK(second);
-  const std::string pools = TotalCount("/AgentPools");
   SlowClient<UnixClient> header(std::move(*first), SlowHeaderHead("/AgentPools"), Trickle());
   SlowClient<UnixClient> body(std::move(*second), SlowBodyHead("/AgentPools"), Trickle());
   ASSERT_NO_FATAL_FAILURE(ExpectBothShed(header, body));
