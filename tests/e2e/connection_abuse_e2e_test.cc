@@ -3,7 +3,6 @@
 // socket and on the agent port (TLS and plain). Each is shed within the configured limits,
 // everyone else is served meanwhile, and orchd's memory stays bounded.
 #include <chrono>
-#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
