@@ -70,6 +70,7 @@ struct AgentsConfig {
   std::chrono::minutes heartbeat{5};  // sent to agents as HeartbeatInterval
   std::vector<AutoApproveRule> auto_approve;
   std::vector<std::string> trusted_proxies;  // IP addresses allowed to send X-ARR-ClientCert
+  uint32_t max_connections = 20000;          // each long poll holds one
   friend bool operator==(const AgentsConfig&, const AgentsConfig&) = default;
 };
 

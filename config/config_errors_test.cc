@@ -106,6 +106,8 @@ const ErrorCase kErrorCases[] = {
      "orchd.yaml:3:7: agents.auto_approve[0]: a rule needs client_machine, secret or both"},
     {"proxy not an address", "agents:\n  trusted_proxies: [10.0.0.1, proxy.lan]\n",
      "orchd.yaml:2:31: agents.trusted_proxies[1]: \"proxy.lan\" is not an IP address"},
+    {"agent connection cap out of range", "agents:\n  max_connections: 0\n",
+     "orchd.yaml:2:20: agents.max_connections: must be in 1..1000000"},
     {"max_attempts out of range", "scheduler:\n  max_attempts: 0\n",
      "orchd.yaml:2:17: scheduler.max_attempts: must be in 1..100"},
     {"section not a map", "store: /var/lib/orchd.db\n",

@@ -64,6 +64,7 @@ TEST_F(ConfigTest, DefaultsWithoutSystemdRootEverythingInVar) {
   EXPECT_EQ(c.agents.heartbeat, minutes(5));
   EXPECT_THAT(c.agents.auto_approve, IsEmpty());
   EXPECT_THAT(c.agents.trusted_proxies, IsEmpty());
+  EXPECT_EQ(c.agents.max_connections, 20000u);
   EXPECT_EQ(c.store.path, "./var/orchd.db");
   EXPECT_EQ(c.store.synchronous, Synchronous::kFull);
   EXPECT_EQ(c.store.readers, 2u);
@@ -136,6 +137,7 @@ agents:
     - secret: bootstrap
       client_machine: web-??
   trusted_proxies: [10.0.0.1, "fd00::1"]
+  max_connections: 500
 store:
   path: /var/lib/orchd/jobs.db
   synchronous: normal
@@ -188,6 +190,7 @@ logging:
   EXPECT_THAT(c.agents.auto_approve, ElementsAre(AutoApproveRule{"*.lab.example.com", ""},
                                                  AutoApproveRule{"web-??", "bootstrap"}));
   EXPECT_THAT(c.agents.trusted_proxies, ElementsAre("10.0.0.1", "fd00::1"));
+  EXPECT_EQ(c.agents.max_connections, 500u);
   EXPECT_EQ(c.store.path, "/var/lib/orchd/jobs.db");
   EXPECT_EQ(c.store.synchronous, Synchronous::kNormal);
   EXPECT_EQ(c.store.readers, 4u);

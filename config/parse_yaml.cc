@@ -166,6 +166,7 @@ constexpr Field<AgentsConfig> kAgentsFields[] = {
     {"heartbeat", ReadHeartbeat},
     {"auto_approve", ReadAutoApprove},
     {"trusted_proxies", AssignStrings<&AgentsConfig::trusted_proxies, CheckIp>},
+    {"max_connections", Assign<&AgentsConfig::max_connections, &Reader::Count<1, 1'000'000>>},
 };
 
 // ---- store, scheduler, history ------------------------------------------------------------

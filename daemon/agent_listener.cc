@@ -15,8 +15,6 @@ std::shared_ptr<spdlog::logger> Log() {
   return GetLogger("daemon");
 }
 
-// Agents connect once per request at worst; long polls keep a connection each.
-constexpr size_t kAgentMaxConnections = 20000;
 constexpr uint64_t kAgentMaxBody = 1 << 20;
 
 StatusOr<std::string> ReadTextFile(const std::string& path, const std::string& what) {
@@ -99,7 +97,8 @@ net::ServerLimits AgentLimits(const config::Config& config) {
   limits.max_body_bytes = kAgentMaxBody;
   limits.read_timeout = config.control.read_timeout;
   limits.idle_timeout = config.control.idle_timeout;
-  limits.max_connections = kAgentMaxConnections;
+  // Agents connect once per request at worst; long polls keep a connection each.
+  limits.max_connections = config.agents.max_connections;
   // Agents send one request at a time (a long poll parks for up to a minute); reading ahead
   // would only keep a TLS read outstanding under every parked poll.
   limits.max_pipelined = 1;

@@ -397,6 +397,7 @@ void Daemon::Reload() {
   agent_settings.agent_cert_validity = api::AgentSettingsFrom(options_.config).agent_cert_validity;
   parts_->agent_api->SetSettings(std::move(agent_settings));
   parts_->control_server->SetLimits(ControlLimits(next.control));
+  parts_->agent_server->SetLimits(AgentLimits(next));
   parts_->scheduler->SetSettings(SchedulerSettingsFrom(next));
   // The declared pools are written by the writer; the reload is complete once they are.
   ReconcilePoolsLater(*parts_->writer, next.pools, parts_->clock.WallNow(), [this](Status pools) {

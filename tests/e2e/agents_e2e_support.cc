@@ -9,7 +9,8 @@ namespace orch::e2e {
 namespace {
 
 std::string Yaml(const OrchdFixture& orchd, bool tls, const std::string& agents_extra,
-                 const std::string& top_extra, const std::string& listen = "127.0.0.1:0") {
+                 const std::string& top_extra, const std::string& control_extra,
+                 const std::string& listen = "127.0.0.1:0") {
   return "state_dir: " + orchd.dir().path() +
          "\n"
          "logging:\n"
@@ -20,14 +21,15 @@ std::string Yaml(const OrchdFixture& orchd, bool tls, const std::string& agents_
          agents_extra + top_extra +
          "control:\n"
          "  socket: " +
-         orchd.socket_path() + "\n";
+         orchd.socket_path() + "\n" + control_extra;
 }
 
 }  // namespace
 
 void AgentsHarness::StartOrchd(const std::string& agents_extra, const std::string& top_extra,
                                const std::string& listen) {
-  WriteFile(orchd_.config_path(), Yaml(orchd_, agent_tls_, agents_extra, top_extra, listen));
+  WriteFile(orchd_.config_path(),
+            Yaml(orchd_, agent_tls_, agents_extra, top_extra, control_extra_, listen));
   ASSERT_OK(orchd_.Start());
   auto [status, body] = Control("GET", "/Status");
   ASSERT_EQ(status, 200);
@@ -37,7 +39,8 @@ void AgentsHarness::StartOrchd(const std::string& agents_extra, const std::strin
 }
 
 void AgentsHarness::Reload(const std::string& agents_extra, const std::string& top_extra) {
-  WriteFile(orchd_.config_path(), Yaml(orchd_, agent_tls_, agents_extra, top_extra));
+  WriteFile(orchd_.config_path(),
+            Yaml(orchd_, agent_tls_, agents_extra, top_extra, control_extra_));
   orchd_.process().Signal(SIGHUP);
   ASSERT_TRUE(orchd_.notify().WaitFor("configuration reloaded")) << orchd_.process().Log();
 }

@@ -97,6 +97,8 @@ class AgentsHarness {
   uint16_t agent_port_ = 0;
   /// False before StartOrchd(): the agent listener serves plain HTTP (`agents.tls: off`).
   bool agent_tls_ = true;
+  /// Lines under `control:` after its socket, set before StartOrchd().
+  std::string control_extra_;
 };
 
 /// A fixture that starts its own orchd in each test.

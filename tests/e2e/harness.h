@@ -70,6 +70,8 @@ class UnixClient {
                                   milliseconds timeout = milliseconds(10000));
   /// True when the peer closes the connection within `timeout` (after any pending bytes).
   bool PeerClosed(milliseconds timeout = milliseconds(5000));
+  /// The socket, for polling it without reading.
+  int native_handle() const { return fd_; }
 
  private:
   explicit UnixClient(int fd) : fd_(fd) {}

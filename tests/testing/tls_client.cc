@@ -25,7 +25,7 @@ std::string OpenSslError(const std::string& what) {
   return what + ": " + text;
 }
 
-StatusOr<int> ConnectTcp(const std::string& host, uint16_t port) {
+StatusOr<int> ConnectTcp(const std::string& host, uint16_t port, int receive_buffer) {
   addrinfo hints{};
   hints.ai_socktype = SOCK_STREAM;
   addrinfo* found = nullptr;
@@ -35,6 +35,9 @@ StatusOr<int> ConnectTcp(const std::string& host, uint16_t port) {
   int fd = -1;
   for (addrinfo* a = found; a != nullptr && fd < 0; a = a->ai_next) {
     fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
+    if (fd >= 0 && receive_buffer > 0) {
+      ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
+    }
     if (fd >= 0 && ::connect(fd, a->ai_addr, a->ai_addrlen) != 0) {
       ::close(fd);
       fd = -1;
@@ -43,6 +46,13 @@ StatusOr<int> ConnectTcp(const std::string& host, uint16_t port) {
   ::freeaddrinfo(found);
   if (fd < 0) return UnavailableError("cannot connect to " + host + ":" + std::to_string(port));
   return fd;
+}
+
+// Sets SO_RCVTIMEO or SO_SNDTIMEO.
+void SetTimeout(int fd, int option, std::chrono::milliseconds timeout) {
+  timeval tv{static_cast<time_t>(timeout.count() / 1000),
+             static_cast<suseconds_t>((timeout.count() % 1000) * 1000)};
+  ::setsockopt(fd, SOL_SOCKET, option, &tv, sizeof tv);
 }
 
 std::string Lower(std::string s) {
@@ -160,7 +170,7 @@ TlsClient::~TlsClient() = default;
 StatusOr<TlsClient> TlsClient::Connect(const std::string& host, uint16_t port,
                                        const TlsClientOptions& options) {
   auto impl = std::make_unique<Impl>();
-  ORCH_ASSIGN_OR_RETURN(impl->fd, ConnectTcp(host, port));
+  ORCH_ASSIGN_OR_RETURN(impl->fd, ConnectTcp(host, port, options.receive_buffer));
   if (options.tls) ORCH_RETURN_IF_ERROR(impl->Handshake(options));
   return TlsClient(std::move(impl));
 }
@@ -169,9 +179,7 @@ StatusOr<TlsReply> TlsClient::Request(const std::string& method, const std::stri
                                       const std::string& body,
                                       const std::vector<std::string>& headers,
                                       std::chrono::milliseconds timeout) {
-  timeval tv{static_cast<time_t>(timeout.count() / 1000),
-             static_cast<suseconds_t>((timeout.count() % 1000) * 1000)};
-  ::setsockopt(impl_->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  SetTimeout(impl_->fd, SO_RCVTIMEO, timeout);
   std::string request = method + " " + target + " HTTP/1.1\r\nHost: localhost\r\n";
   for (const std::string& header : headers) request += header + "\r\n";
   if (!body.empty()) request += "Content-Type: application/json\r\n";
@@ -180,14 +188,17 @@ StatusOr<TlsReply> TlsClient::Request(const std::string& method, const std::stri
   return impl_->ReadReply();
 }
 
-Status TlsClient::SendRaw(const std::string& bytes) {
+Status TlsClient::SendRaw(const std::string& bytes, std::chrono::milliseconds timeout) {
+  SetTimeout(impl_->fd, SO_SNDTIMEO, timeout);
   return impl_->Send(bytes);
 }
 
+int TlsClient::native_handle() const {
+  return impl_->fd;
+}
+
 StatusOr<TlsReply> TlsClient::ReadReply(std::chrono::milliseconds timeout) {
-  timeval tv{static_cast<time_t>(timeout.count() / 1000),
-             static_cast<suseconds_t>((timeout.count() % 1000) * 1000)};
-  ::setsockopt(impl_->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  SetTimeout(impl_->fd, SO_RCVTIMEO, timeout);
   return impl_->ReadReply();
 }
 

@@ -20,6 +20,7 @@ struct TlsClientOptions {
   std::string server_name = "localhost";  // SNI and the name checked in the certificate
   std::string cert_file;                  // client certificate PEM; empty: none presented
   std::string key_file;                   // its private key PEM
+  int receive_buffer = 0;                 // SO_RCVBUF set before connecting; 0: the default
 };
 
 /// One reply as read from the wire (Content-Length framed).
@@ -46,10 +47,15 @@ class TlsClient {
                              const std::vector<std::string>& headers = {},
                              std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
-  /// Writes bytes as they are (several requests at once, for pipelining).
-  Status SendRaw(const std::string& bytes);
+  /// Writes bytes as they are (several requests at once, for pipelining); Unavailable when
+  /// the server takes none of them for `timeout` or has closed the connection.
+  Status SendRaw(const std::string& bytes,
+                 std::chrono::milliseconds timeout = std::chrono::seconds(10));
   /// Reads the next reply, waiting at most `timeout`.
   StatusOr<TlsReply> ReadReply(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+  /// The TCP socket, for polling it without reading.
+  int native_handle() const;
 
   struct Impl;
 
