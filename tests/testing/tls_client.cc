@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <utility>
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -189,6 +190,11 @@ StatusOr<TlsReply> TlsClient::ReadReply(std::chrono::milliseconds timeout) {
              static_cast<suseconds_t>((timeout.count() % 1000) * 1000)};
   ::setsockopt(impl_->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   return impl_->ReadReply();
+}
+
+void TlsClient::Abort() {
+  if (impl_->ssl != nullptr) SSL_free(std::exchange(impl_->ssl, nullptr));
+  if (impl_->fd >= 0) ::close(std::exchange(impl_->fd, -1));
 }
 
 std::string BasicAuthHeader(const std::string& user, const std::string& password) {

@@ -50,6 +50,9 @@ class TlsClient {
   Status SendRaw(const std::string& bytes);
   /// Reads the next reply, waiting at most `timeout`.
   StatusOr<TlsReply> ReadReply(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  /// Drops the connection as a client process that dies would: the socket is closed with no
+  /// TLS close_notify. Nothing can be sent or read afterwards.
+  void Abort();
 
   struct Impl;
 
