@@ -43,15 +43,15 @@ using std::chrono::seconds;
 
 constexpr int kStores = 6;
 constexpr int kAgents = 4;
-// Short enough that a run handed before a kill and then forgotten would expire (and be
-// caught) while the test settles; long enough that an agent working through a full poll
-// answer under ASan on a busy machine never runs out of it.
+// A run handed before a kill and then forgotten holds the settle up until its lease expires,
+// and then fails the last check. Long enough that an agent working through a full poll answer
+// (up to 100 runs, two calls each) under ASan on a busy machine never runs out of it.
 constexpr char kSchedulerYaml[] =
     "scheduler:\n"
-    "  lease: 10s\n"
+    "  lease: 20s\n"
     "  retry_backoff: 1s\n"
     "  max_attempts: 3\n";
-constexpr milliseconds kLease{10000};
+constexpr milliseconds kLease{20000};
 // Time between kills (uniform), after orchd is up again.
 constexpr int kMinGapMs = 100;
 constexpr int kMaxGapMs = 700;
@@ -260,7 +260,7 @@ TEST_F(CrashLoadE2E, KillsUnderMixedLoadLoseNothingAndRedeliverHandedRuns) {
 
   // Settled: the agents finish what is open; a lease that expires is retried and run too.
   const std::string db = orchd_.dir().File("orchd.db");
-  const bool settled = Settle(db, std::chrono::steady_clock::now() + 3 * kLease + seconds(20));
+  const bool settled = Settle(db, std::chrono::steady_clock::now() + 2 * kLease + seconds(20));
   fleet.RequestStop();
   orchd_.process().Signal(SIGTERM);
   EXPECT_EQ(orchd_.process().WaitExit(), 0);
