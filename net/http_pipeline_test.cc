@@ -126,6 +126,29 @@ class SentLog {
   std::vector<std::pair<std::string, bool>> told_;
 };
 
+using Told = std::vector<std::pair<std::string, bool>>;
+
+// Reads the reply to `path` (its body is the path) and expects the first and only on_sent
+// told in `log` to be its, with `sent`.
+void ExpectReadAndTold(Client& client, const std::string& path, SentLog& log, bool sent) {
+  std::optional<Reply> reply = client.Read();
+  ASSERT_TRUE(reply.has_value()) << path;
+  EXPECT_EQ(reply->body, path);
+  EXPECT_EQ(log.WaitFor(1), (Told{{path, sent}}));
+}
+
+// Held replies answered with on_sent callbacks that `log_` records.
+class OnSentTest : public HttpPipelineTest {
+ protected:
+  void SetUp() override {
+    HttpPipelineTest::SetUp();
+    HoldReplies();
+    StartWithMax(16);
+  }
+
+  SentLog log_;
+};
+
 TEST_F(HttpPipelineTest, RepliesAnsweredOutOfOrderAreWrittenInRequestOrder) {
   // Given three requests in one send and a handler that answers the second, then the third,
   // then the first, the replies still come back first, second, third.
@@ -330,44 +353,46 @@ TEST_F(HttpPipelineTest, ClientThatStopsSendingStillGetsTheRepliesDue) {
   EXPECT_TRUE(client.WaitForClose());
 }
 
-TEST_F(HttpPipelineTest, OnSentIsToldTrueOnceTheReplyIsWritten) {
+TEST_F(OnSentTest, IsToldTrueOnceTheReplyIsWritten) {
   // Given a held request answered with an on_sent callback, the client reads the reply and the
   // callback is told it was sent, once and only after the reply call returned.
-  HoldReplies();
-  StartWithMax(16);
-  SentLog log;
   Client client = Client::Tcp(tcp_port_);
   ASSERT_TRUE(client.Send(Get("/1")));
   ASSERT_TRUE(held_->WaitFor(1));
   bool told_inside = false;
   RunOnLoop([&] {
-    held_->Answer("/1", 200, log.For("/1"));
-    told_inside = !log.WaitFor(0).empty();
+    held_->Answer("/1", 200, log_.For("/1"));
+    told_inside = !log_.WaitFor(0).empty();
   });
   EXPECT_FALSE(told_inside);
-  std::optional<Reply> reply = client.Read();
-  ASSERT_TRUE(reply.has_value());
-  EXPECT_EQ(reply->body, "/1");
-  using Told = std::vector<std::pair<std::string, bool>>;
-  EXPECT_EQ(log.WaitFor(1), (Told{{"/1", true}}));
+  ExpectReadAndTold(client, "/1", log_, true);
 }
 
-TEST_F(HttpPipelineTest, OnSentIsToldFalseWhenTheClientResetTheConnectionFirst) {
+TEST_F(OnSentTest, IsToldFalseWhenTheClientResetTheConnectionFirst) {
   // Given two pipelined requests, the second answered while the first is held, and a client
   // that resets the connection: the second's reply and the first's, answered after the reset,
   // are both told they were not sent.
-  HoldReplies();
-  StartWithMax(16);
-  SentLog log;
   Client client = Client::Tcp(tcp_port_);
   ASSERT_TRUE(client.Send(Get("/1") + Get("/2")));
   ASSERT_TRUE(held_->WaitFor(2));
-  RunOnLoop([&] { held_->Answer("/2", 200, log.For("/2")); });
+  RunOnLoop([&] { held_->Answer("/2", 200, log_.For("/2")); });
   client.Reset();
   ASSERT_TRUE(WaitNoConnections());
-  RunOnLoop([&] { held_->Answer("/1", 200, log.For("/1")); });
-  using Told = std::vector<std::pair<std::string, bool>>;
-  EXPECT_EQ(log.WaitFor(2), (Told{{"/2", false}, {"/1", false}}));
+  RunOnLoop([&] { held_->Answer("/1", 200, log_.For("/1")); });
+  EXPECT_EQ(log_.WaitFor(2), (Told{{"/2", false}, {"/1", false}}));
+}
+
+TEST_F(OnSentTest, IsToldFalseWhenTheClientHadEndedItsSide) {
+  // Given a client that sends a request and ends its side (a FIN) before the held reply comes,
+  // the reply is still written to it, and its on_sent is told it was not sent: such a client
+  // has most likely gone.
+  Client client = Client::Unix(socket_path_);
+  ASSERT_TRUE(client.Send(Get("/1")));
+  client.ShutdownSend();
+  ASSERT_TRUE(held_->WaitFor(1));
+  RunOnLoop([] {});  // the end of the request stream is read before the reply is written
+  RunOnLoop([&] { held_->Answer("/1", 200, log_.For("/1")); });
+  ExpectReadAndTold(client, "/1", log_, false);
 }
 
 }  // namespace
