@@ -73,6 +73,14 @@ struct Response {
   /// When set, the body is streamed (chunked, no Content-Length) and `body` is ignored. The
   /// stream is not started when the server is already draining as the reply is written.
   std::shared_ptr<BodyStream> stream;
+  /// When set (whole replies only; ignored with `stream`), told once, on the loop and never
+  /// from inside the ReplyFn call, whether the reply was sent: true once all its bytes were
+  /// written to a client that still had its side open; false when the connection closed or
+  /// failed first (the client reset it or did not read in time, the server shut down), or the
+  /// client had already ended its side (TCP FIN, TLS close_notify): such a client has most
+  /// likely gone, though one that only half-closed may still read the reply. Written bytes may
+  /// still be lost with the connection afterwards.
+  std::function<void(bool sent)> on_sent;
 };
 
 /// Hands the reply back to the connection. Call exactly once, on the connection's thread.

@@ -5,15 +5,18 @@
 #include <thread>
 #include <unordered_set>
 
-#include "bench/agent_fleet.h"
 #include "bench/bench_orchd.h"
 #include "bench/scenarios.h"
 #include "bench/status_monitor.h"
 #include "jobs/url.h"
+#include "tests/e2e/agent_fleet.h"
 
 namespace orch::bench {
 namespace {
 
+using e2e::AgentFleet;
+using e2e::AgentRecord;
+using e2e::WallClock;
 using std::chrono::milliseconds;
 
 std::string BurstName(int jobs, int agents) {

@@ -11,12 +11,14 @@
 #include <cstdint>
 #include <deque>
 #include <exception>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include <boost/asio/basic_stream_socket.hpp>
 #include <boost/asio/buffer.hpp>
@@ -202,7 +204,7 @@ class HttpConnection final : public ManagedConnection,
     }
     if (entry == nullptr || entry->answered) {
       NetLog().debug("{}: dropping a reply for a finished or closed request", info_.peer);
-      return;
+      return TellSent(std::move(response.on_sent), false);
     }
     entry->answered = true;
     entry->response = std::move(response);
@@ -244,6 +246,7 @@ class HttpConnection final : public ManagedConnection,
       if (!entry.response.has_value() || (count > 0 && entry.response->stream != nullptr)) break;
       linger = entry.linger;
       keep_alive = !linger && entry.keep_alive && !IsLast(count);
+      if (entry.response->on_sent) sent_callbacks_.push_back(std::move(entry.response->on_sent));
       try {
         BeastResponse message =
             ToBeastResponse(std::move(*entry.response), entry.version, keep_alive);
@@ -266,6 +269,8 @@ class HttpConnection final : public ManagedConnection,
 
   void OnWritten(error_code ec, size_t count, bool keep_alive, bool linger) {
     writing_ = false;
+    // A client that ended its side before the reply was written has most likely gone.
+    TellAllSent(!ec && !peer_eof_);
     if (phase_ == Phase::kClosed) return;
     if (ec) return CloseQuietly("writing reply", ec);
     CancelDeadline(Side::kWrite);
@@ -383,9 +388,27 @@ class HttpConnection final : public ManagedConnection,
     CloseNow();
   }
 
+  // Tells `on_sent` (when set) whether its reply was sent; later, on the loop, so that no
+  // handler hears of it from inside its own reply call.
+  void TellSent(std::function<void(bool)> on_sent, bool sent) {
+    if (!on_sent) return;
+    asio::post(stream_.get_executor(), [on_sent = std::move(on_sent), sent] { on_sent(sent); });
+  }
+
+  // The replies of the write just finished (or never issued) were sent, or not.
+  void TellAllSent(bool sent) {
+    for (std::function<void(bool)>& on_sent : sent_callbacks_) TellSent(std::move(on_sent), sent);
+    sent_callbacks_.clear();
+  }
+
   void CloseNow() {
     if (phase_ == Phase::kClosed) return;
     phase_ = Phase::kClosed;
+    // Replies answered but not written never will be; an outstanding write tells its own.
+    if (!writing_) TellAllSent(false);
+    for (PendingReply& entry : pending_) {
+      if (entry.response.has_value()) TellSent(std::move(entry.response->on_sent), false);
+    }
     StopBody();
     CancelDeadline(Side::kRead);
     CancelDeadline(Side::kWrite);
@@ -403,6 +426,8 @@ class HttpConnection final : public ManagedConnection,
   std::optional<http::request_parser<http::string_body>> parser_;
   std::deque<PendingReply> pending_;
   std::string out_;  // the whole replies of the write outstanding, as wire bytes
+  // The on_sent callbacks of the replies in out_.
+  std::vector<std::function<void(bool)>> sent_callbacks_;
   // A streamed reply: its body (until finished or stopped), the bytes not yet handed to a
   // write, and those of the write outstanding.
   std::shared_ptr<api::BodyStream> body_;

@@ -1,7 +1,9 @@
 // HTTP/1.1 pipelining in HttpServer: requests read ahead while replies are due, the bound on
-// them, and replies written in request order.
+// them, and replies written in request order; and replies answered later telling whether they
+// were sent (Response::on_sent).
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <future>
 #include <memory>
 #include <mutex>
@@ -47,9 +49,11 @@ class HeldReplies {
     return held_.size();
   }
 
-  // Answers the request for `path` with `status` and its path as the body (none for 204).
+  // Answers the request for `path` with `status` and its path as the body (none for 204),
+  // and `on_sent` as the reply's.
   // REQUIRES: on the loop thread.
-  void Answer(const std::string& path, int status = 200) {
+  void Answer(const std::string& path, int status = 200,
+              std::function<void(bool)> on_sent = nullptr) {
     api::ReplyFn reply;
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -58,7 +62,9 @@ class HeldReplies {
       }
     }
     ASSERT_TRUE(reply) << path;
-    reply(api::Response{status, "text/plain", {}, status == 204 ? "" : path});
+    api::Response response{status, "text/plain", {}, status == 204 ? "" : path};
+    response.on_sent = std::move(on_sent);
+    reply(std::move(response));
   }
 
  private:
@@ -83,7 +89,64 @@ class HttpPipelineTest : public test::HttpServerFixture {
     Start(limits);
   }
 
+  // Waits (within kBound) until the server holds no connection.
+  bool WaitNoConnections() {
+    const auto deadline = std::chrono::steady_clock::now() + test::kBound;
+    while (ConnectionCount() != 0) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      std::this_thread::sleep_for(milliseconds(10));
+    }
+    return true;
+  }
+
   std::unique_ptr<HeldReplies> held_ = std::make_unique<HeldReplies>();
+};
+
+// What on_sent callbacks were told, by name, as they were told (from the loop thread).
+class SentLog {
+ public:
+  std::function<void(bool)> For(const std::string& name) {
+    return [this, name](bool sent) {
+      std::lock_guard<std::mutex> lock(mu_);
+      told_.emplace_back(name, sent);
+      changed_.notify_all();
+    };
+  }
+
+  // Everything told once at least `count` callbacks were (or kBound passed).
+  std::vector<std::pair<std::string, bool>> WaitFor(size_t count) {
+    std::unique_lock<std::mutex> lock(mu_);
+    changed_.wait_for(lock, test::kBound, [&] { return told_.size() >= count; });
+    return told_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable changed_;
+  std::vector<std::pair<std::string, bool>> told_;
+};
+
+using Told = std::vector<std::pair<std::string, bool>>;
+
+// Reads the reply to `path` (its body is the path) and expects the first and only on_sent
+// told in `log` to be its, with `sent`.
+void ExpectReadAndTold(Client& client, const std::string& path, SentLog& log, bool sent) {
+  std::optional<Reply> reply = client.Read();
+  ASSERT_TRUE(reply.has_value()) << path;
+  EXPECT_EQ(reply->body, path);
+  EXPECT_EQ(log.WaitFor(1), (Told{{path, sent}}));
+}
+
+// Held replies answered with on_sent callbacks that `log_` records.
+class OnSentTest : public HttpPipelineTest {
+ protected:
+  void SetUp() override {
+    HttpPipelineTest::SetUp();
+    HoldReplies();
+    StartWithMax(16);
+  }
+
+  SentLog log_;
 };
 
 TEST_F(HttpPipelineTest, RepliesAnsweredOutOfOrderAreWrittenInRequestOrder) {
@@ -288,6 +351,48 @@ TEST_F(HttpPipelineTest, ClientThatStopsSendingStillGetsTheRepliesDue) {
   EXPECT_EQ(first->body, "/1");
   EXPECT_EQ(second->body, "/2");
   EXPECT_TRUE(client.WaitForClose());
+}
+
+TEST_F(OnSentTest, IsToldTrueOnceTheReplyIsWritten) {
+  // Given a held request answered with an on_sent callback, the client reads the reply and the
+  // callback is told it was sent, once and only after the reply call returned.
+  Client client = Client::Tcp(tcp_port_);
+  ASSERT_TRUE(client.Send(Get("/1")));
+  ASSERT_TRUE(held_->WaitFor(1));
+  bool told_inside = false;
+  RunOnLoop([&] {
+    held_->Answer("/1", 200, log_.For("/1"));
+    told_inside = !log_.WaitFor(0).empty();
+  });
+  EXPECT_FALSE(told_inside);
+  ExpectReadAndTold(client, "/1", log_, true);
+}
+
+TEST_F(OnSentTest, IsToldFalseWhenTheClientResetTheConnectionFirst) {
+  // Given two pipelined requests, the second answered while the first is held, and a client
+  // that resets the connection: the second's reply and the first's, answered after the reset,
+  // are both told they were not sent.
+  Client client = Client::Tcp(tcp_port_);
+  ASSERT_TRUE(client.Send(Get("/1") + Get("/2")));
+  ASSERT_TRUE(held_->WaitFor(2));
+  RunOnLoop([&] { held_->Answer("/2", 200, log_.For("/2")); });
+  client.Reset();
+  ASSERT_TRUE(WaitNoConnections());
+  RunOnLoop([&] { held_->Answer("/1", 200, log_.For("/1")); });
+  EXPECT_EQ(log_.WaitFor(2), (Told{{"/2", false}, {"/1", false}}));
+}
+
+TEST_F(OnSentTest, IsToldFalseWhenTheClientHadEndedItsSide) {
+  // Given a client that sends a request and ends its side (a FIN) before the held reply comes,
+  // the reply is still written to it, and its on_sent is told it was not sent: such a client
+  // has most likely gone.
+  Client client = Client::Unix(socket_path_);
+  ASSERT_TRUE(client.Send(Get("/1")));
+  client.ShutdownSend();
+  ASSERT_TRUE(held_->WaitFor(1));
+  RunOnLoop([] {});  // the end of the request stream is read before the reply is written
+  RunOnLoop([&] { held_->Answer("/1", 200, log_.For("/1")); });
+  ExpectReadAndTold(client, "/1", log_, false);
 }
 
 }  // namespace

@@ -59,7 +59,8 @@ struct TlsServerOptions {
 /// client waits for the next chunk, stopped when the client leaves, the server drains or
 /// max_stream_queue_bytes is exceeded. A connection's pipelined requests (up to max_pipelined)
 /// are handed to the handler without waiting for the replies before them; the replies go out
-/// in request order, those due together in one write.
+/// in request order, those due together in one write. A whole reply's on_sent is told, later
+/// on the loop, whether it was sent (see api::Response).
 class HttpServer {
  public:
   /// REQUIRES: `loop` and `handler` outlive the server.

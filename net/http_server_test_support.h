@@ -100,6 +100,13 @@ class Client {
   // Half-closes: the server sees the end of the requests, replies can still arrive.
   void ShutdownSend() { ::shutdown(fd_, SHUT_WR); }
 
+  // Closes with a reset (SO_LINGER 0 on TCP): the server's next read or write fails.
+  void Reset() {
+    const linger abort{1, 0};
+    ::setsockopt(fd_, SOL_SOCKET, SO_LINGER, &abort, sizeof abort);
+    Close();
+  }
+
   bool Send(std::string_view bytes) {
     while (!bytes.empty()) {
       const ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);

@@ -63,7 +63,7 @@ struct SchedulerStats {
   int64_t completed = 0;
   int64_t retried = 0;
   int64_t leases_expired = 0;
-  int64_t redelivered = 0;  // runs handed again to their agent after a restart
+  int64_t redelivered = 0;  // runs handed again to their agent (after a restart, a lost answer)
   int64_t pruned = 0;
 };
 
@@ -119,11 +119,17 @@ class Scheduler {
   using TakeCallback = std::function<void(StatusOr<std::vector<store::RunRecord>>)>;
   void TakeDueRuns(const AgentIdentity& agent, TakeCallback done);
   /// Answers `done` as soon as runs are due for `agent` and their leases are committed (through
-  /// the writer), or empty after `wait`. Runs handed to the agent before a restart and never
-  /// started are handed again first, their leases restarted: the answer that carried them may
-  /// never have reached it. A new poll of the same agent answers the earlier one
+  /// the writer), or empty after `wait`. Runs handed to the agent before a restart, or in an
+  /// answer that did not reach it (Unsent()), and never started are handed again first, their
+  /// leases restarted. A new poll of the same agent answers the earlier one
   /// empty; runs leased for a poll that ended meanwhile go to the agent's next poll.
   void Poll(const AgentIdentity& agent, std::chrono::milliseconds wait, PollCallback done);
+  /// The answer that handed `run_ids` to `agent_id` (a poll's or a registration's) was not
+  /// sent: its connection closed first. Those still leased to the agent and not started are
+  /// handed to it again, with the same ids and their leases restarted, at its next poll or
+  /// registration, or at once to a poll of it that is parked now; meanwhile their leases
+  /// stand. Runs already started keep their leases.
+  void Unsent(const std::string& agent_id, const std::vector<int64_t>& run_ids);
   /// The agent's configuration call for `job_id`: marks its delivered run InProcess, or closes
   /// it when the job was unscheduled, and answers `done` once that is committed (a failed
   /// write answers its error and changes nothing). FailedPrecondition at once, with nothing
@@ -217,8 +223,9 @@ class Scheduler {
   // The part of Poll() that hands out new runs or parks the poll (`generation`: Poll()'s).
   void PollForNewRuns(const AgentIdentity& agent, std::chrono::milliseconds wait,
                       uint64_t generation, PollCallback done);
-  // Hands `agent_id` again the runs leased to it before a restart that it has not started,
-  // their leases restarted through the writer; `done` gets them once committed (empty: none).
+  // Hands `agent_id` again the runs leased to it that it has not started and whose answer may
+  // not have reached it (before a restart, or Unsent()), their leases restarted through the
+  // writer; `done` gets them once committed (empty: none).
   void Redeliver(const std::string& agent_id,
                  std::function<void(std::vector<store::RunRecord>)> done);
   // Tracks the run as the store holds it now, or forgets it when it is no longer open, once
@@ -279,7 +286,8 @@ class Scheduler {
   int dispatch_writes_in_flight_ = 0;
   int dispatches_since_idle_ = 0;  // parts submitted in this round (none left in the writer: 0)
   std::unordered_map<std::string, std::vector<store::RunRecord>> owed_;
-  // Runs found leased and not started at start, by agent: handed again at its next call.
+  // Runs leased and not started whose answer may not have reached their agent (found so at
+  // start, or reported by Unsent()), by agent: handed again at its next call.
   std::unordered_map<std::string, std::vector<int64_t>> redeliver_;
   // Runs with a start or close in the writer, and those of them whose lease ran out meanwhile.
   std::unordered_set<int64_t> busy_;

@@ -1,6 +1,7 @@
 // Handing runs to agents: polls, parking, fairness, store types and bindings, configuration
 // calls and completions.
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -317,6 +318,70 @@ TEST_F(SchedulerTest, UnscheduleCancelsWaitingAndDeliveredRuns) {
   EXPECT_TRUE(configured.cancelled);
   EXPECT_EQ(History(delivered).front().status, RunStatus::kCompleted);
   EXPECT_EQ(scheduler_->stats().open_runs, 0);
+}
+
+TEST_F(SchedulerTest, ARunWhoseAnswerWasNotSentIsHandedAgainToItsAgent) {
+  // Given a run handed to agent A in an answer that was not sent, A's next call is handed the
+  // same run again with its lease restarted: no other agent gets it, its old lease end passes
+  // without a failure, and it is handed again only once.
+  const std::string job = AddJob(R"({"Immediate": true})");
+  Advance(seconds(1));
+  ASSERT_OK_AND_ASSIGN(std::vector<RunRecord> first, TakeNow(agent_a_));
+  ASSERT_EQ(first.size(), 1u);
+  Advance(std::chrono::minutes(4));
+  scheduler_->Unsent(agent_a_.agent_id, {first[0].run_id});
+  EXPECT_TRUE(TakeNow(agent_b_)->empty());
+  ASSERT_OK_AND_ASSIGN(std::vector<RunRecord> again, TakeNow(agent_a_));
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].run_id, first[0].run_id);
+  ASSERT_TRUE(again[0].lease_expires.has_value());
+  EXPECT_EQ(*again[0].lease_expires, clock_.WallNow() + settings_.lease);
+  EXPECT_EQ(scheduler_->stats().redelivered, 1);
+  Advance(std::chrono::minutes(8));  // past the first lease's end, within the restarted one
+  EXPECT_EQ(scheduler_->stats().leases_expired, 0);
+  EXPECT_TRUE(TakeNow(agent_a_)->empty());
+  EXPECT_EQ(scheduler_->stats().redelivered, 1);
+  ASSERT_OK(ConfigureNow(agent_a_.agent_id, job));
+  ASSERT_OK(CompleteNow(agent_a_.agent_id, job, first[0].run_id, RunResult::kSuccess, "done"));
+  EXPECT_EQ(History(job).front().result, RunResult::kSuccess);
+  EXPECT_EQ(History(job).size(), 1u);
+}
+
+TEST_F(SchedulerTest, APollParkedWhenAnAnswerWasNotSentGetsItsRunsAtOnce) {
+  // Given agent A back with a parked poll when the answer of its earlier poll turns out not
+  // sent, the parked poll is answered with those runs at once.
+  std::vector<RunRecord> first;
+  scheduler_->Poll(agent_a_, seconds(30), [&](std::vector<RunRecord> runs) { first = runs; });
+  AddJob(R"({"Immediate": true})");
+  Advance(seconds(1));
+  ASSERT_EQ(first.size(), 1u);
+  std::optional<std::vector<RunRecord>> second;
+  scheduler_->Poll(agent_a_, seconds(30), [&](std::vector<RunRecord> runs) { second = runs; });
+  EXPECT_FALSE(second.has_value());
+  scheduler_->Unsent(agent_a_.agent_id, {first[0].run_id});
+  DrainWrites();
+  ASSERT_TRUE(second.has_value());
+  ASSERT_EQ(second->size(), 1u);
+  EXPECT_EQ((*second)[0].run_id, first[0].run_id);
+  EXPECT_EQ(scheduler_->stats().redelivered, 1);
+}
+
+TEST_F(SchedulerTest, AStartedRunKeepsItsLeaseWhenAnAnswerWasNotSent) {
+  // Given a run agent A has started, a report that an answer carrying it was not sent changes
+  // nothing: it is not handed again, and its lease runs out as before.
+  settings_.lease = std::chrono::minutes(5);
+  Restart();
+  const std::string job = AddJob(R"({"Immediate": true})");
+  Advance(seconds(1));
+  ASSERT_OK_AND_ASSIGN(std::vector<RunRecord> first, TakeNow(agent_a_));
+  ASSERT_EQ(first.size(), 1u);
+  ASSERT_OK(ConfigureNow(agent_a_.agent_id, job));
+  scheduler_->Unsent(agent_a_.agent_id, {first[0].run_id});
+  EXPECT_TRUE(TakeNow(agent_a_)->empty());
+  EXPECT_EQ(scheduler_->stats().redelivered, 0);
+  Advance(std::chrono::minutes(5));
+  EXPECT_EQ(scheduler_->stats().leases_expired, 1);
+  EXPECT_EQ(History(job).front().message, "lease expired");
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // Handing runs over: registrations, polls and the dispatch to parked polls, their leases
 // written through the writer. Runs are reserved in memory while their leases are written, so
 // that no other agent picks them meanwhile.
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <utility>
@@ -249,12 +250,43 @@ void Scheduler::Redeliver(const std::string& agent_id,
         }
         stats_.redelivered += static_cast<int64_t>(again->size());
         if (!again->empty()) {
-          Log()->info("handed agent {} again {} run(s) it had not started before the restart",
-                      agent_id, again->size());
+          Log()->info("handed agent {} again {} run(s) it had not started", agent_id,
+                      again->size());
         }
         if (started_) Arm();
         done(std::move(*again));
       });
+}
+
+void Scheduler::Unsent(const std::string& agent_id, const std::vector<int64_t>& run_ids) {
+  std::vector<int64_t>& again = redeliver_[agent_id];
+  size_t added = 0;
+  for (int64_t id : run_ids) {
+    // Only what is still leased to the agent and not started.
+    const OpenRun* open = runs_.Find(id);
+    if (open != nullptr && open->agent_id == agent_id && open->status == RunStatus::kWaiting &&
+        std::find(again.begin(), again.end(), id) == again.end()) {
+      again.push_back(id);
+      ++added;
+    }
+  }
+  if (again.empty()) {
+    redeliver_.erase(agent_id);
+    return;
+  }
+  if (added == 0) return;
+  Log()->info(
+      "the answer handing agent {} {} run(s) was not sent; they are handed again at its "
+      "next call",
+      agent_id, added);
+  // The agent may be back already, on another connection, with a poll parked: that poll takes
+  // them now rather than after it ends.
+  if (polls_.Find(agent_id) == nullptr) return;
+  Redeliver(agent_id, [this, agent_id](std::vector<RunRecord> runs) {
+    if (runs.empty()) return;
+    if (polls_.Find(agent_id) != nullptr) return polls_.Answer(agent_id, std::move(runs));
+    Owe(agent_id, std::move(runs));
+  });
 }
 
 void Scheduler::Owe(const std::string& agent_id, std::vector<RunRecord> runs) {

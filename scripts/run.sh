@@ -4,13 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/install-deps.sh
-launcher=()
-if command -v ccache >/dev/null; then
-  launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-  # Paths relative to the checkout, so another clone of the same sources reuses the cache.
-  export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
-fi
+source scripts/build-env.sh
 cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DORCHD_BUILD_TESTS=OFF \
   "${launcher[@]}" >/dev/null
 cmake --build build/release --target orchd orchctl

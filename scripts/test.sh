@@ -7,14 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/install-deps.sh
+source scripts/build-env.sh
 jobs=$(nproc)
-launcher=()
-if command -v ccache >/dev/null; then
-  launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-  # Paths relative to the checkout, so another clone of the same sources reuses the cache.
-  export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
-fi
 
 run_suite() {  # name, extra cmake arguments...
   local dir="build/$1"; shift

@@ -105,11 +105,13 @@ void Poll(const AgentApi::Context& context, const Request& request, ReplyFn repl
         if (ctx->deps.scheduler == nullptr) {
           return reply(agent_wire::Reply({{"Jobs", json::array()}}));
         }
-        ctx->deps.scheduler->Poll(agent_wire::IdentityOf(*caller.agent), wait,
-                                  [reply](std::vector<store::RunRecord> runs) {
-                                    reply(agent_wire::Reply(
-                                        {{"Jobs", agent_wire::JobsJson(runs)}}));
-                                  });
+        ctx->deps.scheduler->Poll(
+            agent_wire::IdentityOf(*caller.agent), wait,
+            [ctx, agent_id = caller.agent->agent_id, reply](std::vector<store::RunRecord> runs) {
+              Response answer = agent_wire::Reply({{"Jobs", agent_wire::JobsJson(runs)}});
+              answer.on_sent = agent_wire::HandAgainIfUnsent(ctx->deps.scheduler, agent_id, runs);
+              reply(std::move(answer));
+            });
       });
 }
 

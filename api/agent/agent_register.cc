@@ -109,14 +109,12 @@ json Refusal(const AgentError& error) {
 // it lives until its answer is sent.
 class Registration final : public std::enable_shared_from_this<Registration> {
  public:
-  using Done = std::function<void(StatusOr<json>)>;
-
   Registration(const AgentApi::Context& context, RegisterRequest req, AgentCaller caller,
-               Done done)
+               ReplyFn reply)
       : context_(context),
         req_(std::move(req)),
         caller_(std::move(caller)),
-        done_(std::move(done)),
+        reply_(std::move(reply)),
         now_(context.deps.clock->WallNow()) {}
 
   void Run();
@@ -133,11 +131,13 @@ class Registration final : public std::enable_shared_from_this<Registration> {
   void ApplyRequest(Agent& agent) const;
   StatusOr<std::string> Enroll(Agent& agent, const pki::VerifiedCsr& csr);
   void LogOutcome(const Agent& agent, bool created, bool enrolled) const;
+  // Replies with the answer (200) or the error; `on_sent` goes with a 200.
+  void Finish(StatusOr<json> answer, std::function<void(bool)> on_sent = nullptr) const;
 
   const AgentApi::Context& context_;
   const RegisterRequest req_;
   const AgentCaller caller_;
-  const Done done_;
+  const ReplyFn reply_;
   const WallTime now_;
 };
 
@@ -151,8 +151,8 @@ void Registration::RecordRefusal(const Agent& agent, const AgentError& error, js
         return writer.agents().RecordError(id, code, message, now);
       },
       [self = shared_from_this(), answer = std::move(answer)](Status recorded) {
-        if (!recorded.ok()) return self->done_(recorded);
-        self->done_(answer);
+        if (!recorded.ok()) return self->Finish(recorded);
+        self->Finish(answer);
       });
 }
 
@@ -236,9 +236,9 @@ void Registration::Admit(Agent agent, bool created, const std::optional<pki::Ver
   if (csr) {
     StatusOr<std::string> der = Enroll(agent, *csr);
     if (!der.ok() && der.status().code() == StatusCode::kInvalidArgument) {
-      return done_(Refusal({agent_wire::kCsrRefused, der.status().message()}));
+      return Finish(Refusal({agent_wire::kCsrRefused, der.status().message()}));
     }
-    if (!der.ok()) return done_(der.status());
+    if (!der.ok()) return Finish(der.status());
     certificate = pki::Base64Encode(*der);
   }
   ApplyRequest(agent);
@@ -261,7 +261,7 @@ void Registration::Admit(Agent agent, bool created, const std::optional<pki::Ver
       },
       [self = shared_from_this(), saved, created, warning, token = std::move(token),
        certificate = std::move(certificate), enrolled = csr.has_value()](Status written) {
-        if (!written.ok()) return self->done_(written);
+        if (!written.ok()) return self->Finish(written);
         self->LogOutcome(*saved, created, enrolled);
         self->Answer(*saved, created, warning, token, certificate);
       });
@@ -277,23 +277,33 @@ void Registration::Answer(const Agent& agent, bool created,
               {"Session", SessionJson(agent, req_, token, certificate, json::array(),
                                       context_.settings.heartbeat)}};
   if (created || agent.status != AgentStatus::kApproved || context_.deps.scheduler == nullptr) {
-    return done_(std::move(answer));
+    return Finish(std::move(answer));
   }
   context_.deps.scheduler->TakeDueRuns(
       agent_wire::IdentityOf(agent),
-      [self = shared_from_this(),
+      [self = shared_from_this(), agent_id = agent.agent_id,
        answer = std::move(answer)](StatusOr<std::vector<store::RunRecord>> runs) mutable {
-        if (!runs.ok()) return self->done_(runs.status());
+        if (!runs.ok()) return self->Finish(runs.status());
         answer["Session"]["Jobs"] = agent_wire::JobsJson(*runs);
-        self->done_(std::move(answer));
+        self->Finish(std::move(answer),
+                     agent_wire::HandAgainIfUnsent(self->context_.deps.scheduler, agent_id, *runs));
       });
+}
+
+void Registration::Finish(StatusOr<json> answer, std::function<void(bool)> on_sent) const {
+  if (!answer.ok()) return reply_(ErrorReply(answer.status()));
+  Response response = agent_wire::Reply(*answer);
+  response.on_sent = std::move(on_sent);
+  reply_(std::move(response));
 }
 
 void Registration::Run() {
   std::optional<pki::VerifiedCsr> csr;
   if (req_.csr) {
     StatusOr<pki::VerifiedCsr> verified = DecodeCsr(*req_.csr);
-    if (!verified.ok()) return done_(Refusal({agent_wire::kCsrRefused, verified.status().message()}));
+    if (!verified.ok()) {
+      return Finish(Refusal({agent_wire::kCsrRefused, verified.status().message()}));
+    }
     csr = *std::move(verified);
   }
   // The agent is read off the loop; the registration goes on when it comes back.
@@ -308,8 +318,8 @@ void Registration::Run() {
 
 void Registration::Identified(StatusOr<Identity> identity,
                               const std::optional<pki::VerifiedCsr>& csr) {
-  if (!identity.ok()) return done_(identity.status());
-  if (identity->refusal) return done_(Refusal(*identity->refusal));
+  if (!identity.ok()) return Finish(identity.status());
+  if (identity->refusal) return Finish(Refusal(*identity->refusal));
   const bool created = !identity->agent;
   Agent agent = created ? NewAgent() : *std::move(identity->agent);
   if (auto refused = Gatekeep(agent, csr.has_value())) {
@@ -331,12 +341,8 @@ void HandleRegister(const AgentApi::Context& context, const Request& request, Re
         }
         if (!caller.ok()) return reply(ErrorReply(caller.status()));
         if (!parsed.ok()) return reply(ErrorReply(parsed.status()));
-        auto registration = std::make_shared<Registration>(
-            *ctx, *std::move(parsed), *std::move(caller),
-            [reply = std::move(reply)](StatusOr<json> answer) {
-              if (!answer.ok()) return reply(ErrorReply(answer.status()));
-              reply(agent_wire::Reply(*answer));
-            });
+        auto registration = std::make_shared<Registration>(*ctx, *std::move(parsed),
+                                                           *std::move(caller), std::move(reply));
         registration->Run();
       });
 }

@@ -99,4 +99,15 @@ nlohmann::json JobsJson(const std::vector<store::RunRecord>& runs) {
   return jobs;
 }
 
+std::function<void(bool)> HandAgainIfUnsent(scheduler::Scheduler* scheduler, std::string agent_id,
+                                            const std::vector<store::RunRecord>& runs) {
+  if (scheduler == nullptr || runs.empty()) return nullptr;
+  std::vector<int64_t> run_ids;
+  run_ids.reserve(runs.size());
+  for (const store::RunRecord& run : runs) run_ids.push_back(run.run_id);
+  return [scheduler, agent_id = std::move(agent_id), run_ids = std::move(run_ids)](bool sent) {
+    if (!sent) scheduler->Unsent(agent_id, run_ids);
+  };
+}
+
 }  // namespace orch::api::agent_wire

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -79,5 +80,11 @@ scheduler::AgentIdentity IdentityOf(const store::Agent& agent);
 /// Session.Jobs / Poll's Jobs: [{JobTypeId, JobId, ConfigurationEndpoint, CompletionEndpoint,
 /// Schedule: null, Cron: null, Priority: 3}] for `runs`.
 nlohmann::json JobsJson(const std::vector<store::RunRecord>& runs);
+
+/// The on_sent of a reply that hands `runs` to `agent_id`: a reply that was not sent hands
+/// them to the agent again at its next call (Scheduler::Unsent). Null when there are no runs.
+/// REQUIRES: `scheduler` outlives the server that writes the reply.
+std::function<void(bool)> HandAgainIfUnsent(scheduler::Scheduler* scheduler, std::string agent_id,
+                                            const std::vector<store::RunRecord>& runs);
 
 }  // namespace orch::api::agent_wire

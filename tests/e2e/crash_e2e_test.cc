@@ -1,7 +1,6 @@
 // End-to-end: orchd killed with SIGKILL while jobs are being accepted and fired loses no
 // acknowledged job and records no fire twice.
 #include <signal.h>
-#include <sqlite3.h>
 
 #include <atomic>
 #include <set>
@@ -14,6 +13,7 @@
 
 #include "pki/base64.h"
 #include "pki/test_certs.h"
+#include "tests/e2e/db_content.h"
 #include "tests/e2e/harness.h"
 #include "tests/testing/status_matchers.h"
 
@@ -25,28 +25,6 @@ using std::chrono::milliseconds;
 
 constexpr int kStores = 10;
 constexpr int kAdds = 1000;  // of kStores jobs each: 10 000 jobs
-
-// Runs `sql` (one integer column per row) on the database file.
-std::vector<std::string> Query(const std::string& db_path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  std::vector<std::string> rows;
-  if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
-    ADD_FAILURE() << "cannot open " << db_path;
-    sqlite3_close(db);
-    return rows;
-  }
-  sqlite3_busy_timeout(db, 5000);
-  sqlite3_stmt* statement = nullptr;
-  EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &statement, nullptr), SQLITE_OK)
-      << sqlite3_errmsg(db);
-  while (statement != nullptr && sqlite3_step(statement) == SQLITE_ROW) {
-    const unsigned char* text = sqlite3_column_text(statement, 0);
-    rows.push_back(text ? reinterpret_cast<const char*>(text) : "");
-  }
-  sqlite3_finalize(statement);
-  sqlite3_close(db);
-  return rows;
-}
 
 json Call(OrchdFixture& orchd, const std::string& method, const std::string& target,
           const json& body, int* status) {
@@ -107,7 +85,7 @@ TEST(CrashE2E, KillDuringSubmitAndFireLosesNoAcknowledgedJob) {
 
   ASSERT_OK(orchd.Start());
   const std::string db = orchd.dir().File("orchd.db");
-  std::vector<std::string> stored = Query(db, "SELECT job_id FROM jobs");
+  std::vector<std::string> stored = QueryColumn(db, "SELECT job_id FROM jobs");
   const std::set<std::string> present(stored.begin(), stored.end());
   for (const std::string& id : acknowledged) {
     ASSERT_TRUE(present.contains(id)) << "acknowledged job " << id << " lost";
@@ -115,14 +93,14 @@ TEST(CrashE2E, KillDuringSubmitAndFireLosesNoAcknowledgedJob) {
   // After the restart every stored Immediate job fires: wait until each has its run.
   std::string runs;
   for (int waited = 0; waited < 15000; waited += 50) {
-    runs = Query(db, "SELECT count(DISTINCT job_id) FROM runs").front();
+    runs = QueryColumn(db, "SELECT count(DISTINCT job_id) FROM runs").front();
     if (runs == std::to_string(present.size())) break;
     std::this_thread::sleep_for(milliseconds(50));
   }
   EXPECT_EQ(runs, std::to_string(present.size()));
-  EXPECT_EQ(Query(db, "SELECT count(*) FROM runs").front(), std::to_string(present.size()));
+  EXPECT_EQ(QueryColumn(db, "SELECT count(*) FROM runs").front(), std::to_string(present.size()));
   EXPECT_TRUE(
-      Query(db, "SELECT job_id FROM runs GROUP BY job_id, scheduled_for HAVING count(*) > 1")
+      QueryColumn(db, "SELECT job_id FROM runs GROUP BY job_id, scheduled_for HAVING count(*) > 1")
           .empty());
 }
 

@@ -1,7 +1,9 @@
 // End-to-end: runs of Add jobs dispatched to two agents of one pool over real TLS — long
-// polls, configuration, completion, the job history, lease expiry and cancellation.
+// polls, configuration, completion, the job history, lease expiry, cancellation and runs handed
+// again when the answer that carried them was not sent.
 #include <future>
 #include <string>
+#include <thread>
 #include <utility>
 
 #include <gmock/gmock.h>
@@ -92,6 +94,18 @@ class DispatchE2E : public AgentsE2E {
     return Call(agent, kPoll, {{"WaitSeconds", wait_seconds}}).second;
   }
 
+  // Waits (up to 10 s) until GET /Status shows the Scheduler counter `name` at `at_least`.
+  bool WaitForScheduler(const std::string& name, int64_t at_least) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (Control("GET", "/Status").second["Scheduler"].value(name, int64_t{0}) >= at_least) {
+        return true;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
+  }
+
   json History(const std::string& job_id) {
     return Control("GET", "/OrchestratorJobs/JobHistory?pq.queryString=JobId%20-eq%20" + job_id)
         .second;
@@ -179,6 +193,39 @@ TEST_F(DispatchE2E, AgentThatVanishesMidLeaseLosesTheRunToTheOther) {
   EXPECT_EQ(history[0]["Message"], "lease expired");
   EXPECT_EQ(history[1]["AgentMachine"], "agent-b");
   EXPECT_EQ(history[1]["Attempt"], 2);
+}
+
+TEST_F(DispatchE2E, ARunWhosePollAnswerWasNotSentIsHandedAgainAtTheNextPoll) {
+  // Given agent A's long poll parked on a connection that A then drops as a dying process
+  // would (closed, with no TLS close_notify), the run handed to that poll is not sent: A's
+  // next poll gets the same run at once, counted as Redelivered, and it completes with no
+  // "lease expired" failure.
+  ASSERT_OK_AND_ASSIGN(testing::TlsClient dropped, AgentConnection(&agents_[0].credential));
+  const std::string poll = json{{"SessionToken", agents_[0].token}, {"WaitSeconds", 30}}.dump();
+  ASSERT_OK(dropped.SendRaw(std::string("POST ") + kPoll +
+                            " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                            "Content-Length: " +
+                            std::to_string(poll.size()) + "\r\n\r\n" + poll));
+  ASSERT_TRUE(WaitForScheduler("PollingAgents", 1));
+  dropped.Abort();
+  const std::string job = AddNow();
+  ASSERT_TRUE(WaitForScheduler("Delivered", 1));
+  json again = Poll(agents_[0], 5);
+  ASSERT_EQ(again["Jobs"].size(), 1u) << again.dump();
+  EXPECT_EQ(again["Jobs"][0]["JobId"], job);
+  EXPECT_EQ(Control("GET", "/Status").second["Scheduler"]["Redelivered"], 1);
+  auto [configured, config] =
+      Call(agents_[0], "/KeyfactorAgents/Management/Configuration", {{"JobId", job}});
+  ASSERT_EQ(configured, 200) << config.dump();
+  ASSERT_EQ(Call(agents_[0], "/KeyfactorAgents/Management/Complete",
+                 {{"JobId", job}, {"AuditId", config["AuditId"]}, {"Status", 2}})
+                .first,
+            200);
+  json history = History(job);
+  ASSERT_EQ(history.size(), 1u) << history.dump();
+  EXPECT_EQ(history[0]["JobHistoryId"], config["AuditId"]);
+  EXPECT_EQ(history[0]["Result"], 2);
+  EXPECT_EQ(Control("GET", "/Status").second["Scheduler"]["LeasesExpired"], 0);
 }
 
 TEST_F(DispatchE2E, UnscheduleBeforeConfigurationCancelsTheRun) {

@@ -258,8 +258,17 @@ StatusOr<Process> Process::Start(const std::vector<std::string>& argv,
                                    0600);
   posix_spawn_file_actions_adddup2(&actions, 1, 2);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  // The child starts with SIGPIPE's default action even when the test ignores it.
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  sigset_t defaults;
+  sigemptyset(&defaults);
+  sigaddset(&defaults, SIGPIPE);
+  posix_spawnattr_setsigdefault(&attributes, &defaults);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGDEF);
   pid_t pid = -1;
-  int rc = posix_spawn(&pid, cargv[0], &actions, nullptr, cargv.data(), cenv.data());
+  int rc = posix_spawn(&pid, cargv[0], &actions, &attributes, cargv.data(), cenv.data());
+  posix_spawnattr_destroy(&attributes);
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) return InternalError("spawn " + argv[0] + ": " + std::strerror(rc));
   int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));

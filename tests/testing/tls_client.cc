@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <utility>
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -200,6 +201,11 @@ int TlsClient::native_handle() const {
 StatusOr<TlsReply> TlsClient::ReadReply(std::chrono::milliseconds timeout) {
   SetTimeout(impl_->fd, SO_RCVTIMEO, timeout);
   return impl_->ReadReply();
+}
+
+void TlsClient::Abort() {
+  if (impl_->ssl != nullptr) SSL_free(std::exchange(impl_->ssl, nullptr));
+  if (impl_->fd >= 0) ::close(std::exchange(impl_->fd, -1));
 }
 
 std::string BasicAuthHeader(const std::string& user, const std::string& password) {

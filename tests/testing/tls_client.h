@@ -53,6 +53,9 @@ class TlsClient {
                  std::chrono::milliseconds timeout = std::chrono::seconds(10));
   /// Reads the next reply, waiting at most `timeout`.
   StatusOr<TlsReply> ReadReply(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  /// Drops the connection as a client process that dies would: the socket is closed with no
+  /// TLS close_notify. Nothing can be sent or read afterwards.
+  void Abort();
 
   /// The TCP socket, for polling it without reading.
   int native_handle() const;

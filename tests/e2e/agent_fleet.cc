@@ -1,4 +1,6 @@
-#include "bench/agent_fleet.h"
+#include "tests/e2e/agent_fleet.h"
+
+#include <signal.h>
 
 #include <cstdio>
 #include <optional>
@@ -7,7 +9,7 @@
 
 #include "tests/testing/tls_client.h"
 
-namespace orch::bench {
+namespace orch::e2e {
 namespace {
 
 using nlohmann::json;
@@ -18,6 +20,8 @@ constexpr char kPoll[] = "/KeyfactorAgents/Jobs/Poll";
 constexpr milliseconds kCallTimeout{30000};
 // An agent gives up after this many failed calls (orchd gone, or something is badly wrong).
 constexpr int64_t kMaxErrors = 20;
+// Between attempts to reach an orchd that is restarting.
+constexpr milliseconds kReconnectPause{20};
 
 }  // namespace
 
@@ -40,10 +44,11 @@ class AgentFleet::Agent {
     return Status::Ok();
   }
 
-  // A first registration with the agent secret: a new agent (New until approved) and a
-  // session whose token the job calls carry.
+  // A registration with the agent secret: the first (AgentId "") makes a new agent (New until
+  // approved); a later one, after a lost session, names the agent. Either answers a session
+  // whose token the job calls carry.
   Status RegisterSession() {
-    const json body = {{"AgentId", ""},
+    const json body = {{"AgentId", record_.agent_id},
                        {"ClientMachine", machine_},
                        {"AgentPlatform", 7},
                        {"AgentVersion", (uint64_t{10} << 48) | (uint64_t{4} << 32)},
@@ -60,6 +65,7 @@ class AgentFleet::Agent {
       return InternalError("registration answered " + std::to_string(answer.first) + ": " +
                            answer.second.dump().substr(0, 300));
     }
+    if (!record_.agent_id.empty()) ++record_.registrations;
     token_ = session["Token"].get<std::string>();
     record_.agent_id = session.value("AgentId", "");
     return Status::Ok();
@@ -76,6 +82,7 @@ class AgentFleet::Agent {
                poll_timeout);
       ++record_.polls;
       if (fleet_.stop_) return;
+      if (SessionLost(answer)) continue;
       if (!answer.ok() || answer->first != 200 || !answer->second["Jobs"].is_array()) {
         Error(answer.ok() ? "poll answered " + std::to_string(answer->first)
                           : "poll: " + answer.status().ToString());
@@ -96,46 +103,82 @@ class AgentFleet::Agent {
   }
 
  private:
+  // After a restart a session may be gone: a 401 registers the agent again (when surviving
+  // restarts); answers whether it did, so that the call is made again.
+  bool SessionLost(const StatusOr<std::pair<int, json>>& answer) {
+    if (!fleet_.config_.survive_restarts || !answer.ok() || answer->first != 401) return false;
+    Status registered = RegisterSession();
+    if (!registered.ok()) Error("registering again: " + registered.ToString());
+    return registered.ok();
+  }
+
+  // A session call, made again with a new session after a lost one.
+  StatusOr<std::pair<int, json>> SessionPost(const std::string& path, json body) {
+    for (int attempt = 0;; ++attempt) {
+      body["SessionToken"] = token_;
+      StatusOr<std::pair<int, json>> answer = Post(path, body, {}, kCallTimeout);
+      if (attempt > 0 || !SessionLost(answer)) return answer;
+    }
+  }
+
   void RunJob(const json& job) {
     const std::string job_id = job.value("JobId", "");
     StatusOr<std::pair<int, json>> configured =
-        Post("/" + job.value("ConfigurationEndpoint", ""),
-             {{"SessionToken", token_}, {"JobId", job_id}}, {}, kCallTimeout);
+        SessionPost("/" + job.value("ConfigurationEndpoint", ""), {{"JobId", job_id}});
     if (!configured.ok() || configured->first != 200) {
-      return Error(configured.ok() ? "configuration answered " + std::to_string(configured->first)
+      return Error(configured.ok() ? "configuration answered " + std::to_string(configured->first) +
+                                         ": " + configured->second.dump().substr(0, 300)
                                    : "configuration: " + configured.status().ToString());
     }
     ++record_.configured;
-    if (configured->second.value("JobCancelled", false)) return;
-    const json complete = {{"SessionToken", token_},
-                           {"JobId", job_id},
-                           {"AuditId", configured->second["AuditId"]},
-                           {"Status", 2},
-                           {"Message", "bench"}};
-    StatusOr<std::pair<int, json>> done =
-        Post("/" + job.value("CompletionEndpoint", ""), complete, {}, kCallTimeout);
+    if (configured->second.value("JobCancelled", false)) {
+      ++record_.cancelled;
+      return;
+    }
+    const int64_t audit_id = configured->second.value("AuditId", int64_t{0});
+    const int status =
+        fleet_.config_.completion_status ? fleet_.config_.completion_status(audit_id) : 2;
+    const int64_t reconnects = record_.reconnects;
+    StatusOr<std::pair<int, json>> done = SessionPost(
+        "/" + job.value("CompletionEndpoint", ""),
+        {{"JobId", job_id}, {"AuditId", audit_id}, {"Status", status}, {"Message", "fleet"}});
+    if (done.ok() && done->first == 409 && record_.reconnects != reconnects) {
+      ++record_.completion_conflicts;
+      return;
+    }
     if (!done.ok() || done->first != 200) {
       return Error(done.ok() ? "completion answered " + std::to_string(done->first)
                              : "completion: " + done.status().ToString());
     }
     record_.completions.push_back(WallClock::now());
+    record_.completed_audit_ids.push_back(audit_id);
     ++fleet_.completed_;
     fleet_.Note(nullptr);
   }
 
-  // One call; a broken connection is re-opened once (unless the fleet is stopping).
+  // One call; a broken connection is re-opened once, or, when surviving restarts, until orchd
+  // answers (at most restart_wait). Nothing is re-sent once the fleet is stopping.
   StatusOr<std::pair<int, json>> Post(const std::string& path, const json& body,
                                       const std::vector<std::string>& headers,
                                       milliseconds timeout) {
+    const auto give_up = std::chrono::steady_clock::now() + fleet_.config_.restart_wait;
     for (int attempt = 0;; ++attempt) {
-      if (!client_) ORCH_RETURN_IF_ERROR(Connect());
-      StatusOr<testing::TlsReply> reply =
-          client_->Request("POST", path, body.dump(), headers, timeout);
-      if (reply.ok()) {
-        return std::make_pair(reply->status, json::parse(reply->body, nullptr, false));
+      Status sent = client_ ? Status::Ok() : Connect();
+      if (sent.ok()) {
+        StatusOr<testing::TlsReply> reply =
+            client_->Request("POST", path, body.dump(), headers, timeout);
+        if (reply.ok()) {
+          return std::make_pair(reply->status, json::parse(reply->body, nullptr, false));
+        }
+        sent = reply.status();
       }
       client_.reset();
-      if (attempt > 0 || fleet_.stop_) return reply.status();
+      if (fleet_.stop_) return sent;
+      if (!fleet_.config_.survive_restarts && attempt > 0) return sent;
+      if (fleet_.config_.survive_restarts) {
+        if (std::chrono::steady_clock::now() > give_up) return sent;
+        std::this_thread::sleep_for(kReconnectPause);
+      }
       ++record_.reconnects;
     }
   }
@@ -153,7 +196,11 @@ class AgentFleet::Agent {
 };
 
 AgentFleet::AgentFleet(FleetConfig config, int agents)
-    : config_(std::move(config)), records_(static_cast<size_t>(agents)) {}
+    : config_(std::move(config)), records_(static_cast<size_t>(agents)) {
+  // TLS writes go through write(2): one to an orchd that was killed must fail, not end the
+  // process with SIGPIPE.
+  ::signal(SIGPIPE, SIG_IGN);
+}
 
 AgentFleet::~AgentFleet() {
   Stop();
@@ -247,4 +294,4 @@ void AgentFleet::Run(int index) {
   agent.PollLoop();
 }
 
-}  // namespace orch::bench
+}  // namespace orch::e2e

@@ -1,12 +1,16 @@
-// Simulated agents for B2: one thread and one kept-alive TLS connection each. An agent
-// registers with an agent secret, waits to be released, then long-polls Jobs/Poll and runs
-// every job it gets (Management/Configuration, then Management/Complete with Status 2).
+// Simulated agents (the B2 benchmark, the crash tests): one thread and one kept-alive TLS
+// connection each. An agent registers with an agent secret, waits to be released, then
+// long-polls Jobs/Poll and runs every job it gets (Management/Configuration, then
+// Management/Complete). With `survive_restarts` the agents outlive an orchd that is killed and
+// started again on the same port: calls are re-sent until orchd answers, and a lost session
+// is registered again under the same AgentId.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -16,7 +20,7 @@
 
 #include "common/status.h"
 
-namespace orch::bench {
+namespace orch::e2e {
 
 using WallClock = std::chrono::system_clock;
 
@@ -30,6 +34,13 @@ struct FleetConfig {
   /// How long an agent waits for a poll's answer: an orchd busy firing may answer long after
   /// WaitSeconds, and an agent that gave up would lose the runs handed to it.
   int poll_timeout_seconds = 300;
+  /// Calls that fail on the connection (orchd killed, restarting) are re-sent on a new one
+  /// until orchd answers (at most restart_wait), and an agent whose session is refused (401)
+  /// registers again with its AgentId. Off: a call is re-sent once, then counts as an error.
+  bool survive_restarts = false;
+  std::chrono::milliseconds restart_wait{60000};
+  /// The completion Status (2, 3 or 4) an agent reports for a run (its AuditId); unset: 2.
+  std::function<int(int64_t audit_id)> completion_status;
 };
 
 /// What one agent did; read only after the fleet has stopped.
@@ -37,7 +48,13 @@ struct AgentRecord {
   std::string agent_id;
   std::vector<std::pair<std::string, WallClock::time_point>> received;  // job id, answer time
   int64_t configured = 0;  // configuration calls answered 200
+  int64_t cancelled = 0;   // of which JobCancelled: true
   std::vector<WallClock::time_point> completions;
+  std::vector<int64_t> completed_audit_ids;  // completions answered 200, in order
+  // Completions re-sent after a broken connection and refused (409): the first may have been
+  // committed before orchd died.
+  int64_t completion_conflicts = 0;
+  int64_t registrations = 0;  // registrations after the first (lost sessions)
   int64_t polls = 0;
   int64_t reconnects = 0;  // calls re-sent on a new connection after the old one broke
   int64_t errors = 0;
@@ -94,4 +111,4 @@ class AgentFleet {
   std::atomic<int64_t> completed_{0};
 };
 
-}  // namespace orch::bench
+}  // namespace orch::e2e
