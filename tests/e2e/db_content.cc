@@ -30,15 +30,22 @@ std::vector<std::string> Rows(sqlite3* db, const std::string& sql) {
   return rows;
 }
 
-}  // namespace
-
-std::string DatabaseContent(const std::string& path) {
+// A read-only connection to `path`, or null (closed) when it cannot be opened.
+sqlite3* OpenReadOnly(const std::string& path) {
   sqlite3* db = nullptr;
   if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
     sqlite3_close(db);
-    return "";
+    return nullptr;
   }
   sqlite3_busy_timeout(db, 5000);
+  return db;
+}
+
+}  // namespace
+
+std::string DatabaseContent(const std::string& path) {
+  sqlite3* db = OpenReadOnly(path);
+  if (db == nullptr) return "";
   std::string content;
   for (const std::string& table :
        Rows(db, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")) {
@@ -49,6 +56,17 @@ std::string DatabaseContent(const std::string& path) {
   }
   sqlite3_close(db);
   return content;
+}
+
+std::string IntegrityCheck(const std::string& path) {
+  sqlite3* db = OpenReadOnly(path);
+  if (db == nullptr) return "";
+  std::string answer;
+  for (const std::string& line : Rows(db, "PRAGMA integrity_check")) {
+    answer += (answer.empty() ? "" : "\n") + line;
+  }
+  sqlite3_close(db);
+  return answer;
 }
 
 }  // namespace orch::e2e

@@ -10,4 +10,8 @@ namespace orch::e2e {
 /// order and rows sorted; "" when the database cannot be read.
 std::string DatabaseContent(const std::string& path);
 
+/// What `PRAGMA integrity_check` answers for the SQLite database at `path`, its lines joined
+/// by newlines: "ok" for a sound database; "" when the database cannot be opened.
+std::string IntegrityCheck(const std::string& path);
+
 }  // namespace orch::e2e
