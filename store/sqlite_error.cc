@@ -18,6 +18,21 @@ bool IsDiskFull(int system_error) {
   return system_error == ENOSPC || system_error == EDQUOT;
 }
 
+// The errno of the failed system call behind an error on `handle`. SQLite's own record of it
+// (sqlite3_system_errno) is often lost by the time the error surfaces; each file, the WAL (or
+// journal) and the database, keeps the errno of its last failure.
+int SystemError(sqlite3* handle) {
+  int error = sqlite3_system_errno(handle);
+  sqlite3_file* journal = nullptr;
+  if (error == 0 &&
+      sqlite3_file_control(handle, "main", SQLITE_FCNTL_JOURNAL_POINTER, &journal) == SQLITE_OK &&
+      journal != nullptr && journal->pMethods != nullptr) {
+    journal->pMethods->xFileControl(journal, SQLITE_FCNTL_LAST_ERRNO, &error);
+  }
+  if (error == 0) sqlite3_file_control(handle, "main", SQLITE_FCNTL_LAST_ERRNO, &error);
+  return error;
+}
+
 }  // namespace
 
 Status SqliteErrorStatus(int code, std::string_view message, std::string_view path,
@@ -57,7 +72,7 @@ Status ExceptionStatus(const std::exception& error, std::string_view path, sqlit
     // The extended code is -1 when SQLiteCpp raised the error without a connection.
     const int code = sqlite->getExtendedErrorCode() >= 0 ? sqlite->getExtendedErrorCode()
                                                          : sqlite->getErrorCode();
-    const int system_error = handle != nullptr ? sqlite3_system_errno(handle) : 0;
+    const int system_error = handle != nullptr ? SystemError(handle) : 0;
     return SqliteErrorStatus(code, sqlite->what(), path, system_error);
   }
   return InternalError(Describe(path, "failed", error.what()));

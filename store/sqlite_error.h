@@ -15,8 +15,8 @@ struct sqlite3;
 namespace orch::store::internal {
 
 /// The Status for SQLite result `code` (primary or extended) with SQLite's `message`, about
-/// the database at `path`; `system_error` is the errno of the failed system call behind it
-/// (sqlite3_system_errno), 0 when unknown. A full disk or quota (SQLITE_FULL, ENOSPC, EDQUOT)
+/// the database at `path`; `system_error` is the errno of the failed system call behind it,
+/// 0 when unknown. A full disk or quota (SQLITE_FULL, ENOSPC, EDQUOT)
 /// and a read-only database or filesystem (SQLITE_READONLY, EROFS) are InsufficientStorage,
 /// other unreadable or unwritable files Unavailable, a file that is not a database Internal.
 Status SqliteErrorStatus(int code, std::string_view message, std::string_view path,

@@ -3,19 +3,26 @@
 // reads are still served, GET /Status says the store is unhealthy and why, and the log says
 // so once; with space back, the next write goes through without a restart. On the filesystem
 // remounted read-only, orchd refuses to start, naming the file, and starts as before once it
-// is writable again. Mounting needs root (CAP_SYS_ADMIN): without it the test says so and
-// skips, and api/control/writes_off_loop_test.cc covers the same behaviour with injected faults.
+// is writable again. On an ext4 filesystem that the kernel makes read-only under orchd, writes
+// answer 507 naming the file and reads go on. Mounting needs root (CAP_SYS_ADMIN): without it
+// each test says so and skips, and api/control/writes_off_loop_test.cc covers the same
+// behaviour with injected faults.
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
+#include <climits>
 #include <cstring>
+#include <initializer_list>
 #include <iostream>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -71,6 +78,89 @@ Status FillFilesystem(const std::string& path) {
   return Status::Ok();
 }
 
+// The first of `paths` that exists, or "".
+std::string FirstExisting(std::initializer_list<const char*> paths) {
+  for (const char* path : paths) {
+    if (::access(path, X_OK) == 0) return path;
+  }
+  return "";
+}
+
+// Runs `argv` to its end; ok when it exits 0, else its output.
+Status RunTool(const std::vector<std::string>& argv, const std::string& log_path) {
+  ORCH_ASSIGN_OR_RETURN(Process tool, Process::Start(argv, {}, log_path));
+  const std::optional<int> code = tool.WaitExit();
+  if (code == 0) return Status::Ok();
+  return InternalError(argv[0] + " failed: " + tool.Log());
+}
+
+// An ext4 image of 16 MiB on a loop device, mounted with errors=remount-ro: once the kernel's
+// test hook (/sys/fs/ext4/<device>/trigger_fs_error) records an error, the filesystem is
+// read-only at once, files open for writing included, as after a failing disk. It stays so
+// until it is unmounted and checked.
+class ReadOnlyOnErrorExt4 {
+ public:
+  ReadOnlyOnErrorExt4(const std::string& image, const std::string& dir) : dir_(dir) {
+    const std::string mkfs = FirstExisting({"/usr/sbin/mkfs.ext4", "/sbin/mkfs.ext4"});
+    const std::string mount = FirstExisting({"/usr/bin/mount", "/bin/mount"});
+    if (::geteuid() != 0 || mkfs.empty() || mount.empty()) {
+      unusable_ = "needs root, mkfs.ext4 and mount";
+      return;
+    }
+    const int fd = ::open(image.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    const bool sized = fd >= 0 && ::ftruncate(fd, 16 << 20) == 0;
+    if (fd >= 0) ::close(fd);
+    Status made = sized ? RunTool({mkfs, "-q", "-F", image}, image + ".log")
+                        : InternalError("cannot make " + image);
+    if (made.ok()) {
+      made = RunTool({mount, "-o", "loop,errors=remount-ro", image, dir}, image + ".log");
+    }
+    if (!made.ok()) {
+      unusable_ = made.message();
+      return;
+    }
+    mounted_ = true;
+    trigger_ = TriggerPath();
+    if (trigger_.empty() || ::access(trigger_.c_str(), W_OK) != 0) {
+      unusable_ = "no writable /sys/fs/ext4/<device>/trigger_fs_error for " + dir;
+    }
+  }
+  ~ReadOnlyOnErrorExt4() {
+    if (mounted_) ::umount2(dir_.c_str(), MNT_DETACH);
+  }
+  ReadOnlyOnErrorExt4(const ReadOnlyOnErrorExt4&) = delete;
+  ReadOnlyOnErrorExt4& operator=(const ReadOnlyOnErrorExt4&) = delete;
+
+  /// Empty when the filesystem is mounted and can be made read-only; otherwise why not.
+  const std::string& unusable() const { return unusable_; }
+  /// Records an error: the kernel makes the filesystem read-only.
+  bool MakeReadOnly() {
+    const int fd = ::open(trigger_.c_str(), O_WRONLY | O_CLOEXEC);
+    const bool written = fd >= 0 && ::write(fd, "orchd test\n", 11) == 11;
+    if (fd >= 0) ::close(fd);
+    return written;
+  }
+
+ private:
+  // The kernel's hook for the block device the directory is mounted from, or "".
+  std::string TriggerPath() const {
+    struct stat info {};
+    if (::stat(dir_.c_str(), &info) != 0) return "";
+    const std::string block = "/sys/dev/block/" + std::to_string(major(info.st_dev)) + ":" +
+                              std::to_string(minor(info.st_dev));
+    char target[PATH_MAX] = {};
+    const ssize_t n = ::readlink(block.c_str(), target, sizeof(target) - 1);
+    if (n <= 0) return "";
+    const std::string device(target, static_cast<size_t>(n));
+    return "/sys/fs/ext4/" + device.substr(device.rfind('/') + 1) + "/trigger_fs_error";
+  }
+
+  std::string dir_;
+  std::string trigger_;
+  bool mounted_ = false;
+  std::string unusable_;
+};
+
 class StoreFullE2E : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -86,15 +176,21 @@ class StoreFullE2E : public ::testing::Test {
     }
     RecordProperty("store_fault", "real tmpfs");
     std::cout << "store full e2e: real tmpfs at " << mount_point_ << "\n";
-    orchd_.emplace("store:\n  path: " + DbPath() + "\n");
-    ASSERT_OK(orchd_->Start());
-    api_.emplace(*orchd_);
+    StartOrchd();
   }
 
   void TearDown() override {
     api_.reset();
     orchd_.reset();       // stops orchd before its filesystem goes
     filesystem_.reset();  // unmounts it, whatever state the test left it in
+    ext4_.reset();
+  }
+
+  /// Starts orchd with store.path in mount_point_.
+  void StartOrchd() {
+    orchd_.emplace("store:\n  path: " + DbPath() + "\n");
+    ASSERT_OK(orchd_->Start());
+    api_.emplace(*orchd_);
   }
 
   std::string DbPath() const { return mount_point_ + "/orchd.db"; }
@@ -180,6 +276,7 @@ class StoreFullE2E : public ::testing::Test {
   TempDir scratch_;
   std::string mount_point_;
   std::optional<orch::testing::ReadOnlySwitch> filesystem_;
+  std::optional<ReadOnlyOnErrorExt4> ext4_;
   std::optional<OrchdFixture> orchd_;
   std::optional<JsonClient> api_;
   json add_;
@@ -200,6 +297,42 @@ TEST_F(StoreFullE2E, AFullDiskRefusesWritesWith507ServesReadsAndRecoversWithoutR
   ASSERT_EQ(::unlink(FillerPath().c_str()), 0) << std::strerror(errno);
   ExpectWritten();
   EXPECT_NE(orchd_->process().Log().find("takes writes again"), std::string::npos);
+}
+
+// The same orchd on an ext4 filesystem instead, which the kernel makes read-only under it.
+class StoreReadOnlyE2E : public StoreFullE2E {
+ protected:
+  void SetUp() override {
+    mount_point_ = scratch_.File("fs");
+    ASSERT_EQ(::mkdir(mount_point_.c_str(), 0700), 0) << std::strerror(errno);
+    ext4_.emplace(scratch_.File("ext4.img"), mount_point_);
+    if (!ext4_->unusable().empty()) {
+      RecordProperty("store_fault", "none: " + ext4_->unusable());
+      std::cout << "store read-only e2e: " << ext4_->unusable()
+                << "; WritesOffTheLoopTest covers this with injected faults\n";
+      GTEST_SKIP() << ext4_->unusable();
+    }
+    RecordProperty("store_fault", "real ext4 made read-only by the kernel");
+    std::cout << "store read-only e2e: real ext4 at " << mount_point_ << "\n";
+    StartOrchd();
+  }
+};
+
+TEST_F(StoreReadOnlyE2E, AFilesystemTurnedReadOnlyUnderOrchdRefusesWritesWith507AndServesReads) {
+  // Given a job added, then the filesystem made read-only by the kernel after an error while
+  // orchd has the database open (errors=remount-ro). It stays read-only until it is checked,
+  // so recovery is not part of this test (the full-disk test shows it).
+  AddJob();
+  const std::string content_before = DatabaseContent(DbPath());
+  ASSERT_FALSE(content_before.empty());
+  ASSERT_TRUE(ext4_->MakeReadOnly()) << std::strerror(errno);
+
+  ExpectWritesRefusedReadsServed("read-only: database " + DbPath(), content_before);
+  // The file is named once, not once per refused write.
+  const std::string log = orchd_->process().Log();
+  EXPECT_EQ(Count(log, kStoreFull), 1u) << log;
+  EXPECT_EQ(Count(log, "read-only: database " + DbPath()), 1u) << log;
+  EXPECT_FALSE(orchd_->process().WaitExit(milliseconds(0)).has_value());
 }
 
 TEST_F(StoreFullE2E, OnAReadOnlyFilesystemOrchdRefusesToStartNamingTheFileThenStartsAsBefore) {
