@@ -18,6 +18,9 @@ Response StatusToResponse(const Status& status) {
     case StatusCode::kUnauthenticated: return ErrorResponse(401, "SECURITY_ERROR", msg);
     case StatusCode::kResourceExhausted:
     case StatusCode::kUnavailable: return ErrorResponse(503, "RESOURCE_EXHAUSTED", msg);
+    // 507 Insufficient Storage: unlike an overload, retrying does not help until an operator
+    // frees space or makes the store writable again.
+    case StatusCode::kInsufficientStorage: return ErrorResponse(507, "RESOURCE_EXHAUSTED", msg);
     case StatusCode::kOk:
     case StatusCode::kInternal: break;
   }

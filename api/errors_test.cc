@@ -21,7 +21,9 @@ TEST(ErrorsTest, EachStatusCodeMapsToItsErrorBody) {
       {NotFoundError("gone"), 404, "API_ERROR"},
       {PermissionDeniedError("claim"), 403, "RBAC_COMMON_ERROR"},
       {UnauthenticatedError("who"), 401, "SECURITY_ERROR"},
-      {ResourceExhaustedError("full"), 503, "RESOURCE_EXHAUSTED"},
+      {ResourceExhaustedError("too many queued"), 503, "RESOURCE_EXHAUSTED"},
+      {UnavailableError("shutting down"), 503, "RESOURCE_EXHAUSTED"},
+      {InsufficientStorageError("disk full"), 507, "RESOURCE_EXHAUSTED"},
       {InternalError("sql detail"), 500, "INTERNAL_SERVER_ERROR"},
   };
   for (const Case& c : cases) {
@@ -31,6 +33,13 @@ TEST(ErrorsTest, EachStatusCodeMapsToItsErrorBody) {
     EXPECT_EQ(body["errorCode"], c.code);
     EXPECT_TRUE(body.contains("errorDetails"));
   }
+}
+
+TEST(ErrorsTest, FullOrReadOnlyStoreKeepsItsMessage) {
+  // Given a write refused by a full or read-only disk, 507 carries the message naming the file.
+  Response r = StatusToResponse(InsufficientStorageError("read-only: database /d/x.db"));
+  EXPECT_EQ(r.status, 507);
+  EXPECT_EQ(nlohmann::json::parse(r.body)["errorMessage"], "read-only: database /d/x.db");
 }
 
 TEST(ErrorsTest, FieldErrorNamesField) {

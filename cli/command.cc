@@ -89,9 +89,10 @@ Status Refusal(const HttpAnswer& answer) {
   if (message.empty()) message = "orchd answered HTTP " + std::to_string(answer.status);
   if (!field.empty()) message += " (field " + field + ")";
   // Unavailable stays reserved for a daemon that cannot be reached.
-  return Status(
-      answer.status == 503 ? StatusCode::kResourceExhausted : StatusCode::kFailedPrecondition,
-      message);
+  StatusCode code = StatusCode::kFailedPrecondition;
+  if (answer.status == 503) code = StatusCode::kResourceExhausted;
+  if (answer.status == 507) code = StatusCode::kInsufficientStorage;
+  return Status(code, message);
 }
 
 StatusOr<HttpAnswer> CallOk(const Session& session, std::string_view method,

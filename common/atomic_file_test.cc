@@ -101,14 +101,14 @@ TEST(SyncDirectoryTest, EveryCallIsCheckedAndTheErrorNamesTheDirectory) {
   EXPECT_FALSE(SyncDirectory(dir.File("missing")).ok());
 }
 
-TEST(WriteFileAtomicallyTest, DiskFullIsResourceExhausted) {
+TEST(WriteFileAtomicallyTest, DiskFullIsInsufficientStorage) {
   // Given a write that fails with ENOSPC halfway, the error says so and names the file.
   TempDir dir("atomic");
   const std::string path = dir.File("store.pem");
   WriteFileOrFail(path, "original");
   FailingFileSyscalls sys(Call::kWrite, ENOSPC);
   Status status = WriteFileAtomically(path, std::string(100, 'n'), {}, sys);
-  EXPECT_EQ(status.code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(status.code(), StatusCode::kInsufficientStorage);
   EXPECT_THAT(status.message(), HasSubstr(dir.path()));
   EXPECT_EQ(ReadFileOrEmpty(path), "original");
   EXPECT_THAT(dir.Entries(), ElementsAre("store.pem"));

@@ -19,12 +19,12 @@ Status ErrnoStatus(std::string_view what, const std::string& path, int error) {
   std::string message = std::string(what) + " " + path + ": " + std::strerror(error);
   switch (error) {
     case ENOSPC:
-    case EDQUOT: return ResourceExhaustedError(std::move(message));
+    case EDQUOT:
+    case EROFS: return InsufficientStorageError(std::move(message));
     case EACCES:
     case EPERM:
     case ENOENT:
     case ENOTDIR:
-    case EROFS:
     case EISDIR:
     case ELOOP:
     case EEXIST: return FailedPreconditionError(std::move(message));

@@ -43,8 +43,9 @@ class UniqueFd {
 };
 
 /// "<what> <path>: <strerror(error)>", coded for what an operator would do about it:
-/// ResourceExhausted for a full disk or quota, FailedPrecondition for permissions, missing
-/// or wrong kinds of files and read-only filesystems, Internal for anything else.
+/// InsufficientStorage for a full disk, a quota or a read-only filesystem (ENOSPC, EDQUOT,
+/// EROFS), FailedPrecondition for permissions, missing or wrong kinds of files, Internal for
+/// anything else.
 Status ErrnoStatus(std::string_view what, const std::string& path, int error);
 
 /// Reads from `fd` until end of file or `max_bytes`, whichever comes first, retrying on

@@ -15,6 +15,7 @@ std::string_view StatusCodeName(StatusCode code) {
     case StatusCode::kPermissionDenied: return "PERMISSION_DENIED";
     case StatusCode::kUnauthenticated: return "UNAUTHENTICATED";
     case StatusCode::kResourceExhausted: return "RESOURCE_EXHAUSTED";
+    case StatusCode::kInsufficientStorage: return "INSUFFICIENT_STORAGE";
     case StatusCode::kUnavailable: return "UNAVAILABLE";
     case StatusCode::kInternal: return "INTERNAL";
   }
@@ -56,6 +57,9 @@ Status AlreadyExistsError(std::string m) { return {StatusCode::kAlreadyExists, s
 Status PermissionDeniedError(std::string m) { return {StatusCode::kPermissionDenied, std::move(m)}; }
 Status UnauthenticatedError(std::string m) { return {StatusCode::kUnauthenticated, std::move(m)}; }
 Status ResourceExhaustedError(std::string m) { return {StatusCode::kResourceExhausted, std::move(m)}; }
+Status InsufficientStorageError(std::string m) {
+  return {StatusCode::kInsufficientStorage, std::move(m)};
+}
 Status UnavailableError(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
 Status InternalError(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
 

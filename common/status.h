@@ -12,15 +12,16 @@ namespace orch {
 /// A handful of codes; each maps to one ErrorBody errorCode at the API edge.
 enum class StatusCode {
   kOk = 0,
-  kInvalidArgument,     // a field or value is wrong (FIELD_ERROR)
-  kFailedPrecondition,  // a rule is broken (VALIDATION_ERROR)
-  kNotFound,            // unknown id (API_ERROR 404)
-  kAlreadyExists,       // duplicate name or id (VALIDATION_ERROR 409)
-  kPermissionDenied,    // missing claim (RBAC_COMMON_ERROR)
-  kUnauthenticated,     // bad credentials (SECURITY_ERROR)
-  kResourceExhausted,   // limits, overload, disk full
-  kUnavailable,         // transient: retry later
-  kInternal,            // a bug or an unexpected failure
+  kInvalidArgument,      // a field or value is wrong (FIELD_ERROR)
+  kFailedPrecondition,   // a rule is broken (VALIDATION_ERROR)
+  kNotFound,             // unknown id (API_ERROR 404)
+  kAlreadyExists,        // duplicate name or id (VALIDATION_ERROR 409)
+  kPermissionDenied,     // missing claim (RBAC_COMMON_ERROR)
+  kUnauthenticated,      // bad credentials (SECURITY_ERROR)
+  kResourceExhausted,    // limits, overload: try again soon (503 RESOURCE_EXHAUSTED)
+  kInsufficientStorage,  // disk full or store read-only: writes fail, reads work (507)
+  kUnavailable,          // transient: retry later
+  kInternal,             // a bug or an unexpected failure
 };
 
 /// Name of a code for logs and messages ("INVALID_ARGUMENT").
@@ -74,6 +75,9 @@ Status AlreadyExistsError(std::string message);
 Status PermissionDeniedError(std::string message);
 Status UnauthenticatedError(std::string message);
 Status ResourceExhaustedError(std::string message);
+/// The disk is full (or over quota) or the store is read-only: nothing can be written until
+/// an operator frees space or makes it writable again.
+Status InsufficientStorageError(std::string message);
 Status UnavailableError(std::string message);
 Status InternalError(std::string message);
 

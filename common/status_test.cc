@@ -28,6 +28,14 @@ TEST(StatusTest, DefaultIsOk) {
   EXPECT_EQ(s.ToString(), "OK");
 }
 
+TEST(StatusTest, InsufficientStorageIsItsOwnCode) {
+  // Given a full disk, the code is told apart from an overload's and named in ToString().
+  const Status full = InsufficientStorageError("disk full");
+  EXPECT_EQ(full.code(), StatusCode::kInsufficientStorage);
+  EXPECT_NE(full.code(), ResourceExhaustedError("busy").code());
+  EXPECT_EQ(full.ToString(), "INSUFFICIENT_STORAGE: disk full");
+}
+
 TEST(StatusTest, ContextPrefixesMessageAndKeepsCode) {
   // Given an error, Context() adds what was being done in front of the message.
   Status s = NotFoundError("no job 7").Context("loading schedule");

@@ -3,10 +3,11 @@
 #include <sys/stat.h>
 
 #include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <string>
 
+#include "common/atomic_file.h"
+#include "common/file_io.h"
 #include "common/logging.h"
 
 namespace orch::daemon {
@@ -21,15 +22,17 @@ Status MakeDirectories(const std::string& dir) {
                                    ": it exists and is not a "
                                    "directory");
   }
-  if (errno != ENOENT) {
-    return UnavailableError("cannot create directory " + dir + ": " + std::strerror(errno));
-  }
+  if (errno != ENOENT) return ErrnoStatus("cannot create directory", dir, errno);
   const std::string parent = std::filesystem::path(dir).parent_path().string();
   if (parent != dir) ORCH_RETURN_IF_ERROR(MakeDirectories(parent));
-  // EEXIST: "a/b/" after "a/b", or another process was quicker; either way it is there now.
-  if (::mkdir(dir.c_str(), kDirectoryMode) != 0 && errno != EEXIST) {
-    return UnavailableError("cannot create directory " + dir + ": " + std::strerror(errno));
+  if (::mkdir(dir.c_str(), kDirectoryMode) != 0) {
+    // EEXIST: "a/b/" after "a/b", or another process was quicker; either way it is there now.
+    if (errno == EEXIST) return Status::Ok();
+    return ErrnoStatus("cannot create directory", dir, errno);
   }
+  // The new directory's entry is durable only once its parent is synced, as the files that
+  // orchd then creates in it are.
+  ORCH_RETURN_IF_ERROR(SyncDirectory(parent.empty() ? "." : parent));
   GetLogger("daemon")->info("created directory {}", dir);
   return Status::Ok();
 }

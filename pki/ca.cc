@@ -3,6 +3,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <utility>
 
 #include <openssl/err.h>
@@ -69,7 +71,11 @@ Status WriteCaFiles(const CaFiles& files, X509& cert, EVP_PKEY& key) {
   ORCH_RETURN_IF_ERROR(written);
   ORCH_ASSIGN_OR_RETURN(std::string cert_pem, internal::CertificatePem(cert));
   if (Status status = internal::WriteNewFile(files.cert_path, cert_pem, 0644); !status.ok()) {
-    ::unlink(files.key_path.c_str());
+    // A key left behind makes the next start refuse the half-made CA: say which file to remove.
+    if (::unlink(files.key_path.c_str()) != 0) {
+      return std::move(status).Context("cannot remove " + files.key_path + " (" +
+                                       std::strerror(errno) + "); remove it before restarting");
+    }
     return status;
   }
   return Status::Ok();

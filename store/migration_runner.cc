@@ -47,7 +47,8 @@ std::string MigrationName(const Migration& migration) {
 }
 
 Status LastError(sqlite3* db, const std::string& path) {
-  return SqliteErrorStatus(sqlite3_extended_errcode(db), sqlite3_errmsg(db), path);
+  return SqliteErrorStatus(sqlite3_extended_errcode(db), sqlite3_errmsg(db), path,
+                           sqlite3_system_errno(db));
 }
 
 const std::string* ParameterValue(std::string_view name, const MigrationParams& params) {

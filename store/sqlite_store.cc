@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <utility>
@@ -14,6 +13,7 @@
 #include <SQLiteCpp/Statement.h>
 
 #include "common/atomic_file.h"
+#include "common/file_io.h"
 #include "common/logging.h"
 #include "store/migration_runner.h"
 #include "store/sqlite_error.h"
@@ -55,22 +55,17 @@ std::string ParentDirectory(const std::string& path) {
 // 0644); the database holds secrets' hashes and encrypted keys, so it is 0600. SQLite gives
 // the -wal and -shm files the mode of the database file.
 Status CreateFileIfAbsent(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0 && errno == EEXIST) return Status::Ok();
-  if (fd < 0 && (errno == ENOENT || errno == ENOTDIR)) {
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+  if (!fd.Valid() && errno == EEXIST) return Status::Ok();
+  if (!fd.Valid() && (errno == ENOENT || errno == ENOTDIR)) {
     return UnavailableError("cannot create database " + path + ": directory " +
                             ParentDirectory(path) + " does not exist");
   }
-  if (fd < 0) {
-    return UnavailableError("cannot create database " + path + ": " + std::strerror(errno));
-  }
-  if (::close(fd) != 0) {
-    return UnavailableError("cannot create database " + path + ": " + std::strerror(errno));
-  }
+  // A full or read-only disk keeps its code (InsufficientStorage) for the operator.
+  if (!fd.Valid()) return ErrnoStatus("cannot create database", path, errno);
+  if (fd.Close() != 0) return ErrnoStatus("cannot create database", path, errno);
   // The new file's directory entry is durable only once its directory is synced.
-  if (Status synced = SyncDirectory(ParentDirectory(path)); !synced.ok()) {
-    return UnavailableError("cannot create database " + path + ": " + synced.message());
-  }
+  ORCH_RETURN_IF_ERROR(SyncDirectory(ParentDirectory(path)).Context("creating database " + path));
   GetLogger("store")->info("created database file {}", path);
   return Status::Ok();
 }
@@ -97,6 +92,16 @@ StatusOr<std::unique_ptr<SqliteStore::Impl>> Connect(const SqliteStore::Options&
       });
 }
 
+// SQLite quietly opens a file it may not write read-only; orchd cannot run on one. Checked
+// before anything reads the file: on a read-only filesystem SQLite cannot even read a WAL
+// database closed cleanly (it needs the -shm file it removed on closing) and would only say
+// that it cannot open it.
+Status RefuseReadOnly(SqliteStore::Impl& impl) {
+  if (sqlite3_db_readonly(impl.db.getHandle(), "main") != 1) return Status::Ok();
+  return InsufficientStorageError("read-only: database " + impl.path +
+                                  " cannot be written; orchd needs to write it");
+}
+
 // Runs before anything that writes: a database from a newer orchd is left byte for byte as
 // it was, including its WAL, which closing the connection would otherwise checkpoint.
 Status RefuseNewerSchema(SqliteStore::Impl& impl, int found, int supported) {
@@ -107,10 +112,6 @@ Status RefuseNewerSchema(SqliteStore::Impl& impl, int found, int supported) {
 
 Status ConfigureConnection(SqliteStore::Impl& impl, const std::string& synchronous) {
   return impl.Run("configuring the connection", [&]() -> Status {
-    // SQLite quietly opens a file it may not write read-only; orchd cannot run on one.
-    if (sqlite3_db_readonly(impl.db.getHandle(), "main") == 1) {
-      return UnavailableError("database " + impl.path + " is read-only; orchd needs to write it");
-    }
     // An in-memory database has no file to share, so SQLite keeps it in "memory" mode.
     const std::string wanted = IsInMemory(impl.path) ? "memory" : "wal";
     const std::string mode = impl.db.execAndGet("PRAGMA journal_mode = WAL").getString();
@@ -150,6 +151,7 @@ StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const Options& options,
   ORCH_RETURN_IF_ERROR(internal::ValidateMigrations(migrations));
   if (!IsInMemory(options.path)) ORCH_RETURN_IF_ERROR(CreateFileIfAbsent(options.path));
   ORCH_ASSIGN_OR_RETURN(std::unique_ptr<Impl> impl, Connect(options));
+  ORCH_RETURN_IF_ERROR(RefuseReadOnly(*impl));
   ORCH_ASSIGN_OR_RETURN(const int found, internal::ReadSchemaVersion(impl->db, impl->path));
   ORCH_RETURN_IF_ERROR(RefuseNewerSchema(*impl, found, internal::LatestVersion(migrations)));
   ORCH_RETURN_IF_ERROR(ConfigureConnection(*impl, options.synchronous));

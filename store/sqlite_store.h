@@ -40,7 +40,8 @@ class SqliteStore {
   };
 
   /// Opens (creating with mode 0600 when absent) and migrates the database at options.path.
-  /// Refuses, without touching the file, a database whose schema is newer than `migrations`.
+  /// Refuses, without touching the file, a database whose schema is newer than `migrations`,
+  /// and one it cannot write (a read-only file or filesystem: InsufficientStorage).
   /// Applies all missing migrations in one transaction: on failure the database keeps its
   /// old version. REQUIRES: `migrations` are versions 1, 2, ... in order.
   static StatusOr<std::unique_ptr<SqliteStore>> Open(

@@ -21,7 +21,7 @@ struct SqliteStore::Impl {
   /// Runs `fn` against the database, turning any exception into a Status prefixed by `what`.
   template <typename Fn>
   auto Run(std::string_view what, Fn&& fn) -> decltype(fn()) {
-    return internal::CatchSqlite(path, what, std::forward<Fn>(fn));
+    return internal::CatchSqlite(path, what, std::forward<Fn>(fn), db.getHandle());
   }
 
   /// A prepared statement for `sql` from the cache, returned to it at the end of its scope.

@@ -5,11 +5,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +20,7 @@
 #include <gtest/gtest.h>
 
 #include "common/fake_clock.h"
+#include "tests/testing/read_only_switch.h"
 #include "tests/testing/status_matchers.h"
 
 namespace orch::store {
@@ -91,6 +95,7 @@ class SqliteStoreTest : public ::testing::Test {
     path_ = dir_ + "/orchd.db";
   }
   void TearDown() override {
+    read_only_.reset();
     std::error_code ignored;
     fs::remove_all(dir_, ignored);
   }
@@ -102,6 +107,8 @@ class SqliteStoreTest : public ::testing::Test {
   FakeClock clock_;
   std::string dir_;
   std::string path_;
+  // Unmounted (as root) before TearDown() removes dir_.
+  std::optional<orch::testing::ReadOnlySwitch> read_only_;
 };
 
 TEST_F(SqliteStoreTest, NewDatabaseIsCreatedAtCurrentVersionInWalModeWithMode0600) {
@@ -268,14 +275,20 @@ TEST_F(SqliteStoreTest, MissingParentDirectoryIsNamedInTheError) {
   EXPECT_THAT(result.status().message(), HasSubstr("does not exist"));
 }
 
-TEST_F(SqliteStoreTest, ReadOnlyFileIsUnavailableNamingThePath) {
-  // Given a database file its owner may not write, Open refuses it as unavailable.
-  if (::geteuid() == 0) GTEST_SKIP() << "root writes read-only files";
-  { ASSERT_OK(SqliteStore::Open(OptionsFor(path_))); }
-  ASSERT_EQ(::chmod(path_.c_str(), 0400), 0);
-  const auto result = SqliteStore::Open(OptionsFor(path_));
-  EXPECT_EQ(result.status().code(), StatusCode::kUnavailable);
-  EXPECT_THAT(result.status().message(), HasSubstr(path_));
+TEST_F(SqliteStoreTest, ReadOnlyFileIsInsufficientStorageNamingThePath) {
+  // Given a database orchd may not write, Open refuses it as a store that takes no writes
+  // (507 at the API), naming the file. Root writes files whatever their mode: as root the
+  // database is on a tmpfs remounted read-only.
+  const std::string dir = dir_ + "/ro";
+  ASSERT_EQ(::mkdir(dir.c_str(), 0700), 0) << std::strerror(errno);
+  read_only_.emplace(dir);
+  if (!read_only_->unusable().empty()) GTEST_SKIP() << read_only_->unusable();
+  const std::string path = dir + "/orchd.db";
+  { ASSERT_OK(SqliteStore::Open(OptionsFor(path))); }
+  ASSERT_TRUE(read_only_->MakeReadOnly(path)) << read_only_->how() << ": " << std::strerror(errno);
+  const auto result = SqliteStore::Open(OptionsFor(path));
+  EXPECT_EQ(result.status().code(), StatusCode::kInsufficientStorage);
+  EXPECT_THAT(result.status().message(), HasSubstr(path));
   EXPECT_THAT(result.status().message(), HasSubstr("read-only"));
 }
 

@@ -29,7 +29,9 @@ struct WriteStats {
 
 /// How a StoreWriter is doing.
 struct WriterState {
-  /// The outcome of the last commit: ok before the first and after a success.
+  /// The outcome of the last commit: its error, or else the error of a write of its group
+  /// refused for want of storage (InsufficientStorage: disk full, read-only), which the next
+  /// write meets as well. Ok before the first commit and after one without either.
   Status last_commit;
   WriteStats stats;
   /// Writes queued and not yet answered.

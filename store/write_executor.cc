@@ -42,6 +42,17 @@ int64_t CommitFaults::failed() const {
   return failed_;
 }
 
+namespace {
+
+// What state() reports after a commit: see WriterState::last_commit.
+Status Health(const Status& committed, const Status& written) {
+  if (!committed.ok()) return committed;
+  if (written.code() == StatusCode::kInsufficientStorage) return written;
+  return Status::Ok();
+}
+
+}  // namespace
+
 void StoreWriter::Submit(std::function<Status(Repositories&)> write,
                          std::function<void(Status)> done) {
   auto result = std::make_shared<Status>();
@@ -78,8 +89,9 @@ size_t InlineWriter::Release(size_t count) {
 }
 
 void InlineWriter::Run(Task& task) {
-  const Status committed = RunAlone(task);
-  state_.last_commit = committed;
+  Status written;
+  const Status committed = RunAlone(task, written);
+  state_.last_commit = Health(committed, written);
   if (committed.ok()) {
     ++state_.stats.commits;
     ++state_.stats.writes;
@@ -91,14 +103,14 @@ void InlineWriter::Run(Task& task) {
   task.finish(committed);
 }
 
-Status InlineWriter::RunAlone(Task& task) {
+Status InlineWriter::RunAlone(Task& task, Status& written) {
   SqliteStore::Impl& impl = store_.impl();
   sqlite3* const handle = impl.db.getHandle();
   ORCH_RETURN_IF_ERROR(impl.Run("starting a write", [&]() -> Status {
     impl.Prepare("BEGIN IMMEDIATE").exec();
     return Status::Ok();
   }));
-  const Status written = task.run(*repositories_);
+  written = task.run(*repositories_);
   if (sqlite3_get_autocommit(handle) != 0) {  // SQLite rolled it back itself
     return written.ok() ? UnavailableError("the write transaction was lost") : written;
   }
@@ -180,7 +192,10 @@ void WriteExecutor::RunGroup(std::deque<Task>& group) {
     impl.Prepare("BEGIN IMMEDIATE").exec();
     return Status::Ok();
   });
-  if (!begun.ok()) return Answer(group, begun);
+  if (!begun.ok()) return Answer(group, begun, begun);
+  // The first write refused for want of storage: the group may commit without it, but the
+  // store is not taking writes.
+  Status refused;
   for (Task& task : group) {
     // Each write is a savepoint of its own: one that fails is undone alone.
     Status status = impl.Run("writing", [&]() -> Status {
@@ -188,11 +203,12 @@ void WriteExecutor::RunGroup(std::deque<Task>& group) {
       return Status::Ok();
     });
     if (status.ok()) status = task.run(*repositories_);
+    if (refused.ok()) refused = Health(Status::Ok(), status);
     if (sqlite3_get_autocommit(handle) != 0) {
       // SQLite rolled the whole transaction back (an I/O error, disk full): the writes
       // before this one are gone too.
-      return Answer(group,
-                    status.ok() ? UnavailableError("the write transaction was lost") : status);
+      const Status lost = status.ok() ? UnavailableError("the write transaction was lost") : status;
+      return Answer(group, lost, lost);
     }
     Status closed = impl.Run("writing", [&]() -> Status {
       if (!status.ok()) impl.Prepare("ROLLBACK TO task").exec();
@@ -204,13 +220,14 @@ void WriteExecutor::RunGroup(std::deque<Task>& group) {
         if (sqlite3_get_autocommit(handle) == 0) impl.db.exec("ROLLBACK");
         return Status::Ok();
       });
-      return Answer(group, closed);
+      return Answer(group, closed, closed);
     }
   }
-  Answer(group, CommitGroup(group.size()));
+  const Status committed = CommitGroup();
+  Answer(group, committed, Health(committed, refused));
 }
 
-Status WriteExecutor::CommitGroup(size_t writes) {
+Status WriteExecutor::CommitGroup() {
   SqliteStore::Impl& impl = writer_->impl();
   CommitFaults::Fault fault;
   if (options_.faults != nullptr) fault = options_.faults->Next();
@@ -227,18 +244,33 @@ Status WriteExecutor::CommitGroup(size_t writes) {
       if (sqlite3_get_autocommit(impl.db.getHandle()) == 0) impl.db.exec("ROLLBACK");
       return Status::Ok();
     });
-    GetLogger("store")->error("a group of {} write(s) was not committed: {}", writes,
-                              committed.ToString());
   }
   return committed;
 }
 
-void WriteExecutor::Answer(std::deque<Task>& group, const Status& committed) {
+void WriteExecutor::LogOutcome(size_t writes, const Status& committed, const Status& health) {
+  const bool refused = health.code() == StatusCode::kInsufficientStorage;
+  if (refused && !storage_refused_) {
+    // The message names the file and says whether it is full or read-only.
+    GetLogger("store")->error(
+        "the store takes no writes until it has space or is writable again (reads go on): {}",
+        health.message());
+  } else if (!refused && storage_refused_ && health.ok()) {
+    GetLogger("store")->info("database {} takes writes again", writer_->path());
+  } else if (!committed.ok() && !refused) {
+    GetLogger("store")->error("a group of {} write(s) was not committed: {}", writes,
+                              committed.ToString());
+  }
+  if (refused || health.ok()) storage_refused_ = refused;
+}
+
+void WriteExecutor::Answer(std::deque<Task>& group, const Status& committed, const Status& health) {
   // Counted again now that the group is committed (or undone): see agent_changes.h.
   if (AgentChanges::Current() != agent_changes_) AgentChanges::NoteAgain(agent_changes_);
+  LogOutcome(group.size(), committed, health);
   {
     std::lock_guard lock(mutex_);
-    last_commit_ = committed;
+    last_commit_ = health;
     in_group_ = 0;
     if (committed.ok()) {
       ++stats_.commits;

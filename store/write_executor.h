@@ -76,8 +76,8 @@ class InlineWriter final : public StoreWriter {
  private:
   void Enqueue(Task task) override;
   void Run(Task& task);
-  // The write in a transaction of its own: the commit's outcome.
-  Status RunAlone(Task& task);
+  // The write in a transaction of its own: the commit's outcome; `written` is the write's.
+  Status RunAlone(Task& task, Status& written);
 
   SqliteStore& store_;
   std::unique_ptr<Repositories> repositories_;
@@ -117,8 +117,12 @@ class WriteExecutor final : public StoreWriter {
   void Enqueue(Task task) override;
   void Loop();
   void RunGroup(std::deque<Task>& group);
-  Status CommitGroup(size_t writes);
-  void Answer(std::deque<Task>& group, const Status& committed);
+  Status CommitGroup();
+  // Answers the group with the commit's outcome; `health` is what state() reports next.
+  void Answer(std::deque<Task>& group, const Status& committed, const Status& health);
+  // Logs the outcome of a group: a store that stops or starts taking writes for want of
+  // storage once per change, any other failed commit every time.
+  void LogOutcome(size_t writes, const Status& committed, const Status& health);
 
   std::unique_ptr<SqliteStore> writer_;
   std::unique_ptr<Repositories> repositories_;  // of writer_
@@ -134,6 +138,8 @@ class WriteExecutor final : public StoreWriter {
   WriteStats stats_;
   // AgentChanges::Current() when the group being written began; the writer thread's.
   uint64_t agent_changes_ = 0;
+  // Whether the last group met a full or read-only store; the writer thread's.
+  bool storage_refused_ = false;
   std::thread thread_;
 };
 

@@ -30,8 +30,9 @@ class WriteExecutorTest : public testing::StoreFileTest {
     StatusOr<std::unique_ptr<SqliteStore>> writer =
         SqliteStore::Open({.path = dir_ + "/orchd.db", .orchd_version = "test", .clock = &clock_});
     ASSERT_OK(writer);
-    executor_ = std::make_unique<WriteExecutor>(std::move(writer).value(), loop_.Post(),
-                                                WriteExecutor::Options{.faults = &faults_});
+    executor_ = std::make_unique<WriteExecutor>(
+        std::move(writer).value(), loop_.Post(),
+        WriteExecutor::Options{.faults = &faults_, .repository_faults = &repository_faults_});
   }
   void TearDown() override {
     executor_.reset();
@@ -74,6 +75,7 @@ class WriteExecutorTest : public testing::StoreFileTest {
 
   orch::testing::TestLoop loop_;
   CommitFaults faults_;
+  RepositoryFaults repository_faults_;
   std::unique_ptr<WriteExecutor> executor_;
   std::map<std::string, Status> answers_;
   int blocker_answers_ = 0;
@@ -115,14 +117,14 @@ TEST_F(WriteExecutorTest, AFailedCommitAnswersItsWholeGroupWritesNoneAndTheNextS
   std::shared_ptr<std::promise<void>> release = BlockWriter();
   for (const char* name : {"a", "b", "c"}) AddContainer(name);
   // The blocking write's group commits; the next one, a, b and c together, hits the fault.
-  faults_.Fail(1, ResourceExhaustedError("disk full"), /*after=*/1);
+  faults_.Fail(1, InsufficientStorageError("disk full"), /*after=*/1);
   release->set_value();
   ASSERT_TRUE(AllAnswered(3));
   for (const auto& [name, status] : answers_) {
-    EXPECT_EQ(status.code(), StatusCode::kResourceExhausted) << name;
+    EXPECT_EQ(status.code(), StatusCode::kInsufficientStorage) << name;
   }
   EXPECT_EQ(Containers(), 0);
-  EXPECT_EQ(executor_->state().last_commit.code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(executor_->state().last_commit.code(), StatusCode::kInsufficientStorage);
 
   answers_.clear();
   AddContainer("a");
@@ -132,6 +134,41 @@ TEST_F(WriteExecutorTest, AFailedCommitAnswersItsWholeGroupWritesNoneAndTheNextS
   EXPECT_OK(executor_->state().last_commit);
   EXPECT_EQ(executor_->state().stats.failed_commits, 1);
   EXPECT_EQ(faults_.failed(), 1);
+}
+
+TEST_F(WriteExecutorTest, AWriteRefusedForWantOfStorageMakesTheWriterUnhealthyUntilOneSucceeds) {
+  // Given a write refused by a full disk in a group whose commit goes through, that write is
+  // answered with its error, the others are written, and the writer's state reports the full
+  // disk; the next write that succeeds clears it.
+  std::shared_ptr<std::promise<void>> release = BlockWriter();
+  AddContainer("a");
+  repository_faults_.Fail("catalog.AddContainer", InsufficientStorageError("disk full"), 1,
+                          /*after=*/1);
+  AddContainer("b");
+  release->set_value();
+  ASSERT_TRUE(AllAnswered(2));
+  EXPECT_OK(answers_["a"]);
+  EXPECT_EQ(answers_["b"].code(), StatusCode::kInsufficientStorage);
+  EXPECT_EQ(Containers(), 1);
+  EXPECT_EQ(executor_->state().last_commit.code(), StatusCode::kInsufficientStorage);
+  EXPECT_EQ(executor_->state().stats.failed_commits, 0);
+
+  AddContainer("c");
+  ASSERT_TRUE(AllAnswered(3));
+  EXPECT_OK(answers_["c"]);
+  EXPECT_OK(executor_->state().last_commit);
+}
+
+TEST_F(WriteExecutorTest, AWriteRefusedForAnotherReasonLeavesTheWriterHealthy) {
+  // Given a write refused as a duplicate, its group commits and the writer stays healthy.
+  AddContainer("a");
+  ASSERT_TRUE(AllAnswered(1));
+  executor_->Submit<ContainerRecord>(
+      [](Repositories& store) { return store.catalog().AddContainer("a"); },
+      [this](StatusOr<ContainerRecord> created) { answers_.emplace("a again", created.status()); });
+  ASSERT_TRUE(AllAnswered(2));
+  EXPECT_EQ(answers_["a again"].code(), StatusCode::kAlreadyExists);
+  EXPECT_OK(executor_->state().last_commit);
 }
 
 TEST_F(WriteExecutorTest, AGroupThatChangedAgentsIsCountedAgainBeforeItIsAnswered) {

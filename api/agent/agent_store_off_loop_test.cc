@@ -141,9 +141,9 @@ TEST_F(AgentWritesTest, AnExchangeWhoseTokenCannotBeStoredAnswersAnErrorAndLeave
   // Given the token insert failing (disk full), the exchange answers the error body and no
   // token; a Bearer call is refused; the next exchange stores a token that authenticates.
   Secret secret = CreateSecret("bootstrap");
-  faults_.Fail("secrets.AddAccessToken", ResourceExhaustedError("disk full"));
+  faults_.Fail("secrets.AddAccessToken", InsufficientStorageError("disk full"));
   const Answer failed = Agent(kExchange, json{{"secret", secret.value}});
-  EXPECT_EQ(failed.status, 503) << failed.raw;
+  EXPECT_EQ(failed.status, 507) << failed.raw;
   EXPECT_EQ(failed.body["errorCode"], "RESOURCE_EXHAUSTED");
   EXPECT_FALSE(failed.body.contains("access_token"));
   EXPECT_EQ(faults_.failed(), 1);
@@ -171,9 +171,9 @@ TEST_F(AgentWritesTest, AnExpiredSessionIsDeletedByTheWriter) {
   ASSERT_FALSE(token.empty()) << registered.raw;
   clock_.Advance(std::chrono::minutes(10) + std::chrono::seconds(1));
 
-  faults_.Fail("agents.DeleteSession", ResourceExhaustedError("disk full"));
+  faults_.Fail("agents.DeleteSession", InsufficientStorageError("disk full"));
   const Answer failed = Agent(kHeartbeat, json{{"SessionToken", token}});
-  EXPECT_EQ(failed.status, 503) << failed.raw;
+  EXPECT_EQ(failed.status, 507) << failed.raw;
   const Answer ended = Agent(kHeartbeat, json{{"SessionToken", token}});
   EXPECT_EQ(ended.status, 200) << ended.raw;
   EXPECT_EQ(ended.body["SessionValid"], false);

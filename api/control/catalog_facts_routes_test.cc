@@ -195,19 +195,19 @@ TEST_F(CatalogFactsRoutesTest, ACatalogWriteWhoseCommitFailsLeavesTheFactsUnchan
   // facts stay as the database has them: the store keeps its type and still takes Adds.
   const int64_t certificate = Import(pki::testing::EcChain().leaf.cert_der);
   const std::string store_id = CreateStore();
-  const Status disk_full = ResourceExhaustedError("disk full");
+  const Status disk_full = InsufficientStorageError("disk full");
 
   faults_.Fail(1, disk_full);
-  EXPECT_EQ(UpdateStore(store_id, std::nullopt, jobs::kPkcs12StoreType).status, 503);
+  EXPECT_EQ(UpdateStore(store_id, std::nullopt, jobs::kPkcs12StoreType).status, 507);
   faults_.Fail(1, disk_full);
-  EXPECT_EQ(Send("DELETE", "/CertificateStores/" + store_id).status, 503);
+  EXPECT_EQ(Send("DELETE", "/CertificateStores/" + store_id).status, 507);
   faults_.Fail(1, disk_full);
-  EXPECT_EQ(Send("POST", "/CertificateStores", StoreBody(std::nullopt)).status, 503);
+  EXPECT_EQ(Send("POST", "/CertificateStores", StoreBody(std::nullopt)).status, 507);
   faults_.Fail(1, disk_full);
   const Answer import =
       Send("POST", "/Certificates/Import",
            {{"Certificate", pki::Base64Encode(pki::testing::RsaChain().leaf.cert_der)}});
-  EXPECT_EQ(import.status, 503) << import.raw;
+  EXPECT_EQ(import.status, 507) << import.raw;
   EXPECT_EQ(faults_.failed(), 4);
 
   EXPECT_EQ(catalog_facts_.certificate_count(), 1u);

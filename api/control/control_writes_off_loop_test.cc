@@ -1,7 +1,7 @@
 // The control calls that change the store write through the store's writer: each is answered
 // only once its write is committed, and a commit that fails answers the SPEC §13 ErrorBody
-// (503), writes nothing and leaves the scheduler's memory as it was. Bad input is answered on
-// the loop without a write.
+// (507 for a full disk), writes nothing and leaves the scheduler's memory as it was. Bad input is
+// answered on the loop without a write.
 #include <memory>
 #include <optional>
 #include <string>
@@ -122,10 +122,10 @@ class ControlWritesOffTheLoopTest : public AgentApiFixture {
   }
 
   /// The next commit fails as a full disk does.
-  void FailNextCommit() { faults_.Fail(1, ResourceExhaustedError("disk full")); }
+  void FailNextCommit() { faults_.Fail(1, InsufficientStorageError("disk full")); }
 
   static void ExpectDiskFull(const Answer& answer) {
-    EXPECT_EQ(answer.status, 503) << answer.raw;
+    EXPECT_EQ(answer.status, 507) << answer.raw;
     EXPECT_EQ(answer.body["errorCode"], "RESOURCE_EXHAUSTED") << answer.raw;
     EXPECT_EQ(answer.body["errorMessage"], "disk full") << answer.raw;
     EXPECT_TRUE(answer.body.contains("errorDetails")) << answer.raw;

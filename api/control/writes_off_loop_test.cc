@@ -2,9 +2,14 @@
 // second, the calls that only read or remember (GET /Status, agents' heartbeats) are answered
 // at once while Adds wait for their commit, and each Add is answered only once it is durable.
 // A commit that fails answers every Add of its group with the error and writes none of them.
+// A store that takes no writes (disk full, read-only), its writer's repositories failing as
+// such a SQLite file makes them fail: writes answer 507 RESOURCE_EXHAUSTED and change nothing,
+// reads go on, GET /Status says unhealthy and why, and the first write after space returns is
+// written with no restart (tests/e2e/store_full_e2e_test.cc does it on a real filesystem).
 #include <chrono>
 #include <functional>
 #include <future>
+#include <iostream>
 #include <memory>
 #include <optional>
 #include <string>
@@ -15,6 +20,7 @@
 
 #include "pki/base64.h"
 #include "pki/test_certs.h"
+#include "store/faulty_repositories.h"
 #include "store/job_store.h"
 #include "store/write_executor.h"
 #include "tests/testing/agent_api_fixture.h"
@@ -34,8 +40,8 @@ class WritesOffTheLoopTest : public AgentApiFixture {
  protected:
   void SetUp() override {
     AgentApiFixture::SetUp();
-    ASSERT_OK_AND_ASSIGN(
-        executor_, orch::testing::OpenTestWriter(dir_ + "/orchd.db", clock_, loop_, &faults_));
+    ASSERT_OK_AND_ASSIGN(executor_, orch::testing::OpenTestWriter(dir_ + "/orchd.db", clock_, loop_,
+                                                                  &faults_, &repository_faults_));
     // The fixture's handlers write at once; these hand their writes to a writer thread.
     UseWriter(*executor_);
   }
@@ -81,8 +87,65 @@ class WritesOffTheLoopTest : public AgentApiFixture {
 
   int64_t StoredJobs() { return store::SqliteJobStore(*store_).ListJobs(jobs::Paging{})->total; }
 
+  /// What the reads answer: jobs, history, stores and pools, one after the other.
+  std::string ReadEverything() {
+    std::string seen;
+    for (const char* target : {"/OrchestratorJobs/ScheduledJobs", "/OrchestratorJobs/JobHistory",
+                               "/CertificateStores", "/AgentPools"}) {
+      const Answer read = ControlThrough(loop_, "GET", target);
+      EXPECT_EQ(read.status, 200) << target << ": " << read.raw;
+      seen += read.raw + "\n";
+    }
+    return seen;
+  }
+
+  /// With every call of the writer's repositories failing with `error`: writes answer 507
+  /// with its message and change nothing, reads answer 200, /Status says unhealthy and why.
+  /// Then, the fault gone: the next Add is written and /Status is healthy.
+  void ExpectRefusedThenRecovered(const Status& error, const std::string& cause) {
+    RecordProperty("store_fault", "fault-injected repositories");
+    std::cout << "store full: fault-injected repositories, in process\n";
+    const std::string add = AddBody();
+    ASSERT_FALSE(add.empty());
+    ASSERT_EQ(ControlThrough(loop_, "POST", kAdd, add).status, 200);
+    const std::string before = ReadEverything();
+
+    repository_faults_.Fail(store::RepositoryFaults::kAnyCall, error, /*count=*/1000);
+    const json another_store = {{"ClientMachine", "web02"},
+                                {"Storepath", "/etc/ssl/s.pem"},
+                                {"CertStoreType", 2},
+                                {"AgentPoolId", "00000000-0000-0000-0000-000000000000"}};
+    const Answer answers[] = {
+        ControlThrough(loop_, "POST", kAdd, add),
+        ControlThrough(loop_, "POST", "/CertificateStores", another_store.dump()),
+        ControlThrough(loop_, "POST", "/AgentPools",
+                       json{{"Name", "web"}, {"Agents", json::array()}}.dump()),
+    };
+    for (const Answer& answer : answers) {
+      EXPECT_EQ(answer.status, 507) << answer.raw;
+      EXPECT_EQ(answer.body["errorCode"], "RESOURCE_EXHAUSTED") << answer.raw;
+      EXPECT_NE(answer.body.value("errorMessage", "").find(cause), std::string::npos) << answer.raw;
+    }
+    EXPECT_EQ(ReadEverything(), before);
+    Answer status = Control("GET", "/Status");
+    EXPECT_EQ(status.body["Store"]["Healthy"], false) << status.raw;
+    EXPECT_NE(status.body["Store"].value("Message", "").find(cause), std::string::npos)
+        << status.raw;
+
+    repository_faults_.Clear();
+    const Answer added = ControlThrough(loop_, "POST", kAdd, add);
+    EXPECT_EQ(added.status, 200) << added.raw;
+    EXPECT_NE(ReadEverything(), before);
+    status = Control("GET", "/Status");
+    EXPECT_EQ(status.status, 200) << status.raw;
+    EXPECT_EQ(status.body["Store"]["Healthy"], true) << status.raw;
+  }
+
+  static constexpr char kAdd[] = "/CertificateStores/Certificates/Add";
+
   orch::testing::TestLoop loop_;
   store::CommitFaults faults_;
+  store::RepositoryFaults repository_faults_;
   std::unique_ptr<store::WriteExecutor> executor_;
 };
 
@@ -174,11 +237,11 @@ TEST_F(WritesOffTheLoopTest, AFailedCommitAnswersEveryAddOfItsGroupAndWritesNone
   for (int i = 0; i < 3; ++i) {
     SubmitAdd(add, [&answers](Response response) { answers.push_back(std::move(response)); });
   }
-  faults_.Fail(1, ResourceExhaustedError("disk full"), /*after=*/1);  // not the busy write's
+  faults_.Fail(1, InsufficientStorageError("disk full"), /*after=*/1);  // not the busy write's
   release.set_value();
   ASSERT_TRUE(loop_.RunUntil([&] { return answers.size() == 3; }));
   for (const Response& answer : answers) {
-    EXPECT_EQ(answer.status, 503);
+    EXPECT_EQ(answer.status, 507);
     const json body = json::parse(answer.body, nullptr, false);
     EXPECT_EQ(body["errorCode"], "RESOURCE_EXHAUSTED") << answer.body;
     EXPECT_EQ(body["errorMessage"], "disk full") << answer.body;
@@ -224,6 +287,23 @@ TEST_F(WritesOffTheLoopTest, ARegistrationIsAnsweredAfterItsCommitAndAFailedOneS
   const Answer heartbeat = Agent("/KeyfactorAgents/Session/Heartbeat",
                                  json{{"SessionToken", registered.body["Session"]["Token"]}});
   EXPECT_EQ(heartbeat.body["SessionValid"], true) << heartbeat.raw;
+}
+
+TEST_F(WritesOffTheLoopTest, DiskFullRefusesWritesWith507ServesReadsAndRecoversWithoutRestart) {
+  // Given a disk that fills up, then has space again.
+  ExpectRefusedThenRecovered(
+      InsufficientStorageError("disk full: database " + dir_ +
+                               "/orchd.db cannot grow (database or disk is full)"),
+      "disk full");
+}
+
+TEST_F(WritesOffTheLoopTest, ReadOnlyStoreRefusesWritesWith507NamingTheFileAndRecovers) {
+  // Given a database file that becomes read-only, then writable again.
+  ExpectRefusedThenRecovered(
+      InsufficientStorageError("read-only: database " + dir_ +
+                               "/orchd.db cannot be written (attempt to write a readonly "
+                               "database)"),
+      "read-only: database " + dir_ + "/orchd.db");
 }
 
 }  // namespace

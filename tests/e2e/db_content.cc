@@ -32,15 +32,22 @@ std::vector<std::string> Rows(sqlite3* db, const std::string& sql) {
   return rows;
 }
 
-}  // namespace
-
-std::string DatabaseContent(const std::string& path) {
+// A read-only connection to `path`, or null (closed) when it cannot be opened.
+sqlite3* OpenReadOnly(const std::string& path) {
   sqlite3* db = nullptr;
   if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
     sqlite3_close(db);
-    return "";
+    return nullptr;
   }
   sqlite3_busy_timeout(db, 5000);
+  return db;
+}
+
+}  // namespace
+
+std::string DatabaseContent(const std::string& path) {
+  sqlite3* db = OpenReadOnly(path);
+  if (db == nullptr) return "";
   std::string content;
   for (const std::string& table :
        Rows(db, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")) {
@@ -54,14 +61,12 @@ std::string DatabaseContent(const std::string& path) {
 }
 
 std::vector<std::string> QueryColumn(const std::string& path, const std::string& sql) {
-  sqlite3* db = nullptr;
+  sqlite3* db = OpenReadOnly(path);
   std::vector<std::string> rows;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+  if (db == nullptr) {
     ADD_FAILURE() << "cannot open " << path;
-    sqlite3_close(db);
     return rows;
   }
-  sqlite3_busy_timeout(db, 5000);
   sqlite3_stmt* statement = nullptr;
   EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &statement, nullptr), SQLITE_OK)
       << sqlite3_errmsg(db);
@@ -72,6 +77,17 @@ std::vector<std::string> QueryColumn(const std::string& path, const std::string&
   sqlite3_finalize(statement);
   sqlite3_close(db);
   return rows;
+}
+
+std::string IntegrityCheck(const std::string& path) {
+  sqlite3* db = OpenReadOnly(path);
+  if (db == nullptr) return "";
+  std::string answer;
+  for (const std::string& line : Rows(db, "PRAGMA integrity_check")) {
+    answer += (answer.empty() ? "" : "\n") + line;
+  }
+  sqlite3_close(db);
+  return answer;
 }
 
 }  // namespace orch::e2e

@@ -15,4 +15,8 @@ std::string DatabaseContent(const std::string& path);
 /// read through a read-only connection; a database or statement that fails is a test failure.
 std::vector<std::string> QueryColumn(const std::string& path, const std::string& sql);
 
+/// What `PRAGMA integrity_check` answers for the SQLite database at `path`, its lines joined
+/// by newlines: "ok" for a sound database; "" when the database cannot be opened.
+std::string IntegrityCheck(const std::string& path);
+
 }  // namespace orch::e2e
