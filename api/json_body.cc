@@ -40,8 +40,9 @@ Status FieldError(const std::string& field, const std::string& message) {
 }
 
 StatusOr<json> ParseJsonBody(const Request& request) {
-  StatusOr<json> parsed = jobs::ParseJson(request.body);
-  if (!parsed.ok()) {
+  StatusOr<json> parsed = jobs::ParseJson(request.body, jobs::JsonText::kRequest);
+  // A duplicate member or a NUL names its field: FIELD_ERROR, as for any other bad member.
+  if (!parsed.ok() && parsed.status().field().empty()) {
     return InvalidArgumentError("the request body is " + parsed.status().message())
         .WithField(std::string(kJsonFormatField));
   }

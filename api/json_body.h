@@ -19,8 +19,9 @@
 
 namespace orch::api {
 
-/// The body parsed as JSON. When it is not JSON the Status is one ErrorReply() answers with
-/// 400 JSON_FORMAT_ERROR.
+/// The body parsed as JSON (jobs::JsonText::kRequest). When it is not JSON (or not UTF-8, or
+/// nested too deeply) the Status is one ErrorReply() answers with 400 JSON_FORMAT_ERROR; a
+/// duplicate member or a NUL character is InvalidArgument naming the member (FIELD_ERROR).
 StatusOr<nlohmann::json> ParseJsonBody(const Request& request);
 
 /// StatusToResponse(), except for ParseJsonBody()'s JSON_FORMAT_ERROR.

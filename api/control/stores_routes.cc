@@ -91,7 +91,7 @@ StatusOr<std::string> PropertiesOf(const JsonFields& body) {
   if (value == nullptr) return std::string("{}");
   if (value->is_object()) return value->dump(-1, ' ', false, json::error_handler_t::replace);
   if (value->is_string()) {
-    StatusOr<json> object = jobs::ParseJson(value->get<std::string>());
+    StatusOr<json> object = jobs::ParseJson(value->get<std::string>(), jobs::JsonText::kRequest);
     if (!object.ok()) {
       return FieldError(body.Field("Properties"),
                         "is a string that is " + object.status().message());
