@@ -21,7 +21,9 @@ StatusOr<store::CollectionRecord> ParseCollectionRequest(const nlohmann::json& b
   ORCH_ASSIGN_OR_RETURN(std::optional<std::string> description,
                         fields.OptionalString("Description"));
   record.description = description.value_or("");
-  ORCH_ASSIGN_OR_RETURN(std::optional<std::string> query, fields.OptionalString("Query"));
+  // The query language holds its text to kMaxTextBytes itself, naming a position.
+  ORCH_ASSIGN_OR_RETURN(std::optional<std::string> query,
+                        fields.OptionalString("Query", std::string::npos));
   record.query = query.value_or("");
   StatusOr<jobs::SqlFilter> compiled =
       jobs::CompileQuery(record.query, store::CertificateQueryFields());

@@ -28,7 +28,8 @@ struct ImportRequest {
 StatusOr<ImportRequest> ParseImportRequest(const nlohmann::json& body);
 
 /// `{Name, Description?, Query?}`: Name 1 to kMaxNameBytes bytes without control characters,
-/// Description and Query at most kMaxTextBytes, Query a valid certificate query (SPEC §7.3).
+/// Description at most kMaxTextBytes, Query a valid certificate query (SPEC §7.3, at most
+/// jobs::kMaxQueryLength bytes).
 /// The id is left 0. InvalidArgument naming the member otherwise.
 StatusOr<store::CollectionRecord> ParseCollectionRequest(const nlohmann::json& body);
 

@@ -30,12 +30,12 @@ struct RunTargets {
   std::optional<jobs::SqlFilter> query;
 };
 
-/// Exactly one of JobIds (1 to kMaxTargetIds job GUIDs) and Query (a job query of at most
-/// kMaxTextBytes); InvalidArgument naming the member otherwise.
+/// Exactly one of JobIds (1 to kMaxTargetIds job GUIDs) and Query (a job query, at most
+/// jobs::kMaxQueryLength bytes); InvalidArgument naming the member otherwise.
 StatusOr<JobTargets> ParseJobTargetsRequest(const nlohmann::json& body);
 
-/// Exactly one of JobAuditIds (1 to kMaxTargetIds positive ids) and Query (a run query of at
-/// most kMaxTextBytes); InvalidArgument naming the member otherwise.
+/// Exactly one of JobAuditIds (1 to kMaxTargetIds positive ids) and Query (a run query, at most
+/// jobs::kMaxQueryLength bytes); InvalidArgument naming the member otherwise.
 StatusOr<RunTargets> ParseRunTargetsRequest(const nlohmann::json& body);
 
 }  // namespace orch::api
