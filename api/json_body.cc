@@ -53,8 +53,8 @@ Status CheckStrings(const json& value, const std::string& field) {
   if (value.is_object()) {
     for (auto item = value.begin(); item != value.end(); ++item) {
       if (item.key().size() > kMaxNameBytes) {
-        return FieldError(field, "has a member name of more than " +
-                                     std::to_string(kMaxNameBytes) + " bytes");
+        return FieldError(
+            field, "has a member name of more than " + std::to_string(kMaxNameBytes) + " bytes");
       }
       ORCH_RETURN_IF_ERROR(CheckStrings(item.value(), field + "." + item.key()));
     }
@@ -159,7 +159,9 @@ StatusOr<std::optional<std::string>> JsonFields::OptionalString(std::string_view
   const json* value = Find(name);
   if (value == nullptr) return std::optional<std::string>();
   if (!value->is_string()) return FieldError(Field(name), "must be a string, got " + Shown(*value));
-  if (value->get_ref<const std::string&>().size() > max_bytes) return TooLong(Field(name), max_bytes);
+  if (value->get_ref<const std::string&>().size() > max_bytes) {
+    return TooLong(Field(name), max_bytes);
+  }
   return std::optional<std::string>(value->get<std::string>());
 }
 
@@ -194,8 +196,8 @@ StatusOr<int64_t> JsonFields::RequiredId(std::string_view name) const {
 StatusOr<const json*> JsonFields::OptionalArray(std::string_view name, size_t max_items) const {
   const json* value = Find(name);
   if (value != nullptr && (!value->is_array() || value->size() > max_items)) {
-    return FieldError(Field(name), "must be an array of at most " + std::to_string(max_items) +
-                                       " items");
+    return FieldError(Field(name),
+                      "must be an array of at most " + std::to_string(max_items) + " items");
   }
   return value;
 }

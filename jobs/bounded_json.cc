@@ -153,7 +153,9 @@ bool Check::Repeated(const std::string& name, Object& object) {
     return false;
   }
   if (object.names.empty()) {
-    for (std::size_t i = object.first_key; i < key_count_; ++i) object.names.insert(Folded(keys_[i]));
+    for (std::size_t i = object.first_key; i < key_count_; ++i) {
+      object.names.insert(Folded(keys_[i]));
+    }
   }
   return !object.names.insert(Folded(name)).second;
 }

@@ -111,8 +111,9 @@ TEST(BoundedJsonTest, RequestsRefuseMembersEqualIgnoringCaseAndNul) {
 TEST(BoundedJsonTest, RefusesInvalidUtf8AsNotJson) {
   // Given ill-formed UTF-8 (a stray continuation byte, an overlong form, a lone surrogate),
   // the text is not JSON and the error has no field.
-  for (const std::string& text : {std::string("{\"a\":\"\x80\"}"), std::string("[\"\xc0\xaf\"]"),
-                                 std::string("[\"\xed\xa0\x80\"]"), std::string(R"(["\ud800"])")}) {
+  for (const std::string& text :
+       {std::string("{\"a\":\"\x80\"}"), std::string("[\"\xc0\xaf\"]"),
+        std::string("[\"\xed\xa0\x80\"]"), std::string(R"(["\ud800"])")}) {
     StatusOr<nlohmann::json> refused = ParseJson(text, JsonText::kRequest);
     ASSERT_FALSE(refused.ok());
     EXPECT_THAT(refused.status().message(), HasSubstr("not valid JSON"));
@@ -123,8 +124,7 @@ TEST(BoundedJsonTest, RefusesInvalidUtf8AsNotJson) {
 TEST(BoundedJsonTest, CutsALongDuplicateNameShort) {
   // Given a repeated member name of 1000 bytes, the field shows only its first 64.
   const std::string name(1000, 'n');
-  StatusOr<nlohmann::json> refused =
-      ParseJson("{\"" + name + "\":1,\"" + name + "\":2}");
+  StatusOr<nlohmann::json> refused = ParseJson("{\"" + name + "\":1,\"" + name + "\":2}");
   EXPECT_EQ(refused.status().field(), std::string(kMaxEchoedMemberName, 'n') + "...");
 }
 

@@ -44,7 +44,7 @@ StatusOr<ConfigurationRequest> ParseConfigurationRequest(const nlohmann::json& b
 /// `{SessionToken, JobId, AuditId, Status: 2|3|4, Message}` (the completion endpoint).
 struct CompletionRequest {
   std::string token;
-  std::string job_id;  // lowercase GUID
+  std::string job_id;    // lowercase GUID
   int64_t audit_id = 0;  // 1..kMaxJsonId
   store::RunResult result = store::RunResult::kUnknown;
   std::string message;  // "" when absent or not a string; cut to kMaxCompletionMessageBytes

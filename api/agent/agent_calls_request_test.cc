@@ -19,8 +19,7 @@ TEST(AgentCallsRequestTest, HeartbeatAndPollReadTheTokenAndTheWait) {
   // Given a heartbeat and a poll, the token and wait come back; bad ones are named.
   ASSERT_OK_AND_ASSIGN(std::string token, ParseHeartbeatRequest({{"sessiontoken", "t"}}));
   EXPECT_EQ(token, "t");
-  EXPECT_EQ(ParseHeartbeatRequest({{"SessionToken", kLongToken}}).status().field(),
-            "SessionToken");
+  EXPECT_EQ(ParseHeartbeatRequest({{"SessionToken", kLongToken}}).status().field(), "SessionToken");
   const json poll = {{"SessionToken", "t"}, {"WaitSeconds", 60}};
   ASSERT_OK_AND_ASSIGN(PollRequest request, ParsePollRequest(poll));
   EXPECT_EQ(request.wait, std::chrono::seconds(60));
@@ -36,8 +35,7 @@ TEST(AgentCallsRequestTest, HeartbeatAndPollReadTheTokenAndTheWait) {
 TEST(AgentCallsRequestTest, ConfigurationAndCompletionNameEachBadMember) {
   // Given a configuration and a completion call, each broken member is named.
   const json configuration = {{"SessionToken", "t"}, {"JobId", kGuid}};
-  ASSERT_OK_AND_ASSIGN(ConfigurationRequest configure,
-                       ParseConfigurationRequest(configuration));
+  ASSERT_OK_AND_ASSIGN(ConfigurationRequest configure, ParseConfigurationRequest(configuration));
   EXPECT_EQ(configure.job_id, "aaaaaaaa-2222-3333-4444-555555555555");
   ExpectFieldErrors(configuration,
                     {{"/JobId", "job", "JobId"}, {"/SessionToken", kLongToken, "SessionToken"}},

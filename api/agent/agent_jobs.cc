@@ -25,7 +25,6 @@ std::shared_ptr<spdlog::logger> Log() {
   return GetLogger("api");
 }
 
-
 // The approved agent behind a live session token, or an error reply.
 struct SessionAgent {
   std::optional<Agent> agent;
@@ -142,9 +141,10 @@ void Configure(const AgentApi::Context& context, const Request& request, ReplyFn
     return ParseConfigurationRequest(body);
   }();
   if (!parsed.ok()) return reply(ErrorReply(parsed.status()));
+  const std::string token = std::move(parsed->token);
+  const std::string job_id = std::move(parsed->job_id);
   const AgentApi::Context* ctx = &context;
-  AuthenticateSession(context, parsed->token,
-                      [ctx, job_id = parsed->job_id, reply = std::move(reply)](SessionAgent caller) {
+  AuthenticateSession(context, token, [ctx, job_id, reply = std::move(reply)](SessionAgent caller) {
     if (!caller.agent) return reply(std::move(caller.refusal));
     if (ctx->deps.scheduler == nullptr) {
       return reply(

@@ -29,15 +29,15 @@ TEST(RegisterRequestTest, LimitsNameTheirMember) {
   EXPECT_EQ(request.client_machine, "web01");
   json many = json::object();
   for (size_t i = 0; i <= kMaxProperties; ++i) many["p" + std::to_string(i)] = "v";
-  ExpectFieldErrors(valid,
-                    {{"/ClientMachine", std::string(256, 'm'), "ClientMachine"},
-                     {"/Capabilities", json(std::vector<std::string>(1001, "PEM")), "Capabilities"},
-                     {"/ClientParameters", many, "ClientParameters"},
-                     {"/ClientParameters", {{"k", std::string(kMaxTextBytes + 1, 'v')}},
-                      "ClientParameters.k"},
-                     {"/ClientParameters", "x", "ClientParameters"},
-                     {"/CSR", std::string(40000, 'A'), "CSR"}},
-                    Parse);
+  ExpectFieldErrors(
+      valid,
+      {{"/ClientMachine", std::string(256, 'm'), "ClientMachine"},
+       {"/Capabilities", json(std::vector<std::string>(1001, "PEM")), "Capabilities"},
+       {"/ClientParameters", many, "ClientParameters"},
+       {"/ClientParameters", {{"k", std::string(kMaxTextBytes + 1, 'v')}}, "ClientParameters.k"},
+       {"/ClientParameters", "x", "ClientParameters"},
+       {"/CSR", std::string(40000, 'A'), "CSR"}},
+      Parse);
 }
 
 TEST(RegisterRequestTest, RepeatedMembersAreRefused) {

@@ -26,7 +26,6 @@ namespace {
 using nlohmann::json;
 using std::chrono::milliseconds;
 
-
 void Heartbeat(const AgentApi::Context& context, const Request& request, ReplyFn reply) {
   StatusOr<std::string> token = [&]() -> StatusOr<std::string> {
     ORCH_ASSIGN_OR_RETURN(json body, ParseJsonBody(request));

@@ -12,7 +12,8 @@ StatusOr<AddTarget> ParseTarget(const json& entry, const std::string& path) {
   ORCH_ASSIGN_OR_RETURN(JsonFields fields, JsonFields::Of(entry, path));
   AddTarget target;
   ORCH_ASSIGN_OR_RETURN(target.store_id, fields.RequiredGuid("CertificateStoreId"));
-  ORCH_ASSIGN_OR_RETURN(std::optional<std::string> alias, fields.OptionalString("Alias", kMaxNameBytes));
+  ORCH_ASSIGN_OR_RETURN(std::optional<std::string> alias,
+                        fields.OptionalString("Alias", kMaxNameBytes));
   target.alias = alias.value_or("");
   ORCH_ASSIGN_OR_RETURN(target.overwrite, fields.Bool("Overwrite", false));
   ORCH_ASSIGN_OR_RETURN(target.include_private_key, fields.Bool("IncludePrivateKey", false));

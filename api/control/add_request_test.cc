@@ -85,11 +85,13 @@ TEST(AddRequestTest, EveryInvalidFieldIsNamed) {
       {"/CollectionId", 0, "CollectionId"},
       {"/CertificateId", int64_t{1} << 53, "CertificateId"},
       {"/CertificateStores/0/Alias", std::string(256, 'a'), "CertificateStores[0].Alias"},
-      {"/CertificateStores/0/JobFields", {{"k", std::string(4097, 'v')}},
+      {"/CertificateStores/0/JobFields",
+       {{"k", std::string(4097, 'v')}},
        "CertificateStores[0].JobFields.k"},
       {"/CertificateStores/0/EntryPassword", std::string(4097, 'p'),
        "CertificateStores[0].EntryPassword"},
-      {"/CertificateStores/0/PfxPassword", {{"Value", std::string(4097, 'p')}},
+      {"/CertificateStores/0/PfxPassword",
+       {{"Value", std::string(4097, 'p')}},
        "CertificateStores[0].PfxPassword.Value"},
   };
   for (const Case& c : cases) {

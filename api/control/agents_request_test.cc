@@ -34,17 +34,17 @@ TEST(AgentsRequestTest, ReenrollmentNamesEachBadMember) {
   ASSERT_OK_AND_ASSIGN(ReenrollmentRequest request, ParseReenrollmentRequest(valid));
   EXPECT_EQ(request.status, 2);
   EXPECT_EQ(request.ids.size(), 1u);
-  ExpectFieldErrors(valid,
-                    {{"/OrchestratorIds", nullptr, "OrchestratorIds"},
-                     {"/OrchestratorIds", "x", "OrchestratorIds"},
-                     {"/OrchestratorIds", {kGuid, "x"}, "OrchestratorIds[1]"},
-                     {"/OrchestratorIds", json(std::vector<std::string>(1001, kGuid)),
-                      "OrchestratorIds"},
-                     {"/Status", 3, "Status"},
-                     {"/Status", -1, "Status"},
-                     {"/Status", "1", "Status"},
-                     {"/Status", nullptr, "Status"}},
-                    ParseReenrollmentRequest);
+  ExpectFieldErrors(
+      valid,
+      {{"/OrchestratorIds", nullptr, "OrchestratorIds"},
+       {"/OrchestratorIds", "x", "OrchestratorIds"},
+       {"/OrchestratorIds", {kGuid, "x"}, "OrchestratorIds[1]"},
+       {"/OrchestratorIds", json(std::vector<std::string>(1001, kGuid)), "OrchestratorIds"},
+       {"/Status", 3, "Status"},
+       {"/Status", -1, "Status"},
+       {"/Status", "1", "Status"},
+       {"/Status", nullptr, "Status"}},
+      ParseReenrollmentRequest);
 }
 
 }  // namespace

@@ -31,7 +31,8 @@ TEST(CertificateRequestTest, ImportTakesBase64AndAPassword) {
 
 TEST(CertificateRequestTest, CollectionNamesEachBadMember) {
   // Given a collection body, it parses; a bad name, description or query is named.
-  const json valid = {{"Name", "expiring"}, {"Description", "d"}, {"Query", "IssuedDN -contains \"x\""}};
+  const json valid = {
+      {"Name", "expiring"}, {"Description", "d"}, {"Query", "IssuedDN -contains \"x\""}};
   ASSERT_OK_AND_ASSIGN(store::CollectionRecord record, ParseCollectionRequest(valid));
   EXPECT_EQ(record.name, "expiring");
   EXPECT_EQ(record.description, "d");

@@ -19,8 +19,8 @@
 #include "common/logging.h"
 #include "jobs/url.h"
 #include "scheduler/scheduler.h"
-#include "store/store_reader.h"
 #include "store/run_repository.h"
+#include "store/store_reader.h"
 #include "store/store_writer.h"
 
 namespace orch::api {

@@ -31,7 +31,6 @@ namespace {
 
 using nlohmann::json;
 
-
 // The peer's user name as jobs and logs record it; `caller` is the Authorizer's Identify().
 std::string RequesterName(const Request& request, const Caller& caller) {
   if (!request.peer) return "";

@@ -35,22 +35,20 @@ TEST(PoolRequestTest, NamesEachBadMember) {
   // Given one broken member at a time, with the limits on names and agents, it is named.
   json many = json::array();
   for (size_t i = 0; i <= 1000; ++i) many.push_back({{"AgentId", kGuid}});
-  ExpectFieldErrors(
-      ValidPool(),
-      {{"/AgentPoolId", nullptr, "AgentPoolId"},
-       {"/AgentPoolId", "pool", "AgentPoolId"},
-       {"/Name", nullptr, "Name"},
-       {"/Name", "", "Name"},
-       {"/Name", std::string(256, 'n'), "Name"},
-       {"/Name", "a\tb", "Name"},
-       {"/Agents", "x", "Agents"},
-       {"/Agents", many, "Agents"},
-       {"/Agents/0/AgentId", 5, "Agents[0].AgentId"},
-       {"/Agents/0/EnableMonitor", "yes", "Agents[0].EnableMonitor"},
-       {"/Agents/1", {{"AgentId", kGuid}}, "Agents[1].AgentId"}},
-      [](const json& body) { return ParsePoolRequest(body, true); });
-  EXPECT_OK(ParsePoolRequest(
-      {{"Name", std::string(255, 'n')}, {"Agents", json::array()}}, false));
+  ExpectFieldErrors(ValidPool(),
+                    {{"/AgentPoolId", nullptr, "AgentPoolId"},
+                     {"/AgentPoolId", "pool", "AgentPoolId"},
+                     {"/Name", nullptr, "Name"},
+                     {"/Name", "", "Name"},
+                     {"/Name", std::string(256, 'n'), "Name"},
+                     {"/Name", "a\tb", "Name"},
+                     {"/Agents", "x", "Agents"},
+                     {"/Agents", many, "Agents"},
+                     {"/Agents/0/AgentId", 5, "Agents[0].AgentId"},
+                     {"/Agents/0/EnableMonitor", "yes", "Agents[0].EnableMonitor"},
+                     {"/Agents/1", {{"AgentId", kGuid}}, "Agents[1].AgentId"}},
+                    [](const json& body) { return ParsePoolRequest(body, true); });
+  EXPECT_OK(ParsePoolRequest({{"Name", std::string(255, 'n')}, {"Agents", json::array()}}, false));
 }
 
 }  // namespace

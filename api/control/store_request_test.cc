@@ -50,25 +50,24 @@ TEST(StoreRequestTest, NamesEachBadMemberAndLimit) {
   // Given one broken member at a time, including each limit, the member is named.
   json many = json::object();
   for (size_t i = 0; i <= kMaxProperties; ++i) many["p" + std::to_string(i)] = i;
-  ExpectFieldErrors(
-      ValidStore(),
-      {{"/Id", "x", "Id"},
-       {"/ClientMachine", std::string(kMaxNameBytes + 1, 'm'), "ClientMachine"},
-       {"/ClientMachine", "a\nb", "ClientMachine"},
-       {"/StorePath", std::string(kMaxTextBytes + 1, 'p'), "StorePath"},
-       {"/StorePath", nullptr, "StorePath"},
-       {"/CertStoreType", 99999, "CertStoreType"},
-       {"/ContainerId", 0, "ContainerId"},
-       {"/ContainerId", int64_t{1} << 53, "ContainerId"},
-       {"/AgentId", kGuid, "AgentPoolId"},
-       {"/Properties", many, "Properties"},
-       {"/Properties", {{std::string(kMaxNameBytes + 1, 'k'), 1}}, "Properties"},
-       {"/Properties", {{"k", std::string(kMaxTextBytes + 1, 'v')}}, "Properties.k"},
-       {"/Properties", R"({"a":1,"A":2})", "Properties"},
-       {"/Properties", "[1]", "Properties"},
-       {"/CreateIfMissing", 1, "CreateIfMissing"},
-       {"/Password", std::string(kMaxTextBytes + 1, 'p'), "Password"}},
-      [](const json& body) { return ParseStoreRequest(body, true); });
+  ExpectFieldErrors(ValidStore(),
+                    {{"/Id", "x", "Id"},
+                     {"/ClientMachine", std::string(kMaxNameBytes + 1, 'm'), "ClientMachine"},
+                     {"/ClientMachine", "a\nb", "ClientMachine"},
+                     {"/StorePath", std::string(kMaxTextBytes + 1, 'p'), "StorePath"},
+                     {"/StorePath", nullptr, "StorePath"},
+                     {"/CertStoreType", 99999, "CertStoreType"},
+                     {"/ContainerId", 0, "ContainerId"},
+                     {"/ContainerId", int64_t{1} << 53, "ContainerId"},
+                     {"/AgentId", kGuid, "AgentPoolId"},
+                     {"/Properties", many, "Properties"},
+                     {"/Properties", {{std::string(kMaxNameBytes + 1, 'k'), 1}}, "Properties"},
+                     {"/Properties", {{"k", std::string(kMaxTextBytes + 1, 'v')}}, "Properties.k"},
+                     {"/Properties", R"({"a":1,"A":2})", "Properties"},
+                     {"/Properties", "[1]", "Properties"},
+                     {"/CreateIfMissing", 1, "CreateIfMissing"},
+                     {"/Password", std::string(kMaxTextBytes + 1, 'p'), "Password"}},
+                    [](const json& body) { return ParseStoreRequest(body, true); });
 }
 
 TEST(StoreRequestTest, ContainerNameIsAName) {

@@ -16,8 +16,8 @@ Status IdsOrQuery(const JsonFields& body, std::string_view ids_name,
                   std::optional<jobs::SqlFilter>& query) {
   ids = body.Find(ids_name);
   if ((ids == nullptr) == (body.Find("Query") == nullptr)) {
-    return FieldError(std::string(ids_name), "exactly one of " + std::string(ids_name) +
-                                                 " and Query must be given");
+    return FieldError(std::string(ids_name),
+                      "exactly one of " + std::string(ids_name) + " and Query must be given");
   }
   if (ids != nullptr) {
     if (!ids->is_array() || ids->empty() || ids->size() > kMaxTargetIds) {

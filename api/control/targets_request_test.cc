@@ -19,16 +19,18 @@ TEST(TargetsRequestTest, JobsByIdsOrByQuery) {
   ASSERT_OK_AND_ASSIGN(JobTargets by_ids, ParseJobTargetsRequest({{"JobIds", {kGuid}}}));
   EXPECT_EQ(by_ids.ids, std::vector<std::string>{"aaaaaaaa-2222-3333-4444-555555555555"});
   EXPECT_FALSE(by_ids.query.has_value());
-  ASSERT_OK_AND_ASSIGN(JobTargets by_query, ParseJobTargetsRequest({{"Query", "JobType -eq \"Add\""}}));
+  ASSERT_OK_AND_ASSIGN(JobTargets by_query,
+                       ParseJobTargetsRequest({{"Query", "JobType -eq \"Add\""}}));
   EXPECT_TRUE(by_query.ids.empty());
   EXPECT_TRUE(by_query.query.has_value());
-  ExpectFieldErrors({{"JobIds", {kGuid}}},
-                    {{"/JobIds", nullptr, "JobIds"},
-                     {"/Query", "JobType -eq \"Add\"", "JobIds"},
-                     {"/JobIds", json::array(), "JobIds"},
-                     {"/JobIds", json(std::vector<std::string>(kMaxTargetIds + 1, kGuid)), "JobIds"},
-                     {"/JobIds", {kGuid, 1}, "JobIds[1]"}},
-                    ParseJobTargetsRequest);
+  ExpectFieldErrors(
+      {{"JobIds", {kGuid}}},
+      {{"/JobIds", nullptr, "JobIds"},
+       {"/Query", "JobType -eq \"Add\"", "JobIds"},
+       {"/JobIds", json::array(), "JobIds"},
+       {"/JobIds", json(std::vector<std::string>(kMaxTargetIds + 1, kGuid)), "JobIds"},
+       {"/JobIds", {kGuid, 1}, "JobIds[1]"}},
+      ParseJobTargetsRequest);
   ExpectFieldErrors({{"Query", "JobType -eq \"Add\""}},
                     {{"/Query", 5, "Query"},
                      {"/Query", "Nope -eq 1", "Query"},

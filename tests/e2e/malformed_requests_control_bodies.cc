@@ -182,8 +182,8 @@ std::vector<MalformedCase> StoreCases() {
                   "FIELD_ERROR", "ClientMachine"),
       ControlPost("Store_StorepathOver4096", path, With(good, "Storepath", std::string(4097, 'p')),
                   400, "FIELD_ERROR", "StorePath"),
-      ControlPost("Store_StorepathEscapedNul", path, With(good, "Storepath", std::string("/a\0", 3)),
-                  400, "FIELD_ERROR", "Storepath"),
+      ControlPost("Store_StorepathEscapedNul", path,
+                  With(good, "Storepath", std::string("/a\0", 3)), 400, "FIELD_ERROR", "Storepath"),
       ControlPost("Store_DuplicateStorepath", path, With(good, "StorePath", "/etc/ssl/other.pem"),
                   400, "FIELD_ERROR", "Storepath"),
       ControlPost("Store_ContainerIdZero", path, With(good, "ContainerId", 0), 400, "FIELD_ERROR",
@@ -224,8 +224,8 @@ std::vector<MalformedCase> AgentCasesOnControl() {
     cases.push_back(ControlPost(verb + "_IdsOver1000", path,
                                 json(std::vector<std::string>(1001, kUnknownGuid)).dump(), 400,
                                 "FIELD_ERROR", "body"));
-    cases.push_back(ControlPost(verb + "_DuplicateInObjectItem", path,
-                                "[{\"a\":1,\"a\":1}]", 400, "FIELD_ERROR", "a"));
+    cases.push_back(ControlPost(verb + "_DuplicateInObjectItem", path, "[{\"a\":1,\"a\":1}]", 400,
+                                "FIELD_ERROR", "a"));
     MalformedCase unknown = ControlPost(verb + "_IdUnknown", path,
                                         json::array({kUnknownGuid}).dump(), 404, "API_ERROR");
     unknown.has = kUnknownGuid;  // the 404 names the id
@@ -253,10 +253,10 @@ std::vector<MalformedCase> AgentCasesOnControl() {
   cases.push_back(ControlPost("Reenroll_DuplicateStatus", reenroll,
                               "{\"OrchestratorIds\":[],\"Status\":1,\"Status\":2}", 400,
                               "FIELD_ERROR", "Status"));
-  cases.push_back(ControlPost("Reenroll_IdsOver1000", reenroll,
-                              With(good, "OrchestratorIds",
-                                   std::vector<std::string>(1001, kUnknownGuid)),
-                              400, "FIELD_ERROR", "OrchestratorIds"));
+  cases.push_back(
+      ControlPost("Reenroll_IdsOver1000", reenroll,
+                  With(good, "OrchestratorIds", std::vector<std::string>(1001, kUnknownGuid)), 400,
+                  "FIELD_ERROR", "OrchestratorIds"));
   return cases;
 }
 
@@ -279,8 +279,8 @@ std::vector<MalformedCase> PoolAndSecretCases() {
                   "FIELD_ERROR", "Name"),
       ControlPost("Pool_NameEscapedNul", pools, "{\"Name\":\"\\u0000\"}", 400, "FIELD_ERROR",
                   "Name"),
-      ControlPost("Pool_DuplicateName", pools, "{\"Name\":\"a\",\"Agents\":[],\"NAME\":\"b\"}",
-                  400, "FIELD_ERROR", "NAME"),
+      ControlPost("Pool_DuplicateName", pools, "{\"Name\":\"a\",\"Agents\":[],\"NAME\":\"b\"}", 400,
+                  "FIELD_ERROR", "NAME"),
       ControlPost("Pool_AgentsOver1000", pools,
                   With(good, "Agents", std::vector<json>(1001, member)), 400, "FIELD_ERROR",
                   "Agents"),

@@ -123,8 +123,8 @@ std::vector<MalformedCase> AddCases() {
                   "{\"CertificateId\":1,\"CertificateStores\":[{\"CertificateStoreId\":"
                   "\"$STORE\",\"Alias\":\"a\",\"Alias\":\"b\"}],\"Schedule\":{\"Immediate\":true}}",
                   400, "FIELD_ERROR", "Alias"),
-      ControlPost("Add_CertificateIdPastJsonSafe", path,
-                  AddWith("CertificateId", int64_t{1} << 53), 400, "FIELD_ERROR", "CertificateId"),
+      ControlPost("Add_CertificateIdPastJsonSafe", path, AddWith("CertificateId", int64_t{1} << 53),
+                  400, "FIELD_ERROR", "CertificateId"),
       ControlPost("Add_CollectionIdZero", path, AddWith("CollectionId", 0), 400, "FIELD_ERROR",
                   "CollectionId"),
       ControlPost("Add_AliasOver255", path, AddStoreWith("Alias", std::string(256, 'a')), 400,
@@ -138,11 +138,13 @@ std::vector<MalformedCase> AddCases() {
       ControlPost("Add_JobFieldsValueOver4096", path,
                   AddStoreWith("JobFields", {{"k", std::string(4097, 'v')}}), 400, "FIELD_ERROR",
                   entry + "JobFields.k"),
-      ControlPost("Add_PfxPasswordOver4096", path, AddStoreWith("PfxPassword", std::string(4097, 'p')),
-                  400, "FIELD_ERROR", entry + "PfxPassword"),
-      ControlPost("Add_StoresOver1000", path,
-                  AddWith(stores, json(std::vector<json>(1001, {{"CertificateStoreId", "$STORE"}}))),
-                  400, "FIELD_ERROR", stores),
+      ControlPost("Add_PfxPasswordOver4096", path,
+                  AddStoreWith("PfxPassword", std::string(4097, 'p')), 400, "FIELD_ERROR",
+                  entry + "PfxPassword"),
+      ControlPost(
+          "Add_StoresOver1000", path,
+          AddWith(stores, json(std::vector<json>(1001, {{"CertificateStoreId", "$STORE"}}))), 400,
+          "FIELD_ERROR", stores),
   };
   for (const Sched& s : schedules) {
     cases.push_back(ControlPost("AddSchedule_" + s.name, path, AddWith("Schedule", s.schedule), 400,

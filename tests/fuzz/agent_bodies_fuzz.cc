@@ -34,9 +34,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       });
       break;
     case 2:
-      Check(ParseConfigurationRequest(*body), [](const ConfigurationRequest& c) {
-        return Token(c.token) && c.job_id.size() == 36;
-      });
+      Check(ParseConfigurationRequest(*body),
+            [](const ConfigurationRequest& c) { return Token(c.token) && c.job_id.size() == 36; });
       break;
     case 3:
       Check(ParseCompletionRequest(*body), [](const CompletionRequest& c) {

@@ -37,8 +37,9 @@ inline size_t Chosen(const uint8_t* data, size_t count) {
 /// refused (which must be InvalidArgument).
 inline std::optional<nlohmann::json> ParsedBody(const uint8_t* data, size_t size) {
   if (size == 0) return std::nullopt;
-  StatusOr<nlohmann::json> body = jobs::ParseJson(
-      std::string_view(reinterpret_cast<const char*>(data) + 1, size - 1), jobs::JsonText::kRequest);
+  StatusOr<nlohmann::json> body =
+      jobs::ParseJson(std::string_view(reinterpret_cast<const char*>(data) + 1, size - 1),
+                      jobs::JsonText::kRequest);
   if (!body.ok()) {
     RequireInvalidArgument(body.status());
     return std::nullopt;

@@ -21,7 +21,9 @@ namespace {
 using namespace orch::api;
 using orch::fuzz::Check;
 
-bool Name(const std::string& text) { return !text.empty() && text.size() <= kMaxNameBytes; }
+bool Name(const std::string& text) {
+  return !text.empty() && text.size() <= kMaxNameBytes;
+}
 
 bool Pool(const orch::store::PoolSpec& pool) {
   return Name(pool.name) && pool.agents.size() <= kMaxIdsPerCall;
@@ -42,7 +44,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!body) return 0;
   switch (orch::fuzz::Chosen(data, 11)) {
     case 0:
-      Check(ParseAgentIdsRequest(*body), [](const auto& ids) { return ids.size() <= kMaxIdsPerCall; });
+      Check(ParseAgentIdsRequest(*body),
+            [](const auto& ids) { return ids.size() <= kMaxIdsPerCall; });
       break;
     case 1:
       Check(ParseReenrollmentRequest(*body), [](const ReenrollmentRequest& r) {
@@ -51,11 +54,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       break;
     case 2: Check(ParsePoolRequest(*body, false), Pool); break;
     case 3:
-      Check(ParsePoolRequest(*body, true), [](const auto& p) { return Pool(p) && !p.pool_id.empty(); });
+      Check(ParsePoolRequest(*body, true),
+            [](const auto& p) { return Pool(p) && !p.pool_id.empty(); });
       break;
     case 4: Check(ParseStoreRequest(*body, false), Store); break;
     case 5:
-      Check(ParseStoreRequest(*body, true), [](const auto& s) { return Store(s) && !s.record.id.empty(); });
+      Check(ParseStoreRequest(*body, true),
+            [](const auto& s) { return Store(s) && !s.record.id.empty(); });
       break;
     case 6: Check(ParseContainerRequest(*body), Name); break;
     case 7:
