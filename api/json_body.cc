@@ -1,5 +1,6 @@
 #include "api/json_body.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "api/errors.h"
@@ -33,15 +34,75 @@ std::optional<int64_t> AsInteger(const json& value) {
   return std::nullopt;
 }
 
+Status TooLong(const std::string& field, size_t max_bytes) {
+  return InvalidArgumentError(field + " must have at most " + std::to_string(max_bytes) + " bytes")
+      .WithField(field);
+}
+
+// Every string in `value` at most kMaxTextBytes; `value` is at most kMaxJsonDepth deep, so the
+// recursion is bounded.
+Status CheckStrings(const json& value, const std::string& field) {
+  if (value.is_string() && value.get_ref<const std::string&>().size() > kMaxTextBytes) {
+    return TooLong(field, kMaxTextBytes);
+  }
+  if (value.is_array()) {
+    for (size_t i = 0; i < value.size(); ++i) {
+      ORCH_RETURN_IF_ERROR(CheckStrings(value[i], field + "[" + std::to_string(i) + "]"));
+    }
+  }
+  if (value.is_object()) {
+    for (auto item = value.begin(); item != value.end(); ++item) {
+      if (item.key().size() > kMaxNameBytes) {
+        return FieldError(
+            field, "has a member name of more than " + std::to_string(kMaxNameBytes) + " bytes");
+      }
+      ORCH_RETURN_IF_ERROR(CheckStrings(item.value(), field + "." + item.key()));
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
+
+bool HasControlCharacter(std::string_view text) {
+  return std::any_of(text.begin(), text.end(),
+                     [](unsigned char c) { return c < 0x20 || c == 0x7F; });
+}
+
+StatusOr<std::vector<std::string>> GuidArray(const json& value, const std::string& field,
+                                             size_t max_items) {
+  if (!value.is_array() || value.size() > max_items) {
+    return FieldError(field.empty() ? "body" : field,
+                      "must be an array of at most " + std::to_string(max_items) + " GUIDs");
+  }
+  std::vector<std::string> ids;
+  ids.reserve(value.size());
+  for (size_t i = 0; i < value.size(); ++i) {
+    const json& item = value[i];
+    if (!item.is_string() || !IsGuid(item.get_ref<const std::string&>())) {
+      return FieldError(field + "[" + std::to_string(i) + "]", "must be a GUID");
+    }
+    ids.push_back(jobs::AsciiLowercase(item.get_ref<const std::string&>()));
+  }
+  return ids;
+}
+
+Status CheckProperties(const json& value, const std::string& field) {
+  if (!value.is_object()) return FieldError(field, "must be a JSON object");
+  if (value.size() > kMaxProperties) {
+    return FieldError(field, "must have at most " + std::to_string(kMaxProperties) + " members");
+  }
+  return CheckStrings(value, field);
+}
 
 Status FieldError(const std::string& field, const std::string& message) {
   return InvalidArgumentError(field + " " + message).WithField(field);
 }
 
 StatusOr<json> ParseJsonBody(const Request& request) {
-  StatusOr<json> parsed = jobs::ParseJson(request.body);
-  if (!parsed.ok()) {
+  StatusOr<json> parsed = jobs::ParseJson(request.body, jobs::JsonText::kRequest);
+  // A duplicate member or a NUL names its field: FIELD_ERROR, as for any other bad member.
+  if (!parsed.ok() && parsed.status().field().empty()) {
     return InvalidArgumentError("the request body is " + parsed.status().message())
         .WithField(std::string(kJsonFormatField));
   }
@@ -93,17 +154,52 @@ StatusOr<int64_t> JsonFields::RequiredInt(std::string_view name) const {
   return *number;
 }
 
-StatusOr<std::optional<std::string>> JsonFields::OptionalString(std::string_view name) const {
+StatusOr<std::optional<std::string>> JsonFields::OptionalString(std::string_view name,
+                                                                size_t max_bytes) const {
   const json* value = Find(name);
   if (value == nullptr) return std::optional<std::string>();
   if (!value->is_string()) return FieldError(Field(name), "must be a string, got " + Shown(*value));
+  if (value->get_ref<const std::string&>().size() > max_bytes) {
+    return TooLong(Field(name), max_bytes);
+  }
   return std::optional<std::string>(value->get<std::string>());
 }
 
-StatusOr<std::string> JsonFields::RequiredString(std::string_view name) const {
-  ORCH_ASSIGN_OR_RETURN(std::optional<std::string> text, OptionalString(name));
+StatusOr<std::string> JsonFields::RequiredString(std::string_view name, size_t max_bytes) const {
+  ORCH_ASSIGN_OR_RETURN(std::optional<std::string> text, OptionalString(name, max_bytes));
   if (!text || text->empty()) return FieldError(Field(name), "is required");
   return *text;
+}
+
+StatusOr<std::string> JsonFields::RequiredName(std::string_view name) const {
+  ORCH_ASSIGN_OR_RETURN(std::string text, RequiredString(name, kMaxNameBytes));
+  if (HasControlCharacter(text)) {
+    return FieldError(Field(name), "must have at most 255 bytes and no control characters");
+  }
+  return text;
+}
+
+StatusOr<std::optional<int64_t>> JsonFields::OptionalId(std::string_view name) const {
+  ORCH_ASSIGN_OR_RETURN(std::optional<int64_t> id, OptionalInt(name));
+  if (id && (*id < 1 || *id > kMaxJsonId)) {
+    return FieldError(Field(name), "must be an id from 1 to " + std::to_string(kMaxJsonId));
+  }
+  return id;
+}
+
+StatusOr<int64_t> JsonFields::RequiredId(std::string_view name) const {
+  ORCH_ASSIGN_OR_RETURN(std::optional<int64_t> id, OptionalId(name));
+  if (!id) return FieldError(Field(name), "is required");
+  return *id;
+}
+
+StatusOr<const json*> JsonFields::OptionalArray(std::string_view name, size_t max_items) const {
+  const json* value = Find(name);
+  if (value != nullptr && (!value->is_array() || value->size() > max_items)) {
+    return FieldError(Field(name),
+                      "must be an array of at most " + std::to_string(max_items) + " items");
+  }
+  return value;
 }
 
 StatusOr<bool> JsonFields::Bool(std::string_view name, bool fallback) const {
@@ -133,7 +229,12 @@ StatusOr<std::string> JsonFields::RequiredGuid(std::string_view name) const {
 StatusOr<std::optional<std::string>> JsonFields::OptionalSecret(std::string_view name) const {
   const json* value = Find(name);
   if (value == nullptr) return std::optional<std::string>();
-  if (value->is_string()) return std::optional<std::string>(value->get<std::string>());
+  if (value->is_string()) {
+    if (value->get_ref<const std::string&>().size() > kMaxTextBytes) {
+      return TooLong(Field(name), kMaxTextBytes);
+    }
+    return std::optional<std::string>(value->get<std::string>());
+  }
   if (value->is_object()) {
     ORCH_ASSIGN_OR_RETURN(JsonFields inner, Of(*value, Field(name)));
     return inner.OptionalString("Value");

@@ -24,6 +24,23 @@ TEST(JsonBodyTest, BodyThatIsNotJsonAnswersJsonFormatError) {
   EXPECT_EQ(json::parse(reply.body)["errorDetails"]["field"], "Name");
 }
 
+TEST(JsonBodyTest, DuplicateMembersAndNulAnswerFieldError) {
+  // Given a body repeating a member (in any case) or holding a NUL, the reply is FIELD_ERROR
+  // naming it; ill-formed UTF-8 is JSON_FORMAT_ERROR.
+  Request request;
+  request.body = R"({"Name":"a","NAME":"b"})";
+  Response reply = ErrorReply(ParseJsonBody(request).status());
+  EXPECT_EQ(reply.status, 400);
+  EXPECT_EQ(json::parse(reply.body)["errorCode"], "FIELD_ERROR");
+  EXPECT_EQ(json::parse(reply.body)["errorDetails"]["field"], "NAME");
+  request.body = R"({"Name":"a\u0000"})";
+  reply = ErrorReply(ParseJsonBody(request).status());
+  EXPECT_EQ(json::parse(reply.body)["errorDetails"]["field"], "Name");
+  request.body = "{\"Name\":\"\xff\"}";
+  reply = ErrorReply(ParseJsonBody(request).status());
+  EXPECT_EQ(json::parse(reply.body)["errorCode"], "JSON_FORMAT_ERROR");
+}
+
 TEST(JsonBodyTest, MembersMatchCaseInsensitivelyAndNullIsAbsent) {
   // Given mixed-case members and a null one, lookups ignore case and treat null as absent.
   json body = {{"clientmachine", "web01"}, {"ContainerId", nullptr}, {"CREATEIFMISSING", true}};

@@ -4,6 +4,7 @@
 // (serialising, copying, comparing), and hostile input cannot exhaust the stack.
 #pragma once
 
+#include <cstddef>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
@@ -15,10 +16,26 @@ namespace orch::jobs {
 /// How deeply arrays and objects may nest in any JSON orchd accepts; `[]` is one level.
 inline constexpr int kMaxJsonDepth = 64;
 
-/// `text` parsed as JSON. InvalidArgument ("not valid JSON: ... at byte N" or "nested deeper
-/// than 64 arrays and objects at byte N") otherwise. The nesting is checked by a SAX pass with a
-/// depth counter before anything is built: no recursion, time linear in the size of `text`.
-StatusOr<nlohmann::json> ParseJson(std::string_view text);
+/// What ParseJson() accepts besides valid JSON nested at most kMaxJsonDepth deep.
+enum class JsonText {
+  /// JSON orchd wrote or answered itself: member names unique within each object.
+  kStored,
+  /// A request body, or JSON a request carries in a string. Member names match
+  /// case-insensitively (SPEC §6, §7), so they must be unique ignoring ASCII case, and no
+  /// string or member name may hold a NUL character.
+  kRequest,
+};
+
+/// Longest member name echoed back as the field of an error; longer names are cut.
+inline constexpr size_t kMaxEchoedMemberName = 64;
+
+/// `text` parsed as JSON. InvalidArgument otherwise: "not valid JSON: ... at byte N" (ill-formed
+/// text or UTF-8) or "nested deeper than 64 arrays and objects", with no field; a duplicate
+/// member ("duplicate member 'Name'", field "Name") or, for kRequest, a NUL character ("Name
+/// must not contain a NUL character", field the member whose value holds it). Everything is
+/// checked by a SAX pass before anything is built: no recursion, time linear in the size of
+/// `text`.
+StatusOr<nlohmann::json> ParseJson(std::string_view text, JsonText kind = JsonText::kStored);
 
 // Reading members of JSON that came from elsewhere. nlohmann's const operator[] on a missing
 // key is undefined behaviour and value() throws on a non-object: these never do either.

@@ -72,6 +72,62 @@ TEST(BoundedJsonTest, ParsesOrdinaryDocuments) {
   EXPECT_EQ(scalar, 42);
 }
 
+TEST(BoundedJsonTest, RefusesADuplicateMemberNamingIt) {
+  // Given an object that repeats a member, at the top, nested, or past the scanned size, the
+  // refusal names the member; the same name in sibling or nested objects is no repetition.
+  for (const char* text :
+       {R"({"Name":"a","Name":"b"})", R"({"x":[{"y":1},{"Name":1,"z":2,"Name":3}]})"}) {
+    StatusOr<nlohmann::json> refused = ParseJson(text);
+    ASSERT_FALSE(refused.ok()) << text;
+    EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(refused.status().field(), "Name");
+    EXPECT_EQ(refused.status().message(), "duplicate member 'Name'");
+  }
+  std::string many = "{";
+  for (int i = 0; i < 1000; ++i) many += "\"k" + std::to_string(i) + "\":{\"k\":1},";
+  EXPECT_OK(ParseJson(many + "\"last\":0}"));
+  EXPECT_EQ(ParseJson(many + "\"k999\":0}").status().field(), "k999");
+  EXPECT_OK(ParseJson(R"({"a":{"a":{"a":1}},"b":[{"a":1},{"a":2}]})"));
+}
+
+TEST(BoundedJsonTest, RequestsRefuseMembersEqualIgnoringCaseAndNul) {
+  // Given a request, members that differ only in case repeat each other and a NUL character
+  // in a string names its member; stored JSON keeps both.
+  const std::string cased = R"({"SessionToken":"a","sessiontoken":"b"})";
+  EXPECT_OK(ParseJson(cased));
+  StatusOr<nlohmann::json> refused = ParseJson(cased, JsonText::kRequest);
+  EXPECT_EQ(refused.status().field(), "sessiontoken");
+
+  const std::string nul = R"({"Name":"a\u0000b"})";
+  EXPECT_OK(ParseJson(nul));
+  refused = ParseJson(nul, JsonText::kRequest);
+  EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(refused.status().field(), "Name");
+  EXPECT_EQ(refused.status().message(), "Name must not contain a NUL character");
+  EXPECT_EQ(ParseJson(R"(["\u0000"])", JsonText::kRequest).status().field(), "body");
+  EXPECT_EQ(ParseJson(R"({"a\u0000":1})", JsonText::kRequest).status().field(), "body");
+}
+
+TEST(BoundedJsonTest, RefusesInvalidUtf8AsNotJson) {
+  // Given ill-formed UTF-8 (a stray continuation byte, an overlong form, a lone surrogate),
+  // the text is not JSON and the error has no field.
+  for (const std::string& text :
+       {std::string("{\"a\":\"\x80\"}"), std::string("[\"\xc0\xaf\"]"),
+        std::string("[\"\xed\xa0\x80\"]"), std::string(R"(["\ud800"])")}) {
+    StatusOr<nlohmann::json> refused = ParseJson(text, JsonText::kRequest);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_THAT(refused.status().message(), HasSubstr("not valid JSON"));
+    EXPECT_EQ(refused.status().field(), "");
+  }
+}
+
+TEST(BoundedJsonTest, CutsALongDuplicateNameShort) {
+  // Given a repeated member name of 1000 bytes, the field shows only its first 64.
+  const std::string name(1000, 'n');
+  StatusOr<nlohmann::json> refused = ParseJson("{\"" + name + "\":1,\"" + name + "\":2}");
+  EXPECT_EQ(refused.status().field(), std::string(kMaxEchoedMemberName, 'n') + "...");
+}
+
 TEST(BoundedJsonTest, MembersAreReadWithoutInsertingOrThrowing) {
   // Given an object with members of each type, and values that are not objects, the readers
   // answer the member or the fallback and never throw.

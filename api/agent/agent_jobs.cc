@@ -9,6 +9,7 @@
 
 #include "api/agent/agent_api.h"
 #include "api/agent/agent_auth.h"
+#include "api/agent/agent_calls_request.h"
 #include "api/agent/agent_wire.h"
 #include "api/agent/job_payload.h"
 #include "api/json_body.h"
@@ -24,9 +25,6 @@ using store::Agent;
 std::shared_ptr<spdlog::logger> Log() {
   return GetLogger("api");
 }
-
-constexpr int64_t kMaxWaitSeconds = 60;
-constexpr size_t kMaxMessageBytes = 4096;
 
 // The approved agent behind a live session token, or an error reply.
 struct SessionAgent {
@@ -87,20 +85,12 @@ Response SchedulerRefusal(const Status& status) {
 void Poll(const AgentApi::Context& context, const Request& request, ReplyFn reply) {
   StatusOr<json> parsed = ParseJsonBody(request);
   if (!parsed.ok()) return reply(ErrorReply(parsed.status()));
-  StatusOr<JsonFields> body = JsonFields::Of(*parsed);
-  if (!body.ok()) return reply(ErrorReply(body.status()));
-  StatusOr<std::optional<int64_t>> wait = body->OptionalInt("WaitSeconds");
-  if (!wait.ok()) return reply(ErrorReply(wait.status()));
-  if (wait->value_or(0) < 0 || wait->value_or(0) > kMaxWaitSeconds) {
-    return reply(ErrorReply(FieldError(body->Field("WaitSeconds"), "must be between 0 and 60")));
-  }
-  StatusOr<std::string> token = body->RequiredString("SessionToken");
-  if (!token.ok()) return reply(ErrorReply(token.status()));
+  StatusOr<PollRequest> poll = ParsePollRequest(*parsed);
+  if (!poll.ok()) return reply(ErrorReply(poll.status()));
   const AgentApi::Context* ctx = &context;
   AuthenticateSession(
-      context, request, *token,
-      [ctx, wait = std::chrono::seconds(wait->value_or(0)),
-       reply = std::move(reply)](SessionAgent caller) {
+      context, request, poll->token,
+      [ctx, wait = poll->wait, reply = std::move(reply)](SessionAgent caller) {
         if (!caller.agent) return reply(std::move(caller.refusal));
         if (ctx->deps.scheduler == nullptr) {
           return reply(agent_wire::Reply({{"Jobs", json::array()}}));
@@ -165,16 +155,13 @@ void AnswerWithPayload(const AgentApi::Context& context, const std::string& agen
 }
 
 void Configure(const AgentApi::Context& context, const Request& request, ReplyFn reply) {
-  std::string job_id;
-  std::string token;
-  Status parsed = [&]() -> Status {
-    ORCH_ASSIGN_OR_RETURN(json parsed, ParseJsonBody(request));
-    ORCH_ASSIGN_OR_RETURN(JsonFields body, JsonFields::Of(parsed));
-    ORCH_ASSIGN_OR_RETURN(job_id, body.RequiredGuid("JobId"));
-    ORCH_ASSIGN_OR_RETURN(token, body.RequiredString("SessionToken"));
-    return Status::Ok();
+  StatusOr<ConfigurationRequest> parsed = [&]() -> StatusOr<ConfigurationRequest> {
+    ORCH_ASSIGN_OR_RETURN(json body, ParseJsonBody(request));
+    return ParseConfigurationRequest(body);
   }();
-  if (!parsed.ok()) return reply(ErrorReply(parsed));
+  if (!parsed.ok()) return reply(ErrorReply(parsed.status()));
+  const std::string token = std::move(parsed->token);
+  const std::string job_id = std::move(parsed->job_id);
   const AgentApi::Context* ctx = &context;
   auto configure = [ctx, job_id, reply = std::move(reply)](SessionAgent caller) {
     if (!caller.agent) return reply(std::move(caller.refusal));
@@ -193,52 +180,13 @@ void Configure(const AgentApi::Context& context, const Request& request, ReplyFn
   AuthenticateSession(context, request, token, std::move(configure));
 }
 
-StatusOr<store::RunResult> ResultOf(const JsonFields& body) {
-  ORCH_ASSIGN_OR_RETURN(int64_t status, body.RequiredInt("Status"));
-  switch (status) {
-    case 2: return store::RunResult::kSuccess;
-    case 3: return store::RunResult::kWarning;
-    case 4: return store::RunResult::kFailure;
-    default:
-      return FieldError(body.Field("Status"), "must be 2 (success), 3 (warning) or 4 (error)");
-  }
-}
-
-// The message as stored: at most kMaxMessageBytes, cut on a UTF-8 character boundary.
-std::string MessageOf(const JsonFields& body) {
-  const json* message = body.Find("Message");
-  if (message == nullptr || !message->is_string()) return "";
-  std::string text = message->get<std::string>();
-  if (text.size() <= kMaxMessageBytes) return text;
-  size_t cut = kMaxMessageBytes;
-  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
-  text.resize(cut);
-  return text + "…";
-}
-
-// What a completion call reports.
-struct Completion {
-  std::string job_id;
-  int64_t audit_id = 0;
-  store::RunResult result = store::RunResult::kUnknown;
-  std::string message;
-  std::string token;
-};
-
-StatusOr<Completion> CompletionOf(const Request& request) {
-  Completion completion;
+StatusOr<CompletionRequest> CompletionOf(const Request& request) {
   ORCH_ASSIGN_OR_RETURN(json parsed, ParseJsonBody(request));
-  ORCH_ASSIGN_OR_RETURN(JsonFields body, JsonFields::Of(parsed));
-  ORCH_ASSIGN_OR_RETURN(completion.job_id, body.RequiredGuid("JobId"));
-  ORCH_ASSIGN_OR_RETURN(completion.audit_id, body.RequiredInt("AuditId"));
-  ORCH_ASSIGN_OR_RETURN(completion.result, ResultOf(body));
-  ORCH_ASSIGN_OR_RETURN(completion.token, body.RequiredString("SessionToken"));
-  completion.message = MessageOf(body);
-  return completion;
+  return ParseCompletionRequest(parsed);
 }
 
 void Complete(const AgentApi::Context& context, const Request& request, ReplyFn reply) {
-  StatusOr<Completion> completion = CompletionOf(request);
+  StatusOr<CompletionRequest> completion = CompletionOf(request);
   if (!completion.ok()) return reply(ErrorReply(completion.status()));
   const AgentApi::Context* ctx = &context;
   AuthenticateSession(

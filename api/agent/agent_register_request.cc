@@ -1,10 +1,9 @@
 #include "api/agent/agent_register_request.h"
 
-#include <algorithm>
-
 #include "api/json_body.h"
 #include "common/guid.h"
 #include "jobs/ascii.h"
+#include "pki/csr.h"
 
 namespace orch::api {
 namespace {
@@ -14,11 +13,8 @@ using nlohmann::json;
 constexpr size_t kMaxClientMachineBytes = 255;
 constexpr size_t kMaxCapabilities = 1000;
 constexpr size_t kMaxCapabilityBytes = 256;
-
-bool HasControlCharacter(const std::string& text) {
-  return std::any_of(text.begin(), text.end(),
-                     [](unsigned char c) { return c < 0x20 || c == 0x7F; });
-}
+// Base64 of the largest CSR VerifyCsr() takes, with room for line breaks.
+constexpr size_t kMaxCsrText = 2 * pki::kMaxCsrBytes;
 
 StatusOr<std::string> AgentIdOf(const JsonFields& fields) {
   ORCH_ASSIGN_OR_RETURN(std::optional<std::string> id, fields.OptionalString("AgentId"));
@@ -81,10 +77,10 @@ StatusOr<RegisterRequest> ParseRegisterRequest(const Request& request) {
   ORCH_ASSIGN_OR_RETURN(out.agent_version, VersionOf(fields));
   ORCH_ASSIGN_OR_RETURN(out.capabilities, CapabilitiesOf(fields));
   if (const json* parameters = fields.Find("ClientParameters")) {
-    if (!parameters->is_object()) return FieldError("ClientParameters", "must be an object");
+    ORCH_RETURN_IF_ERROR(CheckProperties(*parameters, "ClientParameters"));
     out.client_parameters = *parameters;
   }
-  ORCH_ASSIGN_OR_RETURN(out.csr, fields.OptionalString("CSR"));
+  ORCH_ASSIGN_OR_RETURN(out.csr, fields.OptionalString("CSR", kMaxCsrText));
   if (out.csr && out.csr->empty()) out.csr.reset();
   return out;
 }

@@ -28,7 +28,7 @@ struct RegisterRequest {
 /// the member otherwise: AgentId neither "" nor a GUID, ClientMachine missing, empty, over 255
 /// bytes or with control characters, AgentPlatform outside 0..255, AgentVersion not a
 /// non-negative integer, Capabilities not an array of at most 1000 strings, ClientParameters
-/// not an object, CSR not a string.
+/// not an object within CheckProperties(), CSR not a string of at most 32 KiB.
 StatusOr<RegisterRequest> ParseRegisterRequest(const Request& request);
 
 }  // namespace orch::api

@@ -9,6 +9,7 @@
 
 #include "api/agent/agent_api.h"
 #include "api/agent/agent_auth.h"
+#include "api/agent/agent_calls_request.h"
 #include "api/agent/agent_wire.h"
 #include "api/agent/session_touches.h"
 #include "api/json_body.h"
@@ -25,10 +26,6 @@ namespace {
 
 using nlohmann::json;
 using std::chrono::milliseconds;
-
-constexpr milliseconds kMinTokenTtl{60'000};
-constexpr milliseconds kMaxTokenTtl{15'552'000'000};  // 180 days
-constexpr milliseconds kDefaultTokenTtl{1'800'000};   // 30 minutes
 
 Response HeartbeatAnswer(const AgentApi::Context& context, bool valid) {
   return agent_wire::Reply(
@@ -59,8 +56,7 @@ void KeepAlive(const AgentApi::Context& context, const store::SessionRecord& ses
 void Heartbeat(const AgentApi::Context& context, const Request& request, ReplyFn reply) {
   StatusOr<std::string> token = [&]() -> StatusOr<std::string> {
     ORCH_ASSIGN_OR_RETURN(json body, ParseJsonBody(request));
-    ORCH_ASSIGN_OR_RETURN(JsonFields fields, JsonFields::Of(body));
-    return fields.RequiredString("SessionToken");
+    return ParseHeartbeatRequest(body);
   }();
   if (!token.ok()) return reply(ErrorReply(token.status()));
   StatusOr<std::string> presented = PresentedThumbprint(request, context);
@@ -73,24 +69,6 @@ void Heartbeat(const AgentApi::Context& context, const Request& request, ReplyFn
                                 if (!*session) return reply(HeartbeatAnswer(*ctx, false));
                                 KeepAlive(*ctx, **session, presented, reply);
                               });
-}
-
-// The secret value, checked for shape without ever echoing it.
-StatusOr<std::string> SecretOf(const JsonFields& fields) {
-  const json* value = fields.Find("secret");
-  if (value == nullptr || !value->is_string() || value->get_ref<const std::string&>().empty()) {
-    return FieldError("secret", "is required and must be a string");
-  }
-  return value->get<std::string>();
-}
-
-StatusOr<milliseconds> TtlOf(const JsonFields& fields) {
-  ORCH_ASSIGN_OR_RETURN(std::optional<int64_t> ttl, fields.OptionalInt("ttl"));
-  if (!ttl) return kDefaultTokenTtl;
-  if (*ttl < kMinTokenTtl.count() || *ttl > kMaxTokenTtl.count()) {
-    return FieldError("ttl", "must be between 60000 and 15552000000 milliseconds");
-  }
-  return milliseconds(*ttl);
 }
 
 // A new access token's value, wiped when its last holder lets it go (answered or not).
@@ -118,23 +96,20 @@ StatusOr<std::optional<std::string>> AddTokenForSecret(store::Repositories& db,
 void Exchange(const AgentApi::Context& context, const Request& request, ReplyFn reply) {
   StatusOr<json> body = ParseJsonBody(request);
   if (!body.ok()) return reply(ErrorReply(body.status()));
-  StatusOr<JsonFields> fields = JsonFields::Of(*body);
-  if (!fields.ok()) return reply(ErrorReply(fields.status()));
-  StatusOr<std::string> secret = SecretOf(*fields);
-  if (!secret.ok()) return reply(ErrorReply(secret.status()));
-  StatusOr<milliseconds> ttl = TtlOf(*fields);
-  if (!ttl.ok()) return reply(ErrorReply(ttl.status()));
-  std::string hash = pki::TokenHash(*secret);
-  pki::Cleanse(*secret);
+  StatusOr<ExchangeRequest> exchange = ParseExchangeRequest(*body);
+  if (!exchange.ok()) return reply(ErrorReply(exchange.status()));
+  std::string hash = pki::TokenHash(exchange->secret);
+  pki::Cleanse(exchange->secret);
+  const milliseconds ttl = exchange->ttl;
   const WallTime now = context.deps.clock->WallNow();
   auto token = std::make_shared<TokenValue>();
   token->text = pki::NewToken();
   context.deps.writer->Submit<std::optional<std::string>>(
-      [hash = std::move(hash), token_hash = pki::TokenHash(token->text), expires = now + *ttl,
+      [hash = std::move(hash), token_hash = pki::TokenHash(token->text), expires = now + ttl,
        now](store::Repositories& db) {
         return AddTokenForSecret(db, hash, token_hash, expires, now);
       },
-      [token, ttl = *ttl, ip = request.remote_ip,
+      [token, ttl, ip = request.remote_ip,
        reply = std::move(reply)](StatusOr<std::optional<std::string>> name) {
         if (!name.ok()) return reply(ErrorReply(name.status()));
         if (!*name) {

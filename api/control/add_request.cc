@@ -12,14 +12,13 @@ StatusOr<AddTarget> ParseTarget(const json& entry, const std::string& path) {
   ORCH_ASSIGN_OR_RETURN(JsonFields fields, JsonFields::Of(entry, path));
   AddTarget target;
   ORCH_ASSIGN_OR_RETURN(target.store_id, fields.RequiredGuid("CertificateStoreId"));
-  ORCH_ASSIGN_OR_RETURN(std::optional<std::string> alias, fields.OptionalString("Alias"));
+  ORCH_ASSIGN_OR_RETURN(std::optional<std::string> alias,
+                        fields.OptionalString("Alias", kMaxNameBytes));
   target.alias = alias.value_or("");
   ORCH_ASSIGN_OR_RETURN(target.overwrite, fields.Bool("Overwrite", false));
   ORCH_ASSIGN_OR_RETURN(target.include_private_key, fields.Bool("IncludePrivateKey", false));
   if (const json* job_fields = fields.Find("JobFields")) {
-    if (!job_fields->is_object()) {
-      return FieldError(fields.Field("JobFields"), "must be a JSON object");
-    }
+    ORCH_RETURN_IF_ERROR(CheckProperties(*job_fields, fields.Field("JobFields")));
     target.job_fields = *job_fields;
   }
   ORCH_ASSIGN_OR_RETURN(target.entry_password, fields.OptionalSecret("EntryPassword"));
@@ -51,15 +50,12 @@ StatusOr<std::vector<AddTarget>> ParseTargets(const JsonFields& body) {
 StatusOr<AddRequest> ParseAddRequest(const json& body) {
   ORCH_ASSIGN_OR_RETURN(JsonFields fields, JsonFields::Of(body));
   AddRequest request;
-  ORCH_ASSIGN_OR_RETURN(request.certificate_id, fields.RequiredInt("CertificateId"));
-  if (request.certificate_id < 1) {
-    return FieldError("CertificateId", "must be a positive certificate id");
-  }
+  ORCH_ASSIGN_OR_RETURN(request.certificate_id, fields.RequiredId("CertificateId"));
   ORCH_ASSIGN_OR_RETURN(request.targets, ParseTargets(fields));
   const json* schedule = fields.Find("Schedule");
   if (schedule == nullptr) return FieldError("Schedule", "is required");
   ORCH_ASSIGN_OR_RETURN(request.schedule, jobs::ParseScheduleJson(*schedule));
-  ORCH_ASSIGN_OR_RETURN(request.collection_id, fields.OptionalInt("CollectionId"));
+  ORCH_ASSIGN_OR_RETURN(request.collection_id, fields.OptionalId("CollectionId"));
   return request;
 }
 

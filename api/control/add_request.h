@@ -36,8 +36,10 @@ struct AddRequest {
   std::optional<int64_t> collection_id;
 };
 
-/// Parses `body` (member names case-insensitive). Every problem is InvalidArgument naming its
-/// field: "CertificateId", "CertificateStores[2].CertificateStoreId",
+/// Parses `body` (member names case-insensitive). CertificateId and CollectionId are ids from
+/// 1 to kMaxJsonId, at most kMaxAddTargets stores, Alias at most kMaxNameBytes, JobFields
+/// within CheckProperties(), passwords at most kMaxTextBytes. Every problem is InvalidArgument
+/// naming its field: "CertificateId", "CertificateStores[2].CertificateStoreId",
 /// "Schedule.Interval.Minutes"...
 StatusOr<AddRequest> ParseAddRequest(const nlohmann::json& body);
 

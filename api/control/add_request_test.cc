@@ -82,6 +82,17 @@ TEST(AddRequestTest, EveryInvalidFieldIsNamed) {
        {{"Daily", {{"Time", "2027-01-01T10:00:00Z"}, {"TimeZone", "Mars/Base"}}}},
        "Schedule.Daily.TimeZone"},
       {"/CollectionId", "3", "CollectionId"},
+      {"/CollectionId", 0, "CollectionId"},
+      {"/CertificateId", int64_t{1} << 53, "CertificateId"},
+      {"/CertificateStores/0/Alias", std::string(256, 'a'), "CertificateStores[0].Alias"},
+      {"/CertificateStores/0/JobFields",
+       {{"k", std::string(4097, 'v')}},
+       "CertificateStores[0].JobFields.k"},
+      {"/CertificateStores/0/EntryPassword", std::string(4097, 'p'),
+       "CertificateStores[0].EntryPassword"},
+      {"/CertificateStores/0/PfxPassword",
+       {{"Value", std::string(4097, 'p')}},
+       "CertificateStores[0].PfxPassword.Value"},
   };
   for (const Case& c : cases) {
     json body = ValidBody();

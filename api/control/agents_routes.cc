@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/control/agents_request.h"
 #include "api/control/control_api.h"
 #include "api/control/route_text.h"
 #include "api/errors.h"
@@ -59,20 +60,6 @@ json AgentJson(const Agent& agent) {
 }
 
 // A JSON array of agent GUIDs, at `field` ("" for the whole body).
-StatusOr<std::vector<std::string>> GuidList(const json& value, const std::string& field) {
-  const std::string name = field.empty() ? "body" : field;
-  if (!value.is_array()) return FieldError(name, "must be an array of agent GUIDs");
-  std::vector<std::string> ids;
-  for (size_t i = 0; i < value.size(); ++i) {
-    const json& item = value[i];
-    if (!item.is_string() || !IsGuid(item.get_ref<const std::string&>())) {
-      return FieldError(field + "[" + std::to_string(i) + "]", "must be an agent GUID");
-    }
-    ids.push_back(jobs::AsciiLowercase(item.get<std::string>()));
-  }
-  return ids;
-}
-
 // LastSeen moves with the agents' calls, which are written about once a second: the calls
 // not yet written are laid over what is stored.
 void OverlaySessionCalls(const ControlDeps& deps, std::vector<Agent>& agents) {
@@ -133,7 +120,7 @@ void ChangeAgents(const ControlDeps& deps, const Request& request, std::string_v
   }
   StatusOr<json> body = ParseJsonBody(request);
   if (!body.ok()) return reply(ErrorReply(body.status()));
-  StatusOr<std::vector<std::string>> ids = GuidList(*body, "");
+  StatusOr<std::vector<std::string>> ids = ParseAgentIdsRequest(*body);
   if (!ids.ok()) return reply(ErrorReply(ids.status()));
   deps.writer->Submit(
       [ids = *ids, change = std::move(change)](store::Repositories& db) {
@@ -159,27 +146,16 @@ std::string_view ReenrollmentName(Reenrollment value) {
   return "None";
 }
 
-StatusOr<std::pair<std::vector<std::string>, Reenrollment>> ReenrollmentRequest(
-    const Request& request) {
-  ORCH_ASSIGN_OR_RETURN(json body, ParseJsonBody(request));
-  ORCH_ASSIGN_OR_RETURN(JsonFields fields, JsonFields::Of(body));
-  const json* ids = fields.Find("OrchestratorIds");
-  if (ids == nullptr) return FieldError("OrchestratorIds", "is required");
-  ORCH_ASSIGN_OR_RETURN(std::vector<std::string> list, GuidList(*ids, "OrchestratorIds"));
-  ORCH_ASSIGN_OR_RETURN(int64_t status, fields.RequiredInt("Status"));
-  if (status < 0 || status > 2) {
-    return FieldError("Status", "must be 0 (None), 1 (Requested) or 2 (Required)");
-  }
-  return std::make_pair(std::move(list), static_cast<Reenrollment>(status));
-}
-
 void SetReenrollment(const ControlDeps& deps, const Request& request, ReplyFn reply) {
   if (Status allowed = RequireModify(deps, request); !allowed.ok()) {
     return reply(ErrorReply(allowed));
   }
-  auto parsed = ReenrollmentRequest(request);
+  StatusOr<json> body = ParseJsonBody(request);
+  if (!body.ok()) return reply(ErrorReply(body.status()));
+  StatusOr<ReenrollmentRequest> parsed = ParseReenrollmentRequest(*body);
   if (!parsed.ok()) return reply(ErrorReply(parsed.status()));
-  auto [ids, value] = std::move(parsed).value();
+  std::vector<std::string> ids = std::move(parsed->ids);
+  const auto value = static_cast<Reenrollment>(parsed->status);
   const size_t count = ids.size();
   deps.writer->Submit<std::vector<std::string>>(
       [ids = std::move(ids), value = value](store::Repositories& db) {

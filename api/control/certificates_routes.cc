@@ -2,6 +2,7 @@
 // GET /Certificates/{id}, GET/POST /CertificateCollections, GET /CertificateCollections/{id}.
 #include <nlohmann/json.hpp>
 
+#include "api/control/certificate_request.h"
 #include "api/control/control_api.h"
 #include "api/control/job_permissions.h"
 #include "api/control/off_loop.h"
@@ -55,12 +56,12 @@ store::NewCertificate ToNewCertificate(pki::ImportedCertificate& imported,
   return out;
 }
 
-StatusOr<pki::ImportedCertificate> DecodeAndImport(const JsonFields& body) {
-  ORCH_ASSIGN_OR_RETURN(std::string encoded, body.RequiredString("Certificate"));
-  ORCH_ASSIGN_OR_RETURN(std::optional<std::string> password, body.OptionalString("Password"));
-  StatusOr<std::string> bytes = pki::Base64Decode(encoded);
+StatusOr<pki::ImportedCertificate> DecodeAndImport(ImportRequest& body) {
+  std::optional<std::string>& password = body.password;
+  StatusOr<std::string> bytes = pki::Base64Decode(body.certificate);
   if (!bytes.ok()) {
-    return FieldError(body.Field("Certificate"), "is not base64: " + bytes.status().message());
+    if (password) pki::Cleanse(*password);
+    return FieldError("Certificate", "is not base64: " + bytes.status().message());
   }
   StatusOr<pki::ImportedCertificate> imported =
       pki::ImportCertificate(*bytes, password.value_or(""));
@@ -82,7 +83,7 @@ StatusOr<pki::ImportedCertificate> DecodeAndImport(const JsonFields& body) {
 StatusOr<store::NewCertificate> PrepareImport(const ControlDeps& deps, const Request& request) {
   ORCH_RETURN_IF_ERROR(deps.authorizer->Require(request, kImportClaim));
   ORCH_ASSIGN_OR_RETURN(json parsed, ParseJsonBody(request));
-  ORCH_ASSIGN_OR_RETURN(JsonFields body, JsonFields::Of(parsed));
+  ORCH_ASSIGN_OR_RETURN(ImportRequest body, ParseImportRequest(parsed));
   ORCH_ASSIGN_OR_RETURN(pki::ImportedCertificate imported, DecodeAndImport(body));
   return ToNewCertificate(imported, *deps.secret_box);
 }
@@ -198,19 +199,7 @@ StatusOr<store::CollectionRecord> CollectionOfBody(const ControlDeps& deps,
                                                    const Request& request) {
   ORCH_RETURN_IF_ERROR(deps.authorizer->Require(request, kCollectionsReadClaim));
   ORCH_ASSIGN_OR_RETURN(json parsed, ParseJsonBody(request));
-  ORCH_ASSIGN_OR_RETURN(JsonFields body, JsonFields::Of(parsed));
-  store::CollectionRecord record;
-  ORCH_ASSIGN_OR_RETURN(record.name, body.RequiredString("Name"));
-  ORCH_ASSIGN_OR_RETURN(std::optional<std::string> description, body.OptionalString("Description"));
-  record.description = description.value_or("");
-  ORCH_ASSIGN_OR_RETURN(std::optional<std::string> query, body.OptionalString("Query"));
-  record.query = query.value_or("");
-  StatusOr<jobs::SqlFilter> compiled =
-      jobs::CompileQuery(record.query, store::CertificateQueryFields());
-  if (!compiled.ok()) {
-    return Status(compiled.status().code(), compiled.status().message()).WithField("Query");
-  }
-  return record;
+  return ParseCollectionRequest(parsed);
 }
 
 // The collection is written by the writer and answered once committed.

@@ -13,13 +13,14 @@
 #include "api/control/control_api.h"
 #include "api/control/history_json.h"
 #include "api/control/job_permissions.h"
+#include "api/control/targets_request.h"
 #include "api/json_body.h"
 #include "common/claims.h"
 #include "common/logging.h"
 #include "jobs/url.h"
 #include "scheduler/scheduler.h"
-#include "store/store_reader.h"
 #include "store/run_repository.h"
+#include "store/store_reader.h"
 #include "store/store_writer.h"
 
 namespace orch::api {
@@ -29,7 +30,6 @@ using nlohmann::json;
 
 constexpr std::string_view kReadClaim = claims::kAgentsRead;
 constexpr std::string_view kModifyClaim = claims::kAgentsModify;
-constexpr size_t kMaxAuditIds = 10000;
 // Rows replayed before following when a stream names `after`.
 constexpr int kMaxReplayRows = 1000;
 
@@ -156,56 +156,16 @@ void StreamHistory(const ControlDeps& deps, const Request& request, ReplyFn repl
       });
 }
 
-StatusOr<std::vector<int64_t>> ParseAuditIds(const JsonFields& body, const json& list) {
-  if (!list.is_array() || list.empty() || list.size() > kMaxAuditIds) {
-    return FieldError(body.Field("JobAuditIds"), "must be a non-empty array of at most " +
-                                                     std::to_string(kMaxAuditIds) +
-                                                     " job history ids");
-  }
-  std::vector<int64_t> ids;
-  for (size_t i = 0; i < list.size(); ++i) {
-    if (!list[i].is_number_integer() || list[i].get<int64_t>() <= 0) {
-      return FieldError("JobAuditIds[" + std::to_string(i) + "]",
-                        "must be a positive integer job history id");
-    }
-    ids.push_back(list[i].get<int64_t>());
-  }
-  return ids;
-}
-
-// The runs a call names, as the body says: the ids given, or the query that matches them.
-struct RunTargets {
-  std::vector<int64_t> ids;
-  std::optional<jobs::SqlFilter> query;
-};
-
-// {JobAuditIds: [...]} or {Query: "..."}; exactly one of the two. Parsed and compiled on the
-// loop, so bad input is answered without touching the store.
+// Parsed and compiled on the loop, so bad input is answered without touching the store.
 StatusOr<RunTargets> ParseTargets(const Request& request) {
   ORCH_ASSIGN_OR_RETURN(json parsed, ParseJsonBody(request));
-  ORCH_ASSIGN_OR_RETURN(JsonFields body, JsonFields::Of(parsed));
-  const json* ids = body.Find("JobAuditIds");
-  const json* query = body.Find("Query");
-  if ((ids == nullptr) == (query == nullptr)) {
-    return FieldError("JobAuditIds", "exactly one of JobAuditIds and Query must be given");
-  }
-  RunTargets targets;
-  if (ids != nullptr) {
-    ORCH_ASSIGN_OR_RETURN(targets.ids, ParseAuditIds(body, *ids));
-    return targets;
-  }
-  if (!query->is_string()) return FieldError("Query", "must be a query string");
-  StatusOr<jobs::SqlFilter> filter =
-      jobs::CompileQuery(query->get<std::string>(), store::RunQueryFields());
-  if (!filter.ok()) return InvalidArgumentError(filter.status().message()).WithField("Query");
-  targets.query = std::move(filter).value();
-  return targets;
+  return ParseRunTargetsRequest(parsed);
 }
 
 // On the writer: the ids of the runs, matched in the same transaction that changes them.
 StatusOr<std::vector<int64_t>> ResolveTargets(store::RunRepository& runs, const RunTargets& targets) {
   if (!targets.query) return targets.ids;
-  return runs.MatchRuns(*targets.query, kMaxAuditIds);
+  return runs.MatchRuns(*targets.query, kMaxTargetIds);
 }
 
 // What an Acknowledge or a Reschedule wrote: the runs it named and what it changed or created.

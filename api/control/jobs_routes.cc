@@ -11,6 +11,7 @@
 #include "api/control/add_request.h"
 #include "api/control/control_api.h"
 #include "api/control/job_permissions.h"
+#include "api/control/targets_request.h"
 #include "api/json_body.h"
 #include "common/guid.h"
 #include "common/logging.h"
@@ -29,8 +30,6 @@ namespace orch::api {
 namespace {
 
 using nlohmann::json;
-
-constexpr size_t kMaxUnscheduleIds = 10000;
 
 // The peer's user name as jobs and logs record it; `caller` is the Authorizer's Identify().
 std::string RequesterName(const Request& request, const Caller& caller) {
@@ -243,47 +242,6 @@ void ScheduledJobs(const ControlDeps& deps, const Request& request, ReplyFn repl
       });
 }
 
-StatusOr<std::vector<std::string>> ParseJobIds(const JsonFields& body, const json& list) {
-  if (!list.is_array() || list.empty() || list.size() > kMaxUnscheduleIds) {
-    return FieldError(body.Field("JobIds"), "must be a non-empty array of at most " +
-                                                std::to_string(kMaxUnscheduleIds) + " job GUIDs");
-  }
-  std::vector<std::string> ids;
-  for (size_t i = 0; i < list.size(); ++i) {
-    if (!list[i].is_string() || !IsGuid(list[i].get<std::string>())) {
-      return FieldError("JobIds[" + std::to_string(i) + "]", "must be a job GUID");
-    }
-    ids.push_back(jobs::AsciiLowercase(list[i].get<std::string>()));
-  }
-  return ids;
-}
-
-// The jobs an Unschedule names, as the body says: their ids, or the query that matches them.
-struct JobTargets {
-  std::vector<std::string> ids;
-  std::optional<jobs::SqlFilter> query;
-};
-
-// Parsed and compiled on the loop, so bad input is answered without touching the store.
-StatusOr<JobTargets> ParseJobTargets(const JsonFields& body) {
-  const json* ids_json = body.Find("JobIds");
-  const json* query = body.Find("Query");
-  if ((ids_json == nullptr) == (query == nullptr)) {
-    return FieldError("JobIds", "exactly one of JobIds and Query must be given");
-  }
-  JobTargets targets;
-  if (query == nullptr) {
-    ORCH_ASSIGN_OR_RETURN(targets.ids, ParseJobIds(body, *ids_json));
-    return targets;
-  }
-  if (!query->is_string()) return FieldError("Query", "must be a query string");
-  StatusOr<jobs::SqlFilter> filter =
-      jobs::CompileQuery(query->get<std::string>(), store::JobQueryFields());
-  if (!filter.ok()) return InvalidArgumentError(filter.status().message()).WithField("Query");
-  targets.query = std::move(filter).value();
-  return targets;
-}
-
 // On the writer: the jobs named, by query or by id (every one must exist).
 StatusOr<std::vector<store::JobTarget>> FindTargets(store::JobRepository& job_store,
                                                     const JobTargets& targets) {
@@ -324,10 +282,10 @@ StatusOr<UnscheduleOutcome> WriteUnschedule(store::Repositories& db, const JobTa
 // The body and the caller's claims are checked on the loop.
 StatusOr<JobTargets> UnscheduleRequest(const Request& request, const Caller& caller) {
   ORCH_ASSIGN_OR_RETURN(json parsed, ParseJsonBody(request));
-  ORCH_ASSIGN_OR_RETURN(JsonFields body, JsonFields::Of(parsed));
+  ORCH_RETURN_IF_ERROR(JsonFields::Of(parsed).status());
   // Without any schedule claim the call is refused before it reveals which jobs exist.
   ORCH_RETURN_IF_ERROR(CheckScheduleAccess(caller.claims, std::nullopt, "", /*any_scope=*/true));
-  return ParseJobTargets(body);
+  return ParseJobTargetsRequest(parsed);
 }
 
 // After the jobs' rows are committed, the scheduler drops their fires and cancels their

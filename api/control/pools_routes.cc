@@ -1,7 +1,5 @@
 // Agent pools on the control socket (SPEC §3, §7.1, seed 000): list, show, create, replace,
 // delete, and the Default Agent Pool's members.
-#include <algorithm>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -9,6 +7,7 @@
 
 #include "api/control/control_api.h"
 #include "api/control/off_loop.h"
+#include "api/control/pool_request.h"
 #include "api/control/route_text.h"
 #include "api/errors.h"
 #include "api/json_body.h"
@@ -29,7 +28,6 @@ using store::PoolSpec;
 
 constexpr std::string_view kRead = claims::kSslRead;
 constexpr std::string_view kModify = claims::kSslModify;
-constexpr size_t kMaxNameBytes = 255;
 
 // A change needs the modify claim alone (SPEC §8): holding it does not require the read claim.
 Status RequireModify(const ControlDeps& deps, const Request& request) {
@@ -64,49 +62,11 @@ Response PoolReply(const PoolRecord& pool) {
   return JsonResponse(PoolJson(pool).dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
-StatusOr<std::string> NameOf(const JsonFields& fields) {
-  ORCH_ASSIGN_OR_RETURN(std::string name, fields.RequiredString("Name"));
-  const bool control =
-      std::any_of(name.begin(), name.end(), [](unsigned char c) { return c < 0x20 || c == 0x7F; });
-  if (name.size() > kMaxNameBytes || control) {
-    return FieldError("Name", "must have at most 255 bytes and no control characters");
-  }
-  return name;
-}
-
-StatusOr<std::vector<store::PoolMemberSpec>> MembersOf(const JsonFields& fields) {
-  std::vector<store::PoolMemberSpec> members;
-  const json* agents = fields.Find("Agents");
-  if (agents == nullptr) return members;
-  if (!agents->is_array()) return FieldError("Agents", "must be an array");
-  std::set<std::string> seen;
-  for (size_t i = 0; i < agents->size(); ++i) {
-    const std::string path = "Agents[" + std::to_string(i) + "]";
-    ORCH_ASSIGN_OR_RETURN(JsonFields member, JsonFields::Of((*agents)[i], path));
-    store::PoolMemberSpec spec;
-    ORCH_ASSIGN_OR_RETURN(spec.agent_id, member.RequiredGuid("AgentId"));
-    ORCH_ASSIGN_OR_RETURN(spec.enable_discover, member.Bool("EnableDiscover", false));
-    ORCH_ASSIGN_OR_RETURN(spec.enable_monitor, member.Bool("EnableMonitor", false));
-    if (!seen.insert(spec.agent_id).second) {
-      return FieldError(path + ".AgentId", "lists agent " + spec.agent_id + " a second time");
-    }
-    members.push_back(std::move(spec));
-  }
-  return members;
-}
-
 // The body of POST (`with_id` false: a new id) or PUT (`with_id`: AgentPoolId required).
 StatusOr<PoolSpec> SpecOf(const Request& request, bool with_id) {
   ORCH_ASSIGN_OR_RETURN(json body, ParseJsonBody(request));
-  ORCH_ASSIGN_OR_RETURN(JsonFields fields, JsonFields::Of(body));
-  PoolSpec spec;
-  if (with_id) {
-    ORCH_ASSIGN_OR_RETURN(spec.pool_id, fields.RequiredGuid("AgentPoolId"));
-  } else {
-    spec.pool_id = NewGuid();
-  }
-  ORCH_ASSIGN_OR_RETURN(spec.name, NameOf(fields));
-  ORCH_ASSIGN_OR_RETURN(spec.agents, MembersOf(fields));
+  ORCH_ASSIGN_OR_RETURN(PoolSpec spec, ParsePoolRequest(body, with_id));
+  if (!with_id) spec.pool_id = NewGuid();
   return spec;
 }
 

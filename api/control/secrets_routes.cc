@@ -9,6 +9,7 @@
 #include "api/control/control_api.h"
 #include "api/control/off_loop.h"
 #include "api/control/route_text.h"
+#include "api/control/secret_request.h"
 #include "api/errors.h"
 #include "api/json_body.h"
 #include "common/claims.h"
@@ -26,27 +27,13 @@ namespace {
 using nlohmann::json;
 
 constexpr std::string_view kClaim = claims::kSecretsModify;
-constexpr size_t kMaxNameBytes = 128;
-
-// Names go into URL paths and Basic credentials, so they keep to characters safe in both.
-Status CheckName(const std::string& name) {
-  const bool valid = !name.empty() && name.size() <= kMaxNameBytes &&
-                     name.find_first_not_of(
-                         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                         "0123456789._-") == std::string::npos;
-  if (valid) return Status::Ok();
-  return FieldError("name", "must have 1 to 128 characters from A-Z, a-z, 0-9, '.', '_', '-'");
-}
-
 StatusOr<std::string> NameOf(const Request& request) {
   if (request.body.find_first_not_of(" \t\r\n") == std::string::npos) {
     return "agent-secret-" + HexEncode(RandomBytes(4));
   }
   ORCH_ASSIGN_OR_RETURN(json body, ParseJsonBody(request));
-  ORCH_ASSIGN_OR_RETURN(JsonFields fields, JsonFields::Of(body));
-  ORCH_ASSIGN_OR_RETURN(std::optional<std::string> name, fields.OptionalString("name"));
+  ORCH_ASSIGN_OR_RETURN(std::optional<std::string> name, ParseSecretRequest(body));
   if (!name) return "agent-secret-" + HexEncode(RandomBytes(4));
-  ORCH_RETURN_IF_ERROR(CheckName(*name));
   return *name;
 }
 

@@ -6,6 +6,7 @@
 #include "api/control/control_api.h"
 #include "api/control/job_permissions.h"
 #include "api/control/off_loop.h"
+#include "api/control/store_request.h"
 #include "api/json_body.h"
 #include "common/claims.h"
 #include "common/guid.h"
@@ -85,61 +86,6 @@ json StoreTypeJson(const jobs::StoreType& t) {
           {"ReenrollmentJobType", t.reenrollment_job_type}};
 }
 
-// Properties as a JSON object, or as a string holding one (the family's wire form).
-StatusOr<std::string> PropertiesOf(const JsonFields& body) {
-  const json* value = body.Find("Properties");
-  if (value == nullptr) return std::string("{}");
-  if (value->is_object()) return value->dump(-1, ' ', false, json::error_handler_t::replace);
-  if (value->is_string()) {
-    StatusOr<json> object = jobs::ParseJson(value->get<std::string>());
-    if (!object.ok()) {
-      return FieldError(body.Field("Properties"),
-                        "is a string that is " + object.status().message());
-    }
-    if (object->is_object()) return object->dump(-1, ' ', false, json::error_handler_t::replace);
-  }
-  return FieldError(body.Field("Properties"), "must be a JSON object (or a string holding one)");
-}
-
-// The serving agent or pool: exactly one of AgentId and AgentPoolId.
-Status ReadBinding(const JsonFields& body, store::CertStoreRecord& record) {
-  ORCH_ASSIGN_OR_RETURN(std::optional<std::string> agent, body.OptionalGuid("AgentId"));
-  ORCH_ASSIGN_OR_RETURN(std::optional<std::string> pool, body.OptionalGuid("AgentPoolId"));
-  if (agent.has_value() == pool.has_value()) {
-    return InvalidArgumentError("exactly one of AgentId and AgentPoolId must be set")
-        .WithField(body.Field(agent ? "AgentPoolId" : "AgentId"));
-  }
-  record.agent_id = agent.value_or("");
-  record.agent_pool_id = pool.value_or("");
-  return Status::Ok();
-}
-
-// Every writable member of a store; the password is sealed to `record.id`.
-StatusOr<bool> ReadStore(const JsonFields& body, const pki::SecretBox& box,
-                         store::CertStoreRecord& record) {
-  ORCH_ASSIGN_OR_RETURN(record.client_machine, body.RequiredString("ClientMachine"));
-  ORCH_ASSIGN_OR_RETURN(record.store_path, body.RequiredString("StorePath"));
-  ORCH_ASSIGN_OR_RETURN(int64_t type, body.RequiredInt("CertStoreType"));
-  if (type < 0 || type > INT32_MAX || jobs::FindStoreType(static_cast<int>(type)) == nullptr) {
-    return FieldError(body.Field("CertStoreType"),
-                      "is not a known store type: " + std::to_string(type) + " (PEM is " +
-                          std::to_string(jobs::kPemStoreType) + ", PKCS12 " +
-                          std::to_string(jobs::kPkcs12StoreType) + ")");
-  }
-  record.store_type = static_cast<int>(type);
-  ORCH_ASSIGN_OR_RETURN(record.container_id, body.OptionalInt("ContainerId"));
-  ORCH_RETURN_IF_ERROR(ReadBinding(body, record));
-  ORCH_ASSIGN_OR_RETURN(record.properties_json, PropertiesOf(body));
-  ORCH_ASSIGN_OR_RETURN(record.create_if_missing, body.Bool("CreateIfMissing", false));
-  ORCH_ASSIGN_OR_RETURN(std::optional<std::string> password, body.OptionalSecret("Password"));
-  if (!password) return false;
-  if (!password->empty()) {
-    record.sealed_password = box.Seal(*password, store::CertStorePasswordAad(record.id));
-  }
-  pki::Cleanse(*password);
-  return true;
-}
-
 // The agent or pool a store is bound to must exist (the Default pool always does).
 Status CheckBinding(store::Repositories& db, const store::CertStoreRecord& record) {
   if (!record.agent_id.empty()) {
@@ -165,15 +111,19 @@ StatusOr<store::CertStoreRecord> StoreOfBody(const ControlDeps& deps, const Requ
                                              bool create, bool& replace_password) {
   ORCH_RETURN_IF_ERROR(deps.authorizer->Require(request, kModifyClaim));
   ORCH_ASSIGN_OR_RETURN(json parsed, ParseJsonBody(request));
-  ORCH_ASSIGN_OR_RETURN(JsonFields body, JsonFields::Of(parsed));
-  store::CertStoreRecord record;
+  ORCH_ASSIGN_OR_RETURN(StoreRequest body, ParseStoreRequest(parsed, /*with_id=*/!create));
+  store::CertStoreRecord record = std::move(body.record);
   if (create) {
     record.id = NewGuid();
     record.created_at = deps.clock->WallNow();
-  } else {
-    ORCH_ASSIGN_OR_RETURN(record.id, body.RequiredGuid("Id"));
   }
-  ORCH_ASSIGN_OR_RETURN(replace_password, ReadStore(body, *deps.secret_box, record));
+  replace_password = body.password.has_value();
+  if (!body.password) return record;
+  if (!body.password->empty()) {
+    record.sealed_password =
+        deps.secret_box->Seal(*body.password, store::CertStorePasswordAad(record.id));
+  }
+  pki::Cleanse(*body.password);
   return record;
 }
 
@@ -323,8 +273,7 @@ void CreateContainer(const ControlDeps& deps, const Request& request, ReplyFn re
   StatusOr<std::string> name = [&]() -> StatusOr<std::string> {
     ORCH_RETURN_IF_ERROR(deps.authorizer->Require(request, kModifyClaim));
     ORCH_ASSIGN_OR_RETURN(json parsed, ParseJsonBody(request));
-    ORCH_ASSIGN_OR_RETURN(JsonFields body, JsonFields::Of(parsed));
-    return body.RequiredString("Name");
+    return ParseContainerRequest(parsed);
   }();
   if (!name.ok()) return reply(ErrorReply(name.status()));
   deps.writer->Submit<store::ContainerRecord>(

@@ -51,6 +51,16 @@ std::vector<MalformedCase> ImportCases() {
                   "LIMIT_ERROR"),
       ControlPost("Import_PasswordNumber", path, With(good, "Password", 5), 400, "FIELD_ERROR",
                   "Password"),
+      ControlPost("Import_DuplicateCertificate", path,
+                  "{\"Certificate\":\"$CERT64\",\"Certificate\":\"$CERT64\"}", 400, "FIELD_ERROR",
+                  "Certificate"),
+      ControlPost("Import_DuplicateCertificateOtherCase", path,
+                  "{\"Certificate\":\"$CERT64\",\"CERTIFICATE\":\"$CERT64\"}", 400, "FIELD_ERROR",
+                  "CERTIFICATE"),
+      ControlPost("Import_PasswordEscapedNul", path, With(good, "Password", std::string("p\0", 2)),
+                  400, "FIELD_ERROR", "Password"),
+      ControlPost("Import_PasswordOver4096", path, With(good, "Password", std::string(4097, 'p')),
+                  400, "FIELD_ERROR", "Password"),
       {"Import_TextPlainNotJson", Target::kControlRaw, "", "",
        RawRequest("POST", path, "text/plain", "Certificate=abc"), 400, "JSON_FORMAT_ERROR"},
       {"Import_NoContentTypeNotJson", Target::kControlRaw, "", "",
@@ -80,6 +90,15 @@ std::vector<MalformedCase> CollectionAndContainerCases() {
                   "FIELD_ERROR", "Query"),
       ControlPost("Collection_DescriptionNumber", collections, With(good, "Description", 5), 400,
                   "FIELD_ERROR", "Description"),
+      ControlPost("Collection_NameOver255", collections, With(good, "Name", std::string(256, 'n')),
+                  400, "FIELD_ERROR", "Name"),
+      ControlPost("Collection_NameControlCharacter", collections, With(good, "Name", "a\tb"), 400,
+                  "FIELD_ERROR", "Name"),
+      ControlPost("Collection_DescriptionOver4096", collections,
+                  With(good, "Description", std::string(4097, 'd')), 400, "FIELD_ERROR",
+                  "Description"),
+      ControlPost("Collection_DuplicateName", collections, "{\"Name\":\"a\",\"Name\":\"b\"}", 400,
+                  "FIELD_ERROR", "Name"),
       ControlPost("Container_NotJson", containers, "Name=Web", 400, "JSON_FORMAT_ERROR"),
       ControlPost("Container_NestedTooDeep", containers, NestedObjects(65), 400,
                   "JSON_FORMAT_ERROR"),
@@ -89,6 +108,14 @@ std::vector<MalformedCase> CollectionAndContainerCases() {
       ControlPost("Container_NameEmpty", containers, "{\"Name\":\"\"}", 400, "FIELD_ERROR", "Name"),
       ControlPost("Container_NameNumber", containers, "{\"Name\":1}", 400, "FIELD_ERROR", "Name"),
       ControlPost("Container_NameObject", containers, "{\"Name\":{}}", 400, "FIELD_ERROR", "Name"),
+      ControlPost("Container_NameOver255", containers, json{{"Name", std::string(256, 'n')}}.dump(),
+                  400, "FIELD_ERROR", "Name"),
+      ControlPost("Container_NameEscapedNul", containers, "{\"Name\":\"a\\u0000\"}", 400,
+                  "FIELD_ERROR", "Name"),
+      ControlPost("Container_NameInvalidUtf8", containers, "{\"Name\":\"\xe2\x82\"}", 400,
+                  "JSON_FORMAT_ERROR"),
+      ControlPost("Container_DuplicateName", containers, "{\"Name\":\"a\",\"name\":\"a\"}", 400,
+                  "FIELD_ERROR", "name"),
   };
 }
 
@@ -103,6 +130,8 @@ std::vector<MalformedCase> StoreCases() {
   neither.erase("AgentPoolId");
   json put = good;
   put["Id"] = "$STORE";
+  json many_properties = json::object();
+  for (int i = 0; i <= 100; ++i) many_properties["p" + std::to_string(i)] = "v";
   return {
       ControlPost("Store_NotJson", path, "{\"ClientMachine\"", 400, "JSON_FORMAT_ERROR"),
       ControlPost("Store_BodyIsNumber", path, "7", 400, "FIELD_ERROR", "body"),
@@ -146,6 +175,31 @@ std::vector<MalformedCase> StoreCases() {
                   "FIELD_ERROR", "Password.Value"),
       ControlPost("Store_CreateIfMissingString", path, With(good, "CreateIfMissing", "yes"), 400,
                   "FIELD_ERROR", "CreateIfMissing"),
+      ControlPost("Store_ClientMachineOver255", path,
+                  With(good, "ClientMachine", std::string(256, 'm')), 400, "FIELD_ERROR",
+                  "ClientMachine"),
+      ControlPost("Store_ClientMachineNewline", path, With(good, "ClientMachine", "web\n02"), 400,
+                  "FIELD_ERROR", "ClientMachine"),
+      ControlPost("Store_StorepathOver4096", path, With(good, "Storepath", std::string(4097, 'p')),
+                  400, "FIELD_ERROR", "StorePath"),
+      ControlPost("Store_StorepathEscapedNul", path,
+                  With(good, "Storepath", std::string("/a\0", 3)), 400, "FIELD_ERROR", "Storepath"),
+      ControlPost("Store_DuplicateStorepath", path, With(good, "StorePath", "/etc/ssl/other.pem"),
+                  400, "FIELD_ERROR", "Storepath"),
+      ControlPost("Store_ContainerIdZero", path, With(good, "ContainerId", 0), 400, "FIELD_ERROR",
+                  "ContainerId"),
+      ControlPost("Store_PropertiesOver100", path, With(good, "Properties", many_properties), 400,
+                  "FIELD_ERROR", "Properties"),
+      ControlPost("Store_PropertyValueOver4096", path,
+                  With(good, "Properties", {{"k", std::string(4097, 'v')}}), 400, "FIELD_ERROR",
+                  "Properties.k"),
+      ControlPost("Store_PropertyNameOver255", path,
+                  With(good, "Properties", {{std::string(256, 'k'), "v"}}), 400, "FIELD_ERROR",
+                  "Properties"),
+      ControlPost("Store_PropertiesTextDuplicate", path,
+                  With(good, "Properties", "{\"a\":1,\"a\":2}"), 400, "FIELD_ERROR", "Properties"),
+      ControlPost("Store_PasswordOver4096", path, With(good, "Password", std::string(4097, 'p')),
+                  400, "FIELD_ERROR", "Password"),
       ControlCall("StorePut_MissingId", "PUT", path, good.dump(), 400, "FIELD_ERROR", "Id"),
       ControlCall("StorePut_IdNotAGuid", "PUT", path, With(good, "Id", "store-1"), 400,
                   "FIELD_ERROR", "Id"),
@@ -167,6 +221,11 @@ std::vector<MalformedCase> AgentCasesOnControl() {
     cases.push_back(ControlPost(verb + "_BodyIsObject", path, "{}", 400, "FIELD_ERROR"));
     cases.push_back(ControlPost(verb + "_IdNotAGuid", path, "[\"agent-1\"]", 400, "FIELD_ERROR"));
     cases.push_back(ControlPost(verb + "_IdNumber", path, "[5]", 400, "FIELD_ERROR"));
+    cases.push_back(ControlPost(verb + "_IdsOver1000", path,
+                                json(std::vector<std::string>(1001, kUnknownGuid)).dump(), 400,
+                                "FIELD_ERROR", "body"));
+    cases.push_back(ControlPost(verb + "_DuplicateInObjectItem", path, "[{\"a\":1,\"a\":1}]", 400,
+                                "FIELD_ERROR", "a"));
     MalformedCase unknown = ControlPost(verb + "_IdUnknown", path,
                                         json::array({kUnknownGuid}).dump(), 404, "API_ERROR");
     unknown.has = kUnknownGuid;  // the 404 names the id
@@ -191,6 +250,13 @@ std::vector<MalformedCase> AgentCasesOnControl() {
   cases.push_back(ControlPost("Reenroll_IdNotAGuid", reenroll,
                               With(good, "OrchestratorIds", json::array({"x"})), 400, "FIELD_ERROR",
                               "OrchestratorIds[0]"));
+  cases.push_back(ControlPost("Reenroll_DuplicateStatus", reenroll,
+                              "{\"OrchestratorIds\":[],\"Status\":1,\"Status\":2}", 400,
+                              "FIELD_ERROR", "Status"));
+  cases.push_back(
+      ControlPost("Reenroll_IdsOver1000", reenroll,
+                  With(good, "OrchestratorIds", std::vector<std::string>(1001, kUnknownGuid)), 400,
+                  "FIELD_ERROR", "OrchestratorIds"));
   return cases;
 }
 
@@ -207,6 +273,17 @@ std::vector<MalformedCase> PoolAndSecretCases() {
       ControlPost("Pool_MissingName", pools, "{\"Agents\":[]}", 400, "FIELD_ERROR", "Name"),
       ControlPost("Pool_NameEmpty", pools, With(good, "Name", ""), 400, "FIELD_ERROR", "Name"),
       ControlPost("Pool_NameNumber", pools, With(good, "Name", 1), 400, "FIELD_ERROR", "Name"),
+      ControlPost("Pool_NameOver255", pools, With(good, "Name", std::string(256, 'n')), 400,
+                  "FIELD_ERROR", "Name"),
+      ControlPost("Pool_NameControlCharacter", pools, With(good, "Name", "a\x7f"), 400,
+                  "FIELD_ERROR", "Name"),
+      ControlPost("Pool_NameEscapedNul", pools, "{\"Name\":\"\\u0000\"}", 400, "FIELD_ERROR",
+                  "Name"),
+      ControlPost("Pool_DuplicateName", pools, "{\"Name\":\"a\",\"Agents\":[],\"NAME\":\"b\"}", 400,
+                  "FIELD_ERROR", "NAME"),
+      ControlPost("Pool_AgentsOver1000", pools,
+                  With(good, "Agents", std::vector<json>(1001, member)), 400, "FIELD_ERROR",
+                  "Agents"),
       ControlPost("Pool_NameOfDefaultPool", pools, With(good, "Name", "Default Agent Pool"), 409,
                   "VALIDATION_ERROR", "Name"),
       ControlPost("Pool_AgentsString", pools, With(good, "Agents", "x"), 400, "FIELD_ERROR",
@@ -243,6 +320,10 @@ std::vector<MalformedCase> PoolAndSecretCases() {
       ControlPost("Secret_NameTaken", secrets, "{\"name\":\"bootstrap\"}", 409, "VALIDATION_ERROR",
                   "name"),
       ControlPost("Secret_BodyIsArray", secrets, "[]", 400, "FIELD_ERROR", "body"),
+      ControlPost("Secret_DuplicateName", secrets, "{\"name\":\"a\",\"name\":\"b\"}", 400,
+                  "FIELD_ERROR", "name"),
+      ControlPost("Secret_NameInvalidUtf8", secrets, "{\"name\":\"\xf8\x88\x80\x80\x80\"}", 400,
+                  "JSON_FORMAT_ERROR"),
   };
 }
 

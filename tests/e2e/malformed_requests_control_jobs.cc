@@ -113,6 +113,38 @@ std::vector<MalformedCase> AddCases() {
                   "FIELD_ERROR", "CollectionId"),
       ControlPost("Add_MissingSchedule", path, AddWith("Schedule", nullptr), 400, "FIELD_ERROR",
                   "Schedule"),
+      ControlPost("Add_DuplicateCertificateId", path,
+                  "{\"CertificateId\":1,\"CertificateId\":2,\"Schedule\":{\"Immediate\":true}}",
+                  400, "FIELD_ERROR", "CertificateId"),
+      ControlPost("Add_DuplicateMemberOtherCase", path,
+                  "{\"CertificateId\":1,\"certificateid\":1,\"Schedule\":{\"Immediate\":true}}",
+                  400, "FIELD_ERROR", "certificateid"),
+      ControlPost("Add_DuplicateInStoreEntry", path,
+                  "{\"CertificateId\":1,\"CertificateStores\":[{\"CertificateStoreId\":"
+                  "\"$STORE\",\"Alias\":\"a\",\"Alias\":\"b\"}],\"Schedule\":{\"Immediate\":true}}",
+                  400, "FIELD_ERROR", "Alias"),
+      ControlPost("Add_CertificateIdPastJsonSafe", path, AddWith("CertificateId", int64_t{1} << 53),
+                  400, "FIELD_ERROR", "CertificateId"),
+      ControlPost("Add_CollectionIdZero", path, AddWith("CollectionId", 0), 400, "FIELD_ERROR",
+                  "CollectionId"),
+      ControlPost("Add_AliasOver255", path, AddStoreWith("Alias", std::string(256, 'a')), 400,
+                  "FIELD_ERROR", entry + "Alias"),
+      ControlPost("Add_AliasEscapedNul", path, AddStoreWith("Alias", std::string("a\0b", 3)), 400,
+                  "FIELD_ERROR", "Alias"),
+      ControlPost("Add_AliasInvalidUtf8", path,
+                  "{\"CertificateId\":1,\"CertificateStores\":[{\"CertificateStoreId\":"
+                  "\"$STORE\",\"Alias\":\"\xed\xa0\x80\"}],\"Schedule\":{\"Immediate\":true}}",
+                  400, "JSON_FORMAT_ERROR"),
+      ControlPost("Add_JobFieldsValueOver4096", path,
+                  AddStoreWith("JobFields", {{"k", std::string(4097, 'v')}}), 400, "FIELD_ERROR",
+                  entry + "JobFields.k"),
+      ControlPost("Add_PfxPasswordOver4096", path,
+                  AddStoreWith("PfxPassword", std::string(4097, 'p')), 400, "FIELD_ERROR",
+                  entry + "PfxPassword"),
+      ControlPost(
+          "Add_StoresOver1000", path,
+          AddWith(stores, json(std::vector<json>(1001, {{"CertificateStoreId", "$STORE"}}))), 400,
+          "FIELD_ERROR", stores),
   };
   for (const Sched& s : schedules) {
     cases.push_back(ControlPost("AddSchedule_" + s.name, path, AddWith("Schedule", s.schedule), 400,
@@ -144,6 +176,15 @@ std::vector<MalformedCase> UnscheduleCases() {
           "Unschedule_QueryTooDeep", path,
           json{{"Query", std::string(33, '(') + "Alias -eq \"x\"" + std::string(33, ')')}}.dump(),
           400, "FIELD_ERROR", "Query"),
+      ControlPost("Unschedule_QueryOver4096", path,
+                  json{{"Query", "Alias -eq \"" + std::string(4096, 'x') + "\""}}.dump(), 400,
+                  "FIELD_ERROR", "Query"),
+      ControlPost("Unschedule_DuplicateJobIds", path,
+                  "{\"JobIds\":[\"" + std::string(kUnknownGuid) + "\"],\"JobIds\":[]}", 400,
+                  "FIELD_ERROR", "JobIds"),
+      ControlPost("Unschedule_IdsOver10000", path,
+                  json{{"JobIds", std::vector<std::string>(10001, kUnknownGuid)}}.dump(), 400,
+                  "FIELD_ERROR", "JobIds"),
   };
 }
 
@@ -170,6 +211,13 @@ std::vector<MalformedCase> RunCases(const std::string& verb) {
                   "FIELD_ERROR", "Query"),
       ControlPost(verb + "_QueryBadResult", path, "{\"Query\":\"Result -eq \\\"Great\\\"\"}", 400,
                   "FIELD_ERROR", "Query"),
+      ControlPost(verb + "_IdPastJsonSafe", path, "{\"JobAuditIds\":[9007199254740992]}", 400,
+                  "FIELD_ERROR", "JobAuditIds[0]"),
+      ControlPost(verb + "_IdPastUint64", path, "{\"JobAuditIds\":[18446744073709551616]}", 400,
+                  "FIELD_ERROR", "JobAuditIds[0]"),
+      ControlPost(verb + "_DuplicateQuery", path,
+                  "{\"Query\":\"Attempt -eq 1\",\"QUERY\":\"Attempt -eq 2\"}", 400, "FIELD_ERROR",
+                  "QUERY"),
   };
 }
 
