@@ -165,6 +165,9 @@ Daemon::Daemon(DaemonOptions options) : options_(std::move(options)), parts_(new
 Daemon::~Daemon() = default;
 
 Status Daemon::Start() {
+  // A write to a client that has gone must fail with EPIPE, never end the process: systemd
+  // ignores SIGPIPE for its services, but orchd started by hand would inherit the default.
+  ::signal(SIGPIPE, SIG_IGN);
   Log()->info("orchd {} starting ({})", kVersion,
               options_.config_path.empty() ? "embedded defaults" : options_.config_path);
   for (const std::string& warning : options_.warnings) Log()->warn("{}", warning);

@@ -188,6 +188,19 @@ TEST(DaemonE2E, SigtermExitsZeroAndRemovesSocket) {
   EXPECT_FALSE(Exists(orchd.socket_path()));
 }
 
+TEST(DaemonE2E, SigpipeDoesNotEndTheDaemon) {
+  // Given a running daemon started with SIGPIPE at its default, a SIGPIPE (what a write to a
+  // vanished client raises) leaves it running and answering.
+  OrchdFixture orchd;
+  ASSERT_OK(orchd.Start());
+  orchd.process().Signal(SIGPIPE);
+  EXPECT_FALSE(orchd.process().WaitExit(std::chrono::milliseconds(300)).has_value())
+      << orchd.process().Log();
+  ASSERT_OK_AND_ASSIGN(UnixClient client, orchd.Connect());
+  ASSERT_OK_AND_ASSIGN(HttpReply reply, client.Request("GET", "/Status"));
+  EXPECT_EQ(reply.status, 200);
+}
+
 TEST(DaemonE2E, SecondDaemonNeverStealsALiveSocket) {
   // Given a live orchd, a second one on the same socket (another state dir) refuses to start.
   OrchdFixture first;
