@@ -21,10 +21,15 @@ StatusOr<store::CollectionRecord> ParseCollectionRequest(const nlohmann::json& b
   ORCH_ASSIGN_OR_RETURN(std::optional<std::string> description,
                         fields.OptionalString("Description"));
   record.description = description.value_or("");
-  // The query language holds its text to kMaxTextBytes itself, naming a position.
-  ORCH_ASSIGN_OR_RETURN(std::optional<std::string> query,
-                        fields.OptionalString("Query", std::string::npos));
-  record.query = query.value_or("");
+  // The query language holds its text to kMaxTextBytes itself, naming a position. A collection
+  // lets its readers add every certificate it matches, so "all of them" must be written out
+  // (`Id -gt 0`), never be the silent meaning of a missing or blank query.
+  ORCH_ASSIGN_OR_RETURN(record.query, fields.RequiredString("Query", std::string::npos));
+  if (record.query.find_first_not_of(" \t\r\n") == std::string::npos) {
+    return FieldError(fields.Field("Query"),
+                      "must not be blank: a collection of every certificate is written as "
+                      "\"Id -gt 0\"");
+  }
   StatusOr<jobs::SqlFilter> compiled =
       jobs::CompileQuery(record.query, store::CertificateQueryFields());
   if (!compiled.ok()) {

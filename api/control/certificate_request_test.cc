@@ -42,6 +42,9 @@ TEST(CertificateRequestTest, CollectionNamesEachBadMember) {
                      {"/Description", std::string(kMaxTextBytes + 1, 'd'), "Description"},
                      {"/Description", 1, "Description"},
                      {"/Query", "Nope -eq 1", "Query"},
+                     {"/Query", nullptr, "Query"},
+                     {"/Query", "", "Query"},
+                     {"/Query", " \t ", "Query"},
                      {"/Query", std::string(kMaxTextBytes + 1, 'q'), "Query"}},
                     ParseCollectionRequest);
 }
