@@ -1,8 +1,11 @@
 // End-to-end: orchd under the systemd protocols (sd_notify, socket activation, unit files).
 #include <signal.h>
 
+#include <cstdlib>
+#include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 
 #include <gtest/gtest.h>
 
@@ -69,9 +72,10 @@ TEST(SystemdE2E, ServesSocketHandedOverBySocketActivation) {
   EXPECT_EQ(launcher.WaitExit(), 0) << launcher.Log();
 }
 
-TEST(SystemdE2E, UnitFilesVerifyClean) {
-  // Given the shipped unit files pointing at the built binary, systemd-analyze verify is silent.
-  TempDir dir;
+constexpr char kSystemdAnalyze[] = "/usr/bin/systemd-analyze";
+
+// Copies the shipped unit files into `dir`, their ExecStart= pointing at the built binaries.
+void StageUnits(const TempDir& dir) {
   for (const char* unit : {"orchd.service", "orchd.socket", "orch-agent.service"}) {
     std::string text = ReadFile(SourceDir() + "/systemd/" + unit);
     ASSERT_FALSE(text.empty()) << unit;
@@ -84,13 +88,65 @@ TEST(SystemdE2E, UnitFilesVerifyClean) {
     }
     WriteFile(dir.File(unit), text);
   }
+}
+
+// The figure of "→ Overall exposure level for UNIT: 1.4 OK" in `systemd-analyze security`'s
+// output; nullopt when there is no such line.
+std::optional<double> OverallExposure(const std::string& output, const std::string& unit) {
+  const std::string marker = "Overall exposure level for " + unit + ": ";
+  const size_t at = output.find(marker);
+  if (at == std::string::npos) return std::nullopt;
+  const char* figure = output.c_str() + at + marker.size();
+  char* end = nullptr;
+  const double exposure = std::strtod(figure, &end);
+  if (end == figure) return std::nullopt;
+  return exposure;
+}
+
+// Runs `systemd-analyze security --offline=yes` on one staged unit and checks its exposure.
+void ExpectExposureAtMost(const std::string& unit, double bound) {
+  TempDir dir;
+  StageUnits(dir);
+  ASSERT_OK_AND_ASSIGN(Process security,
+                       Process::Start({kSystemdAnalyze, "security", "--offline=yes",
+                                       "--no-pager", dir.File(unit)},
+                                      {}, dir.File("security.log")));
+  ASSERT_EQ(security.WaitExit(), 0) << security.Log();
+  const std::string output = security.Log();
+  std::optional<double> exposure = OverallExposure(output, unit);
+  ASSERT_TRUE(exposure.has_value()) << output;
+  EXPECT_LE(*exposure, bound) << output;
+  ::testing::Test::RecordProperty("exposure", std::to_string(*exposure));
+}
+
+constexpr char kNoSystemdAnalyze[] =
+    "/usr/bin/systemd-analyze is missing (scripts/install-deps.sh installs the systemd package)";
+
+TEST(SystemdE2E, UnitFilesVerifyClean) {
+  // Given the shipped unit files pointing at the built binary, systemd-analyze verify is silent.
+  if (!Exists(kSystemdAnalyze)) GTEST_SKIP() << kNoSystemdAnalyze;
+  TempDir dir;
+  StageUnits(dir);
   ASSERT_OK_AND_ASSIGN(
       Process verify,
-      Process::Start({"/usr/bin/systemd-analyze", "verify", dir.File("orchd.socket"),
+      Process::Start({kSystemdAnalyze, "verify", dir.File("orchd.socket"),
                       dir.File("orchd.service"), dir.File("orch-agent.service")},
                      {}, dir.File("verify.log")));
   EXPECT_EQ(verify.WaitExit(), 0);
   EXPECT_EQ(verify.Log(), "");
+}
+
+TEST(SystemdE2E, OrchdServiceSandboxExposureAtMostTwo) {
+  // Given orchd.service, systemd-analyze security rates its exposure 2.0 or less (SPEC §18).
+  if (!Exists(kSystemdAnalyze)) GTEST_SKIP() << kNoSystemdAnalyze;
+  ExpectExposureAtMost("orchd.service", 2.0);
+}
+
+TEST(SystemdE2E, OrchAgentServiceSandboxExposureAtMostTwoAndAHalf) {
+  // Given orch-agent.service (root, with the capabilities deploys need), its exposure is 2.5 or
+  // less.
+  if (!Exists(kSystemdAnalyze)) GTEST_SKIP() << kNoSystemdAnalyze;
+  ExpectExposureAtMost("orch-agent.service", 2.5);
 }
 
 }  // namespace
