@@ -15,6 +15,9 @@ packages=(
   # run time and tests: time zones, systemd tools (systemd-analyze, systemd-socket-activate),
   # openssl for certificate checks, curl for the quick start
   tzdata systemd openssl curl ca-certificates
+  # packaging (SPEC §18): dpkg-shlibdeps for cpack's dependencies, lintian and groff for the
+  # package test
+  dpkg-dev lintian groff-base
 )
 
 # One dpkg-query for all packages; names it does not know at all are missing too.
