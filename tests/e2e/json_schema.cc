@@ -1,6 +1,7 @@
 #include "tests/e2e/json_schema.h"
 
 #include <cerrno>
+#include <cmath>
 #include <cstdlib>
 #include <string_view>
 
@@ -36,7 +37,8 @@ bool HasType(const json& value, std::string_view type) {
   if (type == "number") return value.is_number();
   if (type == "integer") {
     return value.is_number_integer() ||
-           (value.is_number_float() && value.get<double>() == static_cast<double>(static_cast<long long>(value.get<double>())));
+           (value.is_number_float() && std::isfinite(value.get<double>()) &&
+            std::floor(value.get<double>()) == value.get<double>());
   }
   return false;
 }

@@ -17,6 +17,8 @@ TEST(JsonSchema, TypesAndNullableTypeArrays) {
   EXPECT_TRUE(Check(3, {{"type", "integer"}}).empty());
   EXPECT_FALSE(Check(3.5, {{"type", "integer"}}).empty());
   EXPECT_TRUE(Check(3.5, {{"type", "number"}}).empty());
+  EXPECT_TRUE(Check(4.0, {{"type", "integer"}}).empty());
+  EXPECT_FALSE(Check(1e300 + 0.5, {{"type", "string"}}).empty());
   EXPECT_FALSE(Check("3", {{"type", "integer"}}).empty());
   EXPECT_TRUE(Check(nullptr, {{"type", {"string", "null"}}}).empty());
   EXPECT_TRUE(Check("x", {{"type", {"string", "null"}}}).empty());
