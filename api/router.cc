@@ -71,6 +71,17 @@ void Router::AddAsync(std::string_view method, std::string_view pattern, AsyncRo
   routes_.push_back(Route{std::string(method), std::move(segments), literals, std::move(fn)});
 }
 
+std::vector<Router::RouteInfo> Router::Routes() const {
+  std::vector<RouteInfo> out;
+  out.reserve(routes_.size());
+  for (const Route& route : routes_) {
+    std::string pattern;
+    for (const std::string& segment : route.segments) pattern += "/" + segment;
+    out.push_back(RouteInfo{route.method, pattern.empty() ? "/" : pattern});
+  }
+  return out;
+}
+
 std::string_view Router::StripPrefix(std::string_view path) const {
   for (const std::string& prefix : prefixes_) {
     if (path.size() >= prefix.size() && IEquals(path.substr(0, prefix.size()), prefix) &&

@@ -31,6 +31,16 @@ class Router final : public Handler {
 
   void Handle(Request request, ReplyFn reply) override;
 
+  /// A route as registered: its method and its pattern ("/Agents/{id}").
+  struct RouteInfo {
+    std::string method;
+    std::string pattern;
+  };
+  /// Every route, in the order added; the optional prefixes are not part of the patterns.
+  std::vector<RouteInfo> Routes() const;
+  /// The optional prefixes given to the constructor.
+  const std::vector<std::string>& prefixes() const { return prefixes_; }
+
  private:
   struct Route {
     std::string method;

@@ -56,6 +56,23 @@ TEST_F(RouterTest, AcceptsOptionalPrefix) {
   EXPECT_EQ(Call(router_, MakeRequest("POST", "/KeyfactorAPIx/Agents/Approve")).status, 404);
 }
 
+TEST_F(RouterTest, ListsItsRoutesInOrderWithoutThePrefixes) {
+  // Given two routes and a prefix, the listing holds each method and pattern as added.
+  const std::vector<Router::RouteInfo> routes = router_.Routes();
+  ASSERT_EQ(routes.size(), 2u);
+  EXPECT_EQ(routes[0].method, "GET");
+  EXPECT_EQ(routes[0].pattern, "/Agents/{id}");
+  EXPECT_EQ(routes[1].method, "POST");
+  EXPECT_EQ(routes[1].pattern, "/Agents/Approve");
+  EXPECT_EQ(router_.prefixes(), std::vector<std::string>{"/KeyfactorAPI"});
+  // Doubled and trailing slashes are read as the matching reads them.
+  Router other;
+  other.Add("PUT", "//A//{x}/", [](const Request&, const PathParams&) { return Response{}; });
+  ASSERT_EQ(other.Routes().size(), 1u);
+  EXPECT_EQ(other.Routes()[0].pattern, "/A/{x}");
+  EXPECT_TRUE(other.prefixes().empty());
+}
+
 TEST_F(RouterTest, UnknownPathIs404ErrorBody) {
   // Given a path no route knows, the reply is a 404 ErrorBody.
   Response r = Call(router_, MakeRequest("GET", "/Nope"));

@@ -16,9 +16,13 @@ AgentSettings AgentSettingsFrom(const config::Config& config) {
 
 AgentApi::AgentApi(AgentDeps deps, AgentSettings settings)
     : context_(std::make_unique<Context>(Context{deps, std::move(settings), std::make_shared<SessionCache>()})) {
-  RegisterSessionRoutes(router_, *context_);
-  RegisterHeartbeatAndExchangeRoutes(router_, *context_);
-  RegisterAgentJobRoutes(router_, *context_);
+  RegisterAgentApiRoutes(router_, *context_);
+}
+
+void RegisterAgentApiRoutes(Router& router, const AgentApi::Context& context) {
+  RegisterSessionRoutes(router, context);
+  RegisterHeartbeatAndExchangeRoutes(router, context);
+  RegisterAgentJobRoutes(router, context);
 }
 
 AgentApi::~AgentApi() = default;

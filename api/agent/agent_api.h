@@ -86,6 +86,9 @@ class AgentApi final : public Handler {
   Router router_;
 };
 
+/// Every route of the agent listener, as AgentApi registers them. Registering reads nothing
+/// of `context`; the routes use it when called. REQUIRES: `context` outlives the router's use.
+void RegisterAgentApiRoutes(Router& router, const AgentApi::Context& context);
 /// POST /KeyfactorAgents/Session/Register (agent_register.cc).
 void RegisterSessionRoutes(Router& router, const AgentApi::Context& context);
 /// POST /KeyfactorAgents/Session/Heartbeat and /api/v2/agent/secrets/exchange

@@ -7,16 +7,24 @@ namespace orch::api {
 ControlApi::ControlApi(ControlDeps deps)
     : committer_(std::make_unique<AddCommitter>(*deps.writer, deps.scheduler)),
       deps_(deps),
-      router_({"/KeyfactorAPI"}) {
+      router_(ControlRouterPrefixes()) {
   deps_.committer = committer_.get();
-  RegisterStatusRoutes(router_, deps_);
-  RegisterCertificateRoutes(router_, deps_);
-  RegisterStoreRoutes(router_, deps_);
-  RegisterJobRoutes(router_, deps_);
-  RegisterHistoryRoutes(router_, deps_);
-  RegisterAgentRoutes(router_, deps_);
-  RegisterPoolRoutes(router_, deps_);
-  RegisterSecretRoutes(router_, deps_);
+  RegisterControlRoutes(router_, deps_);
+}
+
+std::vector<std::string> ControlRouterPrefixes() {
+  return {"/KeyfactorAPI"};
+}
+
+void RegisterControlRoutes(Router& router, const ControlDeps& deps) {
+  RegisterStatusRoutes(router, deps);
+  RegisterCertificateRoutes(router, deps);
+  RegisterStoreRoutes(router, deps);
+  RegisterJobRoutes(router, deps);
+  RegisterHistoryRoutes(router, deps);
+  RegisterAgentRoutes(router, deps);
+  RegisterPoolRoutes(router, deps);
+  RegisterSecretRoutes(router, deps);
 }
 
 ControlApi::~ControlApi() = default;

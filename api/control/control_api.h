@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "api/control/authorizer.h"
 #include "api/http.h"
@@ -83,6 +84,12 @@ class ControlApi final : public Handler {
   Router router_;
 };
 
+/// The prefixes every control path is also served under ("/KeyfactorAPI").
+std::vector<std::string> ControlRouterPrefixes();
+/// Every route of the control socket, as ControlApi registers them. Registering reads nothing
+/// of `deps` but its clock; the routes use the rest when called. REQUIRES: `deps` outlives the
+/// router's use.
+void RegisterControlRoutes(Router& router, const ControlDeps& deps);
 /// GET /Status (status_routes.cc).
 void RegisterStatusRoutes(Router& router, const ControlDeps& deps);
 /// Certificates and certificate collections (certificates_routes.cc).

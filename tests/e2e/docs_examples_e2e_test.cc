@@ -43,6 +43,7 @@
 #include "tests/e2e/agents_e2e_support.h"
 #include "tests/e2e/docs_answers.h"
 #include "tests/e2e/docs_examples.h"
+#include "tests/e2e/openapi_document.h"
 #include "tests/testing/status_matchers.h"
 
 namespace orch::e2e {
@@ -227,6 +228,7 @@ class DocsExamplesE2E : public AgentsE2E {
     Answer answer = Send(example, example.method, subs_.ApplyToTarget(example.request_target), body,
                          example.request_headers);
     EXPECT_EQ(answer.status, example.status) << answer.body;
+    CheckAgainstOpenApi(example, example.method, PathOf(example.request_target), answer);
     if (answer.status != example.status) return;
     if (example.agent_listener && PathOf(example.request_target) == kExchange) {
       access_token_ = json::parse(answer.body, nullptr, false).value("access_token", "");
@@ -243,8 +245,10 @@ class DocsExamplesE2E : public AgentsE2E {
       }
       real = *last_;
     } else {
-      real = Send(example, "GET", subs_.ApplyToTarget(example.target), "", {});
+      const std::string target = subs_.ApplyToTarget(example.target);
+      real = Send(example, "GET", target, "", {});
       EXPECT_EQ(real.status, example.status) << real.body;
+      CheckAgainstOpenApi(example, "GET", PathOf(target), real);
     }
     const json documented = json::parse(example.text);
     const json answer = json::parse(real.body, nullptr, false);
@@ -257,6 +261,20 @@ class DocsExamplesE2E : public AgentsE2E {
                                                     : docs::CompareAnswer(documented, answer);
     for (const docs::Difference& difference : differences) ADD_FAILURE() << difference.text;
     if (!example.row) subs_.Learn(documented, answer);
+  }
+
+  // Every real answer is also one that docs/openapi.yaml documents for its call.
+  static void CheckAgainstOpenApi(const Example& example, const std::string& method, const std::string& path,
+                                  const Answer& answer) {
+    if (example.stream) return;  // the head of a stream, not an answer body
+    const json* operation = openapi::FindOperation(method, path, example.agent_listener);
+    if (operation == nullptr) {
+      ADD_FAILURE() << "docs/openapi.yaml documents no " << method << " " << path;
+      return;
+    }
+    for (const std::string& fault : openapi::CheckAnswer(*operation, answer.status, answer.body)) {
+      ADD_FAILURE() << "docs/openapi.yaml, " << method << " " << path << ": " << fault;
+    }
   }
 
   void Run(const Example& example) {
