@@ -81,7 +81,7 @@ StatusOr<WallTime> ToWallTime(const ASN1_TIME* time) {
 StatusOr<CertificateInfo> Describe(const X509& cert) {
   CertificateInfo info;
   ORCH_ASSIGN_OR_RETURN(info.der, internal::CertificateDer(cert));
-  info.thumbprint = UpperHex(Sha1(info.der));
+  info.thumbprint = CertificateThumbprint(info.der);
   info.serial_number = SerialHex(X509_get0_serialNumber(&cert));
   ORCH_ASSIGN_OR_RETURN(info.issued_dn, DnString(X509_get_subject_name(&cert)));
   ORCH_ASSIGN_OR_RETURN(info.issuer_dn, DnString(X509_get_issuer_name(&cert)));
@@ -197,6 +197,10 @@ StatusOr<KeyAndCertificates> ReadAnyFormat(std::string_view bytes, std::string_v
 }
 
 }  // namespace
+
+std::string CertificateThumbprint(std::string_view der) {
+  return UpperHex(Sha1(der));
+}
 
 StatusOr<CertificateInfo> DescribeCertificate(std::string_view der) {
   X509Ptr cert = internal::ParseCertificateDer(der);

@@ -50,6 +50,10 @@ struct ImportedCertificate {
 /// The facts of one DER certificate; InvalidArgument when `der` is not exactly one.
 StatusOr<CertificateInfo> DescribeCertificate(std::string_view der);
 
+/// The thumbprint of the certificate whose DER encoding is `der` (the SHA-1 of those bytes in
+/// uppercase hex), as DescribeCertificate gives it for canonical DER, without parsing it.
+std::string CertificateThumbprint(std::string_view der);
+
 /// Imports a certificate from raw (already base64-decoded) bytes, detecting the format:
 /// - PEM: CERTIFICATE blocks, optionally one PRIVATE KEY, RSA/EC PRIVATE KEY or ENCRYPTED
 ///   PRIVATE KEY block (`password` decrypts an encrypted key); other blocks are skipped;

@@ -43,6 +43,17 @@ TEST(ImportCertificateTest, PemChainInAnyOrderPicksLeafAndOrdersIssuers) {
   EXPECT_FALSE(imported.HasPrivateKey());
 }
 
+TEST(CertificateThumbprintTest, IsTheDescribedThumbprintWithoutParsing) {
+  // Given canonical DER certificates of both key types, the thumbprint computed from the bytes
+  // alone is the one a full description gives, and SHA-1 computed independently.
+  for (const TestChain* c : {&EcChain(), &RsaChain()}) {
+    const std::string& der = c->leaf.cert_der;
+    ASSERT_OK_AND_ASSIGN(CertificateInfo described, DescribeCertificate(der));
+    EXPECT_EQ(CertificateThumbprint(der), described.thumbprint);
+    EXPECT_EQ(CertificateThumbprint(der), testing::IndependentThumbprint(der));
+  }
+}
+
 TEST(ImportCertificateTest, DescribesTheLeaf) {
   // Given a PEM leaf, its thumbprint, serial, names and validity are reported as the API
   // shows them; the thumbprint is SHA-1 of the DER computed independently.

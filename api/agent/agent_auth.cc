@@ -147,8 +147,13 @@ StatusOr<std::string> PresentedThumbprint(const Request& request,
     }
     ORCH_ASSIGN_OR_RETURN(der, ProxiedCertificate(request, *header, context));
   }
-  if (der.empty()) der = request.client_certificate_der;
-  if (der.empty()) return std::string();
+  if (der.empty()) {
+    // The TLS handshake's certificate, already verified against orchd's CA, in the canonical
+    // DER the handshake gave: its thumbprint is the hash of those bytes. Session calls ask for
+    // it on every heartbeat and poll, so it is not described whole each time.
+    if (request.client_certificate_der.empty()) return std::string();
+    return pki::CertificateThumbprint(request.client_certificate_der);
+  }
   ORCH_ASSIGN_OR_RETURN(pki::CertificateInfo info, pki::DescribeCertificate(der));
   return info.thumbprint;
 }
