@@ -65,21 +65,48 @@ void Router::Add(std::string_view method, std::string_view pattern, RouteFn fn) 
 
 void Router::AddAsync(std::string_view method, std::string_view pattern, AsyncRouteFn fn) {
   std::vector<std::string> segments = SplitPath(pattern);
-  const auto literals =
-      static_cast<size_t>(std::count_if(segments.begin(), segments.end(),
-                                        [](const std::string& s) { return !IsParam(s); }));
+  const auto literals = static_cast<size_t>(std::count_if(
+      segments.begin(), segments.end(), [](const std::string& s) { return !IsParam(s); }));
   routes_.push_back(Route{std::string(method), std::move(segments), literals, std::move(fn)});
+  if (metrics_ != nullptr) {
+    routes_.back().series = &metrics_->SeriesFor(listener_, Label(routes_.back()));
+  }
+}
+
+void Router::Observe(RequestMetrics* metrics, std::string listener) {
+  metrics_ = metrics;
+  listener_ = std::move(listener);
+  for (Route& route : routes_) {
+    route.series = metrics_ == nullptr ? nullptr : &metrics_->SeriesFor(listener_, Label(route));
+  }
+  unmatched_ =
+      metrics_ == nullptr ? nullptr : &metrics_->SeriesFor(listener_, RequestMetrics::kUnmatched);
+}
+
+ReplyFn Router::Counted(RequestMetrics::Series* series, ReplyFn reply) const {
+  if (metrics_ == nullptr || series == nullptr) return reply;
+  return [metrics = metrics_, series, started = metrics_->Now(),
+          reply = std::move(reply)](Response response) {
+    metrics->Record(*series, response.status, started);
+    reply(std::move(response));
+  };
 }
 
 std::vector<Router::RouteInfo> Router::Routes() const {
   std::vector<RouteInfo> out;
   out.reserve(routes_.size());
-  for (const Route& route : routes_) {
-    std::string pattern;
-    for (const std::string& segment : route.segments) pattern += "/" + segment;
-    out.push_back(RouteInfo{route.method, pattern.empty() ? "/" : pattern});
-  }
+  for (const Route& route : routes_) out.push_back(RouteInfo{route.method, PatternOf(route)});
   return out;
+}
+
+std::string Router::PatternOf(const Route& route) {
+  std::string pattern;
+  for (const std::string& segment : route.segments) pattern += "/" + segment;
+  return pattern.empty() ? "/" : pattern;
+}
+
+std::string Router::Label(const Route& route) {
+  return route.method + " " + PatternOf(route);
 }
 
 std::string_view Router::StripPrefix(std::string_view path) const {
@@ -114,7 +141,7 @@ void Router::Handle(Request request, ReplyFn reply) {
     }
     // A route that throws has a bug; the client still gets one ErrorBody, never two replies.
     auto replied = std::make_shared<bool>(false);
-    ReplyFn once = [replied, reply](Response response) {
+    ReplyFn once = [replied, reply = Counted(route.series, std::move(reply))](Response response) {
       if (*replied) return;
       *replied = true;
       reply(std::move(response));
@@ -126,6 +153,7 @@ void Router::Handle(Request request, ReplyFn reply) {
     }
     return;
   }
+  reply = Counted(unmatched_, std::move(reply));
   if (allowed.empty()) {
     reply(ErrorResponse(404, "API_ERROR",
                         "no such endpoint: " + request.method + " " + request.path));

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "api/http.h"
+#include "api/request_metrics.h"
 
 namespace orch::api {
 
@@ -41,17 +42,31 @@ class Router final : public Handler {
   /// The optional prefixes given to the constructor.
   const std::vector<std::string>& prefixes() const { return prefixes_; }
 
+  /// From now on every reply is counted in `metrics` under `listener` and its route
+  /// ("GET /Agents/{id}", or RequestMetrics::kUnmatched), timed from Handle() to the reply.
+  /// REQUIRES: `metrics` outlives the router and every reply it hands out.
+  void Observe(RequestMetrics* metrics, std::string listener);
+
  private:
   struct Route {
     std::string method;
     std::vector<std::string> segments;  // "{...}" matches any one segment
     size_t literals = 0;                // segments that are not parameters
     AsyncRouteFn fn;
+    RequestMetrics::Series* series = nullptr;  // set while observed
   };
+  static std::string PatternOf(const Route& route);
+  // The route label of `route` in RequestMetrics: "GET /Agents/{id}".
+  static std::string Label(const Route& route);
+  // `reply`, counting the reply in `series` when observed.
+  ReplyFn Counted(RequestMetrics::Series* series, ReplyFn reply) const;
   std::string_view StripPrefix(std::string_view path) const;
 
   std::vector<std::string> prefixes_;
   std::vector<Route> routes_;
+  RequestMetrics* metrics_ = nullptr;
+  std::string listener_;
+  RequestMetrics::Series* unmatched_ = nullptr;
 };
 
 }  // namespace orch::api

@@ -1,7 +1,10 @@
 #include "api/router.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+
+#include "common/fake_clock.h"
 
 namespace orch::api {
 namespace {
@@ -113,6 +116,59 @@ TEST_F(RouterTest, ThrowingRouteAnswersOnce500) {
   EXPECT_EQ(r.status, 500);
   EXPECT_EQ(r.body.find("secret detail"), std::string::npos);
   EXPECT_EQ(nlohmann::json::parse(r.body)["errorCode"], "INTERNAL_SERVER_ERROR");
+}
+
+TEST_F(RouterTest, CountsEachReplyUnderItsRouteWithItsDuration) {
+  // Given an observed router with a route that answers later, after 250 ms.
+  FakeClock clock;
+  RequestMetrics metrics(clock);
+  ReplyFn parked;
+  router_.AddAsync("POST", "/Jobs/Poll",
+                   [&](const Request&, const PathParams&, ReplyFn reply) { parked = reply; });
+  router_.Observe(&metrics, "agent");
+  Call(router_, MakeRequest("GET", "/Agents/a"));
+  Call(router_, MakeRequest("GET", "/KeyfactorAPI/Agents/b"));
+  Call(router_, MakeRequest("GET", "/Nowhere/x/y"));
+  Call(router_, MakeRequest("DELETE", "/Agents/Approve"));
+  int replies = 0;
+  router_.Handle(MakeRequest("POST", "/Jobs/Poll"), [&](Response) { ++replies; });
+  clock.Advance(std::chrono::milliseconds(250));
+  Response late;
+  late.status = 202;
+  parked(late);
+  ASSERT_EQ(replies, 1);
+
+  // Then each route counts its replies by status, unknown paths fall under one label, and the
+  // parked request's duration is the time it waited.
+  RequestMetrics::Series& agent = metrics.SeriesFor("agent", "GET /Agents/{id}");
+  EXPECT_EQ(agent.codes, (std::map<int, uint64_t>{{200, 2}}));
+  EXPECT_EQ(agent.durations.count(), 2u);
+  RequestMetrics::Series& unmatched = metrics.SeriesFor("agent", RequestMetrics::kUnmatched);
+  EXPECT_EQ(unmatched.codes, (std::map<int, uint64_t>{{404, 1}, {405, 1}}));
+  RequestMetrics::Series& poll = metrics.SeriesFor("agent", "POST /Jobs/Poll");
+  EXPECT_EQ(poll.codes, (std::map<int, uint64_t>{{202, 1}}));
+  EXPECT_DOUBLE_EQ(poll.durations.sum(), 0.25);
+
+  metrics::TextWriter out;
+  metrics.Write(out);
+  const std::string text = out.Take();
+  EXPECT_THAT(text, ::testing::HasSubstr(
+                        "orchd_http_requests_total{listener=\"agent\",route=\"GET "
+                        "/Agents/{id}\",code=\"200\"} 2\n"));
+  EXPECT_THAT(text, ::testing::HasSubstr(
+                        "orchd_http_request_duration_seconds_count{listener=\"agent\",route="
+                        "\"POST /Jobs/Poll\"} 1\n"));
+  // A route never called has no histogram to show.
+  EXPECT_THAT(text, ::testing::Not(::testing::HasSubstr("POST /Agents/Approve\"}")));
+}
+
+TEST_F(RouterTest, CountsNothingWhenNotObserved) {
+  FakeClock clock;
+  RequestMetrics metrics(clock);
+  router_.Observe(&metrics, "control");
+  router_.Observe(nullptr, "control");
+  EXPECT_EQ(Call(router_, MakeRequest("GET", "/Agents/a")).status, 200);
+  EXPECT_TRUE(metrics.SeriesFor("control", "GET /Agents/{id}").codes.empty());
 }
 
 }  // namespace

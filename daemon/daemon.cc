@@ -150,6 +150,9 @@ struct Daemon::Parts {
   std::unique_ptr<scheduler::Scheduler> scheduler;
   std::unique_ptr<LoopTimer> touches_timer;
   std::unique_ptr<api::SessionTouches> touches;
+  // What GET /metrics shows of both listeners' requests; lives as long as the process, so its
+  // counters survive reloads.
+  std::unique_ptr<api::RequestMetrics> request_metrics;
   std::unique_ptr<api::AgentApi> agent_api;
   std::unique_ptr<net::HttpServer> agent_server;
   api::AgentListenerInfo agent_listener;
@@ -194,7 +197,10 @@ Status Daemon::Start() {
                        .authorizer = parts_->authorizer.get(),
                        .agent_listener = &parts_->agent_listener,
                        .scheduler = parts_->scheduler.get(),
-                       .pending_last_seen = [this] { return parts_->touches->PendingLastSeen(); }});
+                       .pending_last_seen = [this] { return parts_->touches->PendingLastSeen(); },
+                       .request_metrics = parts_->request_metrics.get(),
+                       .session_lifetime = [this] { return parts_->agent_api->session_lifetime(); }});
+  parts_->control_api->Observe(parts_->request_metrics.get());
   ORCH_RETURN_IF_ERROR(BindControlSocket());
   InstallSignals();
   StartWatchdog();
@@ -317,6 +323,8 @@ Status Daemon::BindAgentListener() {
                                                      .scheduler = parts_->scheduler.get(),
                                                      .touches = parts_->touches.get()},
                                       api::AgentSettingsFrom(options_.config));
+  parts_->request_metrics = std::make_unique<api::RequestMetrics>(parts_->clock);
+  parts_->agent_api->Observe(parts_->request_metrics.get());
   parts_->agent_server = std::make_unique<net::HttpServer>(parts_->loop, *parts_->agent_api,
                                                            AgentLimits(options_.config));
   ORCH_ASSIGN_OR_RETURN(parts_->agent_listener,

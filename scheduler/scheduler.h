@@ -35,6 +35,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "common/metrics.h"
 #include "common/status.h"
 #include "scheduler/fire_queue.h"
 #include "scheduler/open_run_index.h"
@@ -61,10 +62,17 @@ struct SchedulerStats {
   int64_t missed_catchup = 0;
   int64_t delivered = 0;
   int64_t completed = 0;
+  // `completed` by the Result they were closed with.
+  int64_t completed_unknown = 0;
+  int64_t completed_success = 0;
+  int64_t completed_warning = 0;
+  int64_t completed_failure = 0;
   int64_t retried = 0;
   int64_t leases_expired = 0;
   int64_t redelivered = 0;  // runs handed again to their agent (after a restart, a lost answer)
   int64_t pruned = 0;
+  /// How long after its ScheduledFor each fired run was written, in seconds.
+  metrics::Histogram fire_lateness{metrics::LatenessBounds()};
 };
 
 /// What a configuration call finds.
@@ -240,6 +248,8 @@ class Scheduler {
   void Close(int64_t run_id, store::RunResult result, std::string message, bool may_retry,
              std::function<void(Status)> done);
   // Marks the run as having a write in flight; Settle() ends that.
+  // Counts a closed run in stats_, by its result.
+  void CountCompletion(store::RunResult result);
   void Busy(int64_t run_id);
   // The write of `run_id` is answered: a lease that expired meanwhile is handled now.
   void Settle(int64_t run_id);

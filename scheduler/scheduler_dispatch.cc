@@ -144,7 +144,7 @@ void Scheduler::Close(int64_t run_id, RunResult result, std::string message, boo
       [completion = std::move(completion)](store::Repositories& writer) {
         return writer.runs().Complete(completion);
       },
-      [this, alive = std::weak_ptr<int>(alive_), run_id,
+      [this, alive = std::weak_ptr<int>(alive_), run_id, result,
        done = std::move(done)](StatusOr<std::optional<RunRecord>> retry) {
         if (alive.expired()) return;
         if (!retry.ok()) {
@@ -153,7 +153,7 @@ void Scheduler::Close(int64_t run_id, RunResult result, std::string message, boo
         }
         runs_.Remove(run_id);
         Settle(run_id);
-        ++stats_.completed;
+        CountCompletion(result);
         PublishById(run_id);
         if (*retry) {
           ++stats_.retried;
@@ -162,6 +162,16 @@ void Scheduler::Close(int64_t run_id, RunResult result, std::string message, boo
         }
         done(Status::Ok());
       });
+}
+
+void Scheduler::CountCompletion(RunResult result) {
+  ++stats_.completed;
+  switch (result) {
+    case RunResult::kUnknown: ++stats_.completed_unknown; break;
+    case RunResult::kSuccess: ++stats_.completed_success; break;
+    case RunResult::kWarning: ++stats_.completed_warning; break;
+    case RunResult::kFailure: ++stats_.completed_failure; break;
+  }
 }
 
 void Scheduler::Busy(int64_t run_id) {

@@ -122,7 +122,10 @@ void Scheduler::FireLanded(const std::vector<store::FireEntry>& batch, const Fir
     }
   }
   if (written.ok()) {
+    const WallTime landed = clock_.WallNow();
     for (const RunRecord& run : *written) {
+      stats_.fire_lateness.Observe(
+          std::max(0.0, std::chrono::duration<double>(landed - run.scheduled_for).count()));
       runs_.Add(run);
       publisher_.Publish(run);
     }

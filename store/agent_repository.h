@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -109,6 +110,10 @@ class AgentRepository {
   virtual Status TouchSessions(const std::vector<SessionTouch>& touches) = 0;
   /// Ends one session.
   virtual Status DeleteSession(std::string_view token_hash) = 0;
+  /// How many agents have each status; statuses without agents are absent.
+  virtual StatusOr<std::map<AgentStatus, int64_t>> CountAgentsByStatus() = 0;
+  /// How many sessions had a call at `since` or later (as last written).
+  virtual StatusOr<int64_t> CountSessionsSince(WallTime since) = 0;
 };
 
 }  // namespace orch::store

@@ -432,6 +432,31 @@ Status SqliteAgentStore::TouchSessions(const std::vector<SessionTouch>& touches)
   });
 }
 
+StatusOr<std::map<AgentStatus, int64_t>> SqliteAgentStore::CountAgentsByStatus() {
+  SqliteStore::Impl& impl = store_.impl();
+  return impl.Run("counting agents", [&]() -> StatusOr<std::map<AgentStatus, int64_t>> {
+    internal::CachedStatement query =
+        impl.Prepare("SELECT status, count(*) FROM agents GROUP BY status");
+    std::map<AgentStatus, int64_t> counts;
+    while (query.executeStep()) {
+      counts[internal::StoredEnum(query.getColumn(0).getInt64(), internal::kAgentStatuses,
+                                  "agents.status")] = query.getColumn(1).getInt64();
+    }
+    return counts;
+  });
+}
+
+StatusOr<int64_t> SqliteAgentStore::CountSessionsSince(WallTime since) {
+  SqliteStore::Impl& impl = store_.impl();
+  return impl.Run("counting sessions", [&]() -> StatusOr<int64_t> {
+    internal::CachedStatement query =
+        impl.Prepare("SELECT count(*) FROM agent_sessions WHERE last_call_at >= ?");
+    query.bind(1, jobs::ToUnixMillis(since));
+    query.executeStep();
+    return query.getColumn(0).getInt64();
+  });
+}
+
 Status SqliteAgentStore::DeleteSession(std::string_view token_hash) {
   // The session's agent is not known without reading it: counted as concerning any agent.
   AgentChanges::Note();

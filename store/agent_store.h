@@ -32,6 +32,8 @@ class SqliteAgentStore final : public AgentRepository {
   StatusOr<std::optional<SessionRecord>> FindSession(std::string_view token_hash) override;
   Status TouchSessions(const std::vector<SessionTouch>& touches) override;
   Status DeleteSession(std::string_view token_hash) override;
+  StatusOr<std::map<AgentStatus, int64_t>> CountAgentsByStatus() override;
+  StatusOr<int64_t> CountSessionsSince(WallTime since) override;
 
  private:
   SqliteStore& store_;

@@ -227,5 +227,26 @@ TEST_F(AgentStoreTest, ListAgentsFiltersSortsAndCounts) {
   EXPECT_EQ(page.rows[0].client_machine, "bravo");
 }
 
+TEST_F(AgentStoreTest, CountsAgentsByStatusAndSessionsCalledSinceAMoment) {
+  // Given three agents (two approved) and two sessions, one of them called 10 minutes later.
+  ASSERT_OK_AND_ASSIGN(auto counts, agents().CountAgentsByStatus());
+  EXPECT_TRUE(counts.empty());
+  Agent a = NewAgent("a");
+  Agent b = NewAgent("b");
+  NewAgent("c");
+  ASSERT_OK(agents().SetStatus({a.agent_id, b.agent_id}, AgentStatus::kApproved));
+  const WallTime start = clock_.WallNow();
+  const WallTime later = start + std::chrono::minutes(10);
+  ASSERT_OK(agents().CreateSession({"ha", a.agent_id, "", start, start}));
+  ASSERT_OK(agents().CreateSession({"hb", b.agent_id, "", start, later}));
+
+  ASSERT_OK_AND_ASSIGN(counts, agents().CountAgentsByStatus());
+  EXPECT_EQ(counts, (std::map<AgentStatus, int64_t>{{AgentStatus::kNew, 1},
+                                                     {AgentStatus::kApproved, 2}}));
+  EXPECT_EQ(agents().CountSessionsSince(start).value(), 2);
+  EXPECT_EQ(agents().CountSessionsSince(start + std::chrono::milliseconds(1)).value(), 1);
+  EXPECT_EQ(agents().CountSessionsSince(later + std::chrono::milliseconds(1)).value(), 0);
+}
+
 }  // namespace
 }  // namespace orch::store

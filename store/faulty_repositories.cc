@@ -81,6 +81,10 @@ class FaultyJobs final : public JobRepository {
     ORCH_RETURN_IF_ERROR(faults_.Before("jobs.GetJobState"));
     return inner_.GetJobState(job_id);
   }
+  StatusOr<std::map<std::string, int64_t>> CountJobsByState() override {
+    ORCH_RETURN_IF_ERROR(faults_.Before("jobs.CountJobsByState"));
+    return inner_.CountJobsByState();
+  }
   StatusOr<SealedJobPasswords> GetSealedPasswords(std::string_view job_id) override {
     ORCH_RETURN_IF_ERROR(faults_.Before("jobs.GetSealedPasswords"));
     return inner_.GetSealedPasswords(job_id);
@@ -156,6 +160,10 @@ class FaultyRuns final : public RunRepository {
   StatusOr<Page<RunRecord>> ListRuns(const jobs::Paging& paging) override {
     ORCH_RETURN_IF_ERROR(faults_.Before("runs.ListRuns"));
     return inner_.ListRuns(paging);
+  }
+  StatusOr<std::map<RunStatus, int64_t>> CountRunsByStatus() override {
+    ORCH_RETURN_IF_ERROR(faults_.Before("runs.CountRunsByStatus"));
+    return inner_.CountRunsByStatus();
   }
   StatusOr<std::vector<RunRecord>> RunsAfter(int64_t after_run_id, int limit) override {
     ORCH_RETURN_IF_ERROR(faults_.Before("runs.RunsAfter"));
@@ -253,6 +261,14 @@ class FaultyAgents final : public AgentRepository {
   Status DeleteSession(std::string_view token_hash) override {
     ORCH_RETURN_IF_ERROR(faults_.Before("agents.DeleteSession"));
     return inner_.DeleteSession(token_hash);
+  }
+  StatusOr<std::map<AgentStatus, int64_t>> CountAgentsByStatus() override {
+    ORCH_RETURN_IF_ERROR(faults_.Before("agents.CountAgentsByStatus"));
+    return inner_.CountAgentsByStatus();
+  }
+  StatusOr<int64_t> CountSessionsSince(WallTime since) override {
+    ORCH_RETURN_IF_ERROR(faults_.Before("agents.CountSessionsSince"));
+    return inner_.CountSessionsSince(since);
   }
 
  private:

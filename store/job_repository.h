@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -116,6 +117,9 @@ class JobRepository {
   /// The state of job `job_id` (kJobScheduled, ...); NotFound as GetJob(). One row of one
   /// table, for callers that need nothing else.
   virtual StatusOr<std::string> GetJobState(std::string_view job_id) = 0;
+  /// How many jobs are in each state ("Scheduled", "Unscheduled", "Finished"); states without
+  /// jobs are absent.
+  virtual StatusOr<std::map<std::string, int64_t>> CountJobsByState() = 0;
   /// The sealed passwords of job `job_id`; NotFound naming it otherwise.
   virtual StatusOr<SealedJobPasswords> GetSealedPasswords(std::string_view job_id) = 0;
   /// The jobs among `job_ids` (any case) that exist; missing ids are simply absent.

@@ -214,6 +214,19 @@ StatusOr<std::string> SqliteJobStore::GetJobState(std::string_view job_id) {
   });
 }
 
+StatusOr<std::map<std::string, int64_t>> SqliteJobStore::CountJobsByState() {
+  SqliteStore::Impl& impl = store_.impl();
+  return impl.Run("counting jobs", [&]() -> StatusOr<std::map<std::string, int64_t>> {
+    internal::CachedStatement query =
+        impl.Prepare("SELECT state, count(*) FROM jobs GROUP BY state");
+    std::map<std::string, int64_t> counts;
+    while (query.executeStep()) {
+      counts[query.getColumn(0).getString()] = query.getColumn(1).getInt64();
+    }
+    return counts;
+  });
+}
+
 StatusOr<SealedJobPasswords> SqliteJobStore::GetSealedPasswords(std::string_view job_id) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("reading job passwords", [&]() -> StatusOr<SealedJobPasswords> {

@@ -16,6 +16,7 @@ class SqliteJobStore final : public JobRepository {
   StatusOr<Page<JobRow>> ListJobs(const jobs::Paging& paging) override;
   StatusOr<JobRow> GetJob(std::string_view job_id) override;
   StatusOr<std::string> GetJobState(std::string_view job_id) override;
+  StatusOr<std::map<std::string, int64_t>> CountJobsByState() override;
   StatusOr<SealedJobPasswords> GetSealedPasswords(std::string_view job_id) override;
   StatusOr<std::vector<JobTarget>> FindJobs(const std::vector<std::string>& job_ids) override;
   StatusOr<std::vector<JobTarget>> MatchJobs(const jobs::SqlFilter& filter) override;

@@ -113,6 +113,20 @@ const std::vector<QueryField>& RunQueryFields() {
   return kFields;
 }
 
+StatusOr<std::map<RunStatus, int64_t>> SqliteRunStore::CountRunsByStatus() {
+  SqliteStore::Impl& impl = store_.impl();
+  return impl.Run("counting runs", [&]() -> StatusOr<std::map<RunStatus, int64_t>> {
+    internal::CachedStatement query =
+        impl.Prepare("SELECT status, count(*) FROM runs GROUP BY status");
+    std::map<RunStatus, int64_t> counts;
+    while (query.executeStep()) {
+      counts[internal::StoredEnum(query.getColumn(0).getInt64(), internal::kRunStatuses,
+                                  "runs.status")] = query.getColumn(1).getInt64();
+    }
+    return counts;
+  });
+}
+
 StatusOr<Page<RunRecord>> SqliteRunStore::ListRuns(const jobs::Paging& paging) {
   SqliteStore::Impl& impl = store_.impl();
   return impl.Run("listing job history", [&]() -> StatusOr<Page<RunRecord>> {

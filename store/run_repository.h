@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <functional>
 #include <optional>
 #include <string>
@@ -159,6 +160,8 @@ class RunRepository {
 
   /// One page of history. REQUIRES: paging built from RunQueryFields().
   virtual StatusOr<Page<RunRecord>> ListRuns(const jobs::Paging& paging) = 0;
+  /// How many runs have each status; statuses without runs are absent.
+  virtual StatusOr<std::map<RunStatus, int64_t>> CountRunsByStatus() = 0;
   /// Runs with run_id > `after_run_id`, oldest first, at most `limit` (a follower catching up).
   virtual StatusOr<std::vector<RunRecord>> RunsAfter(int64_t after_run_id, int limit) = 0;
   /// The ids of every run matching `filter` (from RunQueryFields()), at most `limit`.

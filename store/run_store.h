@@ -31,6 +31,7 @@ class SqliteRunStore final : public RunRepository {
                                                std::string_view message, WallTime now) override;
 
   StatusOr<Page<RunRecord>> ListRuns(const jobs::Paging& paging) override;
+  StatusOr<std::map<RunStatus, int64_t>> CountRunsByStatus() override;
   StatusOr<std::vector<RunRecord>> RunsAfter(int64_t after_run_id, int limit) override;
   StatusOr<std::vector<int64_t>> MatchRuns(const jobs::SqlFilter& filter, int64_t limit) override;
   StatusOr<int64_t> Acknowledge(const std::vector<int64_t>& run_ids) override;

@@ -226,5 +226,24 @@ TEST_F(RunStoreTest, AHistoryQueryFromAMomentOnSkipsTheBlocksThatEndedBeforeIt) 
   }
 }
 
+TEST_F(RunStoreTest, CountsRunsByStatusAndJobsByState) {
+  // Given two jobs, each fired once, and one of the runs completed.
+  ASSERT_OK_AND_ASSIGN(auto runs, SqliteRunStore(*store_).CountRunsByStatus());
+  EXPECT_TRUE(runs.empty());
+  std::string job;
+  std::vector<RunRecord> first = FireKeepingNext(AddJob(kPoolStore, 1000, &job));
+  FireKeepingNext(AddJob(kAgentStore, 2000, &job));
+  ASSERT_EQ(first.size(), 1u);
+  ASSERT_OK(SqliteRunStore(*store_)
+                .Complete({first[0].run_id, RunResult::kSuccess, "", clock_.WallNow(), {}})
+                .status());
+
+  ASSERT_OK_AND_ASSIGN(runs, SqliteRunStore(*store_).CountRunsByStatus());
+  EXPECT_EQ(runs, (std::map<RunStatus, int64_t>{{RunStatus::kWaiting, 1},
+                                                 {RunStatus::kCompleted, 1}}));
+  ASSERT_OK_AND_ASSIGN(auto jobs, SqliteJobStore(*store_).CountJobsByState());
+  EXPECT_EQ(jobs, (std::map<std::string, int64_t>{{"Scheduled", 2}}));
+}
+
 }  // namespace
 }  // namespace orch::store

@@ -14,6 +14,7 @@
 #include <optional>
 #include <utility>
 
+#include "common/metrics.h"
 #include "common/status.h"
 #include "store/repositories.h"
 
@@ -25,6 +26,10 @@ struct WriteStats {
   int64_t writes = 0;          // writes in committed groups
   int64_t failed_commits = 0;  // groups whose commit failed
   int64_t largest_group = 0;
+  /// Seconds from a committed group's BEGIN to its COMMIT's return (the writes and the fsync).
+  metrics::Histogram commit_seconds{metrics::DurationBounds()};
+  /// Writes per committed group.
+  metrics::Histogram group_size{metrics::SizeBounds()};
 };
 
 /// How a StoreWriter is doing.

@@ -96,6 +96,7 @@ void InlineWriter::Run(Task& task) {
     ++state_.stats.commits;
     ++state_.stats.writes;
     state_.stats.largest_group = 1;
+    state_.stats.group_size.Observe(1);
   } else {
     ++state_.stats.failed_commits;
   }
@@ -185,6 +186,7 @@ void WriteExecutor::Loop() {
 }
 
 void WriteExecutor::RunGroup(std::deque<Task>& group) {
+  group_started_ = std::chrono::steady_clock::now();
   agent_changes_ = AgentChanges::Current();
   SqliteStore::Impl& impl = writer_->impl();
   sqlite3* const handle = impl.db.getHandle();
@@ -276,6 +278,10 @@ void WriteExecutor::Answer(std::deque<Task>& group, const Status& committed, con
       ++stats_.commits;
       stats_.writes += static_cast<int64_t>(group.size());
       stats_.largest_group = std::max(stats_.largest_group, static_cast<int64_t>(group.size()));
+      stats_.commit_seconds.Observe(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - group_started_)
+              .count());
+      stats_.group_size.Observe(static_cast<double>(group.size()));
     } else {
       ++stats_.failed_commits;
     }

@@ -138,6 +138,8 @@ class WriteExecutor final : public StoreWriter {
   WriteStats stats_;
   // AgentChanges::Current() when the group being written began; the writer thread's.
   uint64_t agent_changes_ = 0;
+  // When the group being written began; the writer thread's.
+  std::chrono::steady_clock::time_point group_started_;
   // Whether the last group met a full or read-only store; the writer thread's.
   bool storage_refused_ = false;
   std::thread thread_;

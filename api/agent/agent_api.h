@@ -73,6 +73,11 @@ class AgentApi final : public Handler {
 
   void Handle(Request request, ReplyFn reply) override;
 
+  /// Counts every reply in `metrics` under the listener "agent" (see Router::Observe).
+  void Observe(RequestMetrics* metrics) { router_.Observe(metrics, "agent"); }
+  /// How long after its last call a session ends: twice the current heartbeat interval.
+  std::chrono::milliseconds session_lifetime() const { return 2 * context_->settings.heartbeat; }
+
   /// What the route files share: the dependencies and the current settings.
   struct Context {
     AgentDeps deps;

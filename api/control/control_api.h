@@ -1,6 +1,7 @@
 // The control API (SPEC §7) served on the Unix socket.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -10,6 +11,7 @@
 
 #include "api/control/authorizer.h"
 #include "api/http.h"
+#include "api/request_metrics.h"
 #include "api/router.h"
 #include "common/clock.h"
 #include "common/status.h"
@@ -30,6 +32,7 @@ class Scheduler;
 namespace orch::api {
 
 class AddCommitter;
+class StoreHealth;
 
 /// The agent listener's bound address, as GET /Status shows it.
 struct AgentListenerInfo {
@@ -64,8 +67,15 @@ struct ControlDeps {
   /// when agents are read (so it is exact); the agent API's SessionTouches::PendingLastSeen.
   /// Empty: none are pending.
   std::function<std::unordered_map<std::string, WallTime>()> pending_last_seen;
+  /// What GET /metrics shows of the routers' requests; nullptr: none.
+  RequestMetrics* request_metrics = nullptr;
+  /// How long after its last call an agent's session ends (twice the heartbeat), for the live
+  /// sessions GET /metrics counts. Empty: sessions are not counted.
+  std::function<std::chrono::milliseconds()> session_lifetime;
   /// Set by ControlApi for its routes: the group commit of Add jobs.
   AddCommitter* committer = nullptr;
+  /// Set by ControlApi for its routes: the store's health (GET /Status, GET /metrics).
+  StoreHealth* health = nullptr;
 };
 
 /// Routes and handlers of the control socket. Handlers run on the event loop. Each area of
@@ -78,8 +88,14 @@ class ControlApi final : public Handler {
 
   void Handle(Request request, ReplyFn reply) override;
 
+  /// Counts every reply in `metrics` under the listener "control" (see Router::Observe).
+  void Observe(RequestMetrics* metrics) { router_.Observe(metrics, "control"); }
+  /// What the routes work with, for a listener that serves some of them too (GET /metrics).
+  const ControlDeps& deps() const { return deps_; }
+
  private:
   std::unique_ptr<AddCommitter> committer_;
+  std::unique_ptr<StoreHealth> health_;
   ControlDeps deps_;
   Router router_;
 };
@@ -92,6 +108,8 @@ std::vector<std::string> ControlRouterPrefixes();
 void RegisterControlRoutes(Router& router, const ControlDeps& deps);
 /// GET /Status (status_routes.cc).
 void RegisterStatusRoutes(Router& router, const ControlDeps& deps);
+/// GET /metrics (metrics_routes.cc).
+void RegisterMetricsRoutes(Router& router, const ControlDeps& deps);
 /// Certificates and certificate collections (certificates_routes.cc).
 void RegisterCertificateRoutes(Router& router, const ControlDeps& deps);
 /// Certificate stores, containers and store types (stores_routes.cc).

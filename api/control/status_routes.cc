@@ -7,10 +7,10 @@
 #include <nlohmann/json.hpp>
 
 #include "api/control/control_api.h"
+#include "api/control/store_health.h"
 #include "api/errors.h"
 #include "common/version.h"
 #include "scheduler/scheduler.h"
-#include "store/store_reader.h"
 #include "store/store_writer.h"
 
 namespace orch::api {
@@ -20,46 +20,18 @@ std::string IsoUtc(WallTime t) {
   return date::format("%FT%TZ", std::chrono::floor<std::chrono::seconds>(t));
 }
 
-// The store's health as a reader last found it. GET /Status answers from here at once and
-// starts the next check on a reader (one at a time), so the loop never waits on the file.
-struct HealthProbe {
-  // Ok until a check says otherwise.
-  Status last;
-  bool in_flight = false;
-};
-
-void StartProbe(const std::shared_ptr<HealthProbe>& probe, store::StoreReader& reader) {
-  if (probe->in_flight) return;
-  probe->in_flight = true;
-  // The check's outcome travels as a value, so a refused read (the readers busy or stopping),
-  // which says nothing of the file, is told apart from a failed check.
-  struct Checked {
-    Status health;
-  };
-  reader.Read<Checked>(
-      [](store::Repositories& db) -> StatusOr<Checked> { return Checked{db.CheckHealth()}; },
-      [probe](StatusOr<Checked> checked) {
-        probe->in_flight = false;
-        if (checked.ok()) probe->last = checked->health;
-      });
-}
-
 }  // namespace
 
 void RegisterStatusRoutes(Router& router, const ControlDeps& deps) {
   const SteadyTime started_steady = deps.clock->SteadyNow();
   const WallTime started_wall = deps.clock->WallNow();
-  auto probe = std::make_shared<HealthProbe>();
   router.Add("GET", "/Status",
-             [deps, started_steady, started_wall, probe](const Request&, const PathParams&) {
+             [deps, started_steady, started_wall](const Request&, const PathParams&) {
                auto uptime = std::chrono::duration_cast<std::chrono::seconds>(
                    deps.clock->SteadyNow() - started_steady);
-               // Healthy: the store answered the last read of its health, and the writer's last
-               // commit went through. Path and schema version are the store's, in memory.
-               StartProbe(probe, *deps.reader);
+               // Path and schema version are the store's, in memory.
+               const Status health = deps.health->Current();
                const store::WriterState writer = deps.writer->state();
-               Status health = probe->last;
-               if (health.ok()) health = writer.last_commit;
                nlohmann::json store_json = {
                    {"Healthy", health.ok()},
                    {"Path", deps.store->location()},

@@ -56,6 +56,22 @@ std::pair<int, json> AgentsHarness::Control(const std::string& method, const std
   return {reply->status, reply->Json()};
 }
 
+void AgentsHarness::CreatePoolTargets(const std::string& cert_der, int stores) {
+  auto [imported, cert] = Control("POST", "/Certificates/Import",
+                                  json{{"Certificate", pki::Base64Encode(cert_der)}}.dump());
+  ASSERT_EQ(imported, 200) << cert.dump();
+  certificate_id_ = cert["Id"];
+  for (int i = 0; i < stores; ++i) {
+    json store = {{"ClientMachine", "host" + std::to_string(i)},
+                  {"Storepath", "/etc/ssl/s.pem"},
+                  {"CertStoreType", 2},
+                  {"AgentPoolId", "00000000-0000-0000-0000-000000000000"}};
+    auto [created, answer] = Control("POST", "/CertificateStores", store.dump());
+    ASSERT_EQ(created, 200) << answer.dump();
+    stores_.push_back(answer["Id"]);
+  }
+}
+
 std::string AgentsHarness::TotalCount(const std::string& target) {
   StatusOr<UnixClient> client = orchd_.Connect();
   if (!client.ok()) return "";

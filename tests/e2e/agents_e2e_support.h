@@ -86,6 +86,10 @@ class AgentsHarness {
   /// Registers `agent` again by its client certificate (no CSR); answers the session token,
   /// or "" when the registration is refused.
   std::string OpenSession(const EnrolledAgent& agent);
+  /// Imports the certificate `cert_der` and creates `stores` PEM stores ("host0", "host1",
+  /// ...) served by the Default Agent Pool: the targets of load tests' Adds. Fills
+  /// certificate_id_ and stores_.
+  void CreatePoolTargets(const std::string& cert_der, int stores);
   /// The agent as GET /Agents/{id} shows it.
   json GetAgent(const std::string& id);
   /// Exit code of `openssl verify -CAfile <ca> <cert_file>`, with its output in `output`.
@@ -99,6 +103,9 @@ class AgentsHarness {
   bool agent_tls_ = true;
   /// Lines under `control:` after its socket, set before StartOrchd().
   std::string control_extra_;
+  /// What CreatePoolTargets() created.
+  int64_t certificate_id_ = 0;
+  std::vector<std::string> stores_;
 };
 
 /// A fixture that starts its own orchd in each test.

@@ -82,6 +82,7 @@ std::vector<ControlEndpoint> ControlEndpoints(const ControlIds& ids) {
   const std::vector<Claims> schedulers = {{kSchedule}, {ScheduleIn(ids.container_web)}};
   return {
       {"GET /Status", {{}}, 200, Fixed({"GET", "/Status"})},
+      {"GET /metrics", {{}}, 200, Fixed({"GET", "/metrics"})},
       {"POST /Certificates/Import",
        {{kImport}},
        200,

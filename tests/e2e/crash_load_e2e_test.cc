@@ -82,24 +82,6 @@ class CrashLoadE2E : public AgentsE2E {
     return *std::move(reply);
   }
 
-  // The certificate and the pool stores the Adds deploy to.
-  void CreateTargets() {
-    auto [imported, cert] = Control(
-        "POST", "/Certificates/Import",
-        json{{"Certificate", pki::Base64Encode(pki::testing::EcChain().leaf.cert_der)}}.dump());
-    ASSERT_EQ(imported, 200) << cert.dump();
-    certificate_id_ = cert["Id"];
-    for (int i = 0; i < kStores; ++i) {
-      json store = {{"ClientMachine", "host" + std::to_string(i)},
-                    {"Storepath", "/etc/ssl/s.pem"},
-                    {"CertStoreType", 2},
-                    {"AgentPoolId", "00000000-0000-0000-0000-000000000000"}};
-      auto [created, answer] = Control("POST", "/CertificateStores", store.dump());
-      ASSERT_EQ(created, 200) << answer.dump();
-      stores_.push_back(answer["Id"]);
-    }
-  }
-
   // A schedule that fires within seconds (or, for Interval, within the minute).
   static json RandomSchedule(std::mt19937_64& rng) {
     const WallTime soon = std::chrono::system_clock::now() +
@@ -189,8 +171,6 @@ class CrashLoadE2E : public AgentsE2E {
   }
 
   std::string listen_;
-  int64_t certificate_id_ = 0;
-  std::vector<std::string> stores_;
 };
 
 // The runs orchd logged handing again to an agent that had not started them ("handed agent
@@ -225,7 +205,7 @@ TEST_F(CrashLoadE2E, KillsUnderMixedLoadLoseNothingAndRedeliverHandedRuns) {
 
   ASSERT_NO_FATAL_FAILURE(StartOrchd("", kSchedulerYaml));
   listen_ = "127.0.0.1:" + std::to_string(agent_port_);
-  ASSERT_NO_FATAL_FAILURE(CreateTargets());
+  ASSERT_NO_FATAL_FAILURE(CreatePoolTargets(pki::testing::EcChain().leaf.cert_der, kStores));
   const auto [secret_name, secret_value] = CreateSecret("crash");
   FleetConfig fleet_config{agent_port_, CaFile(), secret_name, secret_value, 5, 60};
   fleet_config.survive_restarts = true;
