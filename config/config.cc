@@ -62,6 +62,7 @@ constexpr RestartSetting kRestartSettings[] = {
     ORCH_RESTART_SETTING(control.group),
     ORCH_RESTART_SETTING(agents.listen),
     ORCH_RESTART_SETTING(agents.tls),
+    ORCH_RESTART_SETTING(metrics.listen),
     ORCH_RESTART_SETTING(store.path),
     ORCH_RESTART_SETTING(store.synchronous),
     ORCH_RESTART_SETTING(store.readers),

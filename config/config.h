@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -74,6 +75,14 @@ struct AgentsConfig {
   friend bool operator==(const AgentsConfig&, const AgentsConfig&) = default;
 };
 
+/// `metrics`: where GET /metrics is served besides the control socket.
+struct MetricsConfig {
+  /// A loopback TCP address for a Prometheus scraper (plain HTTP, GET /metrics only); unset:
+  /// the control socket alone serves the metrics.
+  std::optional<ListenAddress> listen;
+  friend bool operator==(const MetricsConfig&, const MetricsConfig&) = default;
+};
+
 /// SQLite's `PRAGMA synchronous` levels.
 enum class Synchronous { kOff, kNormal, kFull };
 
@@ -138,6 +147,7 @@ struct Config {
   std::string state_dir;
   ControlConfig control;
   AgentsConfig agents;
+  MetricsConfig metrics;
   StoreConfig store;
   SchedulerConfig scheduler;
   HistoryConfig history;

@@ -35,7 +35,7 @@ const ErrorCase kErrorCases[] = {
      "max_body, max_header, max_connections, read_timeout, idle_timeout)"},
     {"unknown section", "\n\ncontrl:\n  socket: /x\n",
      "orchd.yaml:3:1: contrl: unknown key (expected one of: state_dir, control, agents, "
-     "store, scheduler, history, ca, keys, roles, pools, logging)"},
+     "metrics, store, scheduler, history, ca, keys, roles, pools, logging)"},
     {"duplicate key", "scheduler:\n  lease: 1m\n  lease: 2m\n",
      "orchd.yaml:3:3: scheduler.lease: duplicate key (first at line 2, column 3)"},
     {"duplicate section", "store: {}\nstore: {}\n",
@@ -106,6 +106,14 @@ const ErrorCase kErrorCases[] = {
      "orchd.yaml:3:7: agents.auto_approve[0]: a rule needs client_machine, secret or both"},
     {"proxy not an address", "agents:\n  trusted_proxies: [10.0.0.1, proxy.lan]\n",
      "orchd.yaml:2:31: agents.trusted_proxies[1]: \"proxy.lan\" is not an IP address"},
+    {"metrics listener on a routable address", "metrics:\n  listen: 0.0.0.0:9464\n",
+     "orchd.yaml:2:11: metrics.listen: \"0.0.0.0\" is not a loopback address (127.0.0.0/8 or "
+     "[::1]): the metrics listener has no authentication, so only this machine may reach it"},
+    {"metrics listener that is not an address", "metrics:\n  listen: localhost:9464\n",
+     "orchd.yaml:2:11: metrics.listen: \"localhost\" is not an IP address (expected "
+     "\"ipv4:port\" or \"[ipv6]:port\", e.g. \"0.0.0.0:8443\")"},
+    {"metrics as a list", "metrics: [a]\n",
+     "orchd.yaml:1:10: metrics: expected a map with keys listen"},
     {"agent connection cap out of range", "agents:\n  max_connections: 0\n",
      "orchd.yaml:2:20: agents.max_connections: must be in 1..1000000"},
     {"max_attempts out of range", "scheduler:\n  max_attempts: 0\n",
@@ -168,11 +176,11 @@ const ErrorCase kErrorCases[] = {
      "orchd.yaml:2:1: expected one YAML document, found several"},
     {"stray comma", ",\n",
      "orchd.yaml:1:1: this is not YAML that can be read (a stray \",\"?); expected a map of "
-     "sections (state_dir, control, agents, store, scheduler, history, ca, keys, roles, pools, "
+     "sections (state_dir, control, agents, metrics, store, scheduler, history, ca, keys, roles, pools, "
      "logging)"},
     {"top level not a map", "- control\n",
-     "orchd.yaml:1:1: expected a map of sections (state_dir, control, agents, store, "
-     "scheduler, history, ca, keys, roles, pools, logging)"},
+     "orchd.yaml:1:1: expected a map of sections (state_dir, control, agents, metrics, "
+     "store, scheduler, history, ca, keys, roles, pools, logging)"},
     {"empty state_dir", "state_dir: \"\"\n",
      "orchd.yaml:1:12: state_dir: expected a non-empty string"},
 };

@@ -138,6 +138,8 @@ agents:
       client_machine: web-??
   trusted_proxies: [10.0.0.1, "fd00::1"]
   max_connections: 500
+metrics:
+  listen: "127.0.0.1:9464"
 store:
   path: /var/lib/orchd/jobs.db
   synchronous: normal
@@ -191,6 +193,7 @@ logging:
                                                  AutoApproveRule{"web-??", "bootstrap"}));
   EXPECT_THAT(c.agents.trusted_proxies, ElementsAre("10.0.0.1", "fd00::1"));
   EXPECT_EQ(c.agents.max_connections, 500u);
+  EXPECT_EQ(c.metrics.listen, (ListenAddress{"127.0.0.1", 9464}));
   EXPECT_EQ(c.store.path, "/var/lib/orchd/jobs.db");
   EXPECT_EQ(c.store.synchronous, Synchronous::kNormal);
   EXPECT_EQ(c.store.readers, 4u);
@@ -300,9 +303,10 @@ TEST_F(ConfigTest, RestartRequiredListsOnlyStartupSettings) {
   next.agents.tls.enabled = false;
   next.ca.agent_cert_validity = days(10);
   next.keys.master_key_file = "/k";
+  next.metrics.listen = ListenAddress{"::1", 9464};
   EXPECT_THAT(RestartRequired(running, next),
-              ElementsAre("control.socket", "agents.tls", "ca.agent_cert_validity",
-                          "keys.master_key_file"));
+              ElementsAre("control.socket", "agents.tls", "metrics.listen",
+                          "ca.agent_cert_validity", "keys.master_key_file"));
 }
 
 TEST_F(ConfigTest, AutoApproveRulesMatchMachineGlobAndSecret) {

@@ -169,6 +169,25 @@ constexpr Field<AgentsConfig> kAgentsFields[] = {
     {"max_connections", Assign<&AgentsConfig::max_connections, &Reader::Count<1, 1'000'000>>},
 };
 
+// ---- metrics ------------------------------------------------------------------------------
+
+// The metrics listener has no authentication: only the machine itself may reach it.
+Status ReadMetricsListen(const Reader& r, const YAML::Node& n, MetricsConfig& out) {
+  ORCH_ASSIGN_OR_RETURN(ListenAddress address, r.Parsed<ParseListenAddress>(n));
+  const bool loopback = address.host == "::1" || address.host.starts_with("127.");
+  if (!loopback) {
+    return r.Error(n, Quoted(address.host) +
+                          " is not a loopback address (127.0.0.0/8 or [::1]): the metrics "
+                          "listener has no authentication, so only this machine may reach it");
+  }
+  out.listen = std::move(address);
+  return Status::Ok();
+}
+
+constexpr Field<MetricsConfig> kMetricsFields[] = {
+    {"listen", ReadMetricsListen},
+};
+
 // ---- store, scheduler, history ------------------------------------------------------------
 
 Status ReadStorePath(const Reader& r, const YAML::Node& n, StoreConfig& out) {
@@ -329,6 +348,7 @@ constexpr Field<Config> kTopFields[] = {
     {"state_dir", AcceptStateDir},
     {"control", ReadSection<&Config::control, kControlFields>},
     {"agents", ReadSection<&Config::agents, kAgentsFields>},
+    {"metrics", ReadSection<&Config::metrics, kMetricsFields>},
     {"store", ReadSection<&Config::store, kStoreFields>},
     {"scheduler", ReadSection<&Config::scheduler, kSchedulerFields>},
     {"history", ReadSection<&Config::history, kHistoryFields>},

@@ -158,6 +158,9 @@ struct Daemon::Parts {
   api::AgentListenerInfo agent_listener;
   std::unique_ptr<api::ControlApi> control_api;
   std::unique_ptr<net::HttpServer> control_server;
+  // GET /metrics on metrics.listen, when set.
+  std::unique_ptr<api::Router> metrics_router;
+  std::unique_ptr<net::HttpServer> metrics_server;
   std::unique_ptr<net::EventLoop::Timer> watchdog;
   std::function<void()> watchdog_ping;
   bool draining = false;
@@ -202,6 +205,7 @@ Status Daemon::Start() {
                        .session_lifetime = [this] { return parts_->agent_api->session_lifetime(); }});
   parts_->control_api->Observe(parts_->request_metrics.get());
   ORCH_RETURN_IF_ERROR(BindControlSocket());
+  ORCH_RETURN_IF_ERROR(BindMetricsListener());
   InstallSignals();
   StartWatchdog();
   const std::string agents = parts_->agent_listener.address + ":" +
@@ -241,7 +245,13 @@ Status Daemon::Preflight() {
         net::CheckUnixListenPath(options_.config.control.socket).Context("control socket"));
   }
   const config::ListenAddress& listen = options_.config.agents.listen;
-  return net::CheckTcpListenAddress(listen.host, listen.port).Context("agent listener");
+  ORCH_RETURN_IF_ERROR(
+      net::CheckTcpListenAddress(listen.host, listen.port).Context("agent listener"));
+  if (const std::optional<config::ListenAddress>& metrics = options_.config.metrics.listen) {
+    ORCH_RETURN_IF_ERROR(
+        net::CheckTcpListenAddress(metrics->host, metrics->port).Context("metrics.listen"));
+  }
+  return Status::Ok();
 }
 
 Status Daemon::PrepareStateDir() {
@@ -357,6 +367,22 @@ Status Daemon::BindControlSocket() {
       .Context("control socket");
 }
 
+Status Daemon::BindMetricsListener() {
+  const std::optional<config::ListenAddress>& listen = options_.config.metrics.listen;
+  if (!listen) return Status::Ok();
+  // Plain HTTP with GET /metrics alone, from the same sources as the control socket's.
+  parts_->metrics_router = std::make_unique<api::Router>(api::ControlRouterPrefixes());
+  api::RegisterMetricsRoutes(*parts_->metrics_router, parts_->control_api->deps());
+  parts_->metrics_router->Observe(parts_->request_metrics.get(), "metrics");
+  parts_->metrics_server = std::make_unique<net::HttpServer>(
+      parts_->loop, *parts_->metrics_router, ControlLimits(options_.config.control));
+  StatusOr<uint16_t> port = parts_->metrics_server->ListenTcp(listen->host, listen->port);
+  if (!port.ok()) return port.status().Context("metrics.listen");
+  Log()->info("metrics on http://{}/metrics",
+              FormatListenAddress(config::ListenAddress{listen->host, *port}));
+  return Status::Ok();
+}
+
 void Daemon::InstallSignals() {
   parts_->loop.OnSignals({SIGTERM, SIGINT, SIGHUP}, [this](int signal) {
     if (signal == SIGHUP) {
@@ -408,6 +434,7 @@ void Daemon::Reload() {
   agent_settings.agent_cert_validity = api::AgentSettingsFrom(options_.config).agent_cert_validity;
   parts_->agent_api->SetSettings(std::move(agent_settings));
   parts_->control_server->SetLimits(ControlLimits(next.control));
+  if (parts_->metrics_server) parts_->metrics_server->SetLimits(ControlLimits(next.control));
   parts_->agent_server->SetLimits(AgentLimits(next));
   parts_->scheduler->SetSettings(SchedulerSettingsFrom(next));
   // The declared pools are written by the writer; the reload is complete once they are.
@@ -435,13 +462,14 @@ void Daemon::Drain(int signal) {
   if (parts_->watchdog) parts_->watchdog->Cancel();
   // Parked long polls are answered (empty) so their connections can drain.
   parts_->scheduler->Stop();
-  // The loop stops once both listeners have drained.
-  auto pending = std::make_shared<int>(2);
+  // The loop stops once every listener has drained.
+  auto pending = std::make_shared<int>(parts_->metrics_server ? 3 : 2);
   auto drained = [this, pending] {
     if (--*pending == 0) parts_->loop.Stop();
   };
   parts_->agent_server->Shutdown(drained);
   parts_->control_server->Shutdown(drained);
+  if (parts_->metrics_server) parts_->metrics_server->Shutdown(drained);
 }
 
 }  // namespace orch::daemon

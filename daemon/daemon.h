@@ -50,6 +50,7 @@ class Daemon {
   Status StartScheduler();
   Status BindAgentListener();
   Status BindControlSocket();
+  Status BindMetricsListener();
   void InstallSignals();
   void StartWatchdog();
   void Reload();

@@ -263,5 +263,55 @@ TEST_F(MetricsE2E, UnknownPathsShareOneRouteLabelAndMetricsIsServedUnderThePrefi
   EXPECT_EQ(Control("POST", "/metrics").first, 405);
 }
 
+TEST_F(MetricsE2E, MetricsListenServesTheMetricsAloneOverPlainHttpOnLoopback) {
+  // Given metrics.listen on a free loopback port.
+  ASSERT_NO_FATAL_FAILURE(StartOrchd("", "metrics:\n  listen: 127.0.0.1:0\n"));
+  const std::string log = orchd_.process().Log();
+  const std::string marker = "metrics on http://127.0.0.1:";
+  const size_t at = log.find(marker);
+  ASSERT_NE(at, std::string::npos) << log;
+  const auto port = static_cast<uint16_t>(std::stoi(log.substr(at + marker.size())));
+  testing::TlsClientOptions plain;
+  plain.tls = false;
+  ASSERT_OK_AND_ASSIGN(testing::TlsClient client,
+                       testing::TlsClient::Connect("127.0.0.1", port, plain));
+
+  // Then GET /metrics answers the exposition, nothing else is served there, and its requests
+  // are counted under the listener "metrics".
+  ASSERT_OK_AND_ASSIGN(testing::TlsReply status, client.Request("GET", "/Status"));
+  EXPECT_EQ(status.status, 404);
+  ASSERT_OK_AND_ASSIGN(testing::TlsReply first, client.Request("GET", "/metrics"));
+  ASSERT_EQ(first.status, 200) << first.body;
+  EXPECT_EQ(first.headers["content-type"], "text/plain; version=0.0.4; charset=utf-8");
+  EXPECT_THAT(prom::Parse(first.body).faults, ::testing::IsEmpty());
+  ASSERT_OK_AND_ASSIGN(testing::TlsReply second, client.Request("GET", "/metrics"));
+  prom::Exposition e = prom::Parse(second.body);
+  EXPECT_THAT(e.faults, ::testing::IsEmpty());
+  EXPECT_EQ(prom::Value(e, "orchd_http_requests_total",
+                        {{"listener", "metrics"}, {"route", "GET /metrics"}, {"code", "200"}}),
+            1);
+  EXPECT_EQ(prom::Value(e, "orchd_http_requests_total",
+                        {{"listener", "metrics"}, {"route", "unmatched"}, {"code", "404"}}),
+            1);
+  EXPECT_EQ(prom::Value(e, "orchd_store_healthy"), 1);
+
+  // And a drain closes it with the other listeners.
+  orchd_.process().Signal(SIGTERM);
+  EXPECT_EQ(orchd_.process().WaitExit(), 0);
+  EXPECT_FALSE(testing::TlsClient::Connect("127.0.0.1", port, plain).ok());
+}
+
+TEST_F(MetricsE2E, AMetricsListenAddressInUseRefusesTheStartNamingTheSetting) {
+  // Given the metrics address taken by another listener (the agent listener of this orchd).
+  ASSERT_NO_FATAL_FAILURE(StartOrchd());
+  const std::string taken = "127.0.0.1:" + std::to_string(agent_port_);
+  OrchdFixture second("metrics:\n  listen: " + taken + "\n");
+  // Then a second orchd with it refuses to start and says which setting is at fault.
+  ASSERT_OK_AND_ASSIGN(Process refused,
+                       second.Spawn({"--config", second.config_path()}, "refused.log"));
+  EXPECT_NE(refused.WaitExit(), 0);
+  EXPECT_THAT(refused.Log(), HasSubstr("metrics.listen"));
+}
+
 }  // namespace
 }  // namespace orch::e2e
