@@ -41,4 +41,34 @@ void RequestMetrics::Write(metrics::TextWriter& out) const {
   }
 }
 
+void WriteListenerStats(const std::vector<ListenerStats>& listeners, metrics::TextWriter& out) {
+  out.Family("orchd_http_connections", "gauge", "Open connections, by listener.");
+  for (const ListenerStats& l : listeners) {
+    out.Sample("orchd_http_connections", {{"listener", l.listener}},
+               static_cast<double>(l.open_connections));
+  }
+  out.Family("orchd_http_connections_accepted_total", "counter",
+             "Connections served (not turned away at the connection cap), by listener.");
+  for (const ListenerStats& l : listeners) {
+    out.Sample("orchd_http_connections_accepted_total", {{"listener", l.listener}},
+               static_cast<double>(l.connections_accepted));
+  }
+  out.Family("orchd_http_connections_dropped_total", "counter",
+             "Connections closed unanswered past the connection cap, by listener.");
+  for (const ListenerStats& l : listeners) {
+    out.Sample("orchd_http_connections_dropped_total", {{"listener", l.listener}},
+               static_cast<double>(l.connections_dropped));
+  }
+  out.Family("orchd_http_requests_refused_total", "counter",
+             "Error replies given before routing (malformed HTTP, timeouts, size limits, the "
+             "connection cap), by listener and status code.");
+  for (const ListenerStats& l : listeners) {
+    for (const auto& [code, count] : l.refused_requests) {
+      const std::string code_text = std::to_string(code);
+      out.Sample("orchd_http_requests_refused_total",
+                 {{"listener", l.listener}, {"code", code_text}}, static_cast<double>(count));
+    }
+  }
+}
+
 }  // namespace orch::api

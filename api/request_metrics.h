@@ -7,11 +7,27 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/clock.h"
 #include "common/metrics.h"
 
 namespace orch::api {
+
+/// What a listener's server saw of its connections (net::ServerCounters as the daemon hands
+/// them over), for GET /metrics.
+struct ListenerStats {
+  std::string listener;  // "control", "agent", "metrics"
+  size_t open_connections = 0;
+  uint64_t connections_accepted = 0;
+  uint64_t connections_dropped = 0;
+  /// Error replies the server gave before any routing, by status code.
+  std::map<int, uint64_t> refused_requests;
+};
+
+/// Writes orchd_http_connections, orchd_http_connections_accepted_total,
+/// orchd_http_connections_dropped_total and orchd_http_requests_refused_total.
+void WriteListenerStats(const std::vector<ListenerStats>& listeners, metrics::TextWriter& out);
 
 /// Counts requests as the routers answer them. Used on the event loop's thread only; lives as
 /// long as the daemon, so its counters survive reloads.

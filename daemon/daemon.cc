@@ -90,6 +90,14 @@ std::string UnixSocketPath(int fd) {
   return std::string(address.sun_path, strnlen(address.sun_path, size));
 }
 
+// What GET /metrics shows of one listener's connections.
+api::ListenerStats StatsOf(std::string listener, const net::HttpServer& server) {
+  const net::ServerCounters& counters = server.counters();
+  return api::ListenerStats{std::move(listener), server.connection_count(),
+                            counters.connections_accepted, counters.connections_dropped,
+                            counters.refused_requests};
+}
+
 // Every agent session holds a connection: the soft limit (often 1024) goes up to the hard one.
 rlim_t RaiseOpenFilesLimit() {
   rlimit limit{};
@@ -202,6 +210,16 @@ Status Daemon::Start() {
                        .scheduler = parts_->scheduler.get(),
                        .pending_last_seen = [this] { return parts_->touches->PendingLastSeen(); },
                        .request_metrics = parts_->request_metrics.get(),
+                       .listener_stats =
+                           [this] {
+                             std::vector<api::ListenerStats> out;
+                             out.push_back(StatsOf("control", *parts_->control_server));
+                             out.push_back(StatsOf("agent", *parts_->agent_server));
+                             if (parts_->metrics_server) {
+                               out.push_back(StatsOf("metrics", *parts_->metrics_server));
+                             }
+                             return out;
+                           },
                        .session_lifetime = [this] { return parts_->agent_api->session_lifetime(); }});
   parts_->control_api->Observe(parts_->request_metrics.get());
   ORCH_RETURN_IF_ERROR(BindControlSocket());

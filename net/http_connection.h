@@ -87,9 +87,9 @@ template <typename Stream>
 class HttpConnection final : public ManagedConnection,
                              public std::enable_shared_from_this<HttpConnection<Stream>> {
  public:
-  /// REQUIRES: `handler` and `manager` stay valid until this connection closes.
+  /// REQUIRES: `handler`, `manager` and `counters` stay valid until this connection closes.
   HttpConnection(Stream stream, ConnectionInfo info, const ServerLimits& limits,
-                 api::Handler& handler, ConnectionManager& manager)
+                 api::Handler& handler, ConnectionManager& manager, ServerCounters& counters)
       : stream_(std::move(stream)),
         read_deadline_(stream_.get_executor()),
         write_deadline_(stream_.get_executor()),
@@ -97,7 +97,8 @@ class HttpConnection final : public ManagedConnection,
         limits_(limits),
         max_pipelined_(std::max<size_t>(limits.max_pipelined, 1)),
         handler_(&handler),
-        manager_(&manager) {}
+        manager_(&manager),
+        counters_(&counters) {}
 
   /// Starts serving requests (after the TLS handshake, on a TLS stream).
   void Start() {
@@ -439,6 +440,7 @@ class HttpConnection final : public ManagedConnection,
   const size_t max_pipelined_;
   api::Handler* handler_;
   ConnectionManager* manager_;
+  ServerCounters* counters_;
   Phase phase_ = Phase::kHandshake;
   Reading reading_ = Reading::kNone;
   unsigned request_version_ = 11;  // of the request being read

@@ -166,6 +166,7 @@ void HttpConnection<Stream>::Fail(int status, const std::string& message) {
 // written the connection lingers and closes.
 template <typename Stream>
 void HttpConnection<Stream>::QueueError(api::Response response) {
+  ++counters_->refused_requests[response.status];
   CancelDeadline(Side::kRead);
   read_open_ = false;
   PendingReply entry;

@@ -86,6 +86,7 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
   void SetLimits(ServerLimits limits) { limits_ = limits; }
   void Shutdown(std::function<void()> done);
   size_t connection_count() const { return connections_.size(); }
+  const ServerCounters& counters() const { return counters_; }
 
   /// Serves a freshly accepted connection, or turns it away at the connection cap.
   template <typename Socket>
@@ -120,6 +121,7 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
   std::vector<SocketFile> owned_files_;
   ConnectionManager connections_;
   ConnectionManager rejected_;  // being told 503; not counted against the cap
+  ServerCounters counters_;
   asio::steady_timer drain_timer_;
   std::vector<std::function<void()>> done_;
 };
@@ -268,6 +270,7 @@ void HttpServer::Impl::ServeStream(Stream stream, ConnectionInfo info) {
   if (over_cap && rejected_.size() >= limits_.max_connections) {
     // Even the turning-away is saturated: close without a word rather than queue more work.
     NetLog().warn("{}: connection limit {} reached; closing", info.peer, limits_.max_connections);
+    ++counters_.connections_dropped;
     return;
   }
   if (over_cap) {
@@ -275,10 +278,13 @@ void HttpServer::Impl::ServeStream(Stream stream, ConnectionInfo info) {
                   limits_.max_connections);
   }
   ConnectionManager& manager = over_cap ? rejected_ : connections_;
-  auto connection = std::make_shared<HttpConnection<Stream>>(std::move(stream), std::move(info),
-                                                             limits_, handler_, manager);
+  auto connection = std::make_shared<HttpConnection<Stream>>(
+      std::move(stream), std::move(info), limits_, handler_, manager, counters_);
   manager.Add(connection);
-  if (!over_cap) return connection->Start();
+  if (!over_cap) {
+    ++counters_.connections_accepted;
+    return connection->Start();
+  }
   connection->Reject(api::ErrorResponse(503, "RESOURCE_EXHAUSTED", "too many connections"));
 }
 
@@ -354,6 +360,10 @@ void HttpServer::Shutdown(std::function<void()> done) {
 
 size_t HttpServer::connection_count() const {
   return impl_->connection_count();
+}
+
+const ServerCounters& HttpServer::counters() const {
+  return impl_->counters();
 }
 
 Status CheckUnixListenPath(const std::string& path) {

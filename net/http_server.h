@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -41,6 +42,17 @@ struct ServerLimits {
   /// (HTTP/1.1 pipelining); replies are written in request order. 1: the next request is read
   /// only after the reply to the one before it is written. 0 counts as 1.
   size_t max_pipelined = 16;
+};
+
+/// What a server's connections went through since it was created, for GET /metrics.
+struct ServerCounters {
+  /// Connections served (not turned away at the cap).
+  uint64_t connections_accepted = 0;
+  /// Connections closed without a word because even the 503s at the cap were saturated.
+  uint64_t connections_dropped = 0;
+  /// Error replies the server gave itself, without the handler, by status: 400 (malformed
+  /// HTTP), 408, 413, 431, and 503 at the connection cap.
+  std::map<int, uint64_t> refused_requests;
 };
 
 /// TLS for a TCP listener, as PEM text.
@@ -93,6 +105,8 @@ class HttpServer {
   void Shutdown(std::function<void()> done);
   /// The number of open connections (not counting ones being turned away at the cap).
   size_t connection_count() const;
+  /// What the connections went through so far.
+  const ServerCounters& counters() const;
 
   class Impl;
 

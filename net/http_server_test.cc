@@ -301,6 +301,10 @@ TEST_F(HttpServerTest, MalformedRequestGets400AndOnlyThatConnectionCloses) {
   std::optional<Reply> after = healthy.Read();
   ASSERT_TRUE(after.has_value());
   EXPECT_EQ(after->body, "GET /after ");
+  // The server counts both connections and the request it refused itself.
+  const ServerCounters counters = Counters();
+  EXPECT_EQ(counters.connections_accepted, 2u);
+  EXPECT_EQ(counters.refused_requests, (std::map<int, uint64_t>{{400, 1}}));
 }
 
 TEST_F(HttpServerTest, ConnectionsOverTheCapGet503) {
@@ -325,6 +329,11 @@ TEST_F(HttpServerTest, ConnectionsOverTheCapGet503) {
   ASSERT_TRUE(again.has_value());
   EXPECT_EQ(again->status, 200);
   EXPECT_EQ(ConnectionCount(), 1u);
+  // The one turned away is counted as a refused request, not as an accepted connection.
+  const ServerCounters counters = Counters();
+  EXPECT_EQ(counters.connections_accepted, 1u);
+  EXPECT_EQ(counters.connections_dropped, 0u);
+  EXPECT_EQ(counters.refused_requests, (std::map<int, uint64_t>{{503, 1}}));
 }
 
 TEST_F(HttpServerTest, PartialRequestPastReadTimeoutGets408) {
@@ -339,6 +348,7 @@ TEST_F(HttpServerTest, PartialRequestPastReadTimeoutGets408) {
   EXPECT_EQ(reply->status, 408);
   EXPECT_EQ(reply->ErrorCode(), "LIMIT_ERROR");
   EXPECT_TRUE(client.WaitForClose());
+  EXPECT_EQ(Counters().refused_requests, (std::map<int, uint64_t>{{408, 1}}));
 }
 
 TEST_F(HttpServerTest, IdleKeepAliveConnectionIsClosedSilently) {

@@ -329,6 +329,13 @@ class HttpServerFixture : public ::testing::Test {
     return count;
   }
 
+  // A copy of the server's counters, read on the loop.
+  ServerCounters Counters() {
+    ServerCounters counters;
+    RunOnLoop([&] { counters = server_->counters(); });
+    return counters;
+  }
+
   // Starts Shutdown on the loop; the returned future is ready once `done` has been called.
   std::future<void> Shutdown() {
     auto done = std::make_shared<std::promise<void>>();

@@ -69,6 +69,8 @@ struct ControlDeps {
   std::function<std::unordered_map<std::string, WallTime>()> pending_last_seen;
   /// What GET /metrics shows of the routers' requests; nullptr: none.
   RequestMetrics* request_metrics = nullptr;
+  /// What GET /metrics shows of the listeners' connections; empty: none.
+  std::function<std::vector<ListenerStats>()> listener_stats;
   /// How long after its last call an agent's session ends (twice the heartbeat), for the live
   /// sessions GET /metrics counts. Empty: sessions are not counted.
   std::function<std::chrono::milliseconds()> session_lifetime;

@@ -137,6 +137,7 @@ Response Exposition(const ControlDeps& deps, const std::optional<Tally>& tally) 
   out.Family("orchd_build_info", "gauge", "The running build; always 1.");
   out.Sample("orchd_build_info", {{"version", kVersion}}, 1);
   if (deps.request_metrics != nullptr) deps.request_metrics->Write(out);
+  if (deps.listener_stats) WriteListenerStats(deps.listener_stats(), out);
   WriteTally(out, tally);
   WriteScheduler(out, deps.scheduler != nullptr ? deps.scheduler->stats()
                                                 : scheduler::SchedulerStats{});

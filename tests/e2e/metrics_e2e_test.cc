@@ -259,8 +259,24 @@ TEST_F(MetricsE2E, UnknownPathsShareOneRouteLabelAndMetricsIsServedUnderThePrefi
                         {{"listener", "control"}, {"route", "unmatched"}, {"code", "405"}}),
             1);
   EXPECT_THAT(reply.body, ::testing::Not(HasSubstr("nowhere")));
+  // Six connections so far (the scrape's included), one of them still open; nothing refused.
+  EXPECT_EQ(prom::Value(e, "orchd_http_connections_accepted_total", {{"listener", "control"}}),
+            6);
+  EXPECT_EQ(prom::Value(e, "orchd_http_connections", {{"listener", "control"}}), 1);
+  EXPECT_EQ(prom::Sum(e, "orchd_http_requests_refused_total"), 0);
   // A method other than GET is refused like any other route's.
   EXPECT_EQ(Control("POST", "/metrics").first, 405);
+
+  // A request the server refuses before routing is counted by its status.
+  ASSERT_OK_AND_ASSIGN(UnixClient garbage, orchd_.Connect());
+  ASSERT_OK(garbage.SendRaw("GET / HTTP/1.1\r\nBad Header Name: x\r\n\r\n"));
+  ASSERT_OK_AND_ASSIGN(HttpReply refused, garbage.ReadReply());
+  EXPECT_EQ(refused.status, 400);
+  ASSERT_OK_AND_ASSIGN(HttpReply after, client->Request("GET", "/metrics"));
+  e = prom::Parse(after.body);
+  EXPECT_EQ(prom::Value(e, "orchd_http_requests_refused_total",
+                        {{"listener", "control"}, {"code", "400"}}),
+            1);
 }
 
 TEST_F(MetricsE2E, MetricsListenServesTheMetricsAloneOverPlainHttpOnLoopback) {
