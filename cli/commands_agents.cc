@@ -1,4 +1,4 @@
-// orchctl status, agents, pools and secrets.
+// orchctl status, metrics, agents, pools and secrets.
 #include <memory>
 #include <string>
 #include <vector>
@@ -76,6 +76,18 @@ void AddStatus(CLI::App& app, Session& session, Action& run) {
         run = [&] {
           ORCH_ASSIGN_OR_RETURN(json status, CallJson(session, "GET", "/Status"));
           PrintObject(session, status);
+          return Status::Ok();
+        };
+      });
+}
+
+void AddMetrics(CLI::App& app, Session& session, Action& run) {
+  app.add_subcommand("metrics", "print orchd's metrics in the Prometheus text format")
+      ->callback([&] {
+        run = [&] {
+          // The exposition as orchd wrote it (there is no JSON form; --json changes nothing).
+          ORCH_ASSIGN_OR_RETURN(HttpAnswer answer, CallOk(session, "GET", "/metrics"));
+          PrintText(answer.body);
           return Status::Ok();
         };
       });
@@ -346,6 +358,7 @@ void AddSecrets(CLI::App& app, Session& session, Action& run) {
 
 void AddAgentCommands(CLI::App& app, Session& session, Action& run) {
   AddStatus(app, session, run);
+  AddMetrics(app, session, run);
   AddAgents(app, session, run);
   AddPools(app, session, run);
   AddSecrets(app, session, run);

@@ -7,7 +7,7 @@ _orchctl() {
     words=("${COMP_WORDS[@]}")
     cword=$COMP_CWORD
   }
-  local groups="status agents pools secrets certs collections containers store-types stores jobs history"
+  local groups="status metrics agents pools secrets certs collections containers store-types stores jobs history"
   local list_flags="--query --sort --desc --limit --page --all"
   local store_flags="--machine --path --type --container --agent --pool --properties --property --create-if-missing --no-create-if-missing --password-file"
   local schedule_flags="--now --at --every --daily --weekly --monthly --tz --schedule"

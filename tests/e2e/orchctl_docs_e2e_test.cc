@@ -183,6 +183,7 @@ TEST_F(OrchctlDocsE2E, EveryExampleOfThePageRuns) {
                                    << result.err << result.out;
   }
   for (const char* group : {"status",
+                            "metrics",
                             "agents list",
                             "agents show",
                             "agents approve",

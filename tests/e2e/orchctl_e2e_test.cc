@@ -238,6 +238,11 @@ TEST_F(OrchctlE2E, EveryOtherSubcommandDoesWhatItSays) {
   json status = OkJson({"status"});
   EXPECT_EQ(status["Store"]["Healthy"], true);
   EXPECT_THAT(Ok({"status"}), HasSubstr("Healthy"));
+  // The metrics come as orchd wrote them, with or without --json.
+  const std::string metrics = Ok({"metrics"});
+  EXPECT_THAT(metrics, HasSubstr("# TYPE orchd_fires_total counter\n"));
+  EXPECT_THAT(metrics, HasSubstr("orchd_store_healthy 1\n"));
+  EXPECT_EQ(Ok({"--json", "metrics"}).substr(0, 40), metrics.substr(0, 40));
 
   auto secret = CreateSecret("fleet");
   AgentCredential a_credential;
