@@ -134,6 +134,9 @@ StatusOr<DaemonOptions> ResolveConfig(const std::string& flag_path) {
 
 struct Daemon::Parts {
   const Clock& clock = SystemClock::Instance();
+  // What GET /metrics shows of the listeners' requests; lives as long as the process, so its
+  // counters survive reloads, and outlives every router and reply that counts into it.
+  api::RequestMetrics request_metrics{clock};
   SystemdNotifier notifier{clock};
   net::EventLoop loop;
   std::unique_ptr<InstanceLock> lock;
@@ -158,9 +161,6 @@ struct Daemon::Parts {
   std::unique_ptr<scheduler::Scheduler> scheduler;
   std::unique_ptr<LoopTimer> touches_timer;
   std::unique_ptr<api::SessionTouches> touches;
-  // What GET /metrics shows of both listeners' requests; lives as long as the process, so its
-  // counters survive reloads.
-  std::unique_ptr<api::RequestMetrics> request_metrics;
   std::unique_ptr<api::AgentApi> agent_api;
   std::unique_ptr<net::HttpServer> agent_server;
   api::AgentListenerInfo agent_listener;
@@ -209,7 +209,7 @@ Status Daemon::Start() {
                        .agent_listener = &parts_->agent_listener,
                        .scheduler = parts_->scheduler.get(),
                        .pending_last_seen = [this] { return parts_->touches->PendingLastSeen(); },
-                       .request_metrics = parts_->request_metrics.get(),
+                       .request_metrics = &parts_->request_metrics,
                        .listener_stats =
                            [this] {
                              std::vector<api::ListenerStats> out;
@@ -221,7 +221,7 @@ Status Daemon::Start() {
                              return out;
                            },
                        .session_lifetime = [this] { return parts_->agent_api->session_lifetime(); }});
-  parts_->control_api->Observe(parts_->request_metrics.get());
+  parts_->control_api->Observe(&parts_->request_metrics);
   ORCH_RETURN_IF_ERROR(BindControlSocket());
   ORCH_RETURN_IF_ERROR(BindMetricsListener());
   InstallSignals();
@@ -351,8 +351,7 @@ Status Daemon::BindAgentListener() {
                                                      .scheduler = parts_->scheduler.get(),
                                                      .touches = parts_->touches.get()},
                                       api::AgentSettingsFrom(options_.config));
-  parts_->request_metrics = std::make_unique<api::RequestMetrics>(parts_->clock);
-  parts_->agent_api->Observe(parts_->request_metrics.get());
+  parts_->agent_api->Observe(&parts_->request_metrics);
   parts_->agent_server = std::make_unique<net::HttpServer>(parts_->loop, *parts_->agent_api,
                                                            AgentLimits(options_.config));
   ORCH_ASSIGN_OR_RETURN(parts_->agent_listener,
@@ -391,7 +390,7 @@ Status Daemon::BindMetricsListener() {
   // Plain HTTP with GET /metrics alone, from the same sources as the control socket's.
   parts_->metrics_router = std::make_unique<api::Router>(api::ControlRouterPrefixes());
   api::RegisterMetricsRoutes(*parts_->metrics_router, parts_->control_api->deps());
-  parts_->metrics_router->Observe(parts_->request_metrics.get(), "metrics");
+  parts_->metrics_router->Observe(&parts_->request_metrics, "metrics");
   parts_->metrics_server = std::make_unique<net::HttpServer>(
       parts_->loop, *parts_->metrics_router, ControlLimits(options_.config.control));
   StatusOr<uint16_t> port = parts_->metrics_server->ListenTcp(listen->host, listen->port);

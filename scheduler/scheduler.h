@@ -247,9 +247,9 @@ class Scheduler {
   // run. Memory changes once the write is committed; `done` gets the outcome.
   void Close(int64_t run_id, store::RunResult result, std::string message, bool may_retry,
              std::function<void(Status)> done);
-  // Marks the run as having a write in flight; Settle() ends that.
   // Counts a closed run in stats_, by its result.
   void CountCompletion(store::RunResult result);
+  // Marks the run as having a write in flight; Settle() ends that.
   void Busy(int64_t run_id);
   // The write of `run_id` is answered: a lease that expired meanwhile is handled now.
   void Settle(int64_t run_id);

@@ -301,6 +301,36 @@ TEST_F(SchedulerTest, CompletionsThatDoNotMatchTheLeaseAreRefused) {
   EXPECT_EQ(History(job).front().result, RunResult::kWarning);
 }
 
+TEST_F(SchedulerTest, CompletionsAreCountedByResultAndFiresByTheirLateness) {
+  // Given three Immediate jobs fired by a one-second step of the clock and completed by agent
+  // A with a success, a warning and a failure.
+  const std::vector<std::string> jobs = {AddJob(R"({"Immediate": true})"),
+                                         AddJob(R"({"Immediate": true})"),
+                                         AddJob(R"({"Immediate": true})")};
+  Advance(seconds(1));
+  ASSERT_OK_AND_ASSIGN(std::vector<RunRecord> runs, TakeNow(agent_a_));
+  ASSERT_EQ(runs.size(), 3u);
+  const RunResult results[] = {RunResult::kSuccess, RunResult::kWarning, RunResult::kFailure};
+  for (size_t i = 0; i < runs.size(); ++i) {
+    ASSERT_OK(ConfigureNow(agent_a_.agent_id, runs[i].job_id));
+    ASSERT_OK(CompleteNow(agent_a_.agent_id, runs[i].job_id, runs[i].run_id, results[i], ""));
+  }
+
+  // Then each fire is in the lateness histogram (at most the step late), and each completion
+  // is counted under its result; the failure was given another attempt.
+  const SchedulerStats stats = scheduler_->stats();
+  EXPECT_EQ(stats.fired, 3);
+  EXPECT_EQ(stats.fire_lateness.count(), 3u);
+  EXPECT_GE(stats.fire_lateness.sum(), 0);
+  EXPECT_LE(stats.fire_lateness.sum(), 3.0);
+  EXPECT_EQ(stats.completed, 3);
+  EXPECT_EQ(stats.completed_success, 1);
+  EXPECT_EQ(stats.completed_warning, 1);
+  EXPECT_EQ(stats.completed_failure, 1);
+  EXPECT_EQ(stats.completed_unknown, 0);
+  EXPECT_EQ(stats.retried, 1);
+}
+
 TEST_F(SchedulerTest, UnscheduleCancelsWaitingAndDeliveredRuns) {
   // Given one waiting and one delivered run, unscheduling both jobs cancels the waiting run
   // at once and answers the delivered one's configuration call with cancelled.

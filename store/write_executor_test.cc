@@ -91,6 +91,13 @@ TEST_F(WriteExecutorTest, WritesQueuedDuringACommitShareTheNextOne) {
   const WriteStats stats = executor_->state().stats;
   EXPECT_EQ(stats.commits, 2);  // the blocking write's group, then all 50 together
   EXPECT_EQ(stats.largest_group, 50);
+  // Both groups are in the histograms: one of 1 write, one of 50 (the 33..64 bucket).
+  EXPECT_EQ(stats.group_size.count(), 2u);
+  EXPECT_EQ(stats.group_size.sum(), 51);
+  EXPECT_EQ(stats.group_size.buckets()[0], 1u);
+  EXPECT_EQ(stats.group_size.buckets()[6], 1u);
+  EXPECT_EQ(stats.commit_seconds.count(), 2u);
+  EXPECT_GT(stats.commit_seconds.sum(), 0);
   EXPECT_EQ(stats.writes, 51);
   EXPECT_EQ(blocker_answers_, 1);
 }

@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <system_error>
 #include <thread>
 
 #include "api/json_body.h"
@@ -29,11 +30,22 @@ using orch::api::PathParams;
 using orch::api::Request;
 using orch::api::Response;
 
+// The temporary directory of the socket, removed when the process exits.
+std::string& SocketDirectory() {
+  static std::string* directory = new std::string();
+  return *directory;
+}
+
 // The server, its loop on a thread of its own, and a temporary socket; made once per process.
 struct Harness {
   Harness() {
     std::string pattern = (std::filesystem::temp_directory_path() / "http_fuzz.XXXXXX").string();
     if (::mkdtemp(pattern.data()) == nullptr) std::abort();
+    SocketDirectory() = pattern;
+    std::atexit([] {
+      std::error_code ignored;
+      std::filesystem::remove_all(SocketDirectory(), ignored);
+    });
     socket_path = pattern + "/fuzz.sock";
     router.Add("POST", "/Echo/{id}", [](const Request& request, const PathParams& params) {
       orch::StatusOr<nlohmann::json> body = orch::api::ParseJsonBody(request);
