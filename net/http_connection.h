@@ -174,7 +174,6 @@ class HttpConnection final : public ManagedConnection,
                   }
                   self->CancelDeadline(Side::kRead);
                   self->phase_ = Phase::kOpen;
-                  self->client_certificate_der_ = PeerCertificateDer(self->stream_);
                   next();
                 });
   }
@@ -435,7 +434,6 @@ class HttpConnection final : public ManagedConnection,
   std::string queued_;
   std::string in_flight_;
   const ConnectionInfo info_;
-  std::string client_certificate_der_;
   const ServerLimits limits_;
   const size_t max_pipelined_;
   api::Handler* handler_;

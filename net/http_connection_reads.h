@@ -197,7 +197,9 @@ void HttpConnection<Stream>::Dispatch() {
   api::Request request = ToApiRequest(std::move(message));
   request.peer = info_.credentials;
   request.remote_ip = info_.remote_ip;
-  request.client_certificate_der = client_certificate_der_;
+  // Encoded for each request from the certificate the TLS session holds anyway, rather than
+  // kept beside it for as long as the connection lives (every parked agent holds one).
+  request.client_certificate_der = PeerCertificateDer(stream_);
   NetLog().trace("{}: {} {}", info_.peer, request.method, request.path);
   try {
     handler_->Handle(std::move(request), MakeReply(sequence));
