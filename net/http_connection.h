@@ -65,6 +65,11 @@ template <typename Protocol, typename Executor, typename Handler>
 void StartStream(asio::basic_stream_socket<Protocol, Executor>&, Handler&& handler) {
   handler(error_code());
 }
+// Calls `handler(error_code)` once the socket has bytes to read, has reached its end, or failed.
+template <typename Protocol, typename Executor, typename Handler>
+void AsyncWaitReadable(asio::basic_stream_socket<Protocol, Executor>& socket, Handler&& handler) {
+  socket.async_wait(asio::socket_base::wait_read, std::forward<Handler>(handler));
+}
 // Plain sockets carry no client certificate.
 template <typename Protocol, typename Executor>
 std::string PeerCertificateDer(asio::basic_stream_socket<Protocol, Executor>&) {

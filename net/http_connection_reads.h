@@ -37,13 +37,20 @@ void HttpConnection<Stream>::ReadNext() {
   if (may_read || streaming_) RawRead();
 }
 
+// The wait holds no read buffer: a connection may wait for minutes (an idle keep-alive, an
+// agent's parked long poll), so the empty buffer's memory goes back first, and a chunk is
+// taken only once there are bytes to read.
 template <typename Stream>
 void HttpConnection<Stream>::RawRead() {
   reading_ = Reading::kRaw;
   if (pending_.empty()) ArmIdleDeadline();  // with replies due, the wait has no deadline
-  stream_.async_read_some(
-      buffer_.prepare(kReadChunk),
-      [self = this->shared_from_this()](error_code ec, size_t n) { self->OnRawRead(ec, n); });
+  buffer_.shrink_to_fit();
+  AsyncWaitReadable(stream_, [self = this->shared_from_this()](error_code ec) {
+    if (ec || self->phase_ == Phase::kClosed) return self->OnRawRead(ec, 0);
+    self->stream_.async_read_some(
+        self->buffer_.prepare(kReadChunk),
+        [self](error_code read_ec, size_t n) { self->OnRawRead(read_ec, n); });
+  });
 }
 
 template <typename Stream>

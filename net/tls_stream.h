@@ -63,6 +63,20 @@ class TlsStream {
         Op<Kind::kWrite, ConstBuffers>{this, buffers}, handler, socket_);
   }
 
+  /// Calls `handler(error_code)` once a read would find something: OpenSSL holds bytes it
+  /// has not handed out, or the socket has bytes, its end, or an error. Posted when OpenSSL
+  /// holds bytes already.
+  template <typename Handler>
+  void async_wait_readable(Handler&& handler) {
+    if (ssl_ != nullptr && SSL_has_pending(ssl_.get()) == 1) {
+      return asio::post(socket_.get_executor(),
+                        [handler = std::forward<Handler>(handler)]() mutable {
+                          handler(boost::system::error_code());
+                        });
+    }
+    socket_.async_wait(Tcp::socket::wait_read, std::forward<Handler>(handler));
+  }
+
   /// The OpenSSL connection (null when it could not be made).
   SSL* native_handle() { return ssl_.get(); }
   /// The TCP socket under it.
@@ -162,6 +176,10 @@ class TlsStream {
 // The stream operations HttpConnection calls (found by argument-dependent lookup). Cancel and
 // close act on the TCP socket; a half-close sends TCP FIN without waiting for TLS close_notify.
 void CancelIo(TlsStream& stream);
+template <typename Handler>
+void AsyncWaitReadable(TlsStream& stream, Handler&& handler) {
+  stream.async_wait_readable(std::forward<Handler>(handler));
+}
 void ShutdownSend(TlsStream& stream);
 void CloseStream(TlsStream& stream);
 
