@@ -34,7 +34,10 @@ void HttpConnection<Stream>::ReadNext() {
     if (may_read) ReadHeader();
     return;
   }
-  if (may_read || streaming_) RawRead();
+  if (may_read || streaming_) return RawRead();
+  // Nothing is read until a reply is written, which for a parked long poll can take minutes:
+  // the empty buffer's memory goes back meanwhile.
+  buffer_.shrink_to_fit();
 }
 
 // The wait holds no read buffer: a connection may wait for minutes (an idle keep-alive, an
@@ -194,6 +197,7 @@ void HttpConnection<Stream>::Dispatch() {
   CancelDeadline(Side::kRead);
   reading_ = Reading::kNone;
   BeastRequest message = parser_->release();
+  parser_.reset();
   PendingReply entry;
   entry.sequence = ++request_sequence_;
   entry.version = message.version();
